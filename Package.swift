@@ -1,0 +1,39 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Gridbook",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gridbook", targets: ["gridbook"]),
+        .library(name: "GridbookCore", targets: ["GridbookCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "GridbookCore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "GridbookCLI",
+            dependencies: [
+                "GridbookCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "gridbook",
+            dependencies: ["GridbookCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "GridbookCoreTests", dependencies: ["GridbookCore"]),
+        .testTarget(name: "GridbookCLITests", dependencies: ["GridbookCLI", "GridbookCore"]),
+    ]
+)

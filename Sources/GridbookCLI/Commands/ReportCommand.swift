@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import GridbookCore
+
+/// `gridbook report …`: the tables townships and the county watch.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Reports: visit coverage.",
+        subcommands: [CoverageCommand.self]
+    )
+}
+
+/// `gridbook report coverage`: visit coverage of a unit's children as of a date.
+struct CoverageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coverage",
+        abstract: "Visit coverage per child unit (a grid's rows are its households).",
+        discussion: "A household is covered when a visit met it and its next visit is not yet overdue (SPEC section 3)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The unit to report on (default: the county).")
+    var unit: String?
+
+    @Option(name: .customLong("as-of"), help: "The date to report as of, YYYY-MM-DD (default: today).")
+    var asOf: String?
+
+    @Option(help: "table, csv or json.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        if let asOf, LocalDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date (YYYY-MM-DD)") }
+    }
+
+    func run() throws {
+        let database = try global.open()
+        let report = try database.coverageReport(unitCode: unit, asOf: asOf.flatMap { LocalDate($0) })
+        try CoverageCommand.print(report, format: format)
+    }
+
+    static func print(_ report: CoverageReport, format: OutputFormat) throws {
+        let headers = ["code", "name", "households", "covered", "coverage", "overdue", "never visited"]
+        func cells(_ code: String, _ name: String, _ counts: CoverageCounts) -> [String] {
+            [code, name, "\(counts.households)", "\(counts.covered)",
+             counts.coverage.map { String(format: "%.1f%%", $0) } ?? "–", "\(counts.overdue)", "\(counts.neverVisited)"]
+        }
+        switch format {
+        case .json:
+            try Console.printJSON(report)
+        case .csv:
+            let rows = report.rows.map { cells($0.code, $0.name, $0.counts) }
+            Console.write(CSVWriter.render([headers] + rows + [cells("total", report.unit.name, report.total)]))
+        case .table:
+            Console.write("Visit coverage of \(report.unit.name) (\(report.unit.code), \(report.unit.level)) as of \(report.asOf)\n\n")
+            var table = TextTable(headers: headers, alignments: [.left, .left, .right, .right, .right, .right, .right])
+            table.rows = report.rows.map { cells($0.code, $0.name, $0.counts) }
+            table.footer = [cells("total", "", report.total)]
+            Console.write(table.render())
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import GridbookCore
+
+/// The `gridbook` command: the grid-management tool and, with `serve`, its API server.
+public struct Gridbook: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "gridbook",
+        abstract: "Grid management and household visit tracking for a county.",
+        discussion: "The database is --db, else $GRIDBOOK_DB, else ./gridbook.sqlite.",
+        subcommands: [InitCommand.self, ImportCommand.self, DemoCommand.self, UnitCommand.self, ReportCommand.self]
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    public init() {}
+}
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database file.", valueName: "path"))
+    var db: String?
+
+    /// The database path: --db, else $GRIDBOOK_DB, else ./gridbook.sqlite.
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["GRIDBOOK_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "gridbook.sqlite"
+    }
+
+    /// Opens the database, creating it when `create` is set; otherwise a missing file is an error.
+    func open(create: Bool = false) throws -> AppDatabase {
+        let path = databasePath
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw CLIError("no database at \(path); create one with `gridbook init` or `gridbook import DIR`, or pass --db")
+        }
+        do {
+            return try AppDatabase.open(path: path)
+        } catch {
+            throw CLIError("cannot open the database \(path): \(error)")
+        }
+    }
+}
+
+/// A command-line failure: one clear line on stderr and a non-zero exit.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

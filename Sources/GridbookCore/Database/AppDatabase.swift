@@ -1,0 +1,239 @@
+import Foundation
+import GRDB
+
+/// The Gridbook database: one SQLite file holding a county's hierarchy, households and visits.
+///
+/// Every write goes through a method of this type and runs in one transaction, so a failed
+/// write leaves nothing behind. Reads run concurrently with the writer (WAL).
+public struct AppDatabase: Sendable {
+    /// Access to the database.
+    let writer: any DatabaseWriter
+
+    /// Wraps a database connection and brings its schema up to date.
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Opens (creating when needed) the database file at `path`, in WAL mode.
+    public static func open(path: String) throws -> AppDatabase {
+        let pool = try DatabasePool(path: path, configuration: makeConfiguration())
+        return try AppDatabase(pool)
+    }
+
+    /// An empty database in memory, for tests and dry runs.
+    public static func inMemory() throws -> AppDatabase {
+        try AppDatabase(DatabaseQueue(configuration: makeConfiguration()))
+    }
+
+    /// The connection settings every Gridbook database uses.
+    public static func makeConfiguration(_ base: Configuration = Configuration()) -> Configuration {
+        var config = base
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // WAL with NORMAL sync is durable across process crashes; a power loss can lose
+            // at most the last transactions, never corrupt the file.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        return config
+    }
+
+    /// The path of the database file, or nil in memory.
+    public var path: String? {
+        let path = writer.path
+        return path.isEmpty || path == ":memory:" ? nil : path
+    }
+
+    /// Runs a read-only block on a consistent snapshot.
+    public func read<T>(_ block: (Database) throws -> T) throws -> T {
+        try writer.read(block)
+    }
+
+    /// Runs a block in one write transaction: all of it is written, or none of it.
+    public func write<T>(_ block: (Database) throws -> T) throws -> T {
+        try writer.write(block)
+    }
+
+    /// Runs a block outside of a transaction, for work that manages its own (bulk import).
+    func writeWithoutTransaction<T>(_ block: (Database) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction(block)
+    }
+
+    /// Copies the database to another file, consistently, while it may be in use.
+    public func backup(to path: String) throws {
+        let destination = try DatabaseQueue(path: path)
+        try writer.backup(to: destination)
+    }
+}
+
+// MARK: - Schema
+
+extension AppDatabase {
+    /// The schema's history. Migrations are never edited once shipped: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: hierarchy, people, households, visits") { db in
+            try db.execute(sql: """
+                CREATE TABLE settings (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                INSERT INTO settings (key, value) VALUES ('time_zone', 'Asia/Shanghai');
+
+                CREATE TABLE units (
+                    code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''),
+                    name TEXT NOT NULL CHECK (name <> ''),
+                    level TEXT NOT NULL CHECK (level IN ('county', 'township', 'village', 'grid', 'block')),
+                    parent_code TEXT REFERENCES units(code) ON UPDATE CASCADE,
+                    CHECK ((level = 'county') = (parent_code IS NULL))
+                );
+                CREATE INDEX units_parent ON units(parent_code);
+                CREATE UNIQUE INDEX units_one_county ON units(level) WHERE level = 'county';
+
+                CREATE TRIGGER units_parent_level_on_insert BEFORE INSERT ON units
+                WHEN NEW.parent_code IS NOT NULL
+                    AND (SELECT level FROM units WHERE code = NEW.parent_code) IS NOT
+                        CASE NEW.level WHEN 'township' THEN 'county' WHEN 'village' THEN 'township'
+                                       WHEN 'grid' THEN 'village' WHEN 'block' THEN 'grid' END
+                BEGIN SELECT RAISE(ABORT, 'a unit''s parent must be exactly one level up'); END;
+
+                CREATE TRIGGER units_parent_level_on_update BEFORE UPDATE OF level, parent_code ON units
+                WHEN (NEW.parent_code IS NOT NULL
+                        AND (SELECT level FROM units WHERE code = NEW.parent_code) IS NOT
+                            CASE NEW.level WHEN 'township' THEN 'county' WHEN 'village' THEN 'township'
+                                           WHEN 'grid' THEN 'village' WHEN 'block' THEN 'grid' END)
+                    OR (NEW.level IS NOT OLD.level AND EXISTS (SELECT 1 FROM units WHERE parent_code = NEW.code))
+                BEGIN SELECT RAISE(ABORT, 'a unit''s parent must be exactly one level up'); END;
+
+                CREATE TABLE categories (
+                    code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''),
+                    label TEXT NOT NULL,
+                    interval_days INTEGER NOT NULL CHECK (interval_days BETWEEN 1 AND 3650)
+                );
+                INSERT INTO categories (code, label, interval_days) VALUES ('general', '一般户', 90);
+
+                CREATE TABLE issue_categories (
+                    code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''),
+                    label TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('dispute', 'hazard'))
+                );
+                INSERT INTO issue_categories (code, label, kind) VALUES
+                    ('neighbour', '邻里纠纷', 'dispute'),
+                    ('family', '婚姻家庭纠纷', 'dispute'),
+                    ('land', '土地山林纠纷', 'dispute'),
+                    ('demolition', '征地拆迁纠纷', 'dispute'),
+                    ('labour', '劳动争议与欠薪', 'dispute'),
+                    ('contract', '合同纠纷', 'dispute'),
+                    ('lending', '民间借贷纠纷', 'dispute'),
+                    ('property', '物业管理纠纷', 'dispute'),
+                    ('traffic', '交通事故赔偿纠纷', 'dispute'),
+                    ('medical', '医疗纠纷', 'dispute'),
+                    ('consumer', '消费纠纷', 'dispute'),
+                    ('other', '其他纠纷', 'dispute'),
+                    ('fraud', '电信诈骗风险', 'hazard'),
+                    ('mental_health', '严重精神障碍患者风险', 'hazard'),
+                    ('public_order', '治安隐患', 'hazard'),
+                    ('safety', '安全隐患', 'hazard'),
+                    ('other_hazard', '其他隐患', 'hazard');
+
+                CREATE TABLE people (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
+                    name TEXT NOT NULL CHECK (name <> ''),
+                    phone TEXT,
+                    id_number TEXT
+                );
+
+                CREATE TABLE duties (
+                    id INTEGER PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id) ON UPDATE CASCADE,
+                    role TEXT NOT NULL CHECK (role IN ('grid_member', 'block_head', 'police', 'auxiliary_police',
+                                                       'township_staff', 'mediator', 'county_admin')),
+                    unit_code TEXT NOT NULL REFERENCES units(code) ON UPDATE CASCADE,
+                    since TEXT NOT NULL,
+                    until TEXT,
+                    UNIQUE (person_id, role, unit_code, since)
+                );
+                CREATE INDEX duties_unit ON duties(unit_code, role);
+
+                CREATE TRIGGER duties_role_level_on_insert BEFORE INSERT ON duties
+                WHEN (SELECT level FROM units WHERE code = NEW.unit_code) NOT IN (
+                    SELECT 'grid' WHERE NEW.role IN ('grid_member', 'police')
+                    UNION ALL SELECT 'block' WHERE NEW.role = 'block_head'
+                    UNION ALL SELECT 'village' WHERE NEW.role = 'auxiliary_police'
+                    UNION ALL SELECT 'township' WHERE NEW.role IN ('township_staff', 'mediator')
+                    UNION ALL SELECT 'county' WHERE NEW.role IN ('mediator', 'county_admin'))
+                BEGIN SELECT RAISE(ABORT, 'this role cannot attach to a unit of this level'); END;
+
+                CREATE TABLE party_groups (
+                    code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''),
+                    name TEXT NOT NULL,
+                    leader_id TEXT REFERENCES people(id) ON UPDATE CASCADE
+                );
+                CREATE TABLE party_group_grids (
+                    group_code TEXT NOT NULL REFERENCES party_groups(code) ON DELETE CASCADE ON UPDATE CASCADE,
+                    grid_code TEXT NOT NULL REFERENCES units(code) ON UPDATE CASCADE,
+                    PRIMARY KEY (group_code, grid_code)
+                ) WITHOUT ROWID;
+                CREATE INDEX party_group_grids_grid ON party_group_grids(grid_code);
+                CREATE TABLE party_group_members (
+                    group_code TEXT NOT NULL REFERENCES party_groups(code) ON DELETE CASCADE ON UPDATE CASCADE,
+                    person_id TEXT NOT NULL REFERENCES people(id) ON UPDATE CASCADE,
+                    PRIMARY KEY (group_code, person_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE households (
+                    code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''),
+                    grid_code TEXT NOT NULL REFERENCES units(code) ON UPDATE CASCADE,
+                    block_code TEXT REFERENCES units(code) ON UPDATE CASCADE,
+                    address TEXT NOT NULL DEFAULT '',
+                    head_name TEXT NOT NULL DEFAULT '',
+                    phone TEXT,
+                    members INTEGER NOT NULL DEFAULT 1 CHECK (members >= 0),
+                    registered_on TEXT NOT NULL,
+                    -- The local date of the latest visit that met the household, kept up to date on
+                    -- every visit write so that a report for today never scans the visit log.
+                    last_met_on TEXT
+                );
+                CREATE INDEX households_grid ON households(grid_code);
+                CREATE INDEX households_block ON households(block_code) WHERE block_code IS NOT NULL;
+
+                CREATE TRIGGER households_unit_levels_on_insert BEFORE INSERT ON households
+                WHEN (SELECT level FROM units WHERE code = NEW.grid_code) IS NOT 'grid'
+                    OR (NEW.block_code IS NOT NULL AND
+                        (SELECT parent_code FROM units WHERE code = NEW.block_code AND level = 'block') IS NOT NEW.grid_code)
+                BEGIN SELECT RAISE(ABORT, 'a household belongs to a grid, and its block to that grid'); END;
+
+                CREATE TRIGGER households_unit_levels_on_update BEFORE UPDATE OF grid_code, block_code ON households
+                WHEN (SELECT level FROM units WHERE code = NEW.grid_code) IS NOT 'grid'
+                    OR (NEW.block_code IS NOT NULL AND
+                        (SELECT parent_code FROM units WHERE code = NEW.block_code AND level = 'block') IS NOT NEW.grid_code)
+                BEGIN SELECT RAISE(ABORT, 'a household belongs to a grid, and its block to that grid'); END;
+
+                CREATE TABLE household_categories (
+                    household_code TEXT NOT NULL REFERENCES households(code) ON DELETE CASCADE ON UPDATE CASCADE,
+                    category_code TEXT NOT NULL REFERENCES categories(code) ON UPDATE CASCADE,
+                    PRIMARY KEY (household_code, category_code)
+                ) WITHOUT ROWID;
+                CREATE INDEX household_categories_category ON household_categories(category_code);
+
+                CREATE TABLE visits (
+                    id TEXT NOT NULL,
+                    household_code TEXT NOT NULL REFERENCES households(code) ON UPDATE CASCADE,
+                    visitor_id TEXT NOT NULL REFERENCES people(id) ON UPDATE CASCADE,
+                    visited_at TEXT NOT NULL,
+                    -- The local date of visited_at in the deployment's time zone.
+                    visited_on TEXT NOT NULL,
+                    method TEXT NOT NULL CHECK (method IN ('door', 'phone', 'video', 'other')),
+                    outcome TEXT NOT NULL CHECK (outcome IN ('met', 'absent', 'refused')),
+                    note TEXT NOT NULL DEFAULT ''
+                );
+                CREATE UNIQUE INDEX visits_id ON visits(id);
+                CREATE INDEX visits_household ON visits(household_code, outcome, visited_on);
+                """)
+        }
+        return migrator
+    }
+}

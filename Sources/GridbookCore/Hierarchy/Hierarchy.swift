@@ -1,0 +1,47 @@
+import GRDB
+
+/// Questions about the shape of the hierarchy: who is under whom.
+public enum Hierarchy {
+    /// A unit and every unit below it, as SQL to use inside `WITH RECURSIVE`: `subtree(code, level)`.
+    static func subtreeCTE(of code: String) -> SQL {
+        """
+        subtree(code, level) AS (
+            SELECT code, level FROM units WHERE code = \(code)
+            UNION ALL
+            SELECT units.code, units.level FROM units JOIN subtree ON units.parent_code = subtree.code
+        )
+        """
+    }
+
+    /// The unit with this code, or nil.
+    public static func unit(_ db: Database, code: String) throws -> Unit? {
+        try Unit.fetchOne(db, key: code)
+    }
+
+    /// The unit's ancestors, from its parent up to the county.
+    public static func ancestors(_ db: Database, of unit: Unit) throws -> [Unit] {
+        var chain: [Unit] = []
+        var next = unit.parentCode
+        while let code = next, let parent = try Unit.fetchOne(db, key: code) {
+            chain.append(parent)
+            next = parent.parentCode
+            if chain.count > UnitLevel.allCases.count { break }
+        }
+        return chain
+    }
+
+    /// Every unit under `code` (not the unit itself), by level then code.
+    public static func descendants(_ db: Database, of code: String) throws -> [Unit] {
+        let request: SQLRequest<Unit> = """
+            WITH RECURSIVE \(subtreeCTE(of: code))
+            SELECT units.* FROM units JOIN subtree USING (code)
+            WHERE units.code <> \(code)
+            """
+        return try request.fetchAll(db).sorted { ($0.level.depth, $0.code) < ($1.level.depth, $1.code) }
+    }
+
+    /// All units, by level then code.
+    public static func allUnits(_ db: Database) throws -> [Unit] {
+        try Unit.fetchAll(db).sorted { ($0.level.depth, $0.code) < ($1.level.depth, $1.code) }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// One bad row (or header) of a seed file: `FILE:LINE: column: problem`.
+public struct ImportProblem: Error, Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    /// The column at fault, or `-` for the row as a whole.
+    public var column: String
+    public var problem: String
+
+    public init(file: String, line: Int, column: String, problem: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.problem = problem
+    }
+
+    public var description: String { "\(file):\(line): \(column): \(problem)" }
+}
+
+/// An import that wrote nothing because some rows were bad.
+public struct ImportFailure: Error, Sendable, CustomStringConvertible {
+    /// The bad rows, in file order (at most `ImportOptions.maxProblems`).
+    public var problems: [ImportProblem]
+    /// More problems were found than are listed.
+    public var truncated: Bool
+
+    public var description: String {
+        var lines = problems.map(\.description)
+        if truncated { lines.append("(stopped after \(problems.count) problems)") }
+        lines.append("import failed: nothing was written")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// How an import reads its files.
+public struct ImportOptions: Sendable {
+    /// The files' encoding; `.auto` detects UTF-8 or GB18030 per file.
+    public var encoding: TextEncoding = .auto
+    /// Stop after this many problems.
+    public var maxProblems = 50
+    /// The current time: visits after it (plus a few minutes) are refused.
+    public var now = Date()
+    /// Called as a file is read, with the file name and the share of it done (0 to 1).
+    public var progress: (@Sendable (String, Double) -> Void)?
+
+    public init(encoding: TextEncoding = .auto, maxProblems: Int = 50, now: Date = Date(),
+                progress: (@Sendable (String, Double) -> Void)? = nil) {
+        self.encoding = encoding
+        self.maxProblems = maxProblems
+        self.now = now
+        self.progress = progress
+    }
+}
+
+/// What an import did to one file's records.
+public struct ImportFileSummary: Equatable, Sendable {
+    public var file: String
+    public var encoding: String
+    public var rows = 0
+    public var added = 0
+    public var updated = 0
+    public var unchanged: Int { rows - added - updated }
+}
+
+/// What an import did, file by file, in the order the files were read.
+public struct ImportSummary: Equatable, Sendable {
+    public var files: [ImportFileSummary] = []
+
+    /// Whether the import changed anything.
+    public var changedAnything: Bool { files.contains { $0.added + $0.updated > 0 } }
+}
+
+/// The seed files, in the order they are read (each may refer to the ones before it).
+public enum SeedFileName: String, CaseIterable, Sendable {
+    case issueCategories = "issue_categories.csv"
+    case categories = "categories.csv"
+    case units = "units.csv"
+    case people = "people.csv"
+    case duties = "duties.csv"
+    case partyGroups = "party_groups.csv"
+    case households = "households.csv"
+    case visits = "visits.csv"
+
+    /// The columns of the file (SPEC section 4), and which of them must be in the header.
+    var columns: (all: [String], required: [String]) {
+        switch self {
+        case .issueCategories: (["code", "label", "kind"], ["code", "label", "kind"])
+        case .categories: (["code", "label", "interval_days"], ["code", "interval_days"])
+        case .units: (["code", "name", "level", "parent_code"], ["code", "name", "level", "parent_code"])
+        case .people: (["id", "name", "phone", "id_number"], ["id", "name"])
+        case .duties: (["person_id", "role", "unit_code", "since", "until"], ["person_id", "role", "unit_code", "since"])
+        case .partyGroups: (["code", "name", "leader_id", "grid_codes", "member_ids"], ["code", "name", "grid_codes"])
+        case .households:
+            (["code", "grid_code", "block_code", "address", "head_name", "phone", "members", "tags", "registered_on"],
+             ["code", "grid_code", "registered_on"])
+        case .visits:
+            (["id", "household_code", "visitor_id", "visited_at", "method", "outcome", "note"],
+             ["id", "household_code", "visitor_id", "visited_at", "method", "outcome"])
+        }
+    }
+}

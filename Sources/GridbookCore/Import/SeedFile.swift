@@ -1,0 +1,122 @@
+import Foundation
+
+/// One seed CSV file being read: its header, and the current row's fields by column name.
+struct SeedFile {
+    let name: SeedFileName
+    let encoding: String
+    private var reader: CSVReader
+    private var columnIndex: [String: Int] = [:]
+    private var headerCount = 0
+
+    /// Reads and decodes the file; nil when it does not exist. Problems with the file as a whole
+    /// (encoding, header) are reported through `report`.
+    init?(directory: URL, name: SeedFileName, encoding: TextEncoding, report: (ImportProblem) -> Void) {
+        let url = directory.appendingPathComponent(name.rawValue)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        self.name = name
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            report(ImportProblem(file: name.rawValue, line: 1, column: "-", problem: "cannot read the file"))
+            self.encoding = "?"
+            self.reader = CSVReader(utf8: [])
+            return
+        }
+        do {
+            let decoded = try TextDecoding.utf8Bytes(of: [UInt8](data), encoding: encoding)
+            self.encoding = decoded.encoding
+            self.reader = CSVReader(utf8: decoded.bytes)
+        } catch {
+            let line = [UInt8](data.prefix(error.byteOffset)).reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            report(ImportProblem(file: name.rawValue, line: line, column: "-",
+                                 problem: "not valid \(error.encoding) text (byte \(error.byteOffset + 1)); use --encoding utf-8 or gb18030"))
+            self.encoding = error.encoding
+            self.reader = CSVReader(utf8: [])
+            return
+        }
+        readHeader(report: report)
+    }
+
+    private mutating func readHeader(report: (ImportProblem) -> Void) {
+        let file = name.rawValue
+        do {
+            guard try reader.next() else {
+                report(ImportProblem(file: file, line: 1, column: "-", problem: "the file is empty; a header row is expected"))
+                return
+            }
+        } catch {
+            report(ImportProblem(file: file, line: error.line, column: "-", problem: error.problem))
+            return
+        }
+        headerCount = reader.fieldCount
+        let (all, required) = name.columns
+        for (index, raw) in reader.fields.enumerated() {
+            let column = raw.trimmingCharacters(in: .whitespaces).lowercased()
+            if !all.contains(column) {
+                report(ImportProblem(file: file, line: reader.line, column: column.isEmpty ? "-" : column,
+                                     problem: "unknown column (expected \(all.joined(separator: ",")))"))
+            } else if columnIndex[column] != nil {
+                report(ImportProblem(file: file, line: reader.line, column: column, problem: "column appears twice"))
+            } else {
+                columnIndex[column] = index
+            }
+        }
+        for column in required where columnIndex[column] == nil {
+            report(ImportProblem(file: file, line: reader.line, column: column, problem: "missing column"))
+        }
+    }
+
+    /// Whether the header was read and has every required column.
+    var isReadable: Bool {
+        headerCount > 0 && name.columns.required.allSatisfy { columnIndex[$0] != nil }
+    }
+
+    /// The line the current row starts on.
+    var line: Int { reader.line }
+
+    /// How much of the file has been read, from 0 to 1.
+    var progress: Double { reader.progress }
+
+    /// Moves to the next row. Rows with the wrong number of fields, and malformed quoting, are
+    /// reported and skipped.
+    mutating func nextRow(report: (ImportProblem) -> Void) -> Bool {
+        while true {
+            do {
+                guard try reader.next() else { return false }
+            } catch {
+                report(ImportProblem(file: name.rawValue, line: error.line, column: "-", problem: error.problem))
+                continue
+            }
+            if reader.fieldCount != headerCount {
+                report(ImportProblem(file: name.rawValue, line: reader.line, column: "-",
+                                     problem: "expected \(headerCount) columns, found \(reader.fieldCount)"))
+                continue
+            }
+            return true
+        }
+    }
+
+    /// The current row's value in `column`, trimmed; "" when the column is absent.
+    func text(_ column: String) -> String {
+        guard let index = columnIndex[column] else { return "" }
+        let value = reader.string(index)
+        guard let first = value.utf8.first, let last = value.utf8.last,
+              first == UInt8(ascii: " ") || last == UInt8(ascii: " ") || first == UInt8(ascii: "\t") || last == UInt8(ascii: "\t")
+        else { return value }
+        return value.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The current row's value in `column`, or nil when empty.
+    func optional(_ column: String) -> String? {
+        let value = text(column)
+        return value.isEmpty ? nil : value
+    }
+
+    /// Calls `body` with the raw bytes of `column` in the current row.
+    func withBytes<Result>(_ column: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        reader.withField(columnIndex[column] ?? Int.max, body)
+    }
+
+    /// A `;`-separated list in `column`, trimmed, without empty items.
+    func list(_ column: String) -> [String] {
+        text(column).split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

@@ -1,0 +1,599 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Imports a directory of seed CSV files (SPEC section 4) in one transaction.
+    ///
+    /// All or nothing: when any row is bad, every bad row (up to `options.maxProblems`) is
+    /// reported in an ``ImportFailure`` and nothing is written. Importing the same files again
+    /// changes nothing; a changed row updates its record.
+    public func importSeeds(from directory: URL, options: ImportOptions = ImportOptions()) throws -> ImportSummary {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ImportFailure(problems: [ImportProblem(file: directory.path, line: 0, column: "-", problem: "no such directory")],
+                                truncated: false)
+        }
+        return try writer.write { db in
+            var importer = try SeedImporter(db: db, directory: directory, options: options)
+            return try importer.run()
+        }
+    }
+}
+
+/// Reads seed files in dependency order, checks every row against the database and the rows
+/// before it, and writes the good rows; the caller's transaction is rolled back on any problem.
+struct SeedImporter {
+    private let db: Database
+    private let directory: URL
+    private let options: ImportOptions
+    private var calendar: LocalCalendar
+    private let latestAllowed: Int
+    private let today: LocalDate
+
+    private var problems: [ImportProblem] = []
+    private var truncated = false
+    private var summary = ImportSummary()
+
+    /// What exists, in the database or in rows already read: code → (level, parent).
+    private var units: [String: (level: UnitLevel, parent: String?)] = [:]
+    private var categories: Set<String> = []
+    private var people: Set<String> = []
+    private var households: Set<String> = []
+
+    init(db: Database, directory: URL, options: ImportOptions) throws {
+        self.db = db
+        self.directory = directory
+        self.options = options
+        self.calendar = try Settings.calendar(db)
+        let nowSeconds = Int(options.now.timeIntervalSince1970.rounded(.down))
+        self.latestAllowed = nowSeconds + 5 * 60
+        self.today = calendar.localDate(epochSeconds: nowSeconds)
+        for row in try Row.fetchAll(db, sql: "SELECT code, level, parent_code FROM units") {
+            if let level = UnitLevel(rawValue: row[1]) { units[row[0]] = (level, row[2]) }
+        }
+        categories = try Set(String.fetchAll(db, sql: "SELECT code FROM categories"))
+        people = try Set(String.fetchAll(db, sql: "SELECT id FROM people"))
+        households = try Set(String.fetchAll(db, sql: "SELECT code FROM households"))
+    }
+
+    /// Reads every file present, then fails with every problem found, or returns the summary.
+    mutating func run() throws -> ImportSummary {
+        for name in SeedFileName.allCases {
+            guard !isFull else { break }
+            guard var file = SeedFile(directory: directory, name: name, encoding: options.encoding, report: { report($0) }) else {
+                continue
+            }
+            var fileSummary = ImportFileSummary(file: name.rawValue, encoding: file.encoding)
+            if file.isReadable {
+                switch name {
+                case .issueCategories: try importIssueCategories(&file, &fileSummary)
+                case .categories: try importCategories(&file, &fileSummary)
+                case .units: try importUnits(&file, &fileSummary)
+                case .people: try importPeople(&file, &fileSummary)
+                case .duties: try importDuties(&file, &fileSummary)
+                case .partyGroups: try importPartyGroups(&file, &fileSummary)
+                case .households: try importHouseholds(&file, &fileSummary)
+                case .visits: try importVisits(&file, &fileSummary)
+                }
+            }
+            options.progress?(name.rawValue, 1)
+            summary.files.append(fileSummary)
+        }
+        if !problems.isEmpty {
+            throw ImportFailure(problems: problems, truncated: truncated)
+        }
+        return summary
+    }
+
+    // MARK: - Problems
+
+    private var isFull: Bool { problems.count >= options.maxProblems }
+
+    private mutating func report(_ problem: ImportProblem) {
+        if isFull {
+            truncated = true
+        } else {
+            problems.append(problem)
+        }
+    }
+
+    private mutating func report(_ file: SeedFile, _ column: String, _ problem: String) {
+        report(ImportProblem(file: file.name.rawValue, line: file.line, column: column, problem: problem))
+    }
+
+    /// Moves to the next well-formed row, reporting progress now and then; false at the end or
+    /// when there are too many problems.
+    private mutating func nextRow(_ file: inout SeedFile, _ summary: inout ImportFileSummary) -> Bool {
+        if summary.rows % 16_384 == 0 { options.progress?(file.name.rawValue, file.progress) }
+        var found: [ImportProblem] = []
+        let more = file.nextRow { found.append($0) }
+        found.forEach { report($0) }
+        if isFull {
+            if more { truncated = true }
+            return false
+        }
+        if more { summary.rows += 1 }
+        return more
+    }
+
+    /// Whether no problem has been found yet, so that rows may still be written.
+    private var writing: Bool { problems.isEmpty }
+
+    // MARK: - Field checks
+
+    /// The column's text, reporting it when empty.
+    private mutating func required(_ file: SeedFile, _ column: String) -> String? {
+        let value = file.text(column)
+        if value.isEmpty {
+            report(file, column, "is empty")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func date(_ file: SeedFile, _ column: String, required isRequired: Bool) -> LocalDate?? {
+        let value = file.text(column)
+        if value.isEmpty {
+            if isRequired {
+                report(file, column, "is empty")
+                return nil
+            }
+            return .some(nil)
+        }
+        guard let date = LocalDate(value) else {
+            report(file, column, "\(value) is not a date (YYYY-MM-DD)")
+            return nil
+        }
+        return .some(date)
+    }
+
+    private mutating func choice<T: RawRepresentable & CaseIterable>(_ file: SeedFile, _ column: String, _ type: T.Type) -> T?
+    where T.RawValue == String {
+        guard let value = required(file, column) else { return nil }
+        guard let parsed = T(rawValue: value) else {
+            report(file, column, "\(value) is not one of \(T.allCases.map(\.rawValue).joined(separator: "|"))")
+            return nil
+        }
+        return parsed
+    }
+
+    private mutating func firstOccurrence(_ seen: inout [String: Int], _ key: String, _ file: SeedFile, _ column: String) -> Bool {
+        if let earlier = seen[key] {
+            report(file, column, "\(key) appears twice in the file (first on line \(earlier))")
+            return false
+        }
+        seen[key] = file.line
+        return true
+    }
+
+    /// Runs an upsert statement and counts what it did: a new record, a changed one, or none.
+    private func count(_ statement: Statement, _ arguments: StatementArguments, existed: Bool,
+                       _ summary: inout ImportFileSummary) throws {
+        try statement.execute(arguments: arguments)
+        if db.changesCount > 0 {
+            if existed { summary.updated += 1 } else { summary.added += 1 }
+        }
+    }
+
+    // MARK: - Files
+
+    private mutating func importIssueCategories(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
+        let existing = try Set(String.fetchAll(db, sql: "SELECT code FROM issue_categories"))
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO issue_categories (code, label, kind) VALUES (?, ?, ?)
+            ON CONFLICT (code) DO UPDATE SET label = excluded.label, kind = excluded.kind
+            WHERE label IS NOT excluded.label OR kind IS NOT excluded.kind
+            """)
+        var seen: [String: Int] = [:]
+        while nextRow(&file, &summary) {
+            let code = required(file, "code")
+            let label = required(file, "label")
+            let kind = choice(file, "kind", IssueCategory.Kind.self)
+            guard let code, let label, let kind, firstOccurrence(&seen, code, file, "code"), writing else { continue }
+            try count(upsert, [code, label, kind.rawValue], existed: existing.contains(code), &summary)
+        }
+    }
+
+    private mutating func importCategories(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO categories (code, label, interval_days) VALUES (?, ?, ?)
+            ON CONFLICT (code) DO UPDATE SET label = excluded.label, interval_days = excluded.interval_days
+            WHERE label IS NOT excluded.label OR interval_days IS NOT excluded.interval_days
+            """)
+        var seen: [String: Int] = [:]
+        while nextRow(&file, &summary) {
+            let code = required(file, "code")
+            let label = file.text("label")
+            var interval: Int?
+            if let text = required(file, "interval_days") {
+                if let days = Int(text), (1...3650).contains(days) {
+                    interval = days
+                } else {
+                    report(file, "interval_days", "\(text) is not a whole number of days from 1 to 3650")
+                }
+            }
+            guard let code, let interval, firstOccurrence(&seen, code, file, "code") else { continue }
+            let existed = categories.contains(code)
+            categories.insert(code)
+            if writing {
+                try count(upsert, [code, label.isEmpty ? code : label, interval], existed: existed, &summary)
+            }
+        }
+    }
+
+    private mutating func importUnits(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
+        // Units may come in any order: read them all, then check parents against the whole file.
+        struct UnitRow { var line: Int; var code: String; var name: String; var level: UnitLevel; var parent: String? }
+        var rows: [UnitRow] = []
+        var seen: [String: Int] = [:]
+        while nextRow(&file, &summary) {
+            let code = required(file, "code")
+            let name = required(file, "name")
+            let level = choice(file, "level", UnitLevel.self)
+            guard let code, let name, let level, firstOccurrence(&seen, code, file, "code") else { continue }
+            rows.append(UnitRow(line: file.line, code: code, name: name, level: level, parent: file.optional("parent_code")))
+        }
+        let before = units
+        for row in rows { units[row.code] = (row.level, row.parent) }
+        let counties = units.filter { $0.value.level == .county }.map(\.key).sorted()
+        var reported = Set<String>()
+        func problem(_ row: UnitRow, _ column: String, _ text: String) -> ImportProblem {
+            reported.insert(row.code)
+            return ImportProblem(file: file.name.rawValue, line: row.line, column: column, problem: text)
+        }
+        for row in rows {
+            if row.level == .county {
+                if let parent = row.parent {
+                    report(problem(row, "parent_code", "a county has no parent (found \(parent))"))
+                } else if counties.count > 1 {
+                    report(problem(row, "code", "one county per database (found \(counties.joined(separator: ", ")))"))
+                }
+            } else if let parent = row.parent {
+                if let parentUnit = units[parent] {
+                    if parentUnit.level != row.level.parent {
+                        report(problem(row, "parent_code",
+                                       "\(parent) is a \(parentUnit.level.rawValue); a \(row.level.rawValue)'s parent must be a \(row.level.parent?.rawValue ?? "-")"))
+                    }
+                } else {
+                    report(problem(row, "parent_code", "unknown parent \(parent)"))
+                }
+            } else {
+                report(problem(row, "parent_code", "is empty (a \(row.level.rawValue) needs a parent \(row.level.parent?.rawValue ?? "-"))"))
+            }
+            if let old = before[row.code], old.level != row.level,
+               try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM units WHERE parent_code = ?)", arguments: [row.code]) == true {
+                report(problem(row, "level", "\(row.code) has units under it; its level cannot change from \(old.level.rawValue)"))
+            }
+            if let old = before[row.code], row.level == .block, old.parent != row.parent,
+               try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM households WHERE block_code = ?)", arguments: [row.code]) == true {
+                report(problem(row, "parent_code", "block \(row.code) has households; move it with `gridbook unit move`"))
+            }
+        }
+        guard writing else { return }
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO units (code, name, level, parent_code) VALUES (?, ?, ?, ?)
+            ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, parent_code = excluded.parent_code
+            WHERE name IS NOT excluded.name OR level IS NOT excluded.level OR parent_code IS NOT excluded.parent_code
+            """)
+        for row in rows.sorted(by: { ($0.level.depth, $0.line) < ($1.level.depth, $1.line) }) {
+            try count(upsert, [row.code, row.name, row.level.rawValue, row.parent], existed: before[row.code] != nil, &summary)
+        }
+    }
+
+    private mutating func importPeople(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO people (id, name, phone, id_number) VALUES (?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, id_number = excluded.id_number
+            WHERE name IS NOT excluded.name OR phone IS NOT excluded.phone OR id_number IS NOT excluded.id_number
+            """)
+        var seen: [String: Int] = [:]
+        while nextRow(&file, &summary) {
+            let id = required(file, "id")
+            let name = required(file, "name")
+            let phone = file.optional("phone")
+            var idNumber = file.optional("id_number")?.uppercased()
+            var valid = true
+            if let phone, let problem = PersonalData.phoneProblem(phone) {
+                report(file, "phone", problem)
+                valid = false
+            }
+            if let number = idNumber, let problem = PersonalData.idNumberProblem(number) {
+                report(file, "id_number", problem)
+                valid = false
+                idNumber = nil
+            }
+            guard let id, let name, valid, firstOccurrence(&seen, id, file, "id") else { continue }
+            let existed = people.contains(id)
+            people.insert(id)
+            if writing {
+                try count(upsert, [id, name, phone, idNumber], existed: existed, &summary)
+            }
+        }
+    }
+
+    private mutating func importDuties(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO duties (person_id, role, unit_code, since, until) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (person_id, role, unit_code, since) DO UPDATE SET until = excluded.until
+            WHERE until IS NOT excluded.until
+            """)
+        let existing = try Set(Row.fetchAll(db, sql: "SELECT person_id, role, unit_code, since FROM duties").map {
+            "\($0[0] as String)|\($0[1] as String)|\($0[2] as String)|\($0[3] as String)"
+        })
+        var seen: [String: Int] = [:]
+        while nextRow(&file, &summary) {
+            var valid = true
+            let personId = required(file, "person_id")
+            if let personId, !people.contains(personId) {
+                report(file, "person_id", "unknown person \(personId)")
+                valid = false
+            }
+            let role = choice(file, "role", Role.self)
+            let unitCode = required(file, "unit_code")
+            if let unitCode {
+                if let unit = units[unitCode] {
+                    if let role, !role.unitLevels.contains(unit.level) {
+                        let levels = role.unitLevels.map(\.rawValue).joined(separator: " or ")
+                        report(file, "unit_code", "\(unitCode) is a \(unit.level.rawValue); a \(role.rawValue) attaches to a \(levels)")
+                        valid = false
+                    }
+                } else {
+                    report(file, "unit_code", "unknown unit \(unitCode)")
+                    valid = false
+                }
+            }
+            let since = date(file, "since", required: true)
+            let until = date(file, "until", required: false)
+            if let since = since ?? nil, let until = until ?? nil, until < since {
+                report(file, "until", "\(until) is before since (\(since))")
+                valid = false
+            }
+            guard valid, let personId, let role, let unitCode, let since = since ?? nil, let until else { continue }
+            let key = "\(personId)|\(role.rawValue)|\(unitCode)|\(since)"
+            guard firstOccurrence(&seen, key, file, "since") else { continue }
+            if writing {
+                try count(upsert, [personId, role.rawValue, unitCode, since, until], existed: existing.contains(key), &summary)
+            }
+        }
+    }
+
+    private mutating func importPartyGroups(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
+        let existing = try Set(String.fetchAll(db, sql: "SELECT code FROM party_groups"))
+        var grids: [String: Set<String>] = [:]
+        var members: [String: Set<String>] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT group_code, grid_code FROM party_group_grids") {
+            grids[row[0], default: []].insert(row[1])
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT group_code, person_id FROM party_group_members") {
+            members[row[0], default: []].insert(row[1])
+        }
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO party_groups (code, name, leader_id) VALUES (?, ?, ?)
+            ON CONFLICT (code) DO UPDATE SET name = excluded.name, leader_id = excluded.leader_id
+            WHERE name IS NOT excluded.name OR leader_id IS NOT excluded.leader_id
+            """)
+        var seen: [String: Int] = [:]
+        while nextRow(&file, &summary) {
+            var valid = true
+            let code = required(file, "code")
+            let name = required(file, "name")
+            let leader = file.optional("leader_id")
+            if let leader, !people.contains(leader) {
+                report(file, "leader_id", "unknown person \(leader)")
+                valid = false
+            }
+            let gridCodes = Set(file.list("grid_codes"))
+            for grid in gridCodes.sorted() {
+                if let unit = units[grid] {
+                    if unit.level != .grid {
+                        report(file, "grid_codes", "\(grid) is a \(unit.level.rawValue), not a grid")
+                        valid = false
+                    }
+                } else {
+                    report(file, "grid_codes", "unknown grid \(grid)")
+                    valid = false
+                }
+            }
+            let memberIds = Set(file.list("member_ids"))
+            for member in memberIds.sorted() where !people.contains(member) {
+                report(file, "member_ids", "unknown person \(member)")
+                valid = false
+            }
+            guard valid, let code, let name, firstOccurrence(&seen, code, file, "code"), writing else { continue }
+            try upsert.execute(arguments: [code, name, leader])
+            var changed = db.changesCount > 0
+            if grids[code] ?? [] != gridCodes {
+                try db.execute(sql: "DELETE FROM party_group_grids WHERE group_code = ?", arguments: [code])
+                for grid in gridCodes {
+                    try db.execute(sql: "INSERT INTO party_group_grids (group_code, grid_code) VALUES (?, ?)", arguments: [code, grid])
+                }
+                changed = true
+            }
+            if members[code] ?? [] != memberIds {
+                try db.execute(sql: "DELETE FROM party_group_members WHERE group_code = ?", arguments: [code])
+                for member in memberIds {
+                    try db.execute(sql: "INSERT INTO party_group_members (group_code, person_id) VALUES (?, ?)", arguments: [code, member])
+                }
+                changed = true
+            }
+            if changed {
+                if existing.contains(code) { summary.updated += 1 } else { summary.added += 1 }
+            }
+        }
+    }
+
+    private mutating func importHouseholds(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
+        var tags: [String: Set<String>] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT household_code, category_code FROM household_categories") {
+            tags[row[0], default: []].insert(row[1])
+        }
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO households (code, grid_code, block_code, address, head_name, phone, members, registered_on)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (code) DO UPDATE SET grid_code = excluded.grid_code, block_code = excluded.block_code,
+                address = excluded.address, head_name = excluded.head_name, phone = excluded.phone,
+                members = excluded.members, registered_on = excluded.registered_on
+            WHERE grid_code IS NOT excluded.grid_code OR block_code IS NOT excluded.block_code
+                OR address IS NOT excluded.address OR head_name IS NOT excluded.head_name OR phone IS NOT excluded.phone
+                OR members IS NOT excluded.members OR registered_on IS NOT excluded.registered_on
+            """)
+        let deleteTags = try db.makeStatement(sql: "DELETE FROM household_categories WHERE household_code = ?")
+        let insertTag = try db.makeStatement(sql: "INSERT INTO household_categories (household_code, category_code) VALUES (?, ?)")
+        var seen: [String: Int] = [:]
+        while nextRow(&file, &summary) {
+            var valid = true
+            let code = required(file, "code")
+            let gridCode = required(file, "grid_code")
+            if let gridCode {
+                if let unit = units[gridCode] {
+                    if unit.level != .grid {
+                        report(file, "grid_code", "\(gridCode) is a \(unit.level.rawValue), not a grid")
+                        valid = false
+                    }
+                } else {
+                    report(file, "grid_code", "unknown grid \(gridCode)")
+                    valid = false
+                }
+            }
+            let blockCode = file.optional("block_code")
+            if let blockCode {
+                if let unit = units[blockCode], unit.level == .block {
+                    if let gridCode, unit.parent != gridCode {
+                        report(file, "block_code", "block \(blockCode) is not in grid \(gridCode) (it is in \(unit.parent ?? "-"))")
+                        valid = false
+                    }
+                } else {
+                    report(file, "block_code", units[blockCode] == nil ? "unknown block \(blockCode)" : "\(blockCode) is not a block")
+                    valid = false
+                }
+            }
+            let phone = file.optional("phone")
+            if let phone, let problem = PersonalData.phoneProblem(phone) {
+                report(file, "phone", problem)
+                valid = false
+            }
+            var members = 1
+            if let text = file.optional("members") {
+                if let count = Int(text), (0...999).contains(count) {
+                    members = count
+                } else {
+                    report(file, "members", "\(text) is not a number of people")
+                    valid = false
+                }
+            }
+            let householdTags = Set(file.list("tags"))
+            for tag in householdTags.sorted() where !categories.contains(tag) {
+                report(file, "tags", "unknown category \(tag)")
+                valid = false
+            }
+            let registeredOn = date(file, "registered_on", required: true) ?? nil
+            if let registeredOn, registeredOn > today {
+                report(file, "registered_on", "\(registeredOn) is in the future")
+                valid = false
+            }
+            guard valid, let code, let gridCode, let registeredOn, firstOccurrence(&seen, code, file, "code") else { continue }
+            let existed = households.contains(code)
+            households.insert(code)
+            guard writing else { continue }
+            try upsert.execute(arguments: [code, gridCode, blockCode, file.text("address"), file.text("head_name"),
+                                           phone, members, registeredOn])
+            var changed = db.changesCount > 0
+            if (tags[code] ?? []) != householdTags {
+                if existed { try deleteTags.execute(arguments: [code]) }
+                for tag in householdTags { try insertTag.execute(arguments: [code, tag]) }
+                changed = true
+            }
+            if changed {
+                if existed { summary.updated += 1 } else { summary.added += 1 }
+            }
+        }
+    }
+
+    private mutating func importVisits(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
+        let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
+        let bulk = before == 0
+        if bulk {
+            // Loading into an empty table: build the indexes once at the end, which is much
+            // faster than keeping them up to date row by row.
+            try db.execute(sql: "DROP INDEX visits_id; DROP INDEX visits_household")
+        }
+        let write = try db.makeStatement(sql: bulk
+            ? """
+              INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+              """
+            : """
+              INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+              ON CONFLICT (id) DO UPDATE SET household_code = excluded.household_code, visitor_id = excluded.visitor_id,
+                  visited_at = excluded.visited_at, visited_on = excluded.visited_on, method = excluded.method,
+                  outcome = excluded.outcome, note = excluded.note
+              WHERE household_code IS NOT excluded.household_code OR visitor_id IS NOT excluded.visitor_id
+                  OR visited_at IS NOT excluded.visited_at OR visited_on IS NOT excluded.visited_on
+                  OR method IS NOT excluded.method OR outcome IS NOT excluded.outcome OR note IS NOT excluded.note
+              """)
+        var seen: [UUIDKey: Int] = [:]
+        var written = 0
+        while nextRow(&file, &summary) {
+            var valid = true
+            var id: UUIDKey?
+            let idText = file.text("id")
+            if idText.isEmpty {
+                report(file, "id", "is empty (a UUID is expected)")
+            } else if let key = UUIDKey(idText) {
+                if let earlier = seen.updateValue(file.line, forKey: key) {
+                    report(file, "id", "\(idText) appears twice in the file (first on line \(earlier))")
+                } else {
+                    id = key
+                }
+            } else {
+                report(file, "id", "\(idText) is not a UUID")
+            }
+            let householdCode = required(file, "household_code")
+            if let householdCode, !households.contains(householdCode) {
+                report(file, "household_code", "unknown household \(householdCode)")
+                valid = false
+            }
+            let visitorId = required(file, "visitor_id")
+            if let visitorId, !people.contains(visitorId) {
+                report(file, "visitor_id", "unknown person \(visitorId)")
+                valid = false
+            }
+            var visitedAt: Timestamp?
+            if let text = required(file, "visited_at") {
+                if let timestamp = Timestamp(text) {
+                    if timestamp.epochSeconds > latestAllowed {
+                        report(file, "visited_at", "\(text) is in the future")
+                    } else {
+                        visitedAt = timestamp
+                    }
+                } else {
+                    report(file, "visited_at", "\(text) is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)")
+                }
+            }
+            let method = choice(file, "method", VisitMethod.self)
+            let outcome = choice(file, "outcome", VisitOutcome.self)
+            guard valid, let id, let householdCode, let visitorId, let visitedAt, let method, let outcome, writing else { continue }
+            let visitedOn = calendar.localDate(of: visitedAt)
+            try write.execute(arguments: [id.description, householdCode, visitorId, visitedAt.text, visitedOn.description,
+                                          method.rawValue, outcome.rawValue, file.text("note")])
+            written += db.changesCount
+        }
+        if bulk {
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX visits_id ON visits(id);
+                CREATE INDEX visits_household ON visits(household_code, outcome, visited_on);
+                """)
+        }
+        guard writing, written > 0 else { return }
+        let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
+        summary.added = after - before
+        summary.updated = written - summary.added
+        try db.execute(sql: """
+            UPDATE households SET last_met_on = (
+                SELECT MAX(visited_on) FROM visits WHERE household_code = households.code AND outcome = 'met')
+            WHERE last_met_on IS NOT (
+                SELECT MAX(visited_on) FROM visits WHERE household_code = households.code AND outcome = 'met')
+            """)
+    }
+}

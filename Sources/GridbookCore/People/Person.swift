@@ -1,0 +1,88 @@
+import GRDB
+
+/// Someone with a duty in the hierarchy: a grid member, a block head, an officer, staff.
+public struct Person: Codable, Equatable, Sendable, Identifiable {
+    public var id: String
+    public var name: String
+    /// Personal data: masked in every output unless the caller may see it.
+    public var phone: String?
+    /// Personal data (resident identity card number): masked in every output unless the caller may see it.
+    public var idNumber: String?
+
+    public init(id: String, name: String, phone: String? = nil, idNumber: String? = nil) {
+        self.id = id
+        self.name = name
+        self.phone = phone
+        self.idNumber = idNumber
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, phone
+        case idNumber = "id_number"
+    }
+}
+
+extension Person: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "people"
+}
+
+/// What a person does, and the level of unit each role attaches to (SPEC section 2).
+public enum Role: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case gridMember = "grid_member"
+    case blockHead = "block_head"
+    case police
+    case auxiliaryPolice = "auxiliary_police"
+    case townshipStaff = "township_staff"
+    case mediator
+    case countyAdmin = "county_admin"
+
+    /// The levels of unit a duty in this role may attach to.
+    public var unitLevels: [UnitLevel] {
+        switch self {
+        case .gridMember, .police: [.grid]
+        case .blockHead: [.block]
+        case .auxiliaryPolice: [.village]
+        case .townshipStaff: [.township]
+        case .mediator: [.township, .county]
+        case .countyAdmin: [.county]
+        }
+    }
+}
+
+/// A person's role on a unit over a period; active while `until` is empty or in the future.
+public struct Duty: Codable, Equatable, Sendable {
+    public var id: Int64?
+    public var personId: String
+    public var role: Role
+    public var unitCode: String
+    public var since: LocalDate
+    public var until: LocalDate?
+
+    public init(id: Int64? = nil, personId: String, role: Role, unitCode: String, since: LocalDate, until: LocalDate? = nil) {
+        self.id = id
+        self.personId = personId
+        self.role = role
+        self.unitCode = unitCode
+        self.since = since
+        self.until = until
+    }
+
+    /// Whether the duty holds on `date`: started on or before it and not yet ended.
+    public func isActive(on date: LocalDate) -> Bool {
+        since <= date && (until.map { $0 > date } ?? true)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, role, since, until
+        case personId = "person_id"
+        case unitCode = "unit_code"
+    }
+}
+
+extension Duty: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "duties"
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

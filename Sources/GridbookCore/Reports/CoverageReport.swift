@@ -1,0 +1,142 @@
+import GRDB
+
+/// A unit named in a report.
+public struct UnitSummary: Codable, Equatable, Sendable {
+    public var code: String
+    public var name: String
+    public var level: String
+}
+
+/// Visit coverage counts for a set of households (SPEC section 3).
+public struct CoverageCounts: Codable, Equatable, Sendable {
+    public var households = 0
+    public var covered = 0
+    /// covered / households as a percentage with one decimal; nil when there are no households.
+    public var coverage: Double?
+    public var overdue = 0
+    public var neverVisited = 0
+
+    public init() {}
+
+    /// Counts one household's state.
+    mutating func add(_ state: ScheduleState) {
+        households += 1
+        if state.isCovered { covered += 1 }
+        if state.isOverdue { overdue += 1 }
+        if state.neverVisited { neverVisited += 1 }
+        coverage = Self.percentage(covered, of: households)
+    }
+
+    /// `part / whole` as a percentage rounded half up to one decimal; nil when `whole` is 0.
+    public static func percentage(_ part: Int, of whole: Int) -> Double? {
+        guard whole > 0 else { return nil }
+        let tenths = (part * 2000 + whole) / (2 * whole)
+        return Double(tenths) / 10
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case households, covered, coverage, overdue
+        case neverVisited = "never_visited"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(households, forKey: .households)
+        try container.encode(covered, forKey: .covered)
+        try container.encode(coverage, forKey: .coverage)
+        try container.encode(overdue, forKey: .overdue)
+        try container.encode(neverVisited, forKey: .neverVisited)
+    }
+}
+
+/// One row of the coverage report: a child unit, or a household when the unit is a grid or block.
+public struct CoverageRow: Codable, Equatable, Sendable {
+    public var code: String
+    public var name: String
+    /// A unit level, or `household`.
+    public var level: String
+    public var counts: CoverageCounts
+
+    public init(code: String, name: String, level: String, counts: CoverageCounts) {
+        self.code = code
+        self.name = name
+        self.level = level
+        self.counts = counts
+    }
+
+    enum CodingKeys: String, CodingKey { case code, name, level }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(String.self, forKey: .code)
+        name = try container.decode(String.self, forKey: .name)
+        level = try container.decode(String.self, forKey: .level)
+        counts = try CoverageCounts(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(name, forKey: .name)
+        try container.encode(level, forKey: .level)
+        try counts.encode(to: encoder)
+    }
+}
+
+/// Visit coverage of a unit as of a date: a row per child unit and a total (SPEC sections 3 and 6).
+public struct CoverageReport: Codable, Equatable, Sendable {
+    public var unit: UnitSummary
+    public var asOf: LocalDate
+    public var rows: [CoverageRow]
+    public var total: CoverageCounts
+
+    enum CodingKeys: String, CodingKey {
+        case unit, rows, total
+        case asOf = "as_of"
+    }
+
+    /// Builds the report for `unit` as of `asOf`; rows are the unit's children by code, or its
+    /// households when the unit is a grid or a block.
+    public static func make(_ db: Database, unit: Unit, asOf: LocalDate) throws -> CoverageReport {
+        let inputs = try Schedule.inputs(db, under: unit, asOf: asOf)
+        var total = CoverageCounts()
+        var rows: [CoverageRow] = []
+        if unit.level == .grid || unit.level == .block {
+            for input in inputs {
+                let state = input.state(on: asOf)
+                var counts = CoverageCounts()
+                counts.add(state)
+                total.add(state)
+                rows.append(CoverageRow(code: input.householdCode, name: input.headName, level: "household", counts: counts))
+            }
+        } else {
+            let descendants = try Hierarchy.descendants(db, of: unit.code)
+            let parents = Dictionary(descendants.map { ($0.code, $0.parentCode ?? "") }, uniquingKeysWith: { first, _ in first })
+            let children = descendants.filter { $0.parentCode == unit.code }
+            var countsByChild = Dictionary(uniqueKeysWithValues: children.map { ($0.code, CoverageCounts()) })
+            var childOfGrid: [String: String] = [:]
+            for input in inputs {
+                let state = input.state(on: asOf)
+                total.add(state)
+                let child: String
+                if let known = childOfGrid[input.gridCode] {
+                    child = known
+                } else {
+                    var code = input.gridCode
+                    while let parent = parents[code], parent != unit.code { code = parent }
+                    childOfGrid[input.gridCode] = code
+                    child = code
+                }
+                countsByChild[child]?.add(state)
+            }
+            rows = children.map { child in
+                CoverageRow(code: child.code, name: child.name, level: child.level.rawValue,
+                            counts: countsByChild[child.code] ?? CoverageCounts())
+            }
+        }
+        return CoverageReport(
+            unit: UnitSummary(code: unit.code, name: unit.name, level: unit.level.rawValue),
+            asOf: asOf, rows: rows, total: total
+        )
+    }
+}

@@ -1,0 +1,100 @@
+import GRDB
+
+/// Where a household stands on its visit schedule on a given date.
+public struct ScheduleState: Equatable, Sendable {
+    /// Days between visits: the smallest interval of the household's categories, else `general`'s.
+    public var intervalDays: Int
+    /// The local date of the latest `met` visit on or before the date, or nil.
+    public var lastMet: LocalDate?
+    /// (lastMet, else registered on) + interval.
+    public var dueOn: LocalDate
+    /// Days past `dueOn`; 0 when not overdue.
+    public var overdueDays: Int
+    /// Visited within its interval: a `met` visit exists and `dueOn` is not before the date.
+    public var isCovered: Bool
+
+    /// `dueOn` is before the date.
+    public var isOverdue: Bool { overdueDays > 0 }
+    /// No `met` visit on or before the date.
+    public var neverVisited: Bool { lastMet == nil }
+}
+
+/// What the schedule rule needs to know about one household as of a date.
+public struct ScheduleInput: Equatable, Sendable {
+    public var householdCode: String
+    public var gridCode: String
+    public var blockCode: String?
+    public var headName: String
+    public var registeredOn: LocalDate
+    public var intervalDays: Int
+    /// The latest `met` visit on or before the as-of date.
+    public var lastMet: LocalDate?
+
+    /// The household's schedule state on `date`.
+    public func state(on date: LocalDate) -> ScheduleState {
+        Schedule.state(registeredOn: registeredOn, lastMet: lastMet, intervalDays: intervalDays, on: date)
+    }
+}
+
+/// The visit schedule rule of SPEC section 3. Every report, list and endpoint asks this type,
+/// and nothing else decides what is due, overdue or covered.
+public enum Schedule {
+    /// The state of a household on `date` (SPEC section 3):
+    /// due_on = (last_met, else registered_on) + interval; overdue when due_on < date;
+    /// covered when last_met exists and due_on >= date.
+    public static func state(registeredOn: LocalDate, lastMet: LocalDate?, intervalDays: Int, on date: LocalDate) -> ScheduleState {
+        let dueOn = (lastMet ?? registeredOn).adding(days: intervalDays)
+        let overdueDays = max(0, date.days(since: dueOn))
+        return ScheduleState(
+            intervalDays: intervalDays,
+            lastMet: lastMet,
+            dueOn: dueOn,
+            overdueDays: overdueDays,
+            isCovered: lastMet != nil && dueOn >= date
+        )
+    }
+
+    /// The schedule inputs of every household under `unit` registered on or before `asOf`,
+    /// with visits after `asOf` ignored.
+    ///
+    /// The interval is the smallest of the household's categories, else `general`'s.
+    /// The latest met visit comes from `households.last_met_on` when it is not after `asOf`
+    /// (the usual case, a report for today), and from the visit log only otherwise.
+    public static func inputs(_ db: Database, under unit: Unit, asOf: LocalDate) throws -> [ScheduleInput] {
+        let households: SQL = unit.level == .block
+            ? "h.block_code = \(unit.code)"
+            : "h.grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
+        let request: SQLRequest<Row> = """
+            WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
+            SELECT h.code, h.grid_code, h.block_code, h.head_name, h.registered_on,
+                COALESCE(
+                    (SELECT MIN(c.interval_days) FROM household_categories hc
+                     JOIN categories c ON c.code = hc.category_code
+                     WHERE hc.household_code = h.code),
+                    (SELECT interval_days FROM categories WHERE code = \(Category.generalCode)),
+                    90) AS interval_days,
+                CASE WHEN h.last_met_on IS NULL OR h.last_met_on <= \(asOf) THEN h.last_met_on
+                     ELSE (SELECT MAX(v.visited_on) FROM visits v
+                           WHERE v.household_code = h.code AND v.outcome = 'met' AND v.visited_on <= \(asOf))
+                END AS last_met
+            FROM households h
+            WHERE h.registered_on <= \(asOf) AND \(households)
+            ORDER BY h.code
+            """
+        var inputs: [ScheduleInput] = []
+        let cursor = try request.fetchCursor(db)
+        while let row = try cursor.next() {
+            guard let registeredOn = LocalDate.fromDatabaseValue(row[4]) else { continue }
+            inputs.append(ScheduleInput(
+                householdCode: row[0],
+                gridCode: row[1],
+                blockCode: row[2],
+                headName: row[3],
+                registeredOn: registeredOn,
+                intervalDays: row[5],
+                lastMet: LocalDate.fromDatabaseValue(row[6])
+            ))
+        }
+        return inputs
+    }
+}

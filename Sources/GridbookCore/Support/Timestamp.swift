@@ -1,0 +1,114 @@
+import Foundation
+
+/// An instant written in ISO 8601 with a UTC offset, as visits carry it (`2026-03-02T09:15:00+08:00`).
+///
+/// Keeps the text as given (it is what the user wrote) and the instant as seconds since 1970 (UTC).
+public struct Timestamp: Hashable, Sendable, CustomStringConvertible {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public let epochSeconds: Int
+    /// The text as it was given.
+    public let text: String
+
+    /// Parses `YYYY-MM-DDTHH:MM[:SS[.fraction]](Z|±HH:MM|±HHMM)`; the offset is required.
+    public init?(_ text: String) {
+        let utf8 = Array(text.utf8)
+        guard let seconds = utf8.withUnsafeBufferPointer({ Timestamp.parse($0) }) else { return nil }
+        self.epochSeconds = seconds
+        self.text = text
+    }
+
+    /// Creates a timestamp for an instant, written in UTC.
+    public init(epochSeconds: Int) {
+        self.epochSeconds = epochSeconds
+        let date = LocalDate(dayNumber: epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400)
+        let secondOfDay = epochSeconds - date.dayNumber * 86_400
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        self.text = "\(date)T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+    }
+
+    public var description: String { text }
+
+    /// Parses the bytes of an ISO 8601 timestamp with offset into seconds since 1970 (UTC).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count >= 17, let date = LocalDate(bytes: bytes),
+              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+              let hour = LocalDate.digits(bytes, 11, 2), bytes[13] == UInt8(ascii: ":"),
+              let minute = LocalDate.digits(bytes, 14, 2),
+              hour < 24, minute < 60
+        else { return nil }
+        var index = 16
+        var second = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+            guard index + 3 <= bytes.count, let value = LocalDate.digits(bytes, index + 1, 2), value < 60 else { return nil }
+            second = value
+            index += 3
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                let start = index
+                while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+                guard index > start else { return nil }
+            }
+        }
+        guard index < bytes.count else { return nil }
+        var offsetSeconds = 0
+        switch bytes[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            index += 1
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
+            index += 1
+            guard index + 2 <= bytes.count, let offsetHours = LocalDate.digits(bytes, index, 2) else { return nil }
+            index += 2
+            if index < bytes.count, bytes[index] == UInt8(ascii: ":") { index += 1 }
+            guard index + 2 <= bytes.count, let offsetMinutes = LocalDate.digits(bytes, index, 2),
+                  offsetHours <= 14, offsetMinutes < 60
+            else { return nil }
+            index += 2
+            offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
+        default:
+            return nil
+        }
+        guard index == bytes.count else { return nil }
+        return date.dayNumber * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+    }
+}
+
+/// Turns instants into local dates in the deployment's time zone (SPEC section 3).
+///
+/// Offsets are looked up once per quarter hour of UTC time and remembered, so that converting
+/// millions of visit times during an import stays cheap.
+public struct LocalCalendar {
+    /// The deployment's time zone.
+    public let timeZone: TimeZone
+    private var offsets: [Int: Int] = [:]
+
+    /// Creates a calendar for a time zone.
+    public init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+    }
+
+    /// The local date on which an instant falls.
+    public mutating func localDate(of timestamp: Timestamp) -> LocalDate {
+        localDate(epochSeconds: timestamp.epochSeconds)
+    }
+
+    /// The local date on which an instant (seconds since 1970, UTC) falls.
+    public mutating func localDate(epochSeconds: Int) -> LocalDate {
+        let bucket = epochSeconds >= 0 ? epochSeconds / 900 : (epochSeconds - 899) / 900
+        let offset: Int
+        if let known = offsets[bucket] {
+            offset = known
+        } else {
+            offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(bucket * 900)))
+            if offsets.count > 100_000 { offsets.removeAll(keepingCapacity: true) }
+            offsets[bucket] = offset
+        }
+        let local = epochSeconds + offset
+        return LocalDate(dayNumber: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+    }
+
+    /// Today's local date.
+    public mutating func today(now: Date = Date()) -> LocalDate {
+        localDate(epochSeconds: Int(now.timeIntervalSince1970.rounded(.down)))
+    }
+}

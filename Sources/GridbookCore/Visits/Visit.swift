@@ -1,0 +1,50 @@
+import GRDB
+
+/// How a visit was made.
+public enum VisitMethod: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case door, phone, video, other
+}
+
+/// What a visit found at the door: only `met` resets the household's schedule.
+public enum VisitOutcome: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case met, absent, refused
+}
+
+/// One visit to a household (入户走访).
+public struct Visit: Codable, Equatable, Sendable, Identifiable {
+    /// A UUID, lowercase; clients may supply it, which makes retries safe.
+    public var id: String
+    public var householdCode: String
+    public var visitorId: String
+    /// ISO 8601 with offset, as given.
+    public var visitedAt: String
+    /// The local date of `visitedAt` in the deployment's time zone.
+    public var visitedOn: LocalDate
+    public var method: VisitMethod
+    public var outcome: VisitOutcome
+    public var note: String
+
+    public init(id: String, householdCode: String, visitorId: String, visitedAt: String, visitedOn: LocalDate,
+                method: VisitMethod, outcome: VisitOutcome, note: String = "") {
+        self.id = id
+        self.householdCode = householdCode
+        self.visitorId = visitorId
+        self.visitedAt = visitedAt
+        self.visitedOn = visitedOn
+        self.method = method
+        self.outcome = outcome
+        self.note = note
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, method, outcome, note
+        case householdCode = "household_code"
+        case visitorId = "visitor_id"
+        case visitedAt = "visited_at"
+        case visitedOn = "visited_on"
+    }
+}
+
+extension Visit: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "visits"
+}

@@ -1,0 +1,3 @@
+import GridbookCLI
+
+Gridbook.main()
