@@ -97,12 +97,12 @@ public enum TextDecoding {
     }
 
     /// Converts bytes in `encoding` to UTF-8 with the C library's iconv.
-    static func transcode(_ bytes: [UInt8], from encoding: String) throws(TextDecodingError) -> [UInt8] {
-        let converter = iconv_open("UTF-8", encoding)
+    static func transcode(_ bytes: [UInt8], from encoding: String, to target: String = "UTF-8") throws(TextDecodingError) -> [UInt8] {
+        let converter = iconv_open(target, encoding)
         if converter == iconv_t(bitPattern: -1) { throw TextDecodingError(byteOffset: 0, encoding: encoding) }
         defer { iconv_close(converter) }
         var input = bytes
-        var output = [UInt8](repeating: 0, count: bytes.count * 2 + 16)
+        var output = [UInt8](repeating: 0, count: bytes.count * 4 + 16)
         var failedAt: Int?
         let written: Int = input.withUnsafeMutableBufferPointer { inBuffer in
             output.withUnsafeMutableBufferPointer { outBuffer in
