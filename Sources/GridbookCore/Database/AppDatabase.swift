@@ -37,6 +37,8 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // Let index builds (bulk import) sort on both cores.
+            try db.execute(sql: "PRAGMA threads = 2")
         }
         return config
     }
@@ -77,6 +79,8 @@ extension AppDatabase {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: hierarchy, people, households, visits") { db in
             try db.execute(sql: """
+                -- CHECK constraints spell out their values with OR: SQLite builds a temporary
+                -- table for every IN list on every insert, which costs more than the insert.
                 CREATE TABLE settings (
                     key TEXT PRIMARY KEY NOT NULL,
                     value TEXT NOT NULL
@@ -86,7 +90,7 @@ extension AppDatabase {
                 CREATE TABLE units (
                     code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''),
                     name TEXT NOT NULL CHECK (name <> ''),
-                    level TEXT NOT NULL CHECK (level IN ('county', 'township', 'village', 'grid', 'block')),
+                    level TEXT NOT NULL CHECK (level = 'county' OR level = 'township' OR level = 'village' OR level = 'grid' OR level = 'block'),
                     parent_code TEXT REFERENCES units(code) ON UPDATE CASCADE,
                     CHECK ((level = 'county') = (parent_code IS NULL))
                 );
@@ -118,7 +122,7 @@ extension AppDatabase {
                 CREATE TABLE issue_categories (
                     code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''),
                     label TEXT NOT NULL,
-                    kind TEXT NOT NULL CHECK (kind IN ('dispute', 'hazard'))
+                    kind TEXT NOT NULL CHECK (kind = 'dispute' OR kind = 'hazard')
                 );
                 INSERT INTO issue_categories (code, label, kind) VALUES
                     ('neighbour', '邻里纠纷', 'dispute'),
@@ -149,8 +153,7 @@ extension AppDatabase {
                 CREATE TABLE duties (
                     id INTEGER PRIMARY KEY,
                     person_id TEXT NOT NULL REFERENCES people(id) ON UPDATE CASCADE,
-                    role TEXT NOT NULL CHECK (role IN ('grid_member', 'block_head', 'police', 'auxiliary_police',
-                                                       'township_staff', 'mediator', 'county_admin')),
+                    role TEXT NOT NULL CHECK (role = 'grid_member' OR role = 'block_head' OR role = 'police' OR role = 'auxiliary_police' OR role = 'township_staff' OR role = 'mediator' OR role = 'county_admin'),
                     unit_code TEXT NOT NULL REFERENCES units(code) ON UPDATE CASCADE,
                     since TEXT NOT NULL,
                     until TEXT,
@@ -226,8 +229,8 @@ extension AppDatabase {
                     visited_at TEXT NOT NULL,
                     -- The local date of visited_at in the deployment's time zone.
                     visited_on TEXT NOT NULL,
-                    method TEXT NOT NULL CHECK (method IN ('door', 'phone', 'video', 'other')),
-                    outcome TEXT NOT NULL CHECK (outcome IN ('met', 'absent', 'refused')),
+                    method TEXT NOT NULL CHECK (method = 'door' OR method = 'phone' OR method = 'video' OR method = 'other'),
+                    outcome TEXT NOT NULL CHECK (outcome = 'met' OR outcome = 'absent' OR outcome = 'refused'),
                     note TEXT NOT NULL DEFAULT ''
                 );
                 CREATE UNIQUE INDEX visits_id ON visits(id);

@@ -72,6 +72,11 @@ struct SeedFile {
     /// The line the current row starts on.
     var line: Int { reader.line }
 
+    /// An estimate of the number of rows, from the file's size.
+    func estimatedRows(bytesPerRow: Int) -> Int {
+        reader.byteCount / max(1, bytesPerRow)
+    }
+
     /// How much of the file has been read, from 0 to 1.
     var progress: Double { reader.progress }
 
@@ -94,9 +99,19 @@ struct SeedFile {
         }
     }
 
+    /// The position of `column` in the header, for reading it row after row without a lookup.
+    func position(_ column: String) -> Int? {
+        columnIndex[column]
+    }
+
     /// The current row's value in `column`, trimmed; "" when the column is absent.
     func text(_ column: String) -> String {
-        guard let index = columnIndex[column] else { return "" }
+        text(at: columnIndex[column])
+    }
+
+    /// The current row's value at a header position, trimmed; "" when the position is nil.
+    func text(at position: Int?) -> String {
+        guard let index = position else { return "" }
         let value = reader.string(index)
         guard let first = value.utf8.first, let last = value.utf8.last,
               first == UInt8(ascii: " ") || last == UInt8(ascii: " ") || first == UInt8(ascii: "\t") || last == UInt8(ascii: "\t")
@@ -108,11 +123,6 @@ struct SeedFile {
     func optional(_ column: String) -> String? {
         let value = text(column)
         return value.isEmpty ? nil : value
-    }
-
-    /// Calls `body` with the raw bytes of `column` in the current row.
-    func withBytes<Result>(_ column: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        reader.withField(columnIndex[column] ?? Int.max, body)
     }
 
     /// A `;`-separated list in `column`, trimmed, without empty items.

@@ -13,9 +13,19 @@ extension AppDatabase {
             throw ImportFailure(problems: [ImportProblem(file: directory.path, line: 0, column: "-", problem: "no such directory")],
                                 truncated: false)
         }
-        return try writer.write { db in
-            var importer = try SeedImporter(db: db, directory: directory, options: options)
-            return try importer.run()
+        return try writer.writeWithoutTransaction { db in
+            // The importer checks every reference itself, against the database and the rows
+            // before it, and reports each bad one; SQLite's own per-row foreign key checks would
+            // double the cost of loading millions of visits. They are back on when it is done.
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            var summary = ImportSummary()
+            try db.inTransaction(.immediate) {
+                var importer = try SeedImporter(db: db, directory: directory, options: options)
+                summary = try importer.run()
+                return .commit
+            }
+            return summary
         }
     }
 }
@@ -58,6 +68,8 @@ struct SeedImporter {
 
     /// Reads every file present, then fails with every problem found, or returns the summary.
     mutating func run() throws -> ImportSummary {
+        let trace = ProcessInfo.processInfo.environment["GRIDBOOK_TRACE"] != nil
+        let started = Date()
         for name in SeedFileName.allCases {
             guard !isFull else { break }
             guard var file = SeedFile(directory: directory, name: name, encoding: options.encoding, report: { report($0) }) else {
@@ -77,6 +89,7 @@ struct SeedImporter {
                 }
             }
             options.progress?(name.rawValue, 1)
+            if trace { FileHandle.standardError.write(Data("\(name.rawValue) \(Date().timeIntervalSince(started))\n".utf8)) }
             summary.files.append(fileSummary)
         }
         if !problems.isEmpty {
@@ -149,7 +162,15 @@ struct SeedImporter {
 
     private mutating func choice<T: RawRepresentable & CaseIterable>(_ file: SeedFile, _ column: String, _ type: T.Type) -> T?
     where T.RawValue == String {
-        guard let value = required(file, column) else { return nil }
+        choice(file, column, file.text(column), type)
+    }
+
+    private mutating func choice<T: RawRepresentable & CaseIterable>(_ file: SeedFile, _ column: String, _ value: String, _ type: T.Type) -> T?
+    where T.RawValue == String {
+        guard !value.isEmpty else {
+            report(file, column, "is empty")
+            return nil
+        }
         guard let parsed = T(rawValue: value) else {
             report(file, column, "\(value) is not one of \(T.allCases.map(\.rawValue).joined(separator: "|"))")
             return nil
@@ -427,7 +448,7 @@ struct SeedImporter {
         for row in try Row.fetchAll(db, sql: "SELECT household_code, category_code FROM household_categories") {
             tags[row[0], default: []].insert(row[1])
         }
-        let upsert = try db.makeStatement(sql: """
+        var upsert = try BulkStatement(db, sql: """
             INSERT INTO households (code, grid_code, block_code, address, head_name, phone, members, registered_on)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (code) DO UPDATE SET grid_code = excluded.grid_code, block_code = excluded.block_code,
@@ -437,8 +458,8 @@ struct SeedImporter {
                 OR address IS NOT excluded.address OR head_name IS NOT excluded.head_name OR phone IS NOT excluded.phone
                 OR members IS NOT excluded.members OR registered_on IS NOT excluded.registered_on
             """)
-        let deleteTags = try db.makeStatement(sql: "DELETE FROM household_categories WHERE household_code = ?")
-        let insertTag = try db.makeStatement(sql: "INSERT INTO household_categories (household_code, category_code) VALUES (?, ?)")
+        var deleteTags = try BulkStatement(db, sql: "DELETE FROM household_categories WHERE household_code = ?")
+        var insertTag = try BulkStatement(db, sql: "INSERT INTO household_categories (household_code, category_code) VALUES (?, ?)")
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             var valid = true
@@ -495,12 +516,11 @@ struct SeedImporter {
             let existed = households.contains(code)
             households.insert(code)
             guard writing else { continue }
-            try upsert.execute(arguments: [code, gridCode, blockCode, file.text("address"), file.text("head_name"),
-                                           phone, members, registeredOn])
-            var changed = db.changesCount > 0
+            var changed = try upsert.run([code, gridCode, blockCode, file.text("address"), file.text("head_name"),
+                                          phone, String(members), registeredOn.description]) > 0
             if (tags[code] ?? []) != householdTags {
-                if existed { try deleteTags.execute(arguments: [code]) }
-                for tag in householdTags { try insertTag.execute(arguments: [code, tag]) }
+                if existed { try deleteTags.run([code]) }
+                for tag in householdTags { try insertTag.run([code, tag]) }
                 changed = true
             }
             if changed {
@@ -517,27 +537,31 @@ struct SeedImporter {
             // faster than keeping them up to date row by row.
             try db.execute(sql: "DROP INDEX visits_id; DROP INDEX visits_household")
         }
-        let write = try db.makeStatement(sql: bulk
-            ? """
-              INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-              """
-            : """
-              INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-              ON CONFLICT (id) DO UPDATE SET household_code = excluded.household_code, visitor_id = excluded.visitor_id,
-                  visited_at = excluded.visited_at, visited_on = excluded.visited_on, method = excluded.method,
-                  outcome = excluded.outcome, note = excluded.note
-              WHERE household_code IS NOT excluded.household_code OR visitor_id IS NOT excluded.visitor_id
-                  OR visited_at IS NOT excluded.visited_at OR visited_on IS NOT excluded.visited_on
-                  OR method IS NOT excluded.method OR outcome IS NOT excluded.outcome OR note IS NOT excluded.note
-              """)
+        let columns = ["id", "household_code", "visitor_id", "visited_at", "visited_on", "method", "outcome", "note"]
+        var insert = bulk ? try BatchInsert(db, table: "visits", columns: columns) : nil
+        var upsert = bulk ? nil : try BulkStatement(db, sql: """
+            INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET household_code = excluded.household_code, visitor_id = excluded.visitor_id,
+                visited_at = excluded.visited_at, visited_on = excluded.visited_on, method = excluded.method,
+                outcome = excluded.outcome, note = excluded.note
+            WHERE household_code IS NOT excluded.household_code OR visitor_id IS NOT excluded.visitor_id
+                OR visited_at IS NOT excluded.visited_at OR visited_on IS NOT excluded.visited_on
+                OR method IS NOT excluded.method OR outcome IS NOT excluded.outcome OR note IS NOT excluded.note
+            """)
+        // Column positions are looked up once: this loop runs millions of times.
+        let idColumn = file.position("id"), householdColumn = file.position("household_code")
+        let visitorColumn = file.position("visitor_id"), timeColumn = file.position("visited_at")
+        let methodColumn = file.position("method"), outcomeColumn = file.position("outcome"), noteColumn = file.position("note")
         var seen: [UUIDKey: Int] = [:]
+        seen.reserveCapacity(file.estimatedRows(bytesPerRow: 100))
+        // When the table started empty, the latest met date of each household is known here.
+        var latestMet: [String: LocalDate] = [:]
         var written = 0
         while nextRow(&file, &summary) {
             var valid = true
             var id: UUIDKey?
-            let idText = file.text("id")
+            let idText = file.text(at: idColumn)
             if idText.isEmpty {
                 report(file, "id", "is empty (a UUID is expected)")
             } else if let key = UUIDKey(idText) {
@@ -549,51 +573,86 @@ struct SeedImporter {
             } else {
                 report(file, "id", "\(idText) is not a UUID")
             }
-            let householdCode = required(file, "household_code")
-            if let householdCode, !households.contains(householdCode) {
+            let householdCode = file.text(at: householdColumn)
+            if householdCode.isEmpty {
+                report(file, "household_code", "is empty")
+                valid = false
+            } else if !households.contains(householdCode) {
                 report(file, "household_code", "unknown household \(householdCode)")
                 valid = false
             }
-            let visitorId = required(file, "visitor_id")
-            if let visitorId, !people.contains(visitorId) {
+            let visitorId = file.text(at: visitorColumn)
+            if visitorId.isEmpty {
+                report(file, "visitor_id", "is empty")
+                valid = false
+            } else if !people.contains(visitorId) {
                 report(file, "visitor_id", "unknown person \(visitorId)")
                 valid = false
             }
             var visitedAt: Timestamp?
-            if let text = required(file, "visited_at") {
-                if let timestamp = Timestamp(text) {
-                    if timestamp.epochSeconds > latestAllowed {
-                        report(file, "visited_at", "\(text) is in the future")
-                    } else {
-                        visitedAt = timestamp
-                    }
+            let timeText = file.text(at: timeColumn)
+            if timeText.isEmpty {
+                report(file, "visited_at", "is empty")
+            } else if let timestamp = Timestamp(timeText) {
+                if timestamp.epochSeconds > latestAllowed {
+                    report(file, "visited_at", "\(timeText) is in the future")
                 } else {
-                    report(file, "visited_at", "\(text) is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)")
+                    visitedAt = timestamp
                 }
+            } else {
+                report(file, "visited_at", "\(timeText) is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)")
             }
-            let method = choice(file, "method", VisitMethod.self)
-            let outcome = choice(file, "outcome", VisitOutcome.self)
-            guard valid, let id, let householdCode, let visitorId, let visitedAt, let method, let outcome, writing else { continue }
+            let method = choice(file, "method", file.text(at: methodColumn), VisitMethod.self)
+            let outcome = choice(file, "outcome", file.text(at: outcomeColumn), VisitOutcome.self)
+            guard valid, let id, let visitedAt, let method, let outcome, writing else { continue }
             let visitedOn = calendar.localDate(of: visitedAt)
-            try write.execute(arguments: [id.description, householdCode, visitorId, visitedAt.text, visitedOn.description,
-                                          method.rawValue, outcome.rawValue, file.text("note")])
-            written += db.changesCount
+            if bulk, outcome == .met, latestMet[householdCode].map({ $0 < visitedOn }) ?? true {
+                latestMet[householdCode] = visitedOn
+            }
+            let canonicalId = idText.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") } ? id.description : idText
+            let row = [canonicalId, householdCode, visitorId, visitedAt.text, visitedOn.description,
+                       method.rawValue, outcome.rawValue, file.text(at: noteColumn)]
+            if insert != nil {
+                try insert?.append(row)
+                written += 1
+            } else {
+                written += try upsert?.run(row) ?? 0
+            }
         }
+        if writing { try insert?.finish() }
+        debugTrace("rows fk=\(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") ?? -1) threads=\(try Int.fetchOne(db, sql: "PRAGMA threads") ?? -1)")
         if bulk {
             try db.execute(sql: """
                 CREATE UNIQUE INDEX visits_id ON visits(id);
                 CREATE INDEX visits_household ON visits(household_code, outcome, visited_on);
                 """)
         }
+        debugTrace("indexes")
         guard writing, written > 0 else { return }
         let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
+        debugTrace("count")
         summary.added = after - before
         summary.updated = written - summary.added
-        try db.execute(sql: """
-            UPDATE households SET last_met_on = (
-                SELECT MAX(visited_on) FROM visits WHERE household_code = households.code AND outcome = 'met')
-            WHERE last_met_on IS NOT (
-                SELECT MAX(visited_on) FROM visits WHERE household_code = households.code AND outcome = 'met')
-            """)
+        if bulk {
+            var update = try BulkStatement(db, sql: "UPDATE households SET last_met_on = ? WHERE code = ? AND last_met_on IS NOT ?1")
+            for (household, date) in latestMet {
+                let text = date.description
+                try update.run([text, household])
+            }
+        } else {
+            try db.execute(sql: """
+                UPDATE households SET last_met_on = (
+                    SELECT MAX(visited_on) FROM visits WHERE household_code = households.code AND outcome = 'met')
+                WHERE last_met_on IS NOT (
+                    SELECT MAX(visited_on) FROM visits WHERE household_code = households.code AND outcome = 'met')
+                """)
+        }
+        debugTrace("last met")
+    }
+}
+
+func debugTrace(_ label: String) {
+    if ProcessInfo.processInfo.environment["GRIDBOOK_TRACE"] != nil {
+        FileHandle.standardError.write(Data("\(label) \(Date().timeIntervalSince1970)\n".utf8))
     }
 }

@@ -32,6 +32,9 @@ public struct CSVReader {
         fieldEnds.reserveCapacity(16)
     }
 
+    /// The size of the input in bytes.
+    public var byteCount: Int { bytes.count }
+
     /// The number of fields in the current record.
     public var fieldCount: Int { fieldEnds.count }
 

@@ -56,7 +56,20 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// `YYYY-MM-DD`.
     public var description: String {
         let (year, month, day) = components
-        return LocalDate.pad(year, 4) + "-" + LocalDate.pad(month, 2) + "-" + LocalDate.pad(day, 2)
+        let zero = UInt8(ascii: "0"), dash = UInt8(ascii: "-")
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            buffer[0] = zero + UInt8(year / 1000 % 10)
+            buffer[1] = zero + UInt8(year / 100 % 10)
+            buffer[2] = zero + UInt8(year / 10 % 10)
+            buffer[3] = zero + UInt8(year % 10)
+            buffer[4] = dash
+            buffer[5] = zero + UInt8(month / 10)
+            buffer[6] = zero + UInt8(month % 10)
+            buffer[7] = dash
+            buffer[8] = zero + UInt8(day / 10)
+            buffer[9] = zero + UInt8(day % 10)
+            return 10
+        }
     }
 
     /// The date `days` days later (earlier when negative).
@@ -100,11 +113,6 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
         return value
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 }
 
