@@ -27,13 +27,14 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the database, creating it when `create` is set; otherwise a missing file is an error.
-    func open(create: Bool = false) throws -> AppDatabase {
+    /// `bulk` opens one connection for a long write (an import) instead of a reader pool.
+    func open(create: Bool = false, bulk: Bool = false) throws -> AppDatabase {
         let path = databasePath
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw CLIError("no database at \(path); create one with `gridbook init` or `gridbook import DIR`, or pass --db")
         }
         do {
-            return try AppDatabase.open(path: path)
+            return try bulk ? AppDatabase.openForBulkWrite(path: path) : AppDatabase.open(path: path)
         } catch {
             throw CLIError("cannot open the database \(path): \(error)")
         }

@@ -30,7 +30,7 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let database = try global.open(create: true)
+        let database = try global.open(create: true, bulk: true)
         let summary = try ImportCommand.importSeeds(into: database, from: directory, encoding: TextEncoding(name: encoding) ?? .auto)
         ImportCommand.printSummary(summary)
     }

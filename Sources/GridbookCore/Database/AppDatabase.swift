@@ -21,6 +21,23 @@ public struct AppDatabase: Sendable {
         return try AppDatabase(pool)
     }
 
+    /// Opens (creating when needed) the database file at `path` with a single connection, for
+    /// one long write such as an import.
+    ///
+    /// A new file is written in rollback-journal mode, so that loading millions of rows writes
+    /// them once instead of twice (WAL, then checkpoint); the next ``open(path:)`` turns WAL on.
+    /// An existing WAL database stays in WAL mode, so a running server keeps reading it.
+    public static func openForBulkWrite(path: String) throws -> AppDatabase {
+        var config = makeConfiguration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -262144")
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        }
+        return try AppDatabase(DatabaseQueue(path: path, configuration: config))
+    }
+
     /// An empty database in memory, for tests and dry runs.
     public static func inMemory() throws -> AppDatabase {
         try AppDatabase(DatabaseQueue(configuration: makeConfiguration()))

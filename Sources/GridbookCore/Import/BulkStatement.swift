@@ -1,50 +1,85 @@
 import GRDB
 import GRDBSQLite
 
+/// Rows of text values laid out in one byte buffer, ready to bind without copies.
+struct EncodedRows: Sendable {
+    /// Values per row.
+    let width: Int
+    private(set) var bytes: [UInt8] = []
+    /// Where each value lies in `bytes`, row after row; nil for NULL.
+    private(set) var ranges: [Range<Int>?] = []
+
+    init(width: Int, capacity: Int = 0) {
+        self.width = width
+        bytes.reserveCapacity(capacity * width * 24)
+        ranges.reserveCapacity(capacity * width)
+    }
+
+    /// The number of rows.
+    var count: Int { ranges.count / width }
+
+    /// Removes every row, keeping the buffers.
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ranges.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds a row: `width` values.
+    mutating func append(_ values: [String?]) {
+        for value in values {
+            if let value {
+                let start = bytes.count
+                bytes.append(contentsOf: value.utf8)
+                ranges.append(start..<bytes.count)
+            } else {
+                ranges.append(nil)
+            }
+        }
+    }
+}
+
 /// A prepared statement executed straight through SQLite's C API, for the import's bulk writes.
 ///
 /// At millions of rows GRDB's per-execution bookkeeping (observation, region tracking) and a
-/// copy of every bound string cost more than the insert itself. The arguments are laid out in
-/// one reused buffer and bound without copies. Use only inside a transaction the importer
-/// owns, where no observer needs to hear of the changes.
+/// copy of every bound string cost more than the insert itself: values are bound in place from
+/// an ``EncodedRows`` buffer. Use only inside a transaction the importer owns, where no observer
+/// needs to hear of the changes.
 struct BulkStatement {
     private let statement: Statement
     private let connection: OpaquePointer?
-    private var buffer: [UInt8] = []
-    private var ranges: [Range<Int>?] = []
+    private var scratch: EncodedRows
 
     init(_ db: Database, sql: String) throws {
         statement = try db.makeStatement(sql: sql)
         connection = db.sqliteConnection
-        buffer.reserveCapacity(4096)
+        scratch = EncodedRows(width: Int(sqlite3_bind_parameter_count(statement.sqliteStatement)))
     }
 
     /// Runs the statement with text (or NULL) arguments and returns the number of rows it changed.
     @discardableResult
     mutating func run(_ values: [String?]) throws -> Int {
-        buffer.removeAll(keepingCapacity: true)
-        ranges.removeAll(keepingCapacity: true)
-        for value in values {
-            if let value {
-                let start = buffer.count
-                buffer.append(contentsOf: value.utf8)
-                ranges.append(start..<buffer.count)
-            } else {
-                ranges.append(nil)
-            }
-        }
+        scratch.removeAll()
+        scratch.append(values)
+        return try run(scratch, rows: 0..<1)
+    }
+
+    /// Runs the statement with the values of `rows` of `encoded` as its arguments, in order, and
+    /// returns the number of rows it changed.
+    @discardableResult
+    func run(_ encoded: EncodedRows, rows: Range<Int>) throws -> Int {
         let sqlite = statement.sqliteStatement
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        let code: Int32 = buffer.withUnsafeBufferPointer { bytes in
+        let code: Int32 = encoded.bytes.withUnsafeBufferPointer { bytes in
             sqlite3_reset(sqlite)
-            for (index, range) in ranges.enumerated() {
-                let position = Int32(index + 1)
+            let first = rows.lowerBound * encoded.width
+            for index in first..<(rows.upperBound * encoded.width) {
+                let position = Int32(index - first + 1)
                 let bound: Int32
-                if let range, let base = bytes.baseAddress, !range.isEmpty {
+                if let range = encoded.ranges[index], let base = bytes.baseAddress, !range.isEmpty {
                     // SQLITE_STATIC (nil): the bytes stay put until the statement is stepped below.
                     let pointer = UnsafeRawPointer(base + range.lowerBound).assumingMemoryBound(to: CChar.self)
                     bound = sqlite3_bind_text(sqlite, position, pointer, Int32(range.count), nil)
-                } else if range != nil {
+                } else if encoded.ranges[index] != nil {
                     bound = sqlite3_bind_text(sqlite, position, "", 0, transient)
                 } else {
                     bound = sqlite3_bind_null(sqlite, position)
@@ -52,7 +87,7 @@ struct BulkStatement {
                 guard bound == SQLITE_OK else { return bound }
             }
             let stepped = sqlite3_step(sqlite)
-            // Unbind before the buffer moves, so no pointer into it outlives this call.
+            // Unbind before the buffer can move, so no pointer into it outlives this call.
             sqlite3_clear_bindings(sqlite)
             sqlite3_reset(sqlite)
             return stepped
@@ -71,39 +106,29 @@ struct BulkStatement {
 /// Inserts rows into a table many at a time (`INSERT … VALUES (…), (…), …`), which spends far
 /// less per row on statement execution than one row per statement.
 struct BatchInsert {
-    private var batch: BulkStatement
-    private var single: BulkStatement
-    private let width: Int
-    private let rowsPerBatch: Int
-    private var pending: [String?] = []
+    private let batch: BulkStatement
+    private let single: BulkStatement
+    /// Rows per multi-row statement.
+    static let rowsPerBatch = 64
 
-    /// Prepares inserts of `columns` into `table`, `rowsPerBatch` rows per statement.
-    init(_ db: Database, table: String, columns: [String], rowsPerBatch: Int = 64) throws {
+    /// Prepares inserts of `columns` into `table`.
+    init(_ db: Database, table: String, columns: [String]) throws {
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-        batch = try BulkStatement(db, sql: head + Array(repeating: placeholders, count: rowsPerBatch).joined(separator: ", "))
+        batch = try BulkStatement(db, sql: head + Array(repeating: placeholders, count: Self.rowsPerBatch).joined(separator: ", "))
         single = try BulkStatement(db, sql: head + placeholders)
-        width = columns.count
-        self.rowsPerBatch = rowsPerBatch
-        pending.reserveCapacity(columns.count * rowsPerBatch)
     }
 
-    /// Queues one row (one value per column), writing a batch when enough are queued.
-    mutating func append(_ row: [String?]) throws {
-        pending.append(contentsOf: row)
-        if pending.count == width * rowsPerBatch {
-            try batch.run(pending)
-            pending.removeAll(keepingCapacity: true)
-        }
-    }
-
-    /// Writes the rows still queued.
-    mutating func finish() throws {
+    /// Inserts every row of `encoded`.
+    func insert(_ encoded: EncodedRows) throws {
         var start = 0
-        while start < pending.count {
-            try single.run(Array(pending[start..<(start + width)]))
-            start += width
+        while start + Self.rowsPerBatch <= encoded.count {
+            try batch.run(encoded, rows: start..<(start + Self.rowsPerBatch))
+            start += Self.rowsPerBatch
         }
-        pending.removeAll()
+        while start < encoded.count {
+            try single.run(encoded, rows: start..<(start + 1))
+            start += 1
+        }
     }
 }

@@ -127,6 +127,20 @@ struct SeedFile {
 
     /// A `;`-separated list in `column`, trimmed, without empty items.
     func list(_ column: String) -> [String] {
-        text(column).split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        list(at: columnIndex[column])
+    }
+
+    /// A `;`-separated list at a header position, trimmed, without empty items.
+    func list(at position: Int?) -> [String] {
+        let value = text(at: position)
+        guard !value.isEmpty else { return [] }
+        if !value.utf8.contains(UInt8(ascii: ";")) { return [value] }
+        return value.utf8.split(separator: UInt8(ascii: ";")).compactMap { item in
+            let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            guard let first = item.firstIndex(where: { !isBlank($0) }), let last = item.lastIndex(where: { !isBlank($0) }) else {
+                return nil
+            }
+            return String(decoding: item[first...last], as: UTF8.self)
+        }
     }
 }

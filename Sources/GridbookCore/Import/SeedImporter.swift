@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GRDB
 
@@ -68,8 +69,6 @@ struct SeedImporter {
 
     /// Reads every file present, then fails with every problem found, or returns the summary.
     mutating func run() throws -> ImportSummary {
-        let trace = ProcessInfo.processInfo.environment["GRIDBOOK_TRACE"] != nil
-        let started = Date()
         for name in SeedFileName.allCases {
             guard !isFull else { break }
             guard var file = SeedFile(directory: directory, name: name, encoding: options.encoding, report: { report($0) }) else {
@@ -89,7 +88,6 @@ struct SeedImporter {
                 }
             }
             options.progress?(name.rawValue, 1)
-            if trace { FileHandle.standardError.write(Data("\(name.rawValue) \(Date().timeIntervalSince(started))\n".utf8)) }
             summary.files.append(fileSummary)
         }
         if !problems.isEmpty {
@@ -537,9 +535,8 @@ struct SeedImporter {
             // faster than keeping them up to date row by row.
             try db.execute(sql: "DROP INDEX visits_id; DROP INDEX visits_household")
         }
-        let columns = ["id", "household_code", "visitor_id", "visited_at", "visited_on", "method", "outcome", "note"]
-        var insert = bulk ? try BatchInsert(db, table: "visits", columns: columns) : nil
-        var upsert = bulk ? nil : try BulkStatement(db, sql: """
+        let insert = bulk ? try BatchInsert(db, table: "visits", columns: VisitReader.columns) : nil
+        let upsert = bulk ? nil : try BulkStatement(db, sql: """
             INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET household_code = excluded.household_code, visitor_id = excluded.visitor_id,
@@ -549,93 +546,48 @@ struct SeedImporter {
                 OR visited_at IS NOT excluded.visited_at OR visited_on IS NOT excluded.visited_on
                 OR method IS NOT excluded.method OR outcome IS NOT excluded.outcome OR note IS NOT excluded.note
             """)
-        // Column positions are looked up once: this loop runs millions of times.
-        let idColumn = file.position("id"), householdColumn = file.position("household_code")
-        let visitorColumn = file.position("visitor_id"), timeColumn = file.position("visited_at")
-        let methodColumn = file.position("method"), outcomeColumn = file.position("outcome"), noteColumn = file.position("note")
-        var seen: [UUIDKey: Int] = [:]
-        seen.reserveCapacity(file.estimatedRows(bytesPerRow: 100))
-        // When the table started empty, the latest met date of each household is known here.
-        var latestMet: [String: LocalDate] = [:]
+        // Rows are read and checked on another thread while this one writes the rows before them.
+        let reader = VisitReader(file: file, households: households, people: people, calendar: calendar,
+                                 latestAllowed: latestAllowed, problemBudget: options.maxProblems - problems.count,
+                                 progress: options.progress)
+        let channel = Channel<VisitBatch>(capacity: 8)
+        let latestMet = Channel<[String: LocalDate]>(capacity: 1)
+        DispatchQueue.global(qos: .userInitiated).async {
+            var reader = reader
+            while let batch = reader.nextBatch(size: 64 * BatchInsert.rowsPerBatch) { channel.send(batch) }
+            channel.close()
+            latestMet.send(reader.latestMet)
+        }
+        defer { channel.drain() }
         var written = 0
-        while nextRow(&file, &summary) {
-            var valid = true
-            var id: UUIDKey?
-            let idText = file.text(at: idColumn)
-            if idText.isEmpty {
-                report(file, "id", "is empty (a UUID is expected)")
-            } else if let key = UUIDKey(idText) {
-                if let earlier = seen.updateValue(file.line, forKey: key) {
-                    report(file, "id", "\(idText) appears twice in the file (first on line \(earlier))")
-                } else {
-                    id = key
+        while let batch = channel.receive() {
+            summary.rows += batch.rowCount
+            batch.problems.forEach { report($0) }
+            if batch.truncated { truncated = true }
+            guard writing else { continue }
+            if let insert {
+                try insert.insert(batch.rows)
+                written += batch.rows.count
+            } else {
+                for row in 0..<batch.rows.count {
+                    written += try upsert?.run(batch.rows, rows: row..<(row + 1)) ?? 0
                 }
-            } else {
-                report(file, "id", "\(idText) is not a UUID")
-            }
-            let householdCode = file.text(at: householdColumn)
-            if householdCode.isEmpty {
-                report(file, "household_code", "is empty")
-                valid = false
-            } else if !households.contains(householdCode) {
-                report(file, "household_code", "unknown household \(householdCode)")
-                valid = false
-            }
-            let visitorId = file.text(at: visitorColumn)
-            if visitorId.isEmpty {
-                report(file, "visitor_id", "is empty")
-                valid = false
-            } else if !people.contains(visitorId) {
-                report(file, "visitor_id", "unknown person \(visitorId)")
-                valid = false
-            }
-            var visitedAt: Timestamp?
-            let timeText = file.text(at: timeColumn)
-            if timeText.isEmpty {
-                report(file, "visited_at", "is empty")
-            } else if let timestamp = Timestamp(timeText) {
-                if timestamp.epochSeconds > latestAllowed {
-                    report(file, "visited_at", "\(timeText) is in the future")
-                } else {
-                    visitedAt = timestamp
-                }
-            } else {
-                report(file, "visited_at", "\(timeText) is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)")
-            }
-            let method = choice(file, "method", file.text(at: methodColumn), VisitMethod.self)
-            let outcome = choice(file, "outcome", file.text(at: outcomeColumn), VisitOutcome.self)
-            guard valid, let id, let visitedAt, let method, let outcome, writing else { continue }
-            let visitedOn = calendar.localDate(of: visitedAt)
-            if bulk, outcome == .met, latestMet[householdCode].map({ $0 < visitedOn }) ?? true {
-                latestMet[householdCode] = visitedOn
-            }
-            let canonicalId = idText.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") } ? id.description : idText
-            let row = [canonicalId, householdCode, visitorId, visitedAt.text, visitedOn.description,
-                       method.rawValue, outcome.rawValue, file.text(at: noteColumn)]
-            if insert != nil {
-                try insert?.append(row)
-                written += 1
-            } else {
-                written += try upsert?.run(row) ?? 0
             }
         }
-        if writing { try insert?.finish() }
-        debugTrace("rows fk=\(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") ?? -1) threads=\(try Int.fetchOne(db, sql: "PRAGMA threads") ?? -1)")
+        let latestMetDates = latestMet.receive() ?? [:]
         if bulk {
             try db.execute(sql: """
                 CREATE UNIQUE INDEX visits_id ON visits(id);
                 CREATE INDEX visits_household ON visits(household_code, outcome, visited_on);
                 """)
         }
-        debugTrace("indexes")
         guard writing, written > 0 else { return }
         let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
-        debugTrace("count")
         summary.added = after - before
         summary.updated = written - summary.added
         if bulk {
             var update = try BulkStatement(db, sql: "UPDATE households SET last_met_on = ? WHERE code = ? AND last_met_on IS NOT ?1")
-            for (household, date) in latestMet {
+            for (household, date) in latestMetDates {
                 let text = date.description
                 try update.run([text, household])
             }
@@ -647,12 +599,5 @@ struct SeedImporter {
                     SELECT MAX(visited_on) FROM visits WHERE household_code = households.code AND outcome = 'met')
                 """)
         }
-        debugTrace("last met")
-    }
-}
-
-func debugTrace(_ label: String) {
-    if ProcessInfo.processInfo.environment["GRIDBOOK_TRACE"] != nil {
-        FileHandle.standardError.write(Data("\(label) \(Date().timeIntervalSince1970)\n".utf8))
     }
 }

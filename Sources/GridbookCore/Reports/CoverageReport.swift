@@ -27,6 +27,15 @@ public struct CoverageCounts: Codable, Equatable, Sendable {
         coverage = Self.percentage(covered, of: households)
     }
 
+    /// Adds another set's counts.
+    mutating func add(_ other: CoverageCounts) {
+        households += other.households
+        covered += other.covered
+        overdue += other.overdue
+        neverVisited += other.neverVisited
+        coverage = Self.percentage(covered, of: households)
+    }
+
     /// `part / whole` as a percentage rounded half up to one decimal; nil when `whole` is 0.
     public static func percentage(_ part: Int, of whole: Int) -> Double? {
         guard whole > 0 else { return nil }
@@ -102,7 +111,7 @@ public struct CoverageReport: Codable, Equatable, Sendable {
         var total = CoverageCounts()
         var rows: [CoverageRow] = []
         if unit.level == .grid || unit.level == .block {
-            for input in inputs {
+            for input in inputs.sorted(by: { $0.householdCode < $1.householdCode }) {
                 let state = input.state(on: asOf)
                 var counts = CoverageCounts()
                 counts.add(state)
@@ -110,24 +119,21 @@ public struct CoverageReport: Codable, Equatable, Sendable {
                 rows.append(CoverageRow(code: input.householdCode, name: input.headName, level: "household", counts: counts))
             }
         } else {
+            // Count per grid first, then add each grid's counts to the child unit it lies under.
+            var countsByGrid: [String: CoverageCounts] = [:]
+            for input in inputs {
+                let state = input.state(on: asOf)
+                total.add(state)
+                countsByGrid[input.gridCode, default: CoverageCounts()].add(state)
+            }
             let descendants = try Hierarchy.descendants(db, of: unit.code)
             let parents = Dictionary(descendants.map { ($0.code, $0.parentCode ?? "") }, uniquingKeysWith: { first, _ in first })
             let children = descendants.filter { $0.parentCode == unit.code }
             var countsByChild = Dictionary(uniqueKeysWithValues: children.map { ($0.code, CoverageCounts()) })
-            var childOfGrid: [String: String] = [:]
-            for input in inputs {
-                let state = input.state(on: asOf)
-                total.add(state)
-                let child: String
-                if let known = childOfGrid[input.gridCode] {
-                    child = known
-                } else {
-                    var code = input.gridCode
-                    while let parent = parents[code], parent != unit.code { code = parent }
-                    childOfGrid[input.gridCode] = code
-                    child = code
-                }
-                countsByChild[child]?.add(state)
+            for (grid, counts) in countsByGrid {
+                var code = grid
+                while let parent = parents[code], parent != unit.code { code = parent }
+                countsByChild[code]?.add(counts)
             }
             rows = children.map { child in
                 CoverageRow(code: child.code, name: child.name, level: child.level.rawValue,

@@ -55,44 +55,48 @@ public enum Schedule {
     }
 
     /// The schedule inputs of every household under `unit` registered on or before `asOf`,
-    /// with visits after `asOf` ignored.
+    /// with visits after `asOf` ignored (in no particular order).
     ///
     /// The interval is the smallest of the household's categories, else `general`'s.
     /// The latest met visit comes from `households.last_met_on` when it is not after `asOf`
     /// (the usual case, a report for today), and from the visit log only otherwise.
     public static func inputs(_ db: Database, under unit: Unit, asOf: LocalDate) throws -> [ScheduleInput] {
-        let households: SQL = unit.level == .block
-            ? "h.block_code = \(unit.code)"
-            : "h.grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
-        let request: SQLRequest<Row> = """
+        let general = try Int.fetchOne(db, sql: "SELECT interval_days FROM categories WHERE code = ?",
+                                       arguments: [Category.generalCode]) ?? 90
+        var intervals: [String: Int] = [:]
+        try RawRows.forEach(db, """
+            SELECT hc.household_code, MIN(c.interval_days)
+            FROM household_categories hc JOIN categories c ON c.code = hc.category_code
+            GROUP BY hc.household_code
+            """) { row in
+            if let code = row.text(0), let days = row.int(1) { intervals[code] = days }
+        }
+        let households: SQL = switch unit.level {
+        case .county: "1"
+        case .block: "h.block_code = \(unit.code)"
+        default: "h.grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
+        }
+        let query: SQL = """
             WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
             SELECT h.code, h.grid_code, h.block_code, h.head_name, h.registered_on,
-                COALESCE(
-                    (SELECT MIN(c.interval_days) FROM household_categories hc
-                     JOIN categories c ON c.code = hc.category_code
-                     WHERE hc.household_code = h.code),
-                    (SELECT interval_days FROM categories WHERE code = \(Category.generalCode)),
-                    90) AS interval_days,
                 CASE WHEN h.last_met_on IS NULL OR h.last_met_on <= \(asOf) THEN h.last_met_on
                      ELSE (SELECT MAX(v.visited_on) FROM visits v
                            WHERE v.household_code = h.code AND v.outcome = 'met' AND v.visited_on <= \(asOf))
                 END AS last_met
             FROM households h
             WHERE h.registered_on <= \(asOf) AND \(households)
-            ORDER BY h.code
             """
         var inputs: [ScheduleInput] = []
-        let cursor = try request.fetchCursor(db)
-        while let row = try cursor.next() {
-            guard let registeredOn = LocalDate.fromDatabaseValue(row[4]) else { continue }
+        try RawRows.forEach(db, query) { row in
+            guard let code = row.text(0), let gridCode = row.text(1), let registeredOn = row.date(4) else { return }
             inputs.append(ScheduleInput(
-                householdCode: row[0],
-                gridCode: row[1],
-                blockCode: row[2],
-                headName: row[3],
+                householdCode: code,
+                gridCode: gridCode,
+                blockCode: row.text(2),
+                headName: row.text(3) ?? "",
                 registeredOn: registeredOn,
-                intervalDays: row[5],
-                lastMet: LocalDate.fromDatabaseValue(row[6])
+                intervalDays: intervals[code] ?? general,
+                lastMet: row.date(5)
             ))
         }
         return inputs

@@ -13,7 +13,7 @@ public struct CSVSyntaxError: Error, Equatable, Sendable {
 /// starts on, so that errors can be reported as `FILE:LINE`.
 /// (Written here rather than taken from a CSV package: the importer needs exact line numbers
 /// and byte-level field access to read millions of visits quickly.)
-public struct CSVReader {
+public struct CSVReader: Sendable {
     private let bytes: [UInt8]
     private var position = 0
     private var nextLine = 1

@@ -30,7 +30,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DD` from the first ten bytes of a UTF-8 buffer.
     init?(bytes: UnsafeBufferPointer<UInt8>) {
-        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+        guard bytes.count >= 10, bytes.baseAddress != nil, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               let year = LocalDate.digits(bytes, 0, 4),
               let month = LocalDate.digits(bytes, 5, 2),
               let day = LocalDate.digits(bytes, 8, 2)

@@ -77,7 +77,7 @@ public struct Timestamp: Hashable, Sendable, CustomStringConvertible {
 ///
 /// Offsets are looked up once per quarter hour of UTC time and remembered, so that converting
 /// millions of visit times during an import stays cheap.
-public struct LocalCalendar {
+public struct LocalCalendar: Sendable {
     /// The deployment's time zone.
     public let timeZone: TimeZone
     private var offsets: [Int: Int] = [:]
