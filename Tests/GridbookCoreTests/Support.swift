@@ -3,7 +3,7 @@ import GRDB
 @testable import GridbookCore
 
 /// A fixed "now" after every date the tests use.
-let testNow = Date(timeIntervalSince1970: 1_795_000_000) // 2026-11-18T09:46:40Z
+let testNow = Date(timeIntervalSince1970: 1_796_083_200) // 2026-12-01T00:00:00Z
 
 /// A temporary directory of seed files, removed when the test ends.
 struct SeedDirectory: ~Copyable {
