@@ -194,6 +194,32 @@ struct SeedImporter {
         }
     }
 
+    // MARK: - Bulk loading
+
+    /// Drops a table's indexes and triggers for a bulk load into it (they are put back by
+    /// ``restore(_:)``), and returns the SQL that creates them. Building an index once from all
+    /// the rows is much faster than keeping it up to date row by row, and the triggers only
+    /// repeat checks the importer has made on every row. All of it is inside the import's
+    /// transaction, so a failed import leaves the schema as it was.
+    private func suspendIndexesAndTriggers(on table: String) throws -> [String] {
+        let objects = try Row.fetchAll(db, sql: """
+            SELECT type, name, sql FROM sqlite_master
+            WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL
+            ORDER BY type, name
+            """, arguments: [table])
+        for object in objects {
+            let type: String = object[0]
+            let name: String = object[1]
+            try db.execute(sql: type == "index" ? "DROP INDEX \(name.quotedDatabaseIdentifier)" : "DROP TRIGGER \(name.quotedDatabaseIdentifier)")
+        }
+        return objects.map { $0[2] }
+    }
+
+    /// Creates again what ``suspendIndexesAndTriggers(on:)`` dropped.
+    private func restore(_ definitions: [String]) throws {
+        for sql in definitions { try db.execute(sql: sql) }
+    }
+
     // MARK: - Files
 
     private mutating func importIssueCategories(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
@@ -458,6 +484,20 @@ struct SeedImporter {
             """)
         var deleteTags = try BulkStatement(db, sql: "DELETE FROM household_categories WHERE household_code = ?")
         var insertTag = try BulkStatement(db, sql: "INSERT INTO household_categories (household_code, category_code) VALUES (?, ?)")
+        // Into an empty table, rows go in many at a time without the upsert's checks.
+        let householdColumns = ["code", "grid_code", "block_code", "address", "head_name", "phone", "members", "registered_on"]
+        let bulk = households.isEmpty
+        let suspended = bulk ? try suspendIndexesAndTriggers(on: "households") : []
+        let bulkHouseholds = bulk ? try BatchInsert(db, table: "households", columns: householdColumns) : nil
+        let bulkTags = bulk ? try BatchInsert(db, table: "household_categories", columns: ["household_code", "category_code"]) : nil
+        var pendingHouseholds = EncodedRows(width: householdColumns.count, capacity: 4096)
+        var pendingTags = EncodedRows(width: 2, capacity: 1024)
+        func flush() throws {
+            try bulkHouseholds?.insert(pendingHouseholds)
+            try bulkTags?.insert(pendingTags)
+            pendingHouseholds.removeAll()
+            pendingTags.removeAll()
+        }
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             var valid = true
@@ -514,8 +554,16 @@ struct SeedImporter {
             let existed = households.contains(code)
             households.insert(code)
             guard writing else { continue }
-            var changed = try upsert.run([code, gridCode, blockCode, file.text("address"), file.text("head_name"),
-                                          phone, String(members), registeredOn.description]) > 0
+            let values = [code, gridCode, blockCode, file.text("address"), file.text("head_name"),
+                          phone, String(members), registeredOn.description]
+            if bulk {
+                pendingHouseholds.append(values)
+                for tag in householdTags { pendingTags.append([code, tag]) }
+                if pendingHouseholds.count >= 4096 { try flush() }
+                summary.added += 1
+                continue
+            }
+            var changed = try upsert.run(values) > 0
             if (tags[code] ?? []) != householdTags {
                 if existed { try deleteTags.run([code]) }
                 for tag in householdTags { try insertTag.run([code, tag]) }
@@ -525,16 +573,14 @@ struct SeedImporter {
                 if existed { summary.updated += 1 } else { summary.added += 1 }
             }
         }
+        if writing { try flush() }
+        try restore(suspended)
     }
 
     private mutating func importVisits(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
         let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
         let bulk = before == 0
-        if bulk {
-            // Loading into an empty table: build the indexes once at the end, which is much
-            // faster than keeping them up to date row by row.
-            try db.execute(sql: "DROP INDEX visits_id; DROP INDEX visits_household")
-        }
+        let suspended = bulk ? try suspendIndexesAndTriggers(on: "visits") : []
         let insert = bulk ? try BatchInsert(db, table: "visits", columns: VisitReader.columns) : nil
         let upsert = bulk ? nil : try BulkStatement(db, sql: """
             INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
@@ -575,12 +621,7 @@ struct SeedImporter {
             }
         }
         let latestMetDates = latestMet.receive() ?? [:]
-        if bulk {
-            try db.execute(sql: """
-                CREATE UNIQUE INDEX visits_id ON visits(id);
-                CREATE INDEX visits_household ON visits(household_code, outcome, visited_on);
-                """)
-        }
+        try restore(suspended)
         guard writing, written > 0 else { return }
         let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
         summary.added = after - before
