@@ -23,7 +23,9 @@ public struct ScheduleState: Equatable, Sendable {
 public struct ScheduleInput: Equatable, Sendable {
     public var householdCode: String
     public var gridCode: String
+    /// The household's block; read only when the unit asked about is a grid or a block.
     public var blockCode: String?
+    /// The head of household's name; read only when the unit asked about is a grid or a block.
     public var headName: String
     public var registeredOn: LocalDate
     public var intervalDays: Int
@@ -76,9 +78,11 @@ public enum Schedule {
         case .block: "h.block_code = \(unit.code)"
         default: "h.grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
         }
+        // Block and head of household are only shown for a grid's or a block's own households.
+        let details: SQL = unit.level == .grid || unit.level == .block ? "h.block_code, h.head_name" : "NULL, NULL"
         let query: SQL = """
             WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
-            SELECT h.code, h.grid_code, h.block_code, h.head_name, h.registered_on,
+            SELECT h.code, h.grid_code, \(details), h.registered_on,
                 CASE WHEN h.last_met_on IS NULL OR h.last_met_on <= \(asOf) THEN h.last_met_on
                      ELSE (SELECT MAX(v.visited_on) FROM visits v
                            WHERE v.household_code = h.code AND v.outcome = 'met' AND v.visited_on <= \(asOf))
