@@ -23,7 +23,12 @@ struct GlobalOptions: ParsableArguments {
 
     /// The database path: --db, else $GRIDBOOK_DB, else ./gridbook.sqlite.
     var databasePath: String {
-        db ?? ProcessInfo.processInfo.environment["GRIDBOOK_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "gridbook.sqlite"
+        namedDatabasePath ?? "gridbook.sqlite"
+    }
+
+    /// The database path given by --db or $GRIDBOOK_DB, or nil.
+    var namedDatabasePath: String? {
+        db ?? ProcessInfo.processInfo.environment["GRIDBOOK_DB"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Opens the database, creating it when `create` is set; otherwise a missing file is an error.

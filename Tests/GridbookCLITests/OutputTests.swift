@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Testing
 @testable import GridbookCLI
@@ -40,9 +41,6 @@ struct OutputTests {
 struct ArgumentTests {
     @Test("a malformed --as-of date is refused before anything runs")
     func badAsOf() {
-        #expect(throws: (any Error).self) {
-            _ = try Gridbook.parseAsRoot(["report", "coverage", "--as-of", "2026-02-30"])
-        }
         #expect(Gridbook.message(for: ValidationErrorProbe.parse(["report", "coverage", "--as-of", "2026-02-30"]))
             .contains("--as-of 2026-02-30 is not a date (YYYY-MM-DD)"))
     }
@@ -63,10 +61,41 @@ struct ArgumentTests {
 
     @Test("a command on a missing database says how to create one, and creates nothing")
     func missingDatabase() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-missing-\(UUID().uuidString).sqlite").path
+        let path = temporaryPath("missing.sqlite")
         let command = try #require(try Gridbook.parseAsRoot(["report", "coverage", "--db", path]) as? CoverageCommand)
-        #expect(throws: CLIError.self) { try command.run() }
+        let error = try #require(throws: CLIError.self) { try command.run() }
+        #expect(error.description == "no database at \(path); create one with `gridbook init` or `gridbook import DIR`, or pass --db")
         #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("a failed import into a new file leaves no database file behind")
+    func failedImportLeavesNoFile() throws {
+        let directory = temporaryPath("seeds")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data("code,name,level,parent_code\nV1,村,village,T9\n".utf8).write(to: URL(fileURLWithPath: directory + "/units.csv"))
+        let path = temporaryPath("import.sqlite")
+        let command = try #require(try Gridbook.parseAsRoot(["import", directory, "--db", path]) as? ImportCommand)
+        #expect(throws: ExitCode.failure) { try command.run() }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let missing = try #require(try Gridbook.parseAsRoot(["import", directory + "/nope", "--db", path]) as? ImportCommand)
+        let error = try #require(throws: CLIError.self) { try missing.run() }
+        #expect(error.description == "\(directory)/nope: no such directory")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("the demo writes to --db when given, and refuses a file that exists")
+    func demoDatabase() throws {
+        let path = temporaryPath("demo.sqlite")
+        try Data().write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let command = try #require(try Gridbook.parseAsRoot(["--db", path, "demo"]) as? DemoCommand)
+        let error = try #require(throws: CLIError.self) { try command.run() }
+        #expect(error.description.hasPrefix("\(path) already exists"))
+    }
+
+    func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-\(UUID().uuidString)-\(name)").path
     }
 }
 

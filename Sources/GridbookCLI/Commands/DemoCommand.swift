@@ -6,20 +6,22 @@ import GridbookCore
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Build a database from the demo county (Seeds/demo) and print its coverage table."
+        abstract: "Build a database from the demo county (Seeds/demo) and print its coverage table.",
+        discussion: "The database is --db or $GRIDBOOK_DB when given (it must not exist yet), else ./gridbook-demo.sqlite, replaced on every run."
     )
 
-    @Option(name: .long, help: ArgumentHelp("Where to write the demo database (default: ./gridbook-demo.sqlite, replaced).", valueName: "path"))
-    var db: String?
+    @OptionGroup var global: GlobalOptions
 
     @Option(help: "The demo seed directory (default: Seeds/demo of this package).")
     var seeds: String?
 
     func run() throws {
         let seedDirectory = try seeds ?? DemoCommand.findSeeds()
-        let path = db ?? "gridbook-demo.sqlite"
+        // The demo gets its own file unless --db or GRIDBOOK_DB names one.
+        let named = global.namedDatabasePath
+        let path = named ?? "gridbook-demo.sqlite"
         if FileManager.default.fileExists(atPath: path) {
-            guard db == nil else {
+            guard named == nil else {
                 throw CLIError("\(path) already exists; the demo builds a new database, so name a new file or remove it")
             }
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }

@@ -30,9 +30,23 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let database = try global.open(create: true, bulk: true)
-        let summary = try ImportCommand.importSeeds(into: database, from: directory, encoding: TextEncoding(name: encoding) ?? .auto)
-        ImportCommand.printSummary(summary)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError("\(directory): no such directory")
+        }
+        let path = global.databasePath
+        let isNewFile = !FileManager.default.fileExists(atPath: path)
+        do {
+            let summary = try ImportCommand.importSeeds(into: global.open(create: true, bulk: true), from: directory,
+                                                        encoding: TextEncoding(name: encoding) ?? .auto)
+            ImportCommand.printSummary(summary)
+        } catch {
+            // A failed import into a new file leaves no empty database behind.
+            if isNewFile {
+                for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+            throw error
+        }
     }
 
     /// Imports with progress on the terminal; an import failure becomes the list of problems on stderr.
@@ -45,8 +59,10 @@ struct ImportCommand: ParsableCommand {
                 options: ImportOptions(encoding: encoding, progress: { file, fraction in progress.update("importing \(file)", fraction) })
             )
         } catch let failure as ImportFailure {
+            // Every problem on its own line, exactly FILE:LINE: column: problem.
             progress.finish()
-            throw CLIError(failure.description)
+            Console.error(failure.description)
+            throw ExitCode.failure
         }
     }
 

@@ -121,13 +121,17 @@ extension AppDatabase {
                                        WHEN 'grid' THEN 'village' WHEN 'block' THEN 'grid' END
                 BEGIN SELECT RAISE(ABORT, 'a unit''s parent must be exactly one level up'); END;
 
-                CREATE TRIGGER units_parent_level_on_update BEFORE UPDATE OF level, parent_code ON units
-                WHEN (NEW.parent_code IS NOT NULL
-                        AND (SELECT level FROM units WHERE code = NEW.parent_code) IS NOT
-                            CASE NEW.level WHEN 'township' THEN 'county' WHEN 'village' THEN 'township'
-                                           WHEN 'grid' THEN 'village' WHEN 'block' THEN 'grid' END)
-                    OR (NEW.level IS NOT OLD.level AND EXISTS (SELECT 1 FROM units WHERE parent_code = NEW.code))
+                CREATE TRIGGER units_parent_level_on_update BEFORE UPDATE OF parent_code ON units
+                WHEN NEW.parent_code IS NOT NULL
+                    AND (SELECT level FROM units WHERE code = NEW.parent_code) IS NOT
+                        CASE NEW.level WHEN 'township' THEN 'county' WHEN 'village' THEN 'township'
+                                       WHEN 'grid' THEN 'village' WHEN 'block' THEN 'grid' END
                 BEGIN SELECT RAISE(ABORT, 'a unit''s parent must be exactly one level up'); END;
+
+                -- Households, duties and party groups hang on units by level: a unit keeps its level.
+                CREATE TRIGGER units_level_is_fixed BEFORE UPDATE OF level ON units
+                WHEN NEW.level IS NOT OLD.level
+                BEGIN SELECT RAISE(ABORT, 'a unit''s level cannot change'); END;
 
                 CREATE TABLE categories (
                     code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''),

@@ -14,7 +14,9 @@ extension AppDatabase {
         let county = try read { db in
             try Unit.filter(Unit.Columns.level == UnitLevel.county.rawValue).fetchOne(db)
         }
-        guard let county else { throw GridbookError.notFound("county: the database has no units yet (import some with `gridbook import DIR`)") }
+        guard let county else {
+            throw GridbookError.invalid(field: "units", problem: "the database has no units yet; import some with `gridbook import DIR`")
+        }
         return county
     }
 

@@ -70,6 +70,11 @@ struct BulkStatement {
         let sqlite = statement.sqliteStatement
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         let code: Int32 = encoded.bytes.withUnsafeBufferPointer { bytes in
+            // Unbind before the buffer can move, so no pointer into it outlives this call.
+            defer {
+                sqlite3_clear_bindings(sqlite)
+                sqlite3_reset(sqlite)
+            }
             sqlite3_reset(sqlite)
             let first = rows.lowerBound * encoded.width
             for index in first..<(rows.upperBound * encoded.width) {
@@ -86,11 +91,7 @@ struct BulkStatement {
                 }
                 guard bound == SQLITE_OK else { return bound }
             }
-            let stepped = sqlite3_step(sqlite)
-            // Unbind before the buffer can move, so no pointer into it outlives this call.
-            sqlite3_clear_bindings(sqlite)
-            sqlite3_reset(sqlite)
-            return stepped
+            return sqlite3_step(sqlite)
         }
         guard code == SQLITE_DONE else { throw error(code) }
         return Int(sqlite3_changes(connection))

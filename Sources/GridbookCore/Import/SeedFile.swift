@@ -113,10 +113,19 @@ struct SeedFile {
     func text(at position: Int?) -> String {
         guard let index = position else { return "" }
         let value = reader.string(index)
-        guard let first = value.utf8.first, let last = value.utf8.last,
-              first == UInt8(ascii: " ") || last == UInt8(ascii: " ") || first == UInt8(ascii: "\t") || last == UInt8(ascii: "\t")
+        guard let first = value.unicodeScalars.first, let last = value.unicodeScalars.last,
+              Self.isBlank(first) || Self.isBlank(last)
         else { return value }
-        return value.trimmingCharacters(in: .whitespaces)
+        let scalars = value.unicodeScalars
+        guard let start = scalars.firstIndex(where: { !Self.isBlank($0) }),
+              let end = scalars.lastIndex(where: { !Self.isBlank($0) })
+        else { return "" }
+        return String(scalars[start...end])
+    }
+
+    /// Spaces a spreadsheet may leave around a value: ASCII, no-break and full-width (全角) spaces, tabs.
+    private static func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || scalar == "\u{A0}" || scalar == "\u{3000}" || scalar == "\u{FEFF}"
     }
 
     /// The current row's value in `column`, or nil when empty.

@@ -69,6 +69,7 @@ struct SeedImporter {
 
     /// Reads every file present, then fails with every problem found, or returns the summary.
     mutating func run() throws -> ImportSummary {
+        checkFileNames()
         for name in SeedFileName.allCases {
             guard !isFull else { break }
             guard var file = SeedFile(directory: directory, name: name, encoding: options.encoding, report: { report($0) }) else {
@@ -91,9 +92,28 @@ struct SeedImporter {
             summary.files.append(fileSummary)
         }
         if !problems.isEmpty {
-            throw ImportFailure(problems: problems, truncated: truncated)
+            // In file order, then line order (units are checked in two passes).
+            let order = Dictionary(uniqueKeysWithValues: SeedFileName.allCases.enumerated().map { ($1.rawValue, $0) })
+            let sorted = problems.enumerated().sorted {
+                (order[$0.element.file] ?? -1, $0.element.line, $0.offset) < (order[$1.element.file] ?? -1, $1.element.line, $1.offset)
+            }
+            throw ImportFailure(problems: sorted.map(\.element), truncated: truncated)
         }
         return summary
+    }
+
+    /// Reports CSV files that are not seed files (a misspelt `Units.csv` would otherwise be
+    /// skipped without a word), and a directory with no seed file at all.
+    private mutating func checkFileNames() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let known = Set(SeedFileName.allCases.map(\.rawValue))
+        let expected = SeedFileName.allCases.map(\.rawValue).joined(separator: ", ")
+        for name in names.sorted() where name.lowercased().hasSuffix(".csv") && !known.contains(name) {
+            report(ImportProblem(file: name, line: 1, column: "-", problem: "not a seed file (expected \(expected)); rename or remove it"))
+        }
+        if !names.contains(where: known.contains) {
+            report(ImportProblem(file: directory.path, line: 1, column: "-", problem: "no seed files here (expected \(expected))"))
+        }
     }
 
     // MARK: - Problems
@@ -305,9 +325,9 @@ struct SeedImporter {
             } else {
                 report(problem(row, "parent_code", "is empty (a \(row.level.rawValue) needs a parent \(row.level.parent?.rawValue ?? "-"))"))
             }
-            if let old = before[row.code], old.level != row.level,
-               try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM units WHERE parent_code = ?)", arguments: [row.code]) == true {
-                report(problem(row, "level", "\(row.code) has units under it; its level cannot change from \(old.level.rawValue)"))
+            if let old = before[row.code], old.level != row.level {
+                report(problem(row, "level", "\(row.code) is a \(old.level.rawValue); a unit's level cannot change (add a new unit instead)"))
+                units[row.code] = old // so that rows of later files are checked against the unit as it is
             }
             if let old = before[row.code], row.level == .block, old.parent != row.parent,
                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM households WHERE block_code = ?)", arguments: [row.code]) == true {
@@ -597,12 +617,10 @@ struct SeedImporter {
                                  latestAllowed: latestAllowed, problemBudget: options.maxProblems - problems.count,
                                  progress: options.progress)
         let channel = Channel<VisitBatch>(capacity: 8)
-        let latestMet = Channel<[String: LocalDate]>(capacity: 1)
         DispatchQueue.global(qos: .userInitiated).async {
             var reader = reader
             while let batch = reader.nextBatch(size: 64 * BatchInsert.rowsPerBatch) { channel.send(batch) }
             channel.close()
-            latestMet.send(reader.latestMet)
         }
         defer { channel.drain() }
         var written = 0
@@ -620,25 +638,11 @@ struct SeedImporter {
                 }
             }
         }
-        let latestMetDates = latestMet.receive() ?? [:]
         try restore(suspended)
         guard writing, written > 0 else { return }
         let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
         summary.added = after - before
         summary.updated = written - summary.added
-        if bulk {
-            var update = try BulkStatement(db, sql: "UPDATE households SET last_met_on = ? WHERE code = ? AND last_met_on IS NOT ?1")
-            for (household, date) in latestMetDates {
-                let text = date.description
-                try update.run([text, household])
-            }
-        } else {
-            try db.execute(sql: """
-                UPDATE households SET last_met_on = (
-                    SELECT MAX(visited_on) FROM visits WHERE household_code = households.code AND outcome = 'met')
-                WHERE last_met_on IS NOT (
-                    SELECT MAX(visited_on) FROM visits WHERE household_code = households.code AND outcome = 'met')
-                """)
-        }
+        try refreshLastMet(db)
     }
 }

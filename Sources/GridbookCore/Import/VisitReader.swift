@@ -15,8 +15,9 @@ struct VisitReader: Sendable {
     /// The columns of the visits table, in the order each row's values come.
     static let columns = ["id", "household_code", "visitor_id", "visited_at", "visited_on", "method", "outcome", "note"]
 
-    /// The latest `met` date of each household among the good rows read so far.
-    private(set) var latestMet: [String: LocalDate] = [:]
+    /// Visits before 1970 are typing mistakes.
+    static let earliestAllowed = 0
+
     private var file: SeedFile
     private let households: Set<String>
     private let people: Set<String>
@@ -88,9 +89,10 @@ struct VisitReader: Sendable {
         if idText.isEmpty {
             report("id", "is empty (a UUID is expected)", in: &batch)
         } else if let key = UUIDKey(idText) {
-            if let earlier = seen.updateValue(file.line, forKey: key) {
+            if let earlier = seen[key] {
                 report("id", "\(idText) appears twice in the file (first on line \(earlier))", in: &batch)
             } else {
+                seen[key] = file.line
                 id = key
             }
         } else {
@@ -117,7 +119,9 @@ struct VisitReader: Sendable {
         if timeText.isEmpty {
             report("visited_at", "is empty", in: &batch)
         } else if let timestamp = Timestamp(timeText) {
-            if timestamp.epochSeconds > latestAllowed {
+            if timestamp.epochSeconds < Self.earliestAllowed {
+                report("visited_at", "\(timeText) is before 1970", in: &batch)
+            } else if timestamp.epochSeconds > latestAllowed {
                 report("visited_at", "\(timeText) is in the future", in: &batch)
             } else {
                 visitedAt = timestamp
@@ -129,9 +133,6 @@ struct VisitReader: Sendable {
         let outcome = choice("outcome", file.text(at: columns.outcome), VisitOutcome.self, &batch)
         guard valid, let id, let visitedAt, let method, let outcome else { return nil }
         let visitedOn = calendar.localDate(of: visitedAt)
-        if outcome == .met, latestMet[householdCode].map({ $0 < visitedOn }) ?? true {
-            latestMet[householdCode] = visitedOn
-        }
         let isLowercase = !idText.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }
         return [isLowercase ? idText : id.description, householdCode, visitorId, visitedAt.text, visitedOn.description,
                 method.rawValue, outcome.rawValue, file.text(at: columns.note)]

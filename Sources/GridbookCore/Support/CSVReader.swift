@@ -72,9 +72,15 @@ public struct CSVReader: Sendable {
             position = newPosition
             nextLine = newLine
             if let error { throw CSVSyntaxError(line: line, problem: error) }
-            if fieldEnds.count == 1 && fieldEnds[0] == 0 { continue }
+            // Blank lines, and rows of nothing but commas that spreadsheets leave below the data.
+            if isBlankRecord { continue }
             return true
         }
+    }
+
+    /// Whether every field of the current record is empty or spaces.
+    private var isBlankRecord: Bool {
+        fieldBytes.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
     }
 
     private mutating func readRecord(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, line startLine: Int) -> (Int, Int, String?) {

@@ -26,6 +26,12 @@ struct RawRows {
     /// Runs `query` and calls `body` with each row.
     static func forEach(_ db: Database, _ query: SQL, _ body: (RawRows) throws -> Void) throws {
         let statement = try db.makeStatement(literal: query)
+        try withExtendedLifetime(statement) {
+            try forEach(statement, db, body)
+        }
+    }
+
+    private static func forEach(_ statement: Statement, _ db: Database, _ body: (RawRows) throws -> Void) throws {
         let sqlite = statement.sqliteStatement
         sqlite3_reset(sqlite)
         defer { sqlite3_reset(sqlite) }

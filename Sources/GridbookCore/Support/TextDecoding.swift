@@ -42,10 +42,16 @@ public enum TextDecoding {
             }
             return (body, "UTF-8")
         case .gb18030:
-            return (try transcode(bytes, from: "GB18030"), "GB18030")
+            // GB18030's byte-order mark (84 31 95 33) becomes U+FEFF, dropped with UTF-8's.
+            return (try dropBOM(transcode(bytes, from: "GB18030")), "GB18030")
         case .auto:
-            if bytes.starts(with: utf8BOM) || firstInvalidUTF8Offset(bytes) == nil {
+            guard let invalid = firstInvalidUTF8Offset(bytes), !bytes.starts(with: utf8BOM) else {
                 return try utf8Bytes(of: bytes, encoding: .utf8)
+            }
+            // Chinese text in UTF-8 before the first bad byte: a UTF-8 file with a stray byte,
+            // not a GB18030 file (reading it as GB18030 would store every name garbled).
+            if bytes[..<invalid].contains(where: { $0 >= 0x80 }) {
+                throw TextDecodingError(byteOffset: invalid, encoding: "UTF-8")
             }
             if bytes.starts(with: [0xFF, 0xFE]) {
                 return (try dropBOM(transcode(Array(bytes), from: "UTF-16LE")), "UTF-16LE")
