@@ -214,6 +214,20 @@ struct SeedImporter {
         }
     }
 
+    // MARK: - Statements
+
+    /// `INSERT` of `columns` that, for a row whose `key` exists, updates the other columns only
+    /// when one of them differs, so that SQLite's change count says whether anything changed.
+    /// The names are the importer's own constants, never input.
+    private func upsertSQL(table: String, key: [String], columns: [String]) -> String {
+        let others = columns.filter { !key.contains($0) }
+        return """
+            INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+            ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET \(others.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            WHERE \(others.map { "\($0) IS NOT excluded.\($0)" }.joined(separator: " OR "))
+            """
+    }
+
     // MARK: - Bulk loading
 
     /// Drops a table's indexes and triggers for a bulk load into it (they are put back by
@@ -244,11 +258,7 @@ struct SeedImporter {
 
     private mutating func importIssueCategories(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
         let existing = try Set(String.fetchAll(db, sql: "SELECT code FROM issue_categories"))
-        let upsert = try db.makeStatement(sql: """
-            INSERT INTO issue_categories (code, label, kind) VALUES (?, ?, ?)
-            ON CONFLICT (code) DO UPDATE SET label = excluded.label, kind = excluded.kind
-            WHERE label IS NOT excluded.label OR kind IS NOT excluded.kind
-            """)
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "issue_categories", key: ["code"], columns: ["code", "label", "kind"]))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             let code = required(file, "code")
@@ -260,11 +270,7 @@ struct SeedImporter {
     }
 
     private mutating func importCategories(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
-        let upsert = try db.makeStatement(sql: """
-            INSERT INTO categories (code, label, interval_days) VALUES (?, ?, ?)
-            ON CONFLICT (code) DO UPDATE SET label = excluded.label, interval_days = excluded.interval_days
-            WHERE label IS NOT excluded.label OR interval_days IS NOT excluded.interval_days
-            """)
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "categories", key: ["code"], columns: ["code", "label", "interval_days"]))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             let code = required(file, "code")
@@ -335,22 +341,14 @@ struct SeedImporter {
             }
         }
         guard writing else { return }
-        let upsert = try db.makeStatement(sql: """
-            INSERT INTO units (code, name, level, parent_code) VALUES (?, ?, ?, ?)
-            ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, parent_code = excluded.parent_code
-            WHERE name IS NOT excluded.name OR level IS NOT excluded.level OR parent_code IS NOT excluded.parent_code
-            """)
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "units", key: ["code"], columns: ["code", "name", "level", "parent_code"]))
         for row in rows.sorted(by: { ($0.level.depth, $0.line) < ($1.level.depth, $1.line) }) {
             try count(upsert, [row.code, row.name, row.level.rawValue, row.parent], existed: before[row.code] != nil, &summary)
         }
     }
 
     private mutating func importPeople(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
-        let upsert = try db.makeStatement(sql: """
-            INSERT INTO people (id, name, phone, id_number) VALUES (?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, id_number = excluded.id_number
-            WHERE name IS NOT excluded.name OR phone IS NOT excluded.phone OR id_number IS NOT excluded.id_number
-            """)
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "people", key: ["id"], columns: ["id", "name", "phone", "id_number"]))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             let id = required(file, "id")
@@ -377,11 +375,9 @@ struct SeedImporter {
     }
 
     private mutating func importDuties(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
-        let upsert = try db.makeStatement(sql: """
-            INSERT INTO duties (person_id, role, unit_code, since, until) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (person_id, role, unit_code, since) DO UPDATE SET until = excluded.until
-            WHERE until IS NOT excluded.until
-            """)
+        let upsert = try db.makeStatement(sql: upsertSQL(
+            table: "duties", key: ["person_id", "role", "unit_code", "since"],
+            columns: ["person_id", "role", "unit_code", "since", "until"]))
         let existing = try Set(Row.fetchAll(db, sql: "SELECT person_id, role, unit_code, since FROM duties").map {
             "\($0[0] as String)|\($0[1] as String)|\($0[2] as String)|\($0[3] as String)"
         })
@@ -432,11 +428,7 @@ struct SeedImporter {
         for row in try Row.fetchAll(db, sql: "SELECT group_code, person_id FROM party_group_members") {
             members[row[0], default: []].insert(row[1])
         }
-        let upsert = try db.makeStatement(sql: """
-            INSERT INTO party_groups (code, name, leader_id) VALUES (?, ?, ?)
-            ON CONFLICT (code) DO UPDATE SET name = excluded.name, leader_id = excluded.leader_id
-            WHERE name IS NOT excluded.name OR leader_id IS NOT excluded.leader_id
-            """)
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "party_groups", key: ["code"], columns: ["code", "name", "leader_id"]))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             var valid = true
@@ -492,20 +484,11 @@ struct SeedImporter {
         for row in try Row.fetchAll(db, sql: "SELECT household_code, category_code FROM household_categories") {
             tags[row[0], default: []].insert(row[1])
         }
-        var upsert = try BulkStatement(db, sql: """
-            INSERT INTO households (code, grid_code, block_code, address, head_name, phone, members, registered_on)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (code) DO UPDATE SET grid_code = excluded.grid_code, block_code = excluded.block_code,
-                address = excluded.address, head_name = excluded.head_name, phone = excluded.phone,
-                members = excluded.members, registered_on = excluded.registered_on
-            WHERE grid_code IS NOT excluded.grid_code OR block_code IS NOT excluded.block_code
-                OR address IS NOT excluded.address OR head_name IS NOT excluded.head_name OR phone IS NOT excluded.phone
-                OR members IS NOT excluded.members OR registered_on IS NOT excluded.registered_on
-            """)
+        let householdColumns = ["code", "grid_code", "block_code", "address", "head_name", "phone", "members", "registered_on"]
+        var upsert = try BulkStatement(db, sql: upsertSQL(table: "households", key: ["code"], columns: householdColumns))
         var deleteTags = try BulkStatement(db, sql: "DELETE FROM household_categories WHERE household_code = ?")
         var insertTag = try BulkStatement(db, sql: "INSERT INTO household_categories (household_code, category_code) VALUES (?, ?)")
         // Into an empty table, rows go in many at a time without the upsert's checks.
-        let householdColumns = ["code", "grid_code", "block_code", "address", "head_name", "phone", "members", "registered_on"]
         let bulk = households.isEmpty
         let suspended = bulk ? try suspendIndexesAndTriggers(on: "households") : []
         let bulkHouseholds = bulk ? try BatchInsert(db, table: "households", columns: householdColumns) : nil
@@ -602,16 +585,7 @@ struct SeedImporter {
         let bulk = before == 0
         let suspended = bulk ? try suspendIndexesAndTriggers(on: "visits") : []
         let insert = bulk ? try BatchInsert(db, table: "visits", columns: VisitReader.columns) : nil
-        let upsert = bulk ? nil : try BulkStatement(db, sql: """
-            INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET household_code = excluded.household_code, visitor_id = excluded.visitor_id,
-                visited_at = excluded.visited_at, visited_on = excluded.visited_on, method = excluded.method,
-                outcome = excluded.outcome, note = excluded.note
-            WHERE household_code IS NOT excluded.household_code OR visitor_id IS NOT excluded.visitor_id
-                OR visited_at IS NOT excluded.visited_at OR visited_on IS NOT excluded.visited_on
-                OR method IS NOT excluded.method OR outcome IS NOT excluded.outcome OR note IS NOT excluded.note
-            """)
+        let upsert = bulk ? nil : try BulkStatement(db, sql: upsertSQL(table: "visits", key: ["id"], columns: VisitReader.columns))
         // Rows are read and checked on another thread while this one writes the rows before them.
         let reader = VisitReader(file: file, households: households, people: people, calendar: calendar,
                                  latestAllowed: latestAllowed, problemBudget: options.maxProblems - problems.count,
