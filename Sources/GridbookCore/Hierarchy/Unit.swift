@@ -34,6 +34,7 @@ public struct Unit: Codable, Equatable, Sendable, Identifiable {
     /// The unit one level up; nil for the county.
     public var parentCode: String?
 
+    /// Creates a unit record.
     public init(code: String, name: String, level: UnitLevel, parentCode: String?) {
         self.code = code
         self.name = name

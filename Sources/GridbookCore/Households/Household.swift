@@ -1,53 +1,5 @@
 import GRDB
 
-/// A visit category: who lives in a household decides how often it must be visited.
-public struct Category: Codable, Equatable, Sendable {
-    /// `general` always exists and applies to households with no category.
-    public static let generalCode = "general"
-
-    public var code: String
-    public var label: String
-    /// Days between visits, 1 to 3650.
-    public var intervalDays: Int
-
-    public init(code: String, label: String, intervalDays: Int) {
-        self.code = code
-        self.label = label
-        self.intervalDays = intervalDays
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case code, label
-        case intervalDays = "interval_days"
-    }
-}
-
-extension Category: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "categories"
-}
-
-/// What risks and cases are about: a kind of dispute or hazard.
-public struct IssueCategory: Codable, Equatable, Sendable {
-    /// Disputes are cases between parties; hazards are dangers found in the grid.
-    public enum Kind: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
-        case dispute, hazard
-    }
-
-    public var code: String
-    public var label: String
-    public var kind: Kind
-
-    public init(code: String, label: String, kind: Kind) {
-        self.code = code
-        self.label = label
-        self.kind = kind
-    }
-}
-
-extension IssueCategory: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "issue_categories"
-}
-
 /// A household of a grid, visited on a schedule set by its categories.
 public struct Household: Codable, Equatable, Sendable, Identifiable {
     public var id: String { code }
@@ -64,6 +16,7 @@ public struct Household: Codable, Equatable, Sendable, Identifiable {
     /// The local date of the latest `met` visit, maintained on every visit write.
     public var lastMetOn: LocalDate?
 
+    /// Creates a household record.
     public init(code: String, gridCode: String, blockCode: String? = nil, address: String = "", headName: String = "",
                 phone: String? = nil, members: Int = 1, registeredOn: LocalDate, lastMetOn: LocalDate? = nil) {
         self.code = code

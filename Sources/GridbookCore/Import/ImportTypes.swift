@@ -8,6 +8,7 @@ public struct ImportProblem: Error, Equatable, Sendable, CustomStringConvertible
     public var column: String
     public var problem: String
 
+    /// Creates a problem report.
     public init(file: String, line: Int, column: String, problem: String) {
         self.file = file
         self.line = line
@@ -44,6 +45,7 @@ public struct ImportOptions: Sendable {
     /// Called as a file is read, with the file name and the share of it done (0 to 1).
     public var progress: (@Sendable (String, Double) -> Void)?
 
+    /// Options for an import; the defaults detect the encoding, stop at 50 problems and take the current time.
     public init(encoding: TextEncoding = .auto, maxProblems: Int = 50, now: Date = Date(),
                 progress: (@Sendable (String, Double) -> Void)? = nil) {
         self.encoding = encoding

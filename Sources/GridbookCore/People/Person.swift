@@ -9,6 +9,7 @@ public struct Person: Codable, Equatable, Sendable, Identifiable {
     /// Personal data (resident identity card number): masked in every output unless the caller may see it.
     public var idNumber: String?
 
+    /// Creates a person record.
     public init(id: String, name: String, phone: String? = nil, idNumber: String? = nil) {
         self.id = id
         self.name = name
@@ -58,6 +59,7 @@ public struct Duty: Codable, Equatable, Sendable {
     public var since: LocalDate
     public var until: LocalDate?
 
+    /// Creates a duty record.
     public init(id: Int64? = nil, personId: String, role: Role, unitCode: String, since: LocalDate, until: LocalDate? = nil) {
         self.id = id
         self.personId = personId
@@ -82,6 +84,7 @@ public struct Duty: Codable, Equatable, Sendable {
 extension Duty: FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "duties"
 
+    /// Keeps the row id SQLite gave the new duty.
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

@@ -16,6 +16,7 @@ public struct CoverageCounts: Codable, Equatable, Sendable {
     public var overdue = 0
     public var neverVisited = 0
 
+    /// No households yet.
     public init() {}
 
     /// Counts one household's state.
@@ -48,6 +49,7 @@ public struct CoverageCounts: Codable, Equatable, Sendable {
         case neverVisited = "never_visited"
     }
 
+    /// Encodes the counts, `coverage` as null when there are no households.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(households, forKey: .households)
@@ -66,6 +68,7 @@ public struct CoverageRow: Codable, Equatable, Sendable {
     public var level: String
     public var counts: CoverageCounts
 
+    /// Creates a row.
     public init(code: String, name: String, level: String, counts: CoverageCounts) {
         self.code = code
         self.name = name
@@ -75,6 +78,7 @@ public struct CoverageRow: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey { case code, name, level }
 
+    /// Decodes a row whose counts sit beside its code, name and level.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         code = try container.decode(String.self, forKey: .code)
@@ -83,6 +87,7 @@ public struct CoverageRow: Codable, Equatable, Sendable {
         counts = try CoverageCounts(from: decoder)
     }
 
+    /// Encodes the counts beside the code, name and level, as the API shows them.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(code, forKey: .code)

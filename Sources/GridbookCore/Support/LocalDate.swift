@@ -82,6 +82,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         dayNumber - other.dayNumber
     }
 
+    /// Earlier dates come first.
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
         lhs.dayNumber < rhs.dayNumber
     }
@@ -117,14 +118,17 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 extension LocalDate: DatabaseValueConvertible {
+    /// Stored as `YYYY-MM-DD` text.
     public var databaseValue: DatabaseValue { description.databaseValue }
 
+    /// Reads `YYYY-MM-DD` text; nil for anything else.
     public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> LocalDate? {
         String.fromDatabaseValue(dbValue).flatMap { LocalDate($0) }
     }
 }
 
 extension LocalDate: Codable {
+    /// Decodes `YYYY-MM-DD`, refusing anything else.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
@@ -134,6 +138,7 @@ extension LocalDate: Codable {
         self = date
     }
 
+    /// Encodes `YYYY-MM-DD`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

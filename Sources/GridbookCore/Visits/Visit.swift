@@ -24,6 +24,7 @@ public struct Visit: Codable, Equatable, Sendable, Identifiable {
     public var outcome: VisitOutcome
     public var note: String
 
+    /// Creates a visit record.
     public init(id: String, householdCode: String, visitorId: String, visitedAt: String, visitedOn: LocalDate,
                 method: VisitMethod, outcome: VisitOutcome, note: String = "") {
         self.id = id

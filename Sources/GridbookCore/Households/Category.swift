@@ -1,0 +1,28 @@
+import GRDB
+
+/// A visit category: who lives in a household decides how often it must be visited.
+public struct Category: Codable, Equatable, Sendable {
+    /// `general` always exists and applies to households with no category.
+    public static let generalCode = "general"
+
+    public var code: String
+    public var label: String
+    /// Days between visits, 1 to 3650.
+    public var intervalDays: Int
+
+    /// Creates a visit category.
+    public init(code: String, label: String, intervalDays: Int) {
+        self.code = code
+        self.label = label
+        self.intervalDays = intervalDays
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case code, label
+        case intervalDays = "interval_days"
+    }
+}
+
+extension Category: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "categories"
+}

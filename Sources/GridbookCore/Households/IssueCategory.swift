@@ -1,0 +1,24 @@
+import GRDB
+
+/// What risks and cases are about: a kind of dispute or hazard.
+public struct IssueCategory: Codable, Equatable, Sendable {
+    /// Disputes are cases between parties; hazards are dangers found in the grid.
+    public enum Kind: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case dispute, hazard
+    }
+
+    public var code: String
+    public var label: String
+    public var kind: Kind
+
+    /// Creates an issue category.
+    public init(code: String, label: String, kind: Kind) {
+        self.code = code
+        self.label = label
+        self.kind = kind
+    }
+}
+
+extension IssueCategory: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "issue_categories"
+}
