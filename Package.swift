@@ -27,6 +27,7 @@ let package = Package(
             dependencies: [
                 "GridbookCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridbookCore
+import Logging
 
 /// The `gridbook` command: the grid-management tool and, with `serve`, its API server.
 public struct Gridbook: ParsableCommand {
@@ -20,6 +21,16 @@ public struct Gridbook: ParsableCommand {
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The database file.", valueName: "path"))
     var db: String?
+
+    @Flag(name: .long, help: "Say what each step did, with timings, on standard error.")
+    var verbose = false
+
+    /// A logger writing to standard error, at debug level with --verbose.
+    func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .debug : .notice
+        return logger
+    }
 
     /// The database path: --db, else $GRIDBOOK_DB, else ./gridbook.sqlite.
     var databasePath: String {

@@ -27,7 +27,8 @@ struct DemoCommand: ParsableCommand {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
         let database = try AppDatabase.open(path: path)
-        let summary = try ImportCommand.importSeeds(into: database, from: seedDirectory, encoding: .auto)
+        let summary = try ImportCommand.importSeeds(into: database, from: seedDirectory, encoding: .auto,
+                                                    logger: global.logger("gridbook.demo"))
         let households = summary.files.first { $0.file == "households.csv" }?.rows ?? 0
         let visits = summary.files.first { $0.file == "visits.csv" }?.rows ?? 0
         print("Imported the demo county from \(seedDirectory): \(households) households, \(visits) visits.\n")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridbookCore
+import Logging
 
 /// `gridbook import DIR`: loads seed CSV files, all or nothing.
 struct ImportCommand: ParsableCommand {
@@ -38,7 +39,8 @@ struct ImportCommand: ParsableCommand {
         let isNewFile = !FileManager.default.fileExists(atPath: path)
         do {
             let summary = try ImportCommand.importSeeds(into: global.open(create: true, bulk: true), from: directory,
-                                                        encoding: TextEncoding(name: encoding) ?? .auto)
+                                                        encoding: TextEncoding(name: encoding) ?? .auto,
+                                                        logger: global.logger("gridbook.import"))
             ImportCommand.printSummary(summary)
         } catch {
             // A failed import into a new file leaves no empty database behind.
@@ -50,14 +52,14 @@ struct ImportCommand: ParsableCommand {
     }
 
     /// Imports with progress on the terminal; an import failure becomes the list of problems on stderr.
-    static func importSeeds(into database: AppDatabase, from directory: String, encoding: TextEncoding) throws -> ImportSummary {
+    static func importSeeds(into database: AppDatabase, from directory: String, encoding: TextEncoding,
+                            logger: Logger) throws -> ImportSummary {
         let progress = ProgressLine()
         defer { progress.finish() }
         do {
-            return try database.importSeeds(
-                from: URL(fileURLWithPath: directory),
-                options: ImportOptions(encoding: encoding, progress: { file, fraction in progress.update("importing \(file)", fraction) })
-            )
+            var options = ImportOptions(encoding: encoding, progress: { file, fraction in progress.update("importing \(file)", fraction) })
+            options.logger = logger
+            return try database.importSeeds(from: URL(fileURLWithPath: directory), options: options)
         } catch let failure as ImportFailure {
             // Every problem on its own line, exactly FILE:LINE: column: problem.
             progress.finish()

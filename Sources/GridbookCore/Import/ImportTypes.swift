@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// One bad row (or header) of a seed file: `FILE:LINE: column: problem`.
 public struct ImportProblem: Error, Equatable, Sendable, CustomStringConvertible {
@@ -44,6 +45,8 @@ public struct ImportOptions: Sendable {
     public var now = Date()
     /// Called as a file is read, with the file name and the share of it done (0 to 1).
     public var progress: (@Sendable (String, Double) -> Void)?
+    /// Where the import says what it did with each file (at debug level) and why it failed.
+    public var logger = Logger(label: "gridbook.import")
 
     /// Options for an import; the defaults detect the encoding, stop at 50 problems and take the current time.
     public init(encoding: TextEncoding = .auto, maxProblems: Int = 50, now: Date = Date(),

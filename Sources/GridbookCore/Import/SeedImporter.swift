@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GRDB
+import Logging
 
 extension AppDatabase {
     /// Imports a directory of seed CSV files (SPEC section 4) in one transaction.
@@ -75,6 +76,7 @@ struct SeedImporter {
             guard var file = SeedFile(directory: directory, name: name, encoding: options.encoding, report: { report($0) }) else {
                 continue
             }
+            let started = Date()
             var fileSummary = ImportFileSummary(file: name.rawValue, encoding: file.encoding)
             if file.isReadable {
                 switch name {
@@ -89,6 +91,11 @@ struct SeedImporter {
                 }
             }
             options.progress?(name.rawValue, 1)
+            options.logger.debug("read seed file", metadata: [
+                "file": "\(name.rawValue)", "encoding": "\(file.encoding)", "rows": "\(fileSummary.rows)",
+                "added": "\(fileSummary.added)", "updated": "\(fileSummary.updated)", "problems": "\(problems.count)",
+                "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))",
+            ])
             summary.files.append(fileSummary)
         }
         if !problems.isEmpty {
@@ -97,6 +104,7 @@ struct SeedImporter {
             let sorted = problems.enumerated().sorted {
                 (order[$0.element.file] ?? -1, $0.element.line, $0.offset) < (order[$1.element.file] ?? -1, $1.element.line, $1.offset)
             }
+            options.logger.debug("import refused", metadata: ["problems": "\(problems.count)", "truncated": "\(truncated)"])
             throw ImportFailure(problems: sorted.map(\.element), truncated: truncated)
         }
         return summary
