@@ -38,7 +38,7 @@ struct DemoCommand: ParsableCommand {
         print("""
 
             The demo database is \(absolute).
-            Try:  gridbook --db \(path) report coverage --unit \(report.rows.first?.code ?? report.unit.code) --as-of \(report.asOf)
+            Try:  swift run gridbook --db \(path) report coverage --unit \(report.rows.first?.code ?? report.unit.code) --as-of \(report.asOf)
             """)
     }
 
