@@ -24,6 +24,20 @@ struct EncodedRows: Sendable {
         ranges.removeAll(keepingCapacity: true)
     }
 
+    /// Adds one value of a row, from UTF-8 bytes.
+    mutating func appendValue(bytes value: UnsafeBufferPointer<UInt8>) {
+        let start = bytes.count
+        bytes.append(contentsOf: value)
+        ranges.append(start..<bytes.count)
+    }
+
+    /// Adds one value of a row.
+    mutating func appendValue(_ value: String) {
+        let start = bytes.count
+        bytes.append(contentsOf: value.utf8)
+        ranges.append(start..<bytes.count)
+    }
+
     /// Adds a row: `width` values.
     mutating func append(_ values: [String?]) {
         for value in values {

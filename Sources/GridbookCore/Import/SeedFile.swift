@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One seed CSV file being read: its header, and the current row's fields by column name.
 struct SeedFile {
@@ -14,18 +19,18 @@ struct SeedFile {
         let url = directory.appendingPathComponent(name.rawValue)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         self.name = name
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        guard let data = SeedFile.readBytes(path: url.path) else {
             report(ImportProblem(file: name.rawValue, line: 1, column: "-", problem: "cannot read the file"))
             self.encoding = "?"
             self.reader = CSVReader(utf8: [])
             return
         }
         do {
-            let decoded = try TextDecoding.utf8Bytes(of: [UInt8](data), encoding: encoding)
+            let decoded = try TextDecoding.utf8Bytes(of: data, encoding: encoding)
             self.encoding = decoded.encoding
             self.reader = CSVReader(utf8: decoded.bytes)
         } catch {
-            let line = [UInt8](data.prefix(error.byteOffset)).reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            let line = data.prefix(error.byteOffset).reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
             report(ImportProblem(file: name.rawValue, line: line, column: "-",
                                  problem: "not valid \(error.encoding) text (byte \(error.byteOffset + 1)); use --encoding utf-8 or gb18030"))
             self.encoding = error.encoding
@@ -33,6 +38,31 @@ struct SeedFile {
             return
         }
         readHeader(report: report)
+    }
+
+    /// The whole file, read straight into one array (no second copy of a file of hundreds of
+    /// megabytes); nil when it cannot be read.
+    static func readBytes(path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        let size = Int(status.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            guard let base = buffer.baseAddress else { return }
+            while count < size {
+                let got = read(descriptor, base + count, size - count)
+                if got <= 0 {
+                    failed = got < 0
+                    break
+                }
+                count += got
+            }
+        }
+        return failed ? nil : bytes
     }
 
     private mutating func readHeader(report: (ImportProblem) -> Void) {
@@ -121,6 +151,17 @@ struct SeedFile {
               let end = scalars.lastIndex(where: { !Self.isBlank($0) })
         else { return "" }
         return String(scalars[start...end])
+    }
+
+    /// Calls `body` with the bytes of the current row's value at a header position, without
+    /// ASCII spaces and tabs around it (empty when the position is nil). No string is made.
+    func withTrimmedBytes<Result>(at position: Int?, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        reader.withField(position ?? Int.max) { bytes in
+            var start = 0, end = bytes.count
+            while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+            while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+            return body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
     }
 
     /// Spaces a spreadsheet may leave around a value: ASCII, no-break and full-width (全角) spaces, tabs.

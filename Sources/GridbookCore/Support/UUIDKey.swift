@@ -5,10 +5,17 @@ struct UUIDKey: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses the canonical 8-4-4-4-12 hexadecimal form, either case.
     init?(_ text: String) {
+        var text = text
+        guard let key = text.withUTF8({ UUIDKey(bytes: $0) }) else { return nil }
+        self = key
+    }
+
+    /// Parses the canonical 8-4-4-4-12 hexadecimal form, either case, from UTF-8 bytes.
+    init?(bytes: UnsafeBufferPointer<UInt8>) {
         var high: UInt64 = 0, low: UInt64 = 0
         var nibbles = 0
         var index = 0
-        for byte in text.utf8 {
+        for byte in bytes {
             defer { index += 1 }
             if index == 8 || index == 13 || index == 18 || index == 23 {
                 guard byte == UInt8(ascii: "-") else { return nil }
