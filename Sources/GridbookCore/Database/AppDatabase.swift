@@ -30,7 +30,6 @@ public struct AppDatabase: Sendable {
     public static func openForBulkWrite(path: String) throws -> AppDatabase {
         var config = makeConfiguration()
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA cache_size = -65536")
             if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
@@ -52,6 +51,7 @@ public struct AppDatabase: Sendable {
             // WAL with NORMAL sync is durable across process crashes; a power loss can lose
             // at most the last transactions, never corrupt the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // Let index builds (bulk import) sort on both cores.
             try db.execute(sql: "PRAGMA threads = 2")
