@@ -107,6 +107,12 @@ struct SeedImporter {
             options.logger.debug("import refused", metadata: ["problems": "\(problems.count)", "truncated": "\(truncated)"])
             throw ImportFailure(problems: sorted.map(\.element), truncated: truncated)
         }
+        // SQLite's foreign key checks are off while importing (the importer checks every reference
+        // itself); check them once on every table but the visit log, whose two million rows would
+        // double the cost, and whose references the tests pin.
+        for table in ["units", "duties", "party_groups", "party_group_grids", "party_group_members", "households", "household_categories"] {
+            try db.checkForeignKeys(in: table)
+        }
         return summary
     }
 
