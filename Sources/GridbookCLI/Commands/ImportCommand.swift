@@ -57,7 +57,7 @@ struct ImportCommand: ParsableCommand {
         let progress = ProgressLine()
         defer { progress.finish() }
         do {
-            var options = ImportOptions(encoding: encoding, progress: { file, fraction in progress.update("importing \(file)", fraction) })
+            var options = ImportOptions(encoding: encoding, progress: { step, fraction in progress.update(step, fraction) })
             options.logger = logger
             return try database.importSeeds(from: URL(fileURLWithPath: directory), options: options)
         } catch let failure as ImportFailure {

@@ -43,7 +43,8 @@ public struct ImportOptions: Sendable {
     public var maxProblems = 50
     /// The current time: visits after it (plus a few minutes) are refused.
     public var now = Date()
-    /// Called as a file is read, with the file name and the share of it done (0 to 1).
+    /// Called as the import goes, with what it is doing (`reading visits.csv`, `indexing visits`)
+    /// and the share of that step done (0 to 1).
     public var progress: (@Sendable (String, Double) -> Void)?
     /// Where the import says what it did with each file (at debug level) and why it failed.
     public var logger = Logger(label: "gridbook.import")

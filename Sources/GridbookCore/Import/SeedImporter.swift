@@ -90,7 +90,7 @@ struct SeedImporter {
                 case .visits: try importVisits(&file, &fileSummary)
                 }
             }
-            options.progress?(name.rawValue, 1)
+            options.progress?("reading \(name.rawValue)", 1)
             options.logger.debug("read seed file", metadata: [
                 "file": "\(name.rawValue)", "encoding": "\(file.encoding)", "rows": "\(fileSummary.rows)",
                 "added": "\(fileSummary.added)", "updated": "\(fileSummary.updated)", "problems": "\(problems.count)",
@@ -149,7 +149,7 @@ struct SeedImporter {
     /// Moves to the next well-formed row, reporting progress now and then; false at the end or
     /// when there are too many problems.
     private mutating func nextRow(_ file: inout SeedFile, _ summary: inout ImportFileSummary) -> Bool {
-        if summary.rows % 16_384 == 0 { options.progress?(file.name.rawValue, file.progress) }
+        if summary.rows % 16_384 == 0 { options.progress?("reading \(file.name.rawValue)", file.progress) }
         var found: [ImportProblem] = []
         let more = file.nextRow { found.append($0) }
         found.forEach { report($0) }
@@ -245,7 +245,7 @@ struct SeedImporter {
     // MARK: - Bulk loading
 
     /// Drops a table's indexes and triggers for a bulk load into it (they are put back by
-    /// ``restore(_:)``), and returns the SQL that creates them. Building an index once from all
+    /// ``restore(_:on:)``), and returns the SQL that creates them. Building an index once from all
     /// the rows is much faster than keeping it up to date row by row, and the triggers only
     /// repeat checks the importer has made on every row. All of it is inside the import's
     /// transaction, so a failed import leaves the schema as it was.
@@ -264,8 +264,12 @@ struct SeedImporter {
     }
 
     /// Creates again what ``suspendIndexesAndTriggers(on:)`` dropped.
-    private func restore(_ definitions: [String]) throws {
-        for sql in definitions { try db.execute(sql: sql) }
+    private func restore(_ definitions: [String], on table: String) throws {
+        for (index, sql) in definitions.enumerated() {
+            options.progress?("indexing \(table)", Double(index) / Double(definitions.count))
+            try db.execute(sql: sql)
+        }
+        if !definitions.isEmpty { options.progress?("indexing \(table)", 1) }
     }
 
     // MARK: - Files
@@ -591,7 +595,7 @@ struct SeedImporter {
             }
         }
         if writing { try flush() }
-        try restore(suspended)
+        try restore(suspended, on: "households")
     }
 
     private mutating func importVisits(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
@@ -626,7 +630,7 @@ struct SeedImporter {
                 }
             }
         }
-        try restore(suspended)
+        try restore(suspended, on: "visits")
         guard writing, written > 0 else { return }
         let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
         summary.added = after - before

@@ -59,7 +59,7 @@ struct VisitReader: Sendable {
             }
             batch.rowCount += 1
             rowsRead += 1
-            if rowsRead % 16_384 == 0 { progress?(file.name.rawValue, file.progress) }
+            if rowsRead % 16_384 == 0 { progress?("reading \(file.name.rawValue)", file.progress) }
             checkRow(&batch)
         }
         if batch.rowCount == 0 && batch.problems.isEmpty && !batch.truncated {
