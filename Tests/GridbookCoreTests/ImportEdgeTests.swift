@@ -72,6 +72,17 @@ struct ImportEdgeTests {
         #expect(try database.unit(code: "C").name == "测试县")
     }
 
+    @Test("UTF-16 with a byte-order mark (Excel's Unicode text) is read")
+    func utf16() throws {
+        let database = try AppDatabase.inMemory()
+        let seeds = try SeedDirectory([:])
+        let text = "code,name,level,parent_code\r\nC,测试县,county,\r\n"
+        try seeds.write("units.csv", Data([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
+        let summary = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(summary.files.map(\.encoding) == ["UTF-16LE"])
+        #expect(try database.unit(code: "C").name == "测试县")
+    }
+
     @Test("rows of empty fields below the data are skipped; no-break and full-width spaces are trimmed")
     func spreadsheetLeftovers() throws {
         let database = try AppDatabase.inMemory()
