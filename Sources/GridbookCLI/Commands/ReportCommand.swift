@@ -6,8 +6,8 @@ import GridbookCore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Reports: visit coverage.",
-        subcommands: [CoverageCommand.self]
+        abstract: "Reports: visit coverage, pairing gaps.",
+        subcommands: [CoverageCommand.self, PairingCommand.self]
     )
 }
 
@@ -67,5 +67,40 @@ struct CoverageCommand: ParsableCommand {
             table.footer = [cells("total", "", report.total)]
             Console.write(table.render())
         }
+    }
+}
+
+/// `gridbook report pairing`: where grids, villages and blocks lack people on duty.
+struct PairingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pairing",
+        abstract: "Grids without a grid member, police officer or party group; villages without an auxiliary officer; blocks without a head."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The unit to report on (default: the county).")
+    var unit: String?
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let report = try global.open().pairingReport(unitCode: unit)
+        if format == .json { return try Console.printJSON(report) }
+        let sections: [(String, [UnitRef])] = [
+            ("grids without a grid member", report.gridsWithoutGridMember),
+            ("grids without a paired police officer", report.gridsWithoutPolice),
+            ("grids without a party group", report.gridsWithoutPartyGroup),
+            ("villages without an auxiliary police officer", report.villagesWithoutAuxiliaryPolice),
+            ("blocks without a head", report.blocksWithoutHead),
+        ]
+        print("Pairing gaps under \(report.unit.name) (\(report.unit.code))\n")
+        var table = TextTable(headers: ["gap", "count", "units"], alignments: [.left, .right, .left])
+        table.rows = sections.map { title, units in
+            let names = units.prefix(6).map { "\($0.name) \($0.code)" }.joined(separator: "; ")
+            return [title, "\(units.count)", units.count > 6 ? names + "; …" : names]
+        }
+        Console.write(table.render())
     }
 }

@@ -13,6 +13,14 @@ extension AppDatabase {
         }
     }
 
+    /// Today's date in the deployment's time zone.
+    public func today() throws -> LocalDate {
+        try read { db in
+            var calendar = try Settings.calendar(db)
+            return calendar.today()
+        }
+    }
+
     /// The local date of the latest visit, or nil when there are none.
     public func latestVisitDate() throws -> LocalDate? {
         try read { db in try LocalDate.fetchOne(db, sql: "SELECT MAX(visited_on) FROM visits") }

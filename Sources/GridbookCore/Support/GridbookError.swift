@@ -7,12 +7,15 @@ public enum GridbookError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalid(field: String, problem: String)
     /// The request clashes with what is stored.
     case conflict(String)
+    /// The person may not do this (no duty, wrong role, outside their units).
+    case notAllowed(String)
 
     public var description: String {
         switch self {
         case .notFound(let what): "unknown \(what)"
         case .invalid(let field, let problem): "\(field): \(problem)"
         case .conflict(let what): what
+        case .notAllowed(let why): why
         }
     }
 }

@@ -48,4 +48,12 @@ public struct Visit: Codable, Equatable, Sendable, Identifiable {
 
 extension Visit: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "visits"
+
+    /// The table's columns.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let householdCode = Column(CodingKeys.householdCode)
+        public static let visitedOn = Column(CodingKeys.visitedOn)
+        public static let outcome = Column(CodingKeys.outcome)
+    }
 }

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import GridbookCore
+
+/// `gridbook visit …`: household visits.
+struct VisitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "visit",
+        abstract: "Log and list household visits.",
+        subcommands: [VisitLogCommand.self, VisitListCommand.self]
+    )
+}
+
+/// `gridbook visit log`: records one visit.
+struct VisitLogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Log a visit to a household.",
+        discussion: "Only a visit with outcome met resets the household's schedule. Sending the same --id again is safe."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The household's code.")
+    var household: String
+
+    @Option(help: "The visitor's person id (they must hold a duty covering the household).")
+    var visitor: String
+
+    @Option(name: .customLong("at"), help: "When, ISO 8601 with offset (2026-03-02T09:15:00+08:00).")
+    var visitedAt: String
+
+    @Option(help: "met, absent or refused.")
+    var outcome: VisitOutcome
+
+    @Option(help: "door, phone, video or other.")
+    var method: VisitMethod = .door
+
+    @Option(help: "What was found.")
+    var note: String = ""
+
+    @Option(help: "The visit's UUID (made up when absent); retries with the same id store one visit.")
+    var id: String?
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let database = try global.open()
+        let result = try database.logVisit(NewVisit(id: id, householdCode: household, visitorId: visitor, visitedAt: visitedAt,
+                                                    method: method, outcome: outcome, note: note))
+        switch format {
+        case .json:
+            try Console.printJSON(result.visit)
+        case .table, .csv:
+            let visit = result.visit
+            switch result {
+            case .created: print("logged visit \(visit.id): \(visit.householdCode) on \(visit.visitedOn), \(visit.outcome.rawValue)")
+            case .existing: print("visit \(visit.id) was already logged; nothing changed")
+            }
+        }
+    }
+}
+
+/// `gridbook visit list`: visits under a unit.
+struct VisitListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List visits under a unit.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The unit (a grid, a village, …).")
+    var unit: String
+
+    @Option(help: "From this date, YYYY-MM-DD.")
+    var from: LocalDate?
+
+    @Option(help: "Up to this date, YYYY-MM-DD.")
+    var to: LocalDate?
+
+    @Option(help: "table, csv or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let visits = try global.open().visits(under: unit, from: from, to: to)
+        let headers = ["date", "household", "visitor", "method", "outcome", "note"]
+        let rows = visits.map { [$0.visitedOn.description, $0.householdCode, $0.visitorId, $0.method.rawValue, $0.outcome.rawValue, $0.note] }
+        switch format {
+        case .json: try Console.printJSON(Page(items: visits))
+        case .csv: Console.write(CSVWriter.render([headers] + rows))
+        case .table:
+            var table = TextTable(headers: headers, alignments: [.left, .left, .left, .left, .left, .left])
+            table.rows = rows
+            Console.write(table.render())
+            print("\(visits.count) visits")
+        }
+    }
+}
+
+extension VisitOutcome: ExpressibleByArgument {}
+extension VisitMethod: ExpressibleByArgument {}
+
+extension LocalDate: ExpressibleByArgument {
+    /// Reads `YYYY-MM-DD` from the command line.
+    public init?(argument: String) {
+        self.init(argument)
+    }
+}

@@ -1,0 +1,93 @@
+import GRDB
+
+/// A household due for a visit (SPEC section 6, `GET /api/v1/due`).
+public struct DueItem: Codable, Equatable, Sendable {
+    public var householdCode: String
+    public var gridCode: String
+    public var dueOn: LocalDate
+    /// Days past `dueOn` on the list's date; 0 when not yet overdue.
+    public var overdueDays: Int
+    public var intervalDays: Int
+    /// The latest `met` visit on or before the list's date, or nil.
+    public var lastMet: LocalDate?
+
+    enum CodingKeys: String, CodingKey {
+        case householdCode = "household_code"
+        case gridCode = "grid_code"
+        case dueOn = "due_on"
+        case overdueDays = "overdue_days"
+        case intervalDays = "interval_days"
+        case lastMet = "last_met"
+    }
+
+    /// Encodes every key, `last_met` as null when there is none.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(householdCode, forKey: .householdCode)
+        try container.encode(gridCode, forKey: .gridCode)
+        try container.encode(dueOn, forKey: .dueOn)
+        try container.encode(overdueDays, forKey: .overdueDays)
+        try container.encode(intervalDays, forKey: .intervalDays)
+        try container.encode(lastMet, forKey: .lastMet)
+    }
+}
+
+/// A page of a list, as every JSON list is shaped (SPEC section 6).
+public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
+    public var items: [Item]
+    /// The cursor of the next page, or nil on the last.
+    public var next: String?
+
+    /// Creates a page.
+    public init(items: [Item], next: String? = nil) {
+        self.items = items
+        self.next = next
+    }
+
+    enum CodingKeys: String, CodingKey { case items, next }
+
+    /// Encodes both keys, `next` as null on the last page.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(next, forKey: .next)
+    }
+}
+
+extension AppDatabase {
+    /// Households under a unit due before `on + horizon` days (default 7): what a grid member
+    /// walks today. Ordered by due date, then household code (SPEC section 6).
+    public func dueList(unitCode: String, on date: LocalDate? = nil, horizon: Int = 7) throws -> [DueItem] {
+        guard horizon >= 0 else { throw GridbookError.invalid(field: "horizon", problem: "\(horizon) is negative") }
+        let unit = try unit(code: unitCode)
+        return try read { db in
+            var calendar = try Settings.calendar(db)
+            let date = date ?? calendar.today()
+            let limit = date.adding(days: horizon)
+            return try Schedule.inputs(db, under: unit, asOf: date)
+                .compactMap { input -> DueItem? in
+                    let state = input.state(on: date)
+                    guard state.dueOn < limit else { return nil }
+                    return DueItem(householdCode: input.householdCode, gridCode: input.gridCode, dueOn: state.dueOn,
+                                   overdueDays: state.overdueDays, intervalDays: state.intervalDays, lastMet: state.lastMet)
+                }
+                .sorted { ($0.dueOn, $0.householdCode) < ($1.dueOn, $1.householdCode) }
+        }
+    }
+
+    /// The names of the grid members on duty in each of `grids` on `date`, by grid code.
+    public func gridMembers(of grids: some Sequence<String>, on date: LocalDate) throws -> [String: [String]] {
+        let codes = Array(Set(grids))
+        return try read { db in
+            var members: [String: [String]] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT duties.unit_code, people.name FROM duties JOIN people ON people.id = duties.person_id
+                WHERE duties.role = 'grid_member' AND duties.unit_code IN (SELECT value FROM json_each(?))
+                  AND duties.since <= ? AND (duties.until IS NULL OR duties.until > ?)
+                ORDER BY duties.unit_code, people.name
+                """, arguments: [codes.jsonArray, date, date])
+            for row in rows { members[row[0], default: []].append(row[1]) }
+            return members
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+
+/// A visit as a user or client sends it, before it is checked.
+public struct NewVisit: Sendable {
+    /// A UUID; a new one is made when nil. Sending the same id again is safe.
+    public var id: String?
+    public var householdCode: String
+    public var visitorId: String
+    /// ISO 8601 with offset.
+    public var visitedAt: String
+    public var method: VisitMethod
+    public var outcome: VisitOutcome
+    public var note: String
+
+    /// Creates a visit to log.
+    public init(id: String? = nil, householdCode: String, visitorId: String, visitedAt: String,
+                method: VisitMethod, outcome: VisitOutcome, note: String = "") {
+        self.id = id
+        self.householdCode = householdCode
+        self.visitorId = visitorId
+        self.visitedAt = visitedAt
+        self.method = method
+        self.outcome = outcome
+        self.note = note
+    }
+}
+
+/// What logging a visit did.
+public enum VisitLogResult: Equatable, Sendable {
+    /// A new visit was stored.
+    case created(Visit)
+    /// The same visit (same id, same content) was stored before; nothing changed.
+    case existing(Visit)
+
+    /// The stored visit.
+    public var visit: Visit {
+        switch self {
+        case .created(let visit), .existing(let visit): visit
+        }
+    }
+}
+
+// MARK: - Writes
+
+extension AppDatabase {
+    /// How far ahead of the clock a visit time may be (a phone's clock runs fast).
+    public static let allowedClockSkew: TimeInterval = 5 * 60
+
+    /// Logs a visit in one transaction and keeps the household's latest met date.
+    ///
+    /// Refused, writing nothing: an unknown household or person, a malformed time or one in the
+    /// future, and a visitor with no active duty covering the household on the visit's date
+    /// (grid member or police of its grid, block head of its block, or any duty on a unit above
+    /// the grid). A visit whose id is already stored is accepted again when its content is the
+    /// same (``VisitLogResult/existing(_:)``) and is a conflict otherwise.
+    public func logVisit(_ new: NewVisit, now: Date = Date()) throws -> VisitLogResult {
+        try write { db in
+            var calendar = try Settings.calendar(db)
+            guard let household = try Household.fetchOne(db, key: new.householdCode) else {
+                throw GridbookError.notFound("household \(new.householdCode)")
+            }
+            guard try Person.exists(db, key: new.visitorId) else {
+                throw GridbookError.notFound("person \(new.visitorId)")
+            }
+            guard let timestamp = Timestamp(new.visitedAt) else {
+                throw GridbookError.invalid(field: "visited_at",
+                                            problem: "\(new.visitedAt) is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)")
+            }
+            guard Double(timestamp.epochSeconds) <= now.timeIntervalSince1970 + Self.allowedClockSkew else {
+                throw GridbookError.invalid(field: "visited_at", problem: "\(new.visitedAt) is in the future")
+            }
+            let id: String
+            if let given = new.id {
+                guard let key = UUIDKey(given) else { throw GridbookError.invalid(field: "id", problem: "\(given) is not a UUID") }
+                id = key.description
+            } else {
+                id = UUID().uuidString.lowercased()
+            }
+            let visit = Visit(id: id, householdCode: household.code, visitorId: new.visitorId, visitedAt: timestamp.text,
+                              visitedOn: calendar.localDate(of: timestamp), method: new.method, outcome: new.outcome,
+                              note: new.note.trimmingCharacters(in: .whitespacesAndNewlines))
+            if let stored = try Visit.filter(Visit.Columns.id == id).fetchOne(db) {
+                guard stored == visit else {
+                    throw GridbookError.conflict("visit \(id) is already stored with other content")
+                }
+                return .existing(stored)
+            }
+            guard try Duties.covers(db, person: new.visitorId, household: household, on: visit.visitedOn) else {
+                throw GridbookError.notAllowed("\(new.visitorId) holds no duty covering household \(household.code) on \(visit.visitedOn)")
+            }
+            try visit.insert(db)
+            try refreshLastMet(db, household: household.code)
+            return .created(visit)
+        }
+    }
+}
+
+// MARK: - Reads
+
+extension AppDatabase {
+    /// Visits to households under a unit, with local dates from `from` to `to` (both included),
+    /// by date then household.
+    public func visits(under unitCode: String, from: LocalDate? = nil, to: LocalDate? = nil) throws -> [Visit] {
+        let unit = try unit(code: unitCode)
+        return try read { db in
+            let households: SQL = unit.level == .block
+                ? "SELECT code FROM households WHERE block_code = \(unit.code)"
+                : "SELECT code FROM households WHERE grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
+            var conditions: [SQL] = ["household_code IN (\(households))"]
+            if let from { conditions.append("visited_on >= \(from)") }
+            if let to { conditions.append("visited_on <= \(to)") }
+            let request: SQLRequest<Visit> = """
+                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
+                SELECT * FROM visits WHERE \(conditions.joined(operator: .and))
+                ORDER BY visited_on, household_code, visited_at
+                """
+            return try request.fetchAll(db)
+        }
+    }
+}

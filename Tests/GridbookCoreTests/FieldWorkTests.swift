@@ -1,0 +1,183 @@
+import Foundation
+import GRDB
+import Testing
+@testable import GridbookCore
+
+@Suite("Logging visits")
+struct VisitLogTests {
+    let id = "aaaaaaaa-0000-4000-8000-000000000001"
+
+    func visit(_ household: String = "H3", by visitor: String = "P1", at time: String = "2026-06-30T09:00:00+08:00",
+               outcome: VisitOutcome = .met, note: String = "", id: String? = nil) -> NewVisit {
+        NewVisit(id: id, householdCode: household, visitorId: visitor, visitedAt: time, method: .door, outcome: outcome, note: note)
+    }
+
+    @Test("a met visit is stored and moves the household's latest met date and due date")
+    func logMet() throws {
+        let database = try smallCountyDatabase()
+        let result = try database.logVisit(visit(id: id), now: testNow)
+        #expect(result == .created(Visit(id: id, householdCode: "H3", visitorId: "P1", visitedAt: "2026-06-30T09:00:00+08:00",
+                                         visitedOn: LocalDate("2026-06-30")!, method: .door, outcome: .met)))
+        #expect(try database.read { try Household.fetchOne($0, key: "H3")?.lastMetOn } == LocalDate("2026-06-30"))
+        let due = try database.dueList(unitCode: "G1", on: LocalDate("2026-06-30"), horizon: 0)
+        #expect(due.map(\.householdCode) == [])
+    }
+
+    @Test("an absent visit is stored but does not reset the schedule")
+    func absentDoesNotReset() throws {
+        let database = try smallCountyDatabase()
+        _ = try database.logVisit(visit(outcome: .absent), now: testNow)
+        #expect(try database.read { try Household.fetchOne($0, key: "H3")?.lastMetOn } == LocalDate("2026-06-22"))
+        #expect(try tableCounts(database)["visits"] == 8)
+    }
+
+    @Test("the same id with the same content is accepted again without a second record; other content is a conflict")
+    func idempotentIds() throws {
+        let database = try smallCountyDatabase()
+        let first = try database.logVisit(visit(id: id), now: testNow)
+        let again = try database.logVisit(visit(id: id.uppercased()), now: testNow)
+        #expect(again == .existing(first.visit))
+        #expect(try tableCounts(database)["visits"] == 8)
+        #expect(throws: GridbookError.conflict("visit \(id) is already stored with other content")) {
+            try database.logVisit(visit(outcome: .absent, id: id), now: testNow)
+        }
+        #expect(try tableCounts(database)["visits"] == 8)
+    }
+
+    @Test("refusals name the problem and write nothing", arguments: [
+        (NewVisit(householdCode: "H99", visitorId: "P1", visitedAt: "2026-06-30T09:00:00+08:00", method: .door, outcome: .met),
+         GridbookError.notFound("household H99")),
+        (NewVisit(householdCode: "H3", visitorId: "P9", visitedAt: "2026-06-30T09:00:00+08:00", method: .door, outcome: .met),
+         GridbookError.notFound("person P9")),
+        (NewVisit(householdCode: "H3", visitorId: "P1", visitedAt: "2026-06-30 09:00", method: .door, outcome: .met),
+         GridbookError.invalid(field: "visited_at", problem: "2026-06-30 09:00 is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)")),
+        (NewVisit(householdCode: "H3", visitorId: "P1", visitedAt: "2026-12-01T00:06:00Z", method: .door, outcome: .met),
+         GridbookError.invalid(field: "visited_at", problem: "2026-12-01T00:06:00Z is in the future")),
+        (NewVisit(householdCode: "H3", visitorId: "P2", visitedAt: "2026-06-30T09:00:00+08:00", method: .door, outcome: .met),
+         GridbookError.notAllowed("P2 holds no duty covering household H3 on 2026-06-30")),
+        (NewVisit(householdCode: "H3", visitorId: "P1", visitedAt: "2024-06-30T09:00:00+08:00", method: .door, outcome: .met),
+         GridbookError.notAllowed("P1 holds no duty covering household H3 on 2024-06-30")),
+        (NewVisit(id: "not-a-uuid", householdCode: "H3", visitorId: "P1", visitedAt: "2026-06-30T09:00:00+08:00", method: .door, outcome: .met),
+         GridbookError.invalid(field: "id", problem: "not-a-uuid is not a UUID")),
+    ])
+    func refusals(_ new: NewVisit, _ expected: GridbookError) throws {
+        let database = try smallCountyDatabase()
+        let before = try tableCounts(database)
+        #expect(throws: expected) { try database.logVisit(new, now: testNow) }
+        #expect(try tableCounts(database) == before)
+    }
+
+    @Test("a time a few minutes ahead is allowed (a phone's clock runs fast)")
+    func clockSkew() throws {
+        let database = try smallCountyDatabase()
+        _ = try database.logVisit(visit(at: "2026-12-01T00:04:00Z"), now: testNow)
+        #expect(try database.read { try Household.fetchOne($0, key: "H3")?.lastMetOn } == LocalDate("2026-12-01"))
+    }
+
+    @Test("a duty above the grid covers its households; a block head covers only the block's")
+    func dutiesAbove() throws {
+        let database = try smallCountyDatabase()
+        let seeds = try SeedDirectory([
+            "people.csv": "id,name\nP3,王镇长\nP4,李楼长\n",
+            "duties.csv": "person_id,role,unit_code,since,until\nP3,township_staff,T1,2025-01-01,\nP4,block_head,B1,2025-01-01,\n",
+        ])
+        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        _ = try database.logVisit(visit("H4", by: "P3"), now: testNow)
+        _ = try database.logVisit(visit("H2", by: "P4"), now: testNow)
+        #expect(throws: GridbookError.notAllowed("P4 holds no duty covering household H1 on 2026-06-30")) {
+            try database.logVisit(visit("H1", by: "P4"), now: testNow)
+        }
+        #expect(throws: GridbookError.notAllowed("P3 holds no duty covering household H7 on 2026-06-30")) {
+            try database.logVisit(visit("H7", by: "P3"), now: testNow)
+        }
+    }
+
+    @Test("visits under a unit between two dates, by date")
+    func listVisits() throws {
+        let database = try smallCountyDatabase()
+        let visits = try database.visits(under: "V1", from: LocalDate("2026-06-02"), to: LocalDate("2026-06-30"))
+        #expect(visits.map { "\($0.visitedOn) \($0.householdCode) \($0.outcome.rawValue)" } == [
+            "2026-06-20 H5 absent", "2026-06-22 H3 met", "2026-06-23 H2 met",
+        ])
+        #expect(try database.visits(under: "B1").map(\.householdCode) == ["H2"])
+    }
+}
+
+@Suite("The due list")
+struct DueListTests {
+    @Test("households due before the date plus the horizon, by due date then code")
+    func dueOrder() throws {
+        let database = try smallCountyDatabase()
+        let items = try database.dueList(unitCode: "C", on: LocalDate("2026-06-30"), horizon: 7)
+        #expect(items.map { "\($0.householdCode) \($0.dueOn) \($0.overdueDays) \($0.intervalDays) \($0.lastMet?.description ?? "-")" } == [
+            "H5 2025-04-01 455 90 -",
+            "H7 2026-05-30 31 90 2026-03-01",
+            "H3 2026-06-29 1 7 2026-06-22",
+            "H2 2026-06-30 0 7 2026-06-23",
+        ])
+        let json = String(decoding: try JSONOutput.encode(Page(items: Array(items.prefix(1)))), as: UTF8.self)
+        #expect(json == """
+            {
+              "items" : [
+                {
+                  "due_on" : "2025-04-01",
+                  "grid_code" : "G2",
+                  "household_code" : "H5",
+                  "interval_days" : 90,
+                  "last_met" : null,
+                  "overdue_days" : 455
+                }
+              ],
+              "next" : null
+            }
+            """)
+    }
+
+    @Test("a longer horizon reaches households due later; a negative one is refused")
+    func horizon() throws {
+        let database = try smallCountyDatabase()
+        #expect(try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: 31).map(\.householdCode) == ["H5", "H4"])
+        #expect(try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: 30).map(\.householdCode) == ["H5"])
+        #expect(throws: GridbookError.invalid(field: "horizon", problem: "-1 is negative")) {
+            try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: -1)
+        }
+    }
+
+    @Test("the grid members on duty are named for each grid")
+    func gridMembers() throws {
+        let database = try smallCountyDatabase()
+        #expect(try database.gridMembers(of: ["G1", "G2", "G3"], on: LocalDate("2026-06-30")!) == ["G1": ["张伟"], "G3": ["巴特尔"]])
+    }
+}
+
+@Suite("The pairing report")
+struct PairingReportTests {
+    @Test("gaps in a county with known holes, counting active duties only")
+    func gaps() throws {
+        let database = try smallCountyDatabase()
+        let seeds = try SeedDirectory([
+            "people.csv": "id,name\nP3,警官\nP4,辅警\nP5,旧网格员\n",
+            "duties.csv": """
+                person_id,role,unit_code,since,until
+                P3,police,G1,2025-01-01,
+                P3,police,G3,2025-01-01,2026-01-01
+                P4,auxiliary_police,V2,2025-01-01,
+                P5,grid_member,G2,2024-01-01,2025-12-31
+
+                """,
+            "party_groups.csv": "code,name,leader_id,grid_codes,member_ids\nPG1,党小组,P1,G1;G3,\n",
+        ])
+        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let report = try database.pairingReport(unitCode: "C", on: LocalDate("2026-06-30"))
+        #expect(report.gridsWithoutGridMember.map(\.code) == ["G2"])
+        #expect(report.gridsWithoutPolice.map(\.code) == ["G2", "G3"])
+        #expect(report.gridsWithoutPartyGroup.map(\.code) == ["G2"])
+        #expect(report.villagesWithoutAuxiliaryPolice.map(\.code) == ["V1"])
+        #expect(report.blocksWithoutHead == [UnitRef(code: "B1", name: "一号楼栋")])
+        let t2 = try database.pairingReport(unitCode: "T2", on: LocalDate("2026-06-30"))
+        #expect(t2.gridsWithoutPolice.map(\.code) == ["G3"])
+        #expect(t2.blocksWithoutHead == [])
+        let json = String(decoding: try JSONOutput.encode(t2), as: UTF8.self)
+        #expect(json.contains("\"grids_without_police\" : [\n    {\n      \"code\" : \"G3\",\n      \"name\" : \"第一网格\"\n    }\n  ]"))
+    }
+}
