@@ -27,8 +27,8 @@ struct CoverageCommand: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "The date to report as of, YYYY-MM-DD (default: today).")
     var asOf: String?
 
-    @Option(help: "table, csv or json.")
-    var format: OutputFormat = .table
+    @Option(help: "table, csv, json, or html (a self-contained coverage map page, township → village → grid).")
+    var format: PageFormat = .table
 
     func validate() throws {
         if let asOf, LocalDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date (YYYY-MM-DD)") }
@@ -36,18 +36,21 @@ struct CoverageCommand: ParsableCommand {
 
     func run() throws {
         let database = try global.open()
+        if format == .html {
+            return Console.write(CoverageMap.html(try database.coverageTree(unitCode: unit, asOf: asOf.flatMap { LocalDate($0) })))
+        }
         let report = try database.coverageReport(unitCode: unit, asOf: asOf.flatMap { LocalDate($0) })
         try CoverageCommand.print(report, format: format)
     }
 
-    static func print(_ report: CoverageReport, format: OutputFormat) throws {
+    static func print(_ report: CoverageReport, format: PageFormat) throws {
         let headers = ["code", "name", "households", "covered", "coverage", "overdue", "never visited"]
         func cells(_ code: String, _ name: String, _ counts: CoverageCounts) -> [String] {
             [code, name, "\(counts.households)", "\(counts.covered)",
              counts.coverage.map { String(format: "%.1f%%", $0) } ?? "–", "\(counts.overdue)", "\(counts.neverVisited)"]
         }
         switch format {
-        case .json:
+        case .json, .html:
             try Console.printJSON(report)
         case .csv:
             // The JSON's keys and numbers, one row per child and a last row for the total.

@@ -7,6 +7,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, csv, json
 }
 
+/// How a report that can also be a web page prints.
+enum PageFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json, html
+}
+
 /// Writes to standard output and standard error.
 enum Console {
     /// Whether standard error is a terminal (progress is drawn only then).
