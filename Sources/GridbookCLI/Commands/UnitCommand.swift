@@ -6,7 +6,7 @@ struct UnitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unit",
         abstract: "Units of the hierarchy: county, townships, villages, grids, blocks.",
-        subcommands: [UnitListCommand.self]
+        subcommands: [UnitListCommand.self, UnitShowCommand.self, UnitAddCommand.self, UnitMoveCommand.self]
     )
 }
 
@@ -57,3 +57,75 @@ struct UnitList: Encodable {
 }
 
 extension UnitLevel: ExpressibleByArgument {}
+
+/// `gridbook unit show CODE`: a unit, the units above it and its children.
+struct UnitShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a unit, its parents and its children.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The unit's code.")
+    var code: String
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let detail = try global.open().unitDetail(code: code)
+        if format == .json { return try Console.printJSON(detail) }
+        print("\(detail.unit.name) (\(detail.unit.code), \(detail.unit.level.rawValue))")
+        if !detail.parents.isEmpty {
+            print("in: " + detail.parents.map { "\($0.name) (\($0.code))" }.joined(separator: " ← "))
+        }
+        print("\(detail.children.count) units under it")
+        var table = TextTable(headers: ["code", "name", "level"], alignments: [.left, .left, .left])
+        table.rows = detail.children.map { [$0.code, $0.name, $0.level] }
+        if !detail.children.isEmpty { Console.write(table.render()) }
+    }
+}
+
+/// `gridbook unit add`: a new unit.
+struct UnitAddCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a unit under a parent one level up.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The new unit's code.")
+    var code: String
+
+    @Option(help: "Its name.")
+    var name: String
+
+    @Option(help: "county, township, village, grid or block.")
+    var level: UnitLevel
+
+    @Option(help: "The parent's code (one level up; none for the county).")
+    var parent: String?
+
+    func run() throws {
+        try global.open().addUnit(Unit(code: code, name: name, level: level, parentCode: parent))
+        print("added \(level.rawValue) \(name) (\(code))" + (parent.map { " under \($0)" } ?? ""))
+    }
+}
+
+/// `gridbook unit move CODE --to PARENT`: re-parents a unit with everything under it.
+struct UnitMoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "move",
+        abstract: "Move a unit under another parent (a grid to another village, a village to another township).",
+        discussion: "Its units, households, visits and duties go with it; reports follow at once."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The unit to move.")
+    var code: String
+
+    @Option(help: "The new parent's code (one level up).")
+    var to: String
+
+    func run() throws {
+        let unit = try global.open().moveUnit(code: code, to: to)
+        print("moved \(unit.level.rawValue) \(unit.name) (\(unit.code)) under \(to)")
+    }
+}
