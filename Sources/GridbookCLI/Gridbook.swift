@@ -9,8 +9,8 @@ public struct Gridbook: ParsableCommand {
         commandName: "gridbook",
         abstract: "Grid management and household visit tracking for a county.",
         discussion: "The database is --db, else $GRIDBOOK_DB, else ./gridbook.sqlite.",
-        subcommands: [InitCommand.self, ImportCommand.self, DemoCommand.self, UnitCommand.self, VisitCommand.self,
-                      DueCommand.self, ReportCommand.self]
+        subcommands: [InitCommand.self, ImportCommand.self, DemoCommand.self, UnitCommand.self, PersonCommand.self,
+                      HouseholdCommand.self, VisitCommand.self, DueCommand.self, ReportCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions

@@ -1,0 +1,63 @@
+import ArgumentParser
+import GridbookCore
+
+/// `gridbook person …`: people and their duties (phone and ID numbers masked).
+struct PersonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "person",
+        abstract: "People and their duties (phone and ID numbers masked).",
+        subcommands: [PersonListCommand.self, PersonShowCommand.self]
+    )
+}
+
+/// `gridbook person list`: people, optionally those with a duty under a unit.
+struct PersonListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List people.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Only people with a duty at or under this unit.")
+    var unit: String?
+
+    @Option(help: "table, csv or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let people = try global.open().people(under: unit)
+        let headers = ["id", "name", "phone", "duties"]
+        let rows = people.map { person in
+            [person.id, person.name, person.phone ?? "",
+             person.duties.filter { $0.until == nil }.map { "\($0.role.rawValue) \($0.unitName)" }.joined(separator: "; ")]
+        }
+        switch format {
+        case .json: try Console.printJSON(Page(items: people))
+        case .csv: Console.write(CSVWriter.render([headers] + rows))
+        case .table:
+            var table = TextTable(headers: headers, alignments: [.left, .left, .left, .left])
+            table.rows = rows
+            Console.write(table.render())
+        }
+    }
+}
+
+/// `gridbook person show ID`: one person and their duties.
+struct PersonShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a person and their duties.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The person's id.")
+    var id: String
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let person = try global.open().person(id: id)
+        if format == .json { return try Console.printJSON(person) }
+        print("\(person.name) (\(person.id))  phone \(person.phone ?? "–")  ID \(person.idNumber ?? "–")")
+        var table = TextTable(headers: ["role", "unit", "since", "until"], alignments: [.left, .left, .left, .left])
+        table.rows = person.duties.map { [$0.role.rawValue, "\($0.unitName) \($0.unitCode)", $0.since.description, $0.until?.description ?? ""] }
+        Console.write(table.render())
+    }
+}

@@ -1,0 +1,127 @@
+import GRDB
+
+/// A household as shown to users, with where it stands on its schedule; phone masked.
+public struct HouseholdView: Encodable, Equatable, Sendable {
+    /// Where a household stands on its visit schedule on a date.
+    public struct ScheduleView: Encodable, Equatable, Sendable {
+        public var on: LocalDate
+        public var intervalDays: Int
+        public var lastMet: LocalDate?
+        public var dueOn: LocalDate
+        public var overdueDays: Int
+        public var covered: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case on, intervalDays = "interval_days", lastMet = "last_met", dueOn = "due_on", overdueDays = "overdue_days", covered
+        }
+
+        /// Encodes every key, `last_met` as null when never met.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(on, forKey: .on)
+            try container.encode(intervalDays, forKey: .intervalDays)
+            try container.encode(lastMet, forKey: .lastMet)
+            try container.encode(dueOn, forKey: .dueOn)
+            try container.encode(overdueDays, forKey: .overdueDays)
+            try container.encode(covered, forKey: .covered)
+        }
+    }
+
+    public var code: String
+    public var gridCode: String
+    public var blockCode: String?
+    public var address: String
+    public var headName: String
+    /// Masked: 138****1234.
+    public var phone: String?
+    public var members: Int
+    public var tags: [String]
+    public var registeredOn: LocalDate
+    /// Nil when the household was not yet registered on the date.
+    public var schedule: ScheduleView?
+    /// The latest visits first (only in a single household's view).
+    public var recentVisits: [Visit]?
+
+    enum CodingKeys: String, CodingKey {
+        case code, gridCode = "grid_code", blockCode = "block_code", address, headName = "head_name", phone, members, tags
+        case registeredOn = "registered_on", schedule, recentVisits = "recent_visits"
+    }
+
+    /// Encodes every key; `recent_visits` only when present.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(gridCode, forKey: .gridCode)
+        try container.encode(blockCode, forKey: .blockCode)
+        try container.encode(address, forKey: .address)
+        try container.encode(headName, forKey: .headName)
+        try container.encode(phone, forKey: .phone)
+        try container.encode(members, forKey: .members)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(registeredOn, forKey: .registeredOn)
+        try container.encode(schedule, forKey: .schedule)
+        try container.encodeIfPresent(recentVisits, forKey: .recentVisits)
+    }
+}
+
+extension AppDatabase {
+    /// Households under a unit by code, each with its schedule state on `date` (default today);
+    /// phone numbers masked.
+    public func households(under unitCode: String, on date: LocalDate? = nil) throws -> [HouseholdView] {
+        let unit = try unit(code: unitCode)
+        return try read { db in
+            var calendar = try Settings.calendar(db)
+            let date = date ?? calendar.today()
+            let inputs = Dictionary(try Schedule.inputs(db, under: unit, asOf: date).map { ($0.householdCode, $0) },
+                                    uniquingKeysWith: { first, _ in first })
+            let households: SQL = unit.level == .block
+                ? "block_code = \(unit.code)"
+                : "grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
+            let records = try SQLRequest<Household>(literal: """
+                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
+                SELECT * FROM households WHERE \(households) ORDER BY code
+                """).fetchAll(db)
+            let tags = try self.tags(db)
+            // Households registered after the date are left out, as in every report.
+            return records.compactMap { record in
+                inputs[record.code].map { view(record, tags: tags[record.code] ?? [], input: $0, on: date) }
+            }
+        }
+    }
+
+    /// One household with its schedule state on `date` (default today) and its latest visits.
+    public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10) throws -> HouseholdView {
+        try read { db in
+            guard let household = try Household.fetchOne(db, key: code) else { throw GridbookError.notFound("household \(code)") }
+            var calendar = try Settings.calendar(db)
+            let date = date ?? calendar.today()
+            guard let grid = try Hierarchy.unit(db, code: household.gridCode) else { throw GridbookError.notFound("unit \(household.gridCode)") }
+            let input = try Schedule.inputs(db, under: grid, asOf: date).first { $0.householdCode == code }
+            var view = view(household, tags: try tags(db, household: code)[code] ?? [], input: input, on: date)
+            view.recentVisits = try Visit.filter(Visit.Columns.householdCode == code)
+                .order(Visit.Columns.visitedOn.desc, Column("visited_at").desc).limit(recentVisits).fetchAll(db)
+            return view
+        }
+    }
+
+    private func tags(_ db: Database, household: String? = nil) throws -> [String: [String]] {
+        let filter: SQL = household.map { "WHERE household_code = \($0)" } ?? ""
+        var tags: [String: [String]] = [:]
+        for row in try SQLRequest<Row>(literal: "SELECT household_code, category_code FROM household_categories \(filter) ORDER BY 1, 2").fetchAll(db) {
+            tags[row[0], default: []].append(row[1])
+        }
+        return tags
+    }
+
+    private func view(_ household: Household, tags: [String], input: ScheduleInput?, on date: LocalDate) -> HouseholdView {
+        let state = input?.state(on: date)
+        return HouseholdView(
+            code: household.code, gridCode: household.gridCode, blockCode: household.blockCode, address: household.address,
+            headName: household.headName, phone: household.phone.map(PersonalData.maskPhone), members: household.members,
+            tags: tags, registeredOn: household.registeredOn,
+            schedule: state.map { .init(on: date, intervalDays: $0.intervalDays, lastMet: $0.lastMet, dueOn: $0.dueOn,
+                                        overdueDays: $0.overdueDays, covered: $0.isCovered) },
+            recentVisits: nil
+        )
+    }
+}

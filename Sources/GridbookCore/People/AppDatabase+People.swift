@@ -1,0 +1,94 @@
+import GRDB
+
+/// A person as shown to users: personal data masked.
+public struct PersonView: Encodable, Equatable, Sendable {
+    public var id: String
+    public var name: String
+    /// Masked: 138****1234.
+    public var phone: String?
+    /// Masked: the first 6 and last 4 characters.
+    public var idNumber: String?
+    public var duties: [DutyView]
+
+    enum CodingKeys: String, CodingKey { case id, name, phone, idNumber = "id_number", duties }
+
+    /// Encodes every key, absent values as null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(phone, forKey: .phone)
+        try container.encode(idNumber, forKey: .idNumber)
+        try container.encode(duties, forKey: .duties)
+    }
+
+    /// The view of a person and their duties, with phone and ID number masked.
+    init(_ person: Person, duties: [DutyView]) {
+        id = person.id
+        name = person.name
+        phone = person.phone.map(PersonalData.maskPhone)
+        idNumber = person.idNumber.map(PersonalData.maskIDNumber)
+        self.duties = duties
+    }
+}
+
+/// A duty as shown to users.
+public struct DutyView: Codable, Equatable, Sendable {
+    public var role: Role
+    public var unitCode: String
+    public var unitName: String
+    public var since: LocalDate
+    public var until: LocalDate?
+
+    enum CodingKeys: String, CodingKey { case role, unitCode = "unit_code", unitName = "unit_name", since, until }
+
+    /// Encodes every key, an open-ended duty's `until` as null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(role, forKey: .role)
+        try container.encode(unitCode, forKey: .unitCode)
+        try container.encode(unitName, forKey: .unitName)
+        try container.encode(since, forKey: .since)
+        try container.encode(until, forKey: .until)
+    }
+}
+
+extension AppDatabase {
+    /// People by id, each with their duties; only those with a duty under `unitCode` when given.
+    /// Phone and ID numbers are masked.
+    public func people(under unitCode: String? = nil) throws -> [PersonView] {
+        try read { db in
+            let duties = try dutyViews(db)
+            var people = try Person.order(Column("id")).fetchAll(db)
+            if let unitCode {
+                guard try Hierarchy.unit(db, code: unitCode) != nil else { throw GridbookError.notFound("unit \(unitCode)") }
+                let units = Set(try Hierarchy.descendants(db, of: unitCode).map(\.code) + [unitCode])
+                people = people.filter { person in duties[person.id]?.contains { units.contains($0.unitCode) } ?? false }
+            }
+            return people.map { PersonView($0, duties: duties[$0.id] ?? []) }
+        }
+    }
+
+    /// One person with their duties, personal data masked.
+    public func person(id: String) throws -> PersonView {
+        try read { db in
+            guard let person = try Person.fetchOne(db, key: id) else { throw GridbookError.notFound("person \(id)") }
+            return PersonView(person, duties: try dutyViews(db, person: id)[id] ?? [])
+        }
+    }
+
+    private func dutyViews(_ db: Database, person: String? = nil) throws -> [String: [DutyView]] {
+        let filter: SQL = person.map { "WHERE duties.person_id = \($0)" } ?? ""
+        var views: [String: [DutyView]] = [:]
+        for row in try SQLRequest<Row>(literal: """
+            SELECT duties.person_id, duties.role, duties.unit_code, units.name, duties.since, duties.until
+            FROM duties JOIN units ON units.code = duties.unit_code \(filter)
+            ORDER BY duties.person_id, duties.since, duties.role, duties.unit_code
+            """).fetchAll(db) {
+            guard let role = Role(rawValue: row[1]), let since = LocalDate.fromDatabaseValue(row[4]) else { continue }
+            views[row[0], default: []].append(DutyView(role: role, unitCode: row[2], unitName: row[3], since: since,
+                                                       until: LocalDate.fromDatabaseValue(row[5])))
+        }
+        return views
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import GridbookCore
+
+@Suite("People and households as shown")
+struct PeopleAndHouseholdTests {
+    @Test("a person's phone and ID number are masked; duties are listed")
+    func person() throws {
+        let database = try smallCountyDatabase()
+        let person = try database.person(id: "P1")
+        #expect(person.phone == "138****1234")
+        #expect(person.idNumber == "110101********1233")
+        #expect(person.duties == [DutyView(role: .gridMember, unitCode: "G1", unitName: "第一网格", since: LocalDate("2025-01-01")!, until: nil)])
+        let json = String(decoding: try JSONOutput.encode(person), as: UTF8.self)
+        #expect(!json.contains("13812341234") && !json.contains("110101199003071233"))
+        #expect(throws: GridbookError.notFound("person P9")) { try database.person(id: "P9") }
+    }
+
+    @Test("people under a unit are those with a duty at or under it")
+    func peopleUnder() throws {
+        let database = try smallCountyDatabase()
+        #expect(try database.people(under: "T2").map(\.id) == ["P2"])
+        #expect(try database.people().map(\.id) == ["P1", "P2"])
+    }
+
+    @Test("households under a grid with their schedule, phone masked, late registrations left out")
+    func households() throws {
+        let database = try smallCountyDatabase()
+        let list = try database.households(under: "G1", on: LocalDate("2026-06-30"))
+        #expect(list.map { "\($0.code) \($0.phone ?? "-") \($0.tags) \($0.schedule?.dueOn.description ?? "-")" } == [
+            "H1 139****1111 [] 2026-08-30", "H2 - [\"elderly\", \"hardship\"] 2026-06-30", "H3 - [\"elderly\"] 2026-06-29",
+        ])
+        #expect(try database.households(under: "G3", on: LocalDate("2026-06-30")).map(\.code) == ["H7", "H8"])
+    }
+
+    @Test("one household with its schedule and latest visits first")
+    func household() throws {
+        let database = try smallCountyDatabase()
+        let view = try database.household(code: "H7", on: LocalDate("2026-06-30"))
+        #expect(view.schedule?.lastMet == LocalDate("2026-03-01"))
+        #expect(view.schedule?.overdueDays == 31)
+        #expect(view.recentVisits?.map(\.visitedOn.description) == ["2026-07-01", "2026-03-01"])
+        #expect(try database.household(code: "H6", on: LocalDate("2026-06-30")).schedule == nil)
+        #expect(throws: GridbookError.notFound("household H99")) { try database.household(code: "H99") }
+    }
+}
