@@ -10,7 +10,7 @@ public struct Gridbook: ParsableCommand {
         abstract: "Grid management and household visit tracking for a county.",
         discussion: "The database is --db, else $GRIDBOOK_DB, else ./gridbook.sqlite.",
         subcommands: [InitCommand.self, ImportCommand.self, DemoCommand.self, UnitCommand.self, PersonCommand.self,
-                      HouseholdCommand.self, VisitCommand.self, DueCommand.self, ReportCommand.self]
+                      HouseholdCommand.self, VisitCommand.self, DueCommand.self, ReportCommand.self, SettingsCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions

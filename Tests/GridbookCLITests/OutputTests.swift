@@ -110,3 +110,53 @@ enum ValidationErrorProbe {
         }
     }
 }
+
+@Suite("visit log from the command line")
+struct VisitLogCommandTests {
+    /// A database file with one grid, one household and its grid member.
+    func database() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = [
+            "units.csv": "code,name,level,parent_code\nC,县,county,\nT,镇,township,C\nV,村,village,T\nG,网格,grid,V\n",
+            "people.csv": "id,name\nP1,张伟\nP2,李娜\n",
+            "duties.csv": "person_id,role,unit_code,since,until\nP1,grid_member,G,2025-01-01,\n",
+            "households.csv": "code,grid_code,registered_on\nH1,G,2025-01-01\n",
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
+        let path = directory.path + ".sqlite"
+        _ = try AppDatabase.open(path: path).importSeeds(from: directory)
+        return path
+    }
+
+    func visitCount(_ path: String) throws -> Int {
+        try AppDatabase.open(path: path).visits(under: "C").count
+    }
+
+    @Test("a visit is logged, and a retry with the same id adds nothing")
+    func logAndRetry() throws {
+        let path = try database()
+        let arguments = ["visit", "log", "--db", path, "--household", "H1", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00",
+                         "--outcome", "met", "--id", "aaaaaaaa-0000-4000-8000-000000000001"]
+        try #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run()
+        try #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run()
+        #expect(try visitCount(path) == 1)
+    }
+
+    @Test("refusals end with an error (non-zero exit) and write nothing", arguments: [
+        (["--household", "H9", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00"], "unknown household H9"),
+        (["--household", "H1", "--visitor", "P9", "--at", "2026-06-30T09:00:00+08:00"], "unknown person P9"),
+        (["--household", "H1", "--visitor", "P1", "--at", "2099-06-30T09:00:00+08:00"], "visited_at: 2099-06-30T09:00:00+08:00 is in the future"),
+        (["--household", "H1", "--visitor", "P1", "--at", "yesterday"], "visited_at: yesterday is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)"),
+        (["--household", "H1", "--visitor", "P2", "--at", "2026-06-30T09:00:00+08:00"], "P2 holds no duty covering household H1 on 2026-06-30"),
+    ])
+    func refusals(_ arguments: [String], _ message: String) throws {
+        let path = try database()
+        let command = try #require(try Gridbook.parseAsRoot(["visit", "log", "--db", path, "--outcome", "met"] + arguments) as? VisitLogCommand)
+        let error = try #require(throws: GridbookError.self) { try command.run() }
+        #expect(error.description == message)
+        #expect(Gridbook.exitCode(for: error) != .success)
+        #expect(try visitCount(path) == 0)
+    }
+}

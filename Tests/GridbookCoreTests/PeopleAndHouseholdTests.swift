@@ -44,3 +44,22 @@ struct PeopleAndHouseholdTests {
         #expect(throws: GridbookError.notFound("household H99")) { try database.household(code: "H99") }
     }
 }
+
+@Suite("The time zone setting")
+struct TimeZoneTests {
+    @Test("changing the time zone moves visits near midnight to their new local date and keeps last-met dates")
+    func change() throws {
+        let database = try smallCountyDatabase()
+        #expect(try database.timeZoneIdentifier() == "Asia/Shanghai")
+        // H8 was met at 2026-06-29T16:30Z: 2026-06-30 in Shanghai, 2026-06-29 in London (summer time, +01:00).
+        try database.setTimeZone("Europe/London")
+        #expect(try database.read { try Household.fetchOne($0, key: "H8")?.lastMetOn } == LocalDate("2026-06-29"))
+        #expect(try database.visits(under: "G3").map(\.visitedOn.description) == ["2026-03-01", "2026-06-29", "2026-06-30"])
+        _ = try database.logVisit(NewVisit(householdCode: "H7", visitorId: "P2", visitedAt: "2026-07-02T23:30:00Z", method: .door, outcome: .met), now: testNow)
+        #expect(try database.read { try Household.fetchOne($0, key: "H7")?.lastMetOn } == LocalDate("2026-07-03"))
+        #expect(throws: GridbookError.invalid(field: "time_zone", problem: "Mars/Olympus is not a time zone (for example Asia/Shanghai)")) {
+            try database.setTimeZone("Mars/Olympus")
+        }
+        #expect(try database.timeZoneIdentifier() == "Europe/London")
+    }
+}

@@ -21,3 +21,30 @@ public enum Settings {
         LocalCalendar(timeZone: try timeZone(db))
     }
 }
+
+extension AppDatabase {
+    /// The deployment's time zone identifier.
+    public func timeZoneIdentifier() throws -> String {
+        try read { db in try Settings.timeZone(db).identifier }
+    }
+
+    /// Changes the deployment's time zone, and with it the local date of every visit and each
+    /// household's latest met date, in one transaction.
+    public func setTimeZone(_ identifier: String) throws {
+        guard let zone = TimeZone(identifier: identifier) else {
+            throw GridbookError.invalid(field: "time_zone", problem: "\(identifier) is not a time zone (for example Asia/Shanghai)")
+        }
+        try write { db in
+            try db.execute(sql: "UPDATE settings SET value = ? WHERE key = 'time_zone'", arguments: [zone.identifier])
+            var calendar = LocalCalendar(timeZone: zone)
+            let update = try db.makeStatement(sql: "UPDATE visits SET visited_on = ? WHERE rowid = ? AND visited_on IS NOT ?1")
+            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, visited_at FROM visits")
+            var changes: [(Int64, LocalDate)] = []
+            while let row = try rows.next() {
+                if let timestamp = Timestamp(row[1]) { changes.append((row[0], calendar.localDate(of: timestamp))) }
+            }
+            for (rowid, date) in changes { try update.execute(arguments: [date, rowid]) }
+            try refreshLastMet(db)
+        }
+    }
+}
