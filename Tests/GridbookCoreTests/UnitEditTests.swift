@@ -58,6 +58,24 @@ struct UnitEditTests {
         #expect(try database.units().count == 10)
     }
 
+    @Test("a unit in JSON has every key, the county's parent as null")
+    func unitJSON() throws {
+        let json = String(decoding: try JSONOutput.encode(Page(items: [Unit(code: "C", name: "测试县", level: .county, parentCode: nil)])), as: UTF8.self)
+        #expect(json == """
+            {
+              "items" : [
+                {
+                  "code" : "C",
+                  "level" : "county",
+                  "name" : "测试县",
+                  "parent_code" : null
+                }
+              ],
+              "next" : null
+            }
+            """)
+    }
+
     @Test("a unit's detail lists its parents up to the county and its children")
     func detailJSON() throws {
         let database = try smallCountyDatabase()

@@ -30,7 +30,7 @@ struct UnitListCommand: ParsableCommand {
         let units = try database.units(under: under, level: level)
         switch format {
         case .json:
-            try Console.printJSON(UnitList(items: units))
+            try Console.printJSON(Page(items: units))
         case .csv:
             Console.write(CSVWriter.render([["code", "name", "level", "parent_code"]]
                 + units.map { [$0.code, $0.name, $0.level.rawValue, $0.parentCode ?? ""] }))
@@ -40,20 +40,6 @@ struct UnitListCommand: ParsableCommand {
             Console.write(table.render())
         }
     }
-}
-
-/// A list of units as JSON lists are shaped (SPEC section 6).
-struct UnitList: Encodable {
-    var items: [Unit]
-    var next: String? = nil
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(next, forKey: .next)
-    }
-
-    enum CodingKeys: String, CodingKey { case items, next }
 }
 
 extension UnitLevel: ExpressibleByArgument {}

@@ -46,6 +46,15 @@ public struct Unit: Codable, Equatable, Sendable, Identifiable {
         case code, name, level
         case parentCode = "parent_code"
     }
+
+    /// Encodes every key, the county's `parent_code` as null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(name, forKey: .name)
+        try container.encode(level, forKey: .level)
+        try container.encode(parentCode, forKey: .parentCode)
+    }
 }
 
 extension Unit: FetchableRecord, PersistableRecord {
