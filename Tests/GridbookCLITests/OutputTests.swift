@@ -112,7 +112,16 @@ enum ValidationErrorProbe {
 }
 
 @Suite("visit log from the command line")
-struct VisitLogCommandTests {
+final class VisitLogCommandTests {
+    /// Database files to remove when the test ends.
+    var temporaryFiles: [String] = []
+
+    deinit {
+        for path in temporaryFiles {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+    }
+
     /// A database file with one grid, one household and its grid member.
     func database() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-cli-\(UUID().uuidString)")
@@ -127,6 +136,7 @@ struct VisitLogCommandTests {
         for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
         let path = directory.path + ".sqlite"
         _ = try AppDatabase.open(path: path).importSeeds(from: directory)
+        temporaryFiles.append(path)
         return path
     }
 
@@ -138,7 +148,7 @@ struct VisitLogCommandTests {
     func logAndRetry() throws {
         let path = try database()
         let arguments = ["visit", "log", "--db", path, "--household", "H1", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00",
-                         "--outcome", "met", "--id", "aaaaaaaa-0000-4000-8000-000000000001"]
+                         "--outcome", "met", "--method", "door", "--id", "aaaaaaaa-0000-4000-8000-000000000001"]
         try #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run()
         try #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run()
         #expect(try visitCount(path) == 1)
@@ -153,10 +163,10 @@ struct VisitLogCommandTests {
     ])
     func refusals(_ arguments: [String], _ message: String) throws {
         let path = try database()
-        let command = try #require(try Gridbook.parseAsRoot(["visit", "log", "--db", path, "--outcome", "met"] + arguments) as? VisitLogCommand)
+        let command = try #require(try Gridbook.parseAsRoot(["visit", "log", "--db", path, "--outcome", "met", "--method", "phone"] + arguments) as? VisitLogCommand)
         let error = try #require(throws: GridbookError.self) { try command.run() }
         #expect(error.description == message)
-        #expect(Gridbook.exitCode(for: error) != .success)
+        #expect(Gridbook.exitCode(for: error) == .failure)
         #expect(try visitCount(path) == 0)
     }
 }

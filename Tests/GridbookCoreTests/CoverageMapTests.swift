@@ -24,16 +24,34 @@ struct CoverageMapTests {
     func page() throws {
         let database = try smallCountyDatabase()
         let html = CoverageMap.html(try database.coverageTree(unitCode: "C", asOf: LocalDate("2026-06-30")))
-        for (name, code, coverage) in [("测试县", "C", "42.9%"), ("东风镇", "T1", "40.0%"), ("巴彦苏木", "T2", "50.0%"),
-                                       ("红旗村", "V1", "40.0%"), ("第一网格", "G1", "66.7%"), ("第二网格", "G2", "0.0%"),
-                                       ("乌兰嘎查", "V2", "50.0%"), ("第一网格", "G3", "50.0%")] {
-            #expect(html.contains(">\(name)<span class=\"code\">\(code)</span>"))
-            #expect(html.contains("<span class=\"pct\">\(coverage)</span>"))
+        // Each unit's row, with its own figures: households, covered, coverage, overdue, never visited.
+        let rows = html.components(separatedBy: "<tr class=\"depth").dropFirst().map { "<tr class=\"depth" + $0 }
+        func figures(_ whole: String) -> String {
+            let row = whole.components(separatedBy: "</tr>")[0]
+            let cells = row.components(separatedBy: "<td").dropFirst().map { cell in
+                cell.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
+                    .replacingOccurrences(of: "^[^>]*>", with: "", options: .regularExpression)
+            }
+            let name = row.components(separatedBy: "<span class=\"code\">")[1].components(separatedBy: "<")[0]
+            return ([name] + cells).joined(separator: " ")
         }
+        #expect(rows.map(figures) == [
+            "C 7 3 42.9% 3 2", "T1 5 2 40.0% 2 2", "V1 5 2 40.0% 2 2", "G1 3 2 66.7% 1 0", "G2 2 0 0.0% 1 2",
+            "T2 2 1 50.0% 1 0", "V2 2 1 50.0% 1 0", "G3 2 1 50.0% 1 0",
+        ])
         #expect(html.contains("<strong>2026-06-30</strong>"))
         #expect(html.contains("图例 Legend"))
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"))
         #expect(html.components(separatedBy: "<tr class=\"depth").count - 1 == 8)
+    }
+
+    @Test("a block's map counts its households")
+    func blockTop() throws {
+        let database = try smallCountyDatabase()
+        let tree = try database.coverageTree(unitCode: "B1", asOf: LocalDate("2026-06-30"))
+        #expect(tree.nodes.map { "\($0.unit.code) \($0.counts.covered)/\($0.counts.households)" } == ["B1 1/1"])
+        let grid = try database.coverageTree(unitCode: "G1", asOf: LocalDate("2026-06-30"))
+        #expect(grid.nodes.map { "\($0.unit.code) \($0.counts.covered)/\($0.counts.households)" } == ["G1 2/3"])
     }
 
     @Test("colour bands: 95 and up green, 85 to 95 yellow, below red, none grey")

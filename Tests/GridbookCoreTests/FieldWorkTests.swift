@@ -67,6 +67,30 @@ struct VisitLogTests {
         #expect(try tableCounts(database) == before)
     }
 
+    @Test("a retry with the same instant written another way, or spaces around the note, is the same visit")
+    func sameInstant() throws {
+        let database = try smallCountyDatabase()
+        let first = try database.logVisit(visit(note: "良好", id: id), now: testNow)
+        #expect(try database.logVisit(visit(at: "2026-06-30T01:00:00Z", note: " 良好 ", id: id), now: testNow) == .existing(first.visit))
+        #expect(try tableCounts(database)["visits"] == 8)
+    }
+
+    @Test("a duty that ends on the visit's date no longer covers it; police and county duties do")
+    func dutyEdges() throws {
+        let database = try smallCountyDatabase()
+        let seeds = try SeedDirectory([
+            "people.csv": "id,name\nP3,警官\nP4,旗领导\nP5,离任网格员\n",
+            "duties.csv": "person_id,role,unit_code,since,until\nP3,police,G1,2025-01-01,\nP4,county_admin,C,2025-01-01,\nP5,grid_member,G1,2025-01-01,2026-06-30\n",
+        ])
+        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        _ = try database.logVisit(visit("H1", by: "P3"), now: testNow)
+        _ = try database.logVisit(visit("H7", by: "P4"), now: testNow)
+        _ = try database.logVisit(visit("H1", by: "P5", at: "2026-06-29T09:00:00+08:00"), now: testNow)
+        #expect(throws: GridbookError.notAllowed("P5 holds no duty covering household H1 on 2026-06-30")) {
+            try database.logVisit(visit("H1", by: "P5"), now: testNow)
+        }
+    }
+
     @Test("a time a few minutes ahead is allowed (a phone's clock runs fast)")
     func clockSkew() throws {
         let database = try smallCountyDatabase()
@@ -138,8 +162,11 @@ struct DueListTests {
         let database = try smallCountyDatabase()
         #expect(try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: 31).map(\.householdCode) == ["H5", "H4"])
         #expect(try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: 30).map(\.householdCode) == ["H5"])
-        #expect(throws: GridbookError.invalid(field: "horizon", problem: "-1 is negative")) {
+        #expect(throws: GridbookError.invalid(field: "horizon", problem: "-1 is not a number of days from 0 to 3650")) {
             try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: -1)
+        }
+        #expect(throws: GridbookError.invalid(field: "horizon", problem: "9223372036854775807 is not a number of days from 0 to 3650")) {
+            try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: Int.max)
         }
     }
 

@@ -10,17 +10,30 @@ struct PeopleAndHouseholdTests {
         let person = try database.person(id: "P1")
         #expect(person.phone == "138****1234")
         #expect(person.idNumber == "110101********1233")
-        #expect(person.duties == [DutyView(role: .gridMember, unitCode: "G1", unitName: "第一网格", since: LocalDate("2025-01-01")!, until: nil)])
+        #expect(person.duties == [DutyView(role: .gridMember, unitCode: "G1", unitName: "第一网格", since: LocalDate("2025-01-01")!, until: nil, active: true)])
         let json = String(decoding: try JSONOutput.encode(person), as: UTF8.self)
         #expect(!json.contains("13812341234") && !json.contains("110101199003071233"))
         #expect(throws: GridbookError.notFound("person P9")) { try database.person(id: "P9") }
     }
 
-    @Test("people under a unit are those with a duty at or under it")
+    @Test("short phone numbers keep at most a quarter at each end")
+    func masking() {
+        #expect(PersonalData.maskPhone("13812341234") == "138****1234")
+        #expect(PersonalData.maskPhone("88886666") == "88****66")
+        #expect(PersonalData.maskIDNumber("110101199003071233") == "110101********1233")
+    }
+
+    @Test("people under a unit are those with an active duty at or under it")
     func peopleUnder() throws {
         let database = try smallCountyDatabase()
+        let seeds = try SeedDirectory([
+            "people.csv": "id,name\nP3,离任\nP4,将到任\n",
+            "duties.csv": "person_id,role,unit_code,since,until\nP3,grid_member,G3,2020-01-01,2021-01-01\nP4,grid_member,G3,2099-01-01,\n",
+        ])
+        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(try database.person(id: "P4").duties.map(\.active) == [false])
         #expect(try database.people(under: "T2").map(\.id) == ["P2"])
-        #expect(try database.people().map(\.id) == ["P1", "P2"])
+        #expect(try database.people().map(\.id) == ["P1", "P2", "P3", "P4"])
     }
 
     @Test("households under a grid with their schedule, phone masked, late registrations left out")
@@ -39,7 +52,9 @@ struct PeopleAndHouseholdTests {
         let view = try database.household(code: "H7", on: LocalDate("2026-06-30"))
         #expect(view.schedule?.lastMet == LocalDate("2026-03-01"))
         #expect(view.schedule?.overdueDays == 31)
-        #expect(view.recentVisits?.map(\.visitedOn.description) == ["2026-07-01", "2026-03-01"])
+        // Visits after the date are not shown as of it.
+        #expect(view.recentVisits?.map(\.visitedOn.description) == ["2026-03-01"])
+        #expect(try database.household(code: "H7", on: LocalDate("2026-07-01")).recentVisits?.map(\.visitedOn.description) == ["2026-07-01", "2026-03-01"])
         #expect(try database.household(code: "H6", on: LocalDate("2026-06-30")).schedule == nil)
         #expect(throws: GridbookError.notFound("household H99")) { try database.household(code: "H99") }
     }
@@ -59,6 +74,9 @@ struct TimeZoneTests {
         #expect(try database.read { try Household.fetchOne($0, key: "H7")?.lastMetOn } == LocalDate("2026-07-03"))
         #expect(throws: GridbookError.invalid(field: "time_zone", problem: "Mars/Olympus is not a time zone (for example Asia/Shanghai)")) {
             try database.setTimeZone("Mars/Olympus")
+        }
+        #expect(throws: GridbookError.invalid(field: "time_zone", problem: "CST is not a time zone (for example Asia/Shanghai)")) {
+            try database.setTimeZone("CST")
         }
         #expect(try database.timeZoneIdentifier() == "Europe/London")
     }

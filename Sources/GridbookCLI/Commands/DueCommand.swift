@@ -25,7 +25,9 @@ struct DueCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard horizon >= 0 else { throw ValidationError("--horizon must be 0 or more days") }
+        guard (0...AppDatabase.maxHorizon).contains(horizon) else {
+            throw ValidationError("--horizon must be from 0 to \(AppDatabase.maxHorizon) days")
+        }
     }
 
     func run() throws {

@@ -27,7 +27,7 @@ struct PersonListCommand: ParsableCommand {
         let headers = ["id", "name", "phone", "duties"]
         let rows = people.map { person in
             [person.id, person.name, person.phone ?? "",
-             person.duties.filter { $0.until == nil }.map { "\($0.role.rawValue) \($0.unitName)" }.joined(separator: "; ")]
+             person.duties.filter(\.active).map { "\($0.role.rawValue) \($0.unitName)" }.joined(separator: "; ")]
         }
         switch format {
         case .json: try Console.printJSON(Page(items: people))

@@ -27,7 +27,7 @@ struct TimeZoneCommand: ParsableCommand {
         let database = try global.open()
         if let zone {
             try database.setTimeZone(zone)
-            print("time zone set to \(zone); visit dates recomputed")
+            print("time zone set to \(try database.timeZoneIdentifier()); visit dates recomputed")
         } else {
             print(try database.timeZoneIdentifier())
         }

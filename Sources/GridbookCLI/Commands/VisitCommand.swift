@@ -34,7 +34,7 @@ struct VisitLogCommand: ParsableCommand {
     var outcome: VisitOutcome
 
     @Option(help: "door, phone, video or other.")
-    var method: VisitMethod = .door
+    var method: VisitMethod
 
     @Option(help: "What was found.")
     var note: String = ""

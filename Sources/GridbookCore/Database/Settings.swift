@@ -31,7 +31,9 @@ extension AppDatabase {
     /// Changes the deployment's time zone, and with it the local date of every visit and each
     /// household's latest met date, in one transaction.
     public func setTimeZone(_ identifier: String) throws {
-        guard let zone = TimeZone(identifier: identifier) else {
+        // Area/Location names only (Asia/Shanghai), or UTC: abbreviations are ambiguous (CST is
+        // also US Central time).
+        guard identifier.contains("/") || identifier == "UTC", let zone = TimeZone(identifier: identifier) else {
             throw GridbookError.invalid(field: "time_zone", problem: "\(identifier) is not a time zone (for example Asia/Shanghai)")
         }
         try write { db in

@@ -77,6 +77,9 @@ extension AppDatabase {
 
     /// Adds a unit under a parent exactly one level up (the county has no parent; one per database).
     public func addUnit(_ unit: Unit) throws {
+        var unit = unit
+        unit.code = unit.code.trimmingCharacters(in: .whitespaces)
+        unit.name = unit.name.trimmingCharacters(in: .whitespaces)
         try write { db in
             guard !unit.code.isEmpty else { throw GridbookError.invalid(field: "code", problem: "is empty") }
             guard !unit.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw GridbookError.invalid(field: "name", problem: "is empty") }

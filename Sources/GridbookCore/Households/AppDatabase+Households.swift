@@ -98,7 +98,7 @@ extension AppDatabase {
             guard let grid = try Hierarchy.unit(db, code: household.gridCode) else { throw GridbookError.notFound("unit \(household.gridCode)") }
             let input = try Schedule.inputs(db, under: grid, asOf: date).first { $0.householdCode == code }
             var view = view(household, tags: try tags(db, household: code)[code] ?? [], input: input, on: date)
-            view.recentVisits = try Visit.filter(Visit.Columns.householdCode == code)
+            view.recentVisits = try Visit.filter(Visit.Columns.householdCode == code && Visit.Columns.visitedOn <= date)
                 .order(Visit.Columns.visitedOn.desc, Column("visited_at").desc).limit(recentVisits).fetchAll(db)
             return view
         }

@@ -39,8 +39,10 @@ public struct DutyView: Codable, Equatable, Sendable {
     public var unitName: String
     public var since: LocalDate
     public var until: LocalDate?
+    /// Whether the duty holds today: started, and not ended.
+    public var active: Bool
 
-    enum CodingKeys: String, CodingKey { case role, unitCode = "unit_code", unitName = "unit_name", since, until }
+    enum CodingKeys: String, CodingKey { case role, unitCode = "unit_code", unitName = "unit_name", since, until, active }
 
     /// Encodes every key, an open-ended duty's `until` as null.
     public func encode(to encoder: any Encoder) throws {
@@ -50,11 +52,12 @@ public struct DutyView: Codable, Equatable, Sendable {
         try container.encode(unitName, forKey: .unitName)
         try container.encode(since, forKey: .since)
         try container.encode(until, forKey: .until)
+        try container.encode(active, forKey: .active)
     }
 }
 
 extension AppDatabase {
-    /// People by id, each with their duties; only those with a duty under `unitCode` when given.
+    /// People by id, each with their duties; only those with an active duty at or under `unitCode` when given.
     /// Phone and ID numbers are masked.
     public func people(under unitCode: String? = nil) throws -> [PersonView] {
         try read { db in
@@ -63,7 +66,7 @@ extension AppDatabase {
             if let unitCode {
                 guard try Hierarchy.unit(db, code: unitCode) != nil else { throw GridbookError.notFound("unit \(unitCode)") }
                 let units = Set(try Hierarchy.descendants(db, of: unitCode).map(\.code) + [unitCode])
-                people = people.filter { person in duties[person.id]?.contains { units.contains($0.unitCode) } ?? false }
+                people = people.filter { person in duties[person.id]?.contains { $0.active && units.contains($0.unitCode) } ?? false }
             }
             return people.map { PersonView($0, duties: duties[$0.id] ?? []) }
         }
@@ -78,6 +81,8 @@ extension AppDatabase {
     }
 
     private func dutyViews(_ db: Database, person: String? = nil) throws -> [String: [DutyView]] {
+        var calendar = try Settings.calendar(db)
+        let today = calendar.today()
         let filter: SQL = person.map { "WHERE duties.person_id = \($0)" } ?? ""
         var views: [String: [DutyView]] = [:]
         for row in try SQLRequest<Row>(literal: """
@@ -86,8 +91,10 @@ extension AppDatabase {
             ORDER BY duties.person_id, duties.since, duties.role, duties.unit_code
             """).fetchAll(db) {
             guard let role = Role(rawValue: row[1]), let since = LocalDate.fromDatabaseValue(row[4]) else { continue }
+            let until = LocalDate.fromDatabaseValue(row[5])
+            let duty = Duty(personId: row[0], role: role, unitCode: row[2], since: since, until: until)
             views[row[0], default: []].append(DutyView(role: role, unitCode: row[2], unitName: row[3], since: since,
-                                                       until: LocalDate.fromDatabaseValue(row[5])))
+                                                       until: until, active: duty.isActive(on: today)))
         }
         return views
     }

@@ -31,11 +31,12 @@ public enum PersonalData {
         return characters[17] == expected ? nil : "the ID number's check digit is wrong"
     }
 
-    /// A phone number with its middle hidden: 138****1234.
+    /// A phone number with its middle hidden: 138****1234 (at least half hidden for short numbers).
     public static func maskPhone(_ phone: String) -> String {
         let characters = Array(phone)
-        guard characters.count > 7 else { return String(repeating: "*", count: characters.count) }
-        return String(characters.prefix(3)) + "****" + String(characters.suffix(4))
+        // Mobile numbers (11 digits and longer) show 3 + 4; shorter ones keep at most a quarter at each end.
+        let (head, tail) = characters.count >= 11 ? (3, 4) : (characters.count / 4, characters.count / 4)
+        return String(characters.prefix(head)) + String(repeating: "*", count: characters.count - head - tail) + String(characters.suffix(tail))
     }
 
     /// An identity card number showing only its first 6 and last 4 characters.

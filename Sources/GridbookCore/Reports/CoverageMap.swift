@@ -25,8 +25,11 @@ extension AppDatabase {
             var calendar = try Settings.calendar(db)
             let date = asOf ?? calendar.today()
             var countsByUnit: [String: CoverageCounts] = [:]
+            var total = CoverageCounts()
             for input in try Schedule.inputs(db, under: top, asOf: date) {
-                countsByUnit[input.gridCode, default: CoverageCounts()].add(input.state(on: date))
+                let state = input.state(on: date)
+                countsByUnit[input.gridCode, default: CoverageCounts()].add(state)
+                total.add(state)
             }
             let units = try Hierarchy.descendants(db, of: top.code).filter { $0.level != .block }
             let children = Dictionary(grouping: units, by: { $0.parentCode ?? "" })
@@ -36,9 +39,6 @@ extension AppDatabase {
                     countsByUnit[unit.code, default: CoverageCounts()].add(countsByUnit[child.code] ?? CoverageCounts())
                 }
             }
-            var total = CoverageCounts()
-            for child in children[top.code] ?? [] { total.add(countsByUnit[child.code] ?? CoverageCounts()) }
-            if top.level == .grid { total = countsByUnit[top.code] ?? CoverageCounts() }
             var nodes = [CoverageTree.Node(unit: top, depth: 0, counts: total)]
             func visit(_ code: String, depth: Int) {
                 for child in (children[code] ?? []).sorted(by: { $0.code < $1.code }) {

@@ -55,10 +55,15 @@ public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
 }
 
 extension AppDatabase {
+    /// The longest look ahead a due list takes, in days (ten years).
+    public static let maxHorizon = 3650
+
     /// Households under a unit due before `on + horizon` days (default 7): what a grid member
     /// walks today. Ordered by due date, then household code (SPEC section 6).
     public func dueList(unitCode: String, on date: LocalDate? = nil, horizon: Int = 7) throws -> [DueItem] {
-        guard horizon >= 0 else { throw GridbookError.invalid(field: "horizon", problem: "\(horizon) is negative") }
+        guard (0...Self.maxHorizon).contains(horizon) else {
+            throw GridbookError.invalid(field: "horizon", problem: "\(horizon) is not a number of days from 0 to \(Self.maxHorizon)")
+        }
         let unit = try unit(code: unitCode)
         return try read { db in
             var calendar = try Settings.calendar(db)

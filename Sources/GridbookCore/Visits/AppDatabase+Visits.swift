@@ -81,7 +81,10 @@ extension AppDatabase {
                               visitedOn: calendar.localDate(of: timestamp), method: new.method, outcome: new.outcome,
                               note: new.note.trimmingCharacters(in: .whitespacesAndNewlines))
             if let stored = try Visit.filter(Visit.Columns.id == id).fetchOne(db) {
-                guard stored == visit else {
+                // The same visit may come back with its time written another way (+08:00 or Z).
+                var comparable = visit
+                if Timestamp(stored.visitedAt)?.epochSeconds == timestamp.epochSeconds { comparable.visitedAt = stored.visitedAt }
+                guard stored == comparable else {
                     throw GridbookError.conflict("visit \(id) is already stored with other content")
                 }
                 return .existing(stored)
@@ -102,6 +105,7 @@ extension AppDatabase {
     /// Visits to households under a unit, with local dates from `from` to `to` (both included),
     /// by date then household.
     public func visits(under unitCode: String, from: LocalDate? = nil, to: LocalDate? = nil) throws -> [Visit] {
+        if let from, let to, from > to { throw GridbookError.invalid(field: "from", problem: "\(from) is after to (\(to))") }
         let unit = try unit(code: unitCode)
         return try read { db in
             let households: SQL = unit.level == .block
