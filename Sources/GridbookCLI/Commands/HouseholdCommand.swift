@@ -27,20 +27,16 @@ struct HouseholdListCommand: ParsableCommand {
 
     func run() throws {
         let households = try global.open().households(under: unit, on: on)
-        let headers = ["code", "head", "address", "phone", "tags", "last met", "due on", "overdue days"]
-        let rows = households.map { household in
-            [household.code, household.headName, household.address, household.phone ?? "", household.tags.joined(separator: ";"),
-             household.schedule?.lastMet?.description ?? "never", household.schedule?.dueOn.description ?? "",
-             "\(household.schedule?.overdueDays ?? 0)"]
-        }
-        switch format {
-        case .json: try Console.printJSON(Page(items: households))
-        case .csv: Console.write(CSVWriter.render([headers] + rows))
-        case .table:
-            var table = TextTable(headers: headers, alignments: [.left, .left, .left, .left, .left, .left, .left, .right])
-            table.rows = rows
-            Console.write(table.render())
-        }
+        try ListOutput(items: households, columns: [
+            .init(header: "code") { $0.code },
+            .init(header: "head") { $0.headName },
+            .init(header: "address") { $0.address },
+            .init(header: "phone") { $0.phone ?? "" },
+            .init(header: "tags") { $0.tags.joined(separator: ";") },
+            .init(header: "last met") { $0.schedule?.lastMet?.description ?? "never" },
+            .init(header: "due on") { $0.schedule?.dueOn.description ?? "" },
+            .init(header: "overdue days", alignment: .right) { "\($0.schedule?.overdueDays ?? 0)" },
+        ]).print(format)
     }
 }
 

@@ -24,19 +24,12 @@ struct PersonListCommand: ParsableCommand {
 
     func run() throws {
         let people = try global.open().people(under: unit)
-        let headers = ["id", "name", "phone", "duties"]
-        let rows = people.map { person in
-            [person.id, person.name, person.phone ?? "",
-             person.duties.filter(\.active).map { "\($0.role.rawValue) \($0.unitName)" }.joined(separator: "; ")]
-        }
-        switch format {
-        case .json: try Console.printJSON(Page(items: people))
-        case .csv: Console.write(CSVWriter.render([headers] + rows))
-        case .table:
-            var table = TextTable(headers: headers, alignments: [.left, .left, .left, .left])
-            table.rows = rows
-            Console.write(table.render())
-        }
+        try ListOutput(items: people, columns: [
+            .init(header: "id") { $0.id },
+            .init(header: "name") { $0.name },
+            .init(header: "phone") { $0.phone ?? "" },
+            .init(header: "active duties") { $0.duties.filter(\.active).map { "\($0.role.rawValue) \($0.unitName)" }.joined(separator: "; ") },
+        ]).print(format)
     }
 }
 

@@ -28,17 +28,12 @@ struct UnitListCommand: ParsableCommand {
     func run() throws {
         let database = try global.open()
         let units = try database.units(under: under, level: level)
-        switch format {
-        case .json:
-            try Console.printJSON(Page(items: units))
-        case .csv:
-            Console.write(CSVWriter.render([["code", "name", "level", "parent_code"]]
-                + units.map { [$0.code, $0.name, $0.level.rawValue, $0.parentCode ?? ""] }))
-        case .table:
-            var table = TextTable(headers: ["code", "name", "level", "parent"], alignments: [.left, .left, .left, .left])
-            table.rows = units.map { [$0.code, $0.name, $0.level.rawValue, $0.parentCode ?? ""] }
-            Console.write(table.render())
-        }
+        try ListOutput(items: units, columns: [
+            .init(header: "code") { $0.code },
+            .init(header: "name") { $0.name },
+            .init(header: "level") { $0.level.rawValue },
+            .init(header: "parent_code") { $0.parentCode ?? "" },
+        ]).print(format)
     }
 }
 

@@ -82,17 +82,15 @@ struct VisitListCommand: ParsableCommand {
 
     func run() throws {
         let visits = try global.open().visits(under: unit, from: from, to: to)
-        let headers = ["date", "household", "visitor", "method", "outcome", "note"]
-        let rows = visits.map { [$0.visitedOn.description, $0.householdCode, $0.visitorId, $0.method.rawValue, $0.outcome.rawValue, $0.note] }
-        switch format {
-        case .json: try Console.printJSON(Page(items: visits))
-        case .csv: Console.write(CSVWriter.render([headers] + rows))
-        case .table:
-            var table = TextTable(headers: headers, alignments: [.left, .left, .left, .left, .left, .left])
-            table.rows = rows
-            Console.write(table.render())
-            print("\(visits.count) visits")
-        }
+        try ListOutput(items: visits, columns: [
+            .init(header: "date") { $0.visitedOn.description },
+            .init(header: "household") { $0.householdCode },
+            .init(header: "visitor") { $0.visitorId },
+            .init(header: "method") { $0.method.rawValue },
+            .init(header: "outcome") { $0.outcome.rawValue },
+            .init(header: "note") { $0.note },
+        ]).print(format)
+        if format == .table { print("\(visits.count) visits") }
     }
 }
 

@@ -32,3 +32,31 @@ enum Console {
         write(String(decoding: try JSONOutput.encode(value), as: UTF8.self) + "\n")
     }
 }
+
+/// A list printed as a table, CSV or the API's JSON list, from one description of its columns.
+struct ListOutput<Item: Encodable & Sendable> {
+    /// A column: its header, how its cells sit, and the cell of an item.
+    struct Column {
+        var header: String
+        var alignment: TextTable.Alignment = .left
+        var cell: (Item) -> String
+    }
+
+    var items: [Item]
+    var columns: [Column]
+
+    /// Prints the list in `format`: JSON as the API answers it, else a table or CSV of the columns.
+    func print(_ format: OutputFormat) throws {
+        let rows = items.map { item in columns.map { $0.cell(item) } }
+        switch format {
+        case .json:
+            try Console.printJSON(Page(items: items))
+        case .csv:
+            Console.write(CSVWriter.render([columns.map(\.header)] + rows))
+        case .table:
+            var table = TextTable(headers: columns.map(\.header), alignments: columns.map(\.alignment))
+            table.rows = rows
+            Console.write(table.render())
+        }
+    }
+}
