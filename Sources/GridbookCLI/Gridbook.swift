@@ -10,7 +10,8 @@ public struct Gridbook: ParsableCommand {
         abstract: "Grid management and household visit tracking for a county.",
         discussion: "The database is --db, else $GRIDBOOK_DB, else ./gridbook.sqlite.",
         subcommands: [InitCommand.self, ImportCommand.self, DemoCommand.self, UnitCommand.self, PersonCommand.self,
-                      HouseholdCommand.self, VisitCommand.self, DueCommand.self, ReportCommand.self, SettingsCommand.self]
+                      HouseholdCommand.self, VisitCommand.self, DueCommand.self, ReportCommand.self, SettingsCommand.self,
+                      AuditCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions
@@ -25,6 +26,15 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Say what each step did, with timings, on standard error.")
     var verbose = false
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("Record changes in the audit log as this person.", valueName: "person-id"))
+    var asPerson: String?
+
+    /// Who is at the command line, for the audit log: `--as` a person, else the login name.
+    var actor: Actor {
+        if let person = asPerson { return .person(person) }
+        return .commandLine(user: ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "operator")
+    }
 
     /// A logger writing to standard error, at debug level with --verbose.
     func logger(_ label: String) -> Logger {

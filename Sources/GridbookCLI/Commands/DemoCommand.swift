@@ -28,7 +28,7 @@ struct DemoCommand: ParsableCommand {
         }
         let database = try AppDatabase.open(path: path)
         let summary = try ImportCommand.importSeeds(into: database, from: seedDirectory, encoding: .auto,
-                                                    logger: global.logger("gridbook.demo"))
+                                                    logger: global.logger("gridbook.demo"), actor: global.actor)
         let households = summary.files.first { $0.file == "households.csv" }?.rows ?? 0
         let visits = summary.files.first { $0.file == "visits.csv" }?.rows ?? 0
         print("Imported the demo county from \(seedDirectory): \(households) households, \(visits) visits.\n")

@@ -40,7 +40,7 @@ struct ImportCommand: ParsableCommand {
         do {
             let summary = try ImportCommand.importSeeds(into: global.open(create: true, bulk: true), from: directory,
                                                         encoding: TextEncoding(name: encoding) ?? .auto,
-                                                        logger: global.logger("gridbook.import"))
+                                                        logger: global.logger("gridbook.import"), actor: global.actor)
             ImportCommand.printSummary(summary)
         } catch {
             // A failed import into a new file leaves no empty database behind.
@@ -53,12 +53,13 @@ struct ImportCommand: ParsableCommand {
 
     /// Imports with progress on the terminal; an import failure becomes the list of problems on stderr.
     static func importSeeds(into database: AppDatabase, from directory: String, encoding: TextEncoding,
-                            logger: Logger) throws -> ImportSummary {
+                            logger: Logger, actor: Actor) throws -> ImportSummary {
         let progress = ProgressLine()
         defer { progress.finish() }
         do {
             var options = ImportOptions(encoding: encoding, progress: { step, fraction in progress.update(step, fraction) })
             options.logger = logger
+            options.actor = actor
             return try database.importSeeds(from: URL(fileURLWithPath: directory), options: options)
         } catch let failure as ImportFailure {
             // Every problem on its own line, exactly FILE:LINE: column: problem.

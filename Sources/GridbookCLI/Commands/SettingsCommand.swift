@@ -26,7 +26,7 @@ struct TimeZoneCommand: ParsableCommand {
     func run() throws {
         let database = try global.open()
         if let zone {
-            try database.setTimeZone(zone)
+            try database.setTimeZone(zone, by: global.actor)
             print("time zone set to \(try database.timeZoneIdentifier()); visit dates recomputed")
         } else {
             print(try database.timeZoneIdentifier())

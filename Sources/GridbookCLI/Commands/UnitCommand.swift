@@ -84,7 +84,7 @@ struct UnitAddCommand: ParsableCommand {
     var parent: String?
 
     func run() throws {
-        try global.open().addUnit(Unit(code: code, name: name, level: level, parentCode: parent))
+        try global.open().addUnit(Unit(code: code, name: name, level: level, parentCode: parent), by: global.actor)
         print("added \(level.rawValue) \(name) (\(code))" + (parent.map { " under \($0)" } ?? ""))
     }
 }
@@ -106,7 +106,7 @@ struct UnitMoveCommand: ParsableCommand {
     var to: String
 
     func run() throws {
-        let unit = try global.open().moveUnit(code: code, to: to)
+        let unit = try global.open().moveUnit(code: code, to: to, by: global.actor)
         print("moved \(unit.level.rawValue) \(unit.name) (\(unit.code)) under \(to)")
     }
 }

@@ -48,7 +48,7 @@ struct VisitLogCommand: ParsableCommand {
     func run() throws {
         let database = try global.open()
         let result = try database.logVisit(NewVisit(id: id, householdCode: household, visitorId: visitor, visitedAt: visitedAt,
-                                                    method: method, outcome: outcome, note: note))
+                                                    method: method, outcome: outcome, note: note), by: global.actor)
         switch format {
         case .json:
             try Console.printJSON(result.visit)

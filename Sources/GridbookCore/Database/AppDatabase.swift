@@ -257,6 +257,31 @@ extension AppDatabase {
                 CREATE INDEX visits_household ON visits(household_code, outcome, visited_on);
                 """)
         }
+        migrator.registerMigration("v2: audit log and change feed") { db in
+            try db.execute(sql: """
+                -- Every write appends here, in the same transaction: when, who, what, which record.
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    record_type TEXT NOT NULL,
+                    record_id TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX audit_log_at ON audit_log(at);
+                CREATE INDEX audit_log_actor ON audit_log(actor, at);
+
+                -- The ordered change feed of visits, risks and cases (GET /api/v1/events).
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type TEXT NOT NULL,
+                    record_id TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    data TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -30,7 +30,7 @@ extension AppDatabase {
 
     /// Changes the deployment's time zone, and with it the local date of every visit and each
     /// household's latest met date, in one transaction.
-    public func setTimeZone(_ identifier: String) throws {
+    public func setTimeZone(_ identifier: String, by actor: Actor = .system) throws {
         // Area/Location names only (Asia/Shanghai), or UTC: abbreviations are ambiguous (CST is
         // also US Central time).
         guard identifier.contains("/") || identifier == "UTC", let zone = TimeZone(identifier: identifier) else {
@@ -47,6 +47,7 @@ extension AppDatabase {
             }
             for (rowid, date) in changes { try update.execute(arguments: [date, rowid]) }
             try refreshLastMet(db)
+            try Audit.record(db, actor, "settings.time_zone", "settings", "time_zone", detail: zone.identifier)
         }
     }
 }

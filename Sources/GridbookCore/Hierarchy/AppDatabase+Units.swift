@@ -76,7 +76,7 @@ extension AppDatabase {
     // MARK: - Writes
 
     /// Adds a unit under a parent exactly one level up (the county has no parent; one per database).
-    public func addUnit(_ unit: Unit) throws {
+    public func addUnit(_ unit: Unit, by actor: Actor = .system) throws {
         var unit = unit
         unit.code = unit.code.trimmingCharacters(in: .whitespaces)
         unit.name = unit.name.trimmingCharacters(in: .whitespaces)
@@ -93,13 +93,14 @@ extension AppDatabase {
                 try checkParent(db, of: unit, parentCode: unit.parentCode)
             }
             try unit.insert(db)
+            try Audit.record(db, actor, "unit.add", "unit", unit.code, detail: "\(unit.level.rawValue) \(unit.name) under \(unit.parentCode ?? "-")")
         }
     }
 
     /// Moves a unit under another parent of the right level. Everything hangs on units by code,
     /// so its subtree, households, visits and duties go with it and reports follow at once; a
     /// block's households take its new grid.
-    public func moveUnit(code: String, to parentCode: String) throws -> Unit {
+    public func moveUnit(code: String, to parentCode: String, by actor: Actor = .system) throws -> Unit {
         try write { db in
             guard var unit = try Hierarchy.unit(db, code: code) else { throw GridbookError.notFound("unit \(code)") }
             guard unit.level != .county else { throw GridbookError.invalid(field: "code", problem: "the county cannot move") }
@@ -108,6 +109,7 @@ extension AppDatabase {
                 throw GridbookError.invalid(field: "to", problem: "\(parentCode) is \(code) itself or under it")
             }
             try checkParent(db, of: unit, parentCode: parentCode)
+            try Audit.record(db, actor, "unit.move", "unit", code, detail: "from \(unit.parentCode ?? "-") to \(parentCode)")
             unit.parentCode = parentCode
             try unit.update(db)
             if unit.level == .block {

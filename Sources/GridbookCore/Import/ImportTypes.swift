@@ -48,6 +48,8 @@ public struct ImportOptions: Sendable {
     public var progress: (@Sendable (String, Double) -> Void)?
     /// Where the import says what it did with each file (at debug level) and why it failed.
     public var logger = Logger(label: "gridbook.import")
+    /// Who is importing, for the audit log.
+    public var actor = Actor.system
 
     /// Options for an import; the defaults detect the encoding, stop at 50 problems and take the current time.
     public init(encoding: TextEncoding = .auto, maxProblems: Int = 50, now: Date = Date(),

@@ -113,6 +113,11 @@ struct SeedImporter {
         for table in ["units", "duties", "party_groups", "party_group_grids", "party_group_members", "households", "household_categories"] {
             try db.checkForeignKeys(in: table)
         }
+        if summary.changedAnything {
+            let detail = summary.files.map { "\($0.file): \($0.rows) rows, \($0.added) added, \($0.updated) updated" }
+                .joined(separator: "; ")
+            try Audit.record(db, options.actor, "import", "seed_directory", directory.path, detail: detail, at: options.now)
+        }
         return summary
     }
 

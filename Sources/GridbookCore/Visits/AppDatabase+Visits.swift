@@ -54,7 +54,7 @@ extension AppDatabase {
     /// (grid member or police of its grid, block head of its block, or any duty on a unit above
     /// the grid). A visit whose id is already stored is accepted again when its content is the
     /// same (``VisitLogResult/existing(_:)``) and is a conflict otherwise.
-    public func logVisit(_ new: NewVisit, now: Date = Date()) throws -> VisitLogResult {
+    public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date = Date()) throws -> VisitLogResult {
         try write { db in
             var calendar = try Settings.calendar(db)
             guard let household = try Household.fetchOne(db, key: new.householdCode) else {
@@ -94,6 +94,8 @@ extension AppDatabase {
             }
             try visit.insert(db)
             try refreshLastMet(db, household: household.code)
+            try Audit.record(db, actor, "visit.log", "visit", visit.id, detail: "\(visit.householdCode) \(visit.outcome.rawValue)", at: now)
+            try Audit.event(db, "visit.logged", visit.id, visit, at: now)
             return .created(visit)
         }
     }

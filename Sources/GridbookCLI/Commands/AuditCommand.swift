@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import GridbookCore
+
+/// `gridbook audit`: who changed what, oldest first.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "The audit log: every write, with when, who, what and which record."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Only entries on or after this date, YYYY-MM-DD (UTC).")
+    var since: LocalDate?
+
+    @Option(help: "Only entries by this person id (or cli:NAME for the command line's operator).")
+    var person: String?
+
+    @Option(help: "At most this many entries.")
+    var limit: Int = 1000
+
+    @Option(help: "table, csv or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let since = since.map { Date(timeIntervalSince1970: TimeInterval($0.dayNumber * 86_400)) }
+        let entries = try global.open().auditEntries(since: since, actor: person, limit: max(1, limit))
+        try ListOutput(items: entries, columns: [
+            .init(header: "at") { $0.at },
+            .init(header: "actor") { $0.actor },
+            .init(header: "action") { $0.action },
+            .init(header: "record") { "\($0.recordType) \($0.recordId)" },
+            .init(header: "detail") { $0.detail },
+        ]).print(format)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+
+/// Who is making a change: a person, or the local operator of the command line.
+public struct Actor: Equatable, Sendable, CustomStringConvertible {
+    /// The person's id, or `cli:NAME` for the command line's operator.
+    public let id: String
+
+    /// A person known to Gridbook.
+    public static func person(_ id: String) -> Actor { Actor(id: id) }
+
+    /// The operator of the command line, by their login name.
+    public static func commandLine(user: String) -> Actor { Actor(id: "cli:\(user)") }
+
+    /// Changes made by the system itself (migrations, tests).
+    public static let system = Actor(id: "system")
+
+    public var description: String { id }
+}
+
+/// One entry of the audit log: when, who, what, which record.
+public struct AuditEntry: Codable, Equatable, Sendable {
+    public var id: Int64?
+    /// ISO 8601 UTC.
+    public var at: String
+    public var actor: String
+    /// What was done: `import`, `visit.log`, `unit.add`, `unit.move`, `settings.time_zone`, …
+    public var action: String
+    public var recordType: String
+    public var recordId: String
+    public var detail: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, at, actor, action, detail
+        case recordType = "record_type"
+        case recordId = "record_id"
+    }
+}
+
+extension AuditEntry: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "audit_log"
+
+    /// Keeps the row id SQLite gave the entry.
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// One change in the feed other systems pull (`visit.logged`, `risk.created`, …).
+public struct Event: Codable, Equatable, Sendable {
+    public var seq: Int64?
+    public var type: String
+    public var recordId: String
+    public var at: String
+    /// The record as JSON.
+    public var data: String
+
+    enum CodingKeys: String, CodingKey {
+        case seq, type, at, data
+        case recordId = "record_id"
+    }
+}
+
+extension Event: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "events"
+
+    /// Keeps the sequence number SQLite gave the event.
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        seq = inserted.rowID
+    }
+}
+
+/// Writes the audit log and the change feed, always inside the transaction of the write they
+/// describe, so that a failed write leaves neither behind.
+enum Audit {
+    /// Appends an audit entry.
+    static func record(_ db: Database, _ actor: Actor, _ action: String, _ recordType: String, _ recordId: String,
+                       detail: String = "", at date: Date = Date()) throws {
+        var entry = AuditEntry(id: nil, at: Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text, actor: actor.id,
+                               action: action, recordType: recordType, recordId: recordId, detail: detail)
+        try entry.insert(db)
+    }
+
+    /// Appends an event carrying the record as JSON.
+    static func event(_ db: Database, _ type: String, _ recordId: String, _ record: some Encodable, at date: Date = Date()) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var event = Event(seq: nil, type: type, recordId: recordId, at: Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text,
+                          data: String(decoding: try encoder.encode(record), as: UTF8.self))
+        try event.insert(db)
+    }
+}
+
+extension AppDatabase {
+    /// Audit entries, oldest first, since a date (local midnight of it, in UTC terms: inclusive) and of one actor.
+    public func auditEntries(since: Date? = nil, actor: String? = nil, limit: Int = 1000) throws -> [AuditEntry] {
+        try read { db in
+            var request = AuditEntry.order(Column("id"))
+            if let since { request = request.filter(Column("at") >= Timestamp(epochSeconds: Int(since.timeIntervalSince1970)).text) }
+            if let actor { request = request.filter(Column("actor") == actor) }
+            return try request.limit(limit).fetchAll(db)
+        }
+    }
+
+    /// Events after a sequence number, oldest first.
+    public func events(after seq: Int64 = 0, limit: Int = 100) throws -> [Event] {
+        try read { db in
+            try Event.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db)
+        }
+    }
+}
