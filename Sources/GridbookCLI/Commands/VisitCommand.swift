@@ -42,20 +42,39 @@ struct VisitLogCommand: ParsableCommand {
     @Option(help: "The visit's UUID (made up when absent); retries with the same id store one visit.")
     var id: String?
 
+    @Option(help: ArgumentHelp("A risk found on the visit, as CATEGORY,LEVEL,TITLE (repeatable).", valueName: "finding"))
+    var finding: [String] = []
+
+    func validate() throws {
+        for text in finding where Self.parseFinding(text) == nil {
+            throw ValidationError("--finding \(text) is not CATEGORY,LEVEL,TITLE (level red, orange, yellow or blue)")
+        }
+    }
+
+    /// A finding from `CATEGORY,LEVEL,TITLE`.
+    static func parseFinding(_ text: String) -> NewRisk? {
+        let parts = text.split(separator: ",", maxSplits: 2).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 3, let level = RiskLevel(rawValue: parts[1]), !parts[2].isEmpty else { return nil }
+        return NewRisk(category: parts[0], level: level, title: parts[2], source: .visit)
+    }
+
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
     func run() throws {
         let database = try global.open()
         let result = try database.logVisit(NewVisit(id: id, householdCode: household, visitorId: visitor, visitedAt: visitedAt,
-                                                    method: method, outcome: outcome, note: note), by: global.actor)
+                                                    method: method, outcome: outcome, note: note,
+                                                    findings: finding.compactMap(Self.parseFinding)), by: global.actor)
         switch format {
         case .json:
             try Console.printJSON(result.visit)
         case .table, .csv:
             let visit = result.visit
             switch result {
-            case .created: print("logged visit \(visit.id): \(visit.householdCode) on \(visit.visitedOn), \(visit.outcome.rawValue)")
+            case .created(_, let findings):
+                print("logged visit \(visit.id): \(visit.householdCode) on \(visit.visitedOn), \(visit.outcome.rawValue)")
+                for risk in findings { print("reported risk \(risk.id): \(risk.level.rawValue) \(risk.title); review due \(risk.reviewDue)") }
             case .existing: print("visit \(visit.id) was already logged; nothing changed")
             }
         }

@@ -282,6 +282,37 @@ extension AppDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v3: risk register") { db in
+            try db.execute(sql: """
+                CREATE TABLE risks (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    unit_code TEXT NOT NULL REFERENCES units(code) ON UPDATE CASCADE,
+                    household_code TEXT REFERENCES households(code) ON UPDATE CASCADE,
+                    category TEXT NOT NULL REFERENCES issue_categories(code) ON UPDATE CASCADE,
+                    level TEXT NOT NULL CHECK (level = 'red' OR level = 'orange' OR level = 'yellow' OR level = 'blue'),
+                    title TEXT NOT NULL CHECK (title <> ''),
+                    description TEXT NOT NULL DEFAULT '',
+                    status TEXT NOT NULL CHECK (status = 'open' OR status = 'monitoring' OR status = 'resolved' OR status = 'promoted'),
+                    source TEXT NOT NULL CHECK (source = 'visit' OR source = 'patrol' OR source = 'report' OR source = 'hotline'),
+                    reported_by TEXT NOT NULL REFERENCES people(id) ON UPDATE CASCADE,
+                    reported_at TEXT NOT NULL,
+                    visit_id TEXT,
+                    review_due TEXT NOT NULL,
+                    case_id TEXT
+                );
+                CREATE INDEX risks_unit ON risks(unit_code, status);
+                CREATE INDEX risks_review ON risks(status, review_due);
+
+                CREATE TABLE risk_follow_ups (
+                    id INTEGER PRIMARY KEY,
+                    risk_id TEXT NOT NULL REFERENCES risks(id) ON DELETE CASCADE,
+                    at TEXT NOT NULL,
+                    person_id TEXT NOT NULL REFERENCES people(id) ON UPDATE CASCADE,
+                    note TEXT NOT NULL
+                );
+                CREATE INDEX risk_follow_ups_risk ON risk_follow_ups(risk_id, at);
+                """)
+        }
         return migrator
     }
 }

@@ -12,10 +12,12 @@ public struct NewVisit: Sendable {
     public var method: VisitMethod
     public var outcome: VisitOutcome
     public var note: String
+    /// Risks found on the visit, stored with it (on the visit's household and grid).
+    public var findings: [NewRisk]
 
     /// Creates a visit to log.
     public init(id: String? = nil, householdCode: String, visitorId: String, visitedAt: String,
-                method: VisitMethod, outcome: VisitOutcome, note: String = "") {
+                method: VisitMethod, outcome: VisitOutcome, note: String = "", findings: [NewRisk] = []) {
         self.id = id
         self.householdCode = householdCode
         self.visitorId = visitorId
@@ -23,20 +25,21 @@ public struct NewVisit: Sendable {
         self.method = method
         self.outcome = outcome
         self.note = note
+        self.findings = findings
     }
 }
 
 /// What logging a visit did.
 public enum VisitLogResult: Equatable, Sendable {
-    /// A new visit was stored.
-    case created(Visit)
+    /// A new visit was stored, with the risks it found.
+    case created(Visit, findings: [Risk] = [])
     /// The same visit (same id, same content) was stored before; nothing changed.
     case existing(Visit)
 
     /// The stored visit.
     public var visit: Visit {
         switch self {
-        case .created(let visit), .existing(let visit): visit
+        case .created(let visit, _), .existing(let visit): visit
         }
     }
 }
@@ -96,7 +99,12 @@ extension AppDatabase {
             try refreshLastMet(db, household: household.code)
             try Audit.record(db, actor, "visit.log", "visit", visit.id, detail: "\(visit.householdCode) \(visit.outcome.rawValue)", at: now)
             try Audit.event(db, "visit.logged", visit.id, visit, at: now)
-            return .created(visit)
+            let findings = try new.findings.map { finding in
+                var finding = finding
+                finding.householdCode = finding.householdCode ?? household.code
+                return try Risks.insert(db, finding, visit: visit, by: actor, now: now)
+            }
+            return .created(visit, findings: findings)
         }
     }
 }

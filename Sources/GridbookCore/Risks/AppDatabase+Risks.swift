@@ -1,0 +1,221 @@
+import Foundation
+import GRDB
+
+/// A risk as a user or client reports it, before it is checked (SPEC section 6).
+public struct NewRisk: Sendable, Equatable {
+    /// The grid; taken from the household when there is one.
+    public var unitCode: String?
+    public var householdCode: String?
+    public var category: String
+    public var level: RiskLevel
+    public var title: String
+    public var description: String
+    public var source: RiskSource
+    /// Who reported it (default: the person making the change).
+    public var reportedBy: String?
+    /// The first review date; by level when nil.
+    public var reviewDue: LocalDate?
+
+    /// Creates a risk to report.
+    public init(unitCode: String? = nil, householdCode: String? = nil, category: String, level: RiskLevel, title: String,
+                description: String = "", source: RiskSource, reportedBy: String? = nil, reviewDue: LocalDate? = nil) {
+        self.unitCode = unitCode
+        self.householdCode = householdCode
+        self.category = category
+        self.level = level
+        self.title = title
+        self.description = description
+        self.source = source
+        self.reportedBy = reportedBy
+        self.reviewDue = reviewDue
+    }
+}
+
+/// Which risks to list.
+public struct RiskFilter: Sendable {
+    public var unitCode: String?
+    public var status: RiskStatus?
+    public var level: RiskLevel?
+    public var category: String?
+    /// Only open or monitored risks whose review date has passed.
+    public var reviewOverdue = false
+
+    /// A filter; every part optional.
+    public init(unitCode: String? = nil, status: RiskStatus? = nil, level: RiskLevel? = nil, category: String? = nil,
+                reviewOverdue: Bool = false) {
+        self.unitCode = unitCode
+        self.status = status
+        self.level = level
+        self.category = category
+        self.reviewOverdue = reviewOverdue
+    }
+}
+
+/// A risk with its follow-ups, oldest first.
+public struct RiskDetail: Encodable, Equatable, Sendable {
+    public var risk: Risk
+    public var followUps: [RiskFollowUp]
+
+    enum CodingKeys: String, CodingKey { case followUps = "follow_ups" }
+
+    /// Encodes the risk's fields with its follow-ups beside them.
+    public func encode(to encoder: any Encoder) throws {
+        try risk.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(followUps, forKey: .followUps)
+    }
+}
+
+// MARK: - Writes
+
+extension AppDatabase {
+    /// Reports a risk, in one transaction with its audit entry and `risk.created` event.
+    public func addRisk(_ new: NewRisk, by actor: Actor = .system, now: Date = Date()) throws -> Risk {
+        try write { db in try Risks.insert(db, new, visit: nil, by: actor, now: now) }
+    }
+
+    /// Changes a risk's status (open ⇄ monitoring, → resolved, resolved → open) or level, with an
+    /// optional note recorded as a follow-up.
+    public func updateRisk(id: String, status: RiskStatus? = nil, level: RiskLevel? = nil, note: String? = nil,
+                           by actor: Actor = .system, now: Date = Date()) throws -> Risk {
+        try write { db in
+            guard var risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
+            if let status, status != risk.status {
+                guard risk.status.next.contains(status) else {
+                    let allowed = risk.status.next.map(\.rawValue).joined(separator: ", ")
+                    throw GridbookError.conflict("risk \(id) is \(risk.status.rawValue); it can move to \(allowed.isEmpty ? "nothing (promoted risks follow their case)" : allowed), not \(status.rawValue)")
+                }
+                risk.status = status
+            }
+            if let level { risk.level = level }
+            try risk.update(db)
+            var changes: [String] = []
+            if let status { changes.append("status \(status.rawValue)") }
+            if let level { changes.append("level \(level.rawValue)") }
+            if let note = note?.trimmingCharacters(in: .whitespacesAndNewlines), !note.isEmpty {
+                guard let person = actor.personId else {
+                    throw GridbookError.invalid(field: "note", problem: "a follow-up needs the person who made it (--as)")
+                }
+                try Risks.followUp(db, risk: &risk, person: person, note: note, now: now)
+            }
+            try Audit.record(db, actor, "risk.update", "risk", id, detail: changes.joined(separator: ", "), at: now)
+            try Audit.event(db, "risk.updated", id, risk, at: now)
+            return risk
+        }
+    }
+
+    /// Records a follow-up (who looked, what they found); it counts as a review, so the next
+    /// review falls the level's days later.
+    public func followUpRisk(id: String, person: String, note: String, by actor: Actor = .system, now: Date = Date()) throws -> Risk {
+        try write { db in
+            guard var risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
+            guard try Person.exists(db, key: person) else { throw GridbookError.notFound("person \(person)") }
+            let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !note.isEmpty else { throw GridbookError.invalid(field: "note", problem: "is empty") }
+            try Risks.followUp(db, risk: &risk, person: person, note: note, now: now)
+            try Audit.record(db, actor, "risk.follow_up", "risk", id, detail: note, at: now)
+            try Audit.event(db, "risk.updated", id, risk, at: now)
+            return risk
+        }
+    }
+}
+
+// MARK: - Reads
+
+extension AppDatabase {
+    /// Risks matching a filter, the most urgent first (level, then review date, then id).
+    public func risks(_ filter: RiskFilter = RiskFilter(), today: LocalDate? = nil) throws -> [Risk] {
+        try read { db in
+            var calendar = try Settings.calendar(db)
+            let today = today ?? calendar.today()
+            var request = Risk.all()
+            if let code = filter.unitCode {
+                guard let unit = try Hierarchy.unit(db, code: code) else { throw GridbookError.notFound("unit \(code)") }
+                let grids = [unit.code] + (try Hierarchy.descendants(db, of: unit.code).filter { $0.level == .grid }.map(\.code))
+                request = request.filter(grids.contains(Risk.Columns.unitCode))
+            }
+            if let status = filter.status { request = request.filter(Risk.Columns.status == status.rawValue) }
+            if let level = filter.level { request = request.filter(Risk.Columns.level == level.rawValue) }
+            if let category = filter.category { request = request.filter(Risk.Columns.category == category) }
+            if filter.reviewOverdue {
+                request = request.filter([RiskStatus.open.rawValue, RiskStatus.monitoring.rawValue].contains(Risk.Columns.status)
+                                         && Risk.Columns.reviewDue < today)
+            }
+            let order = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.enumerated().map { ($1, $0) })
+            return try request.fetchAll(db).sorted {
+                (order[$0.level] ?? 0, $0.reviewDue, $0.id) < (order[$1.level] ?? 0, $1.reviewDue, $1.id)
+            }
+        }
+    }
+
+    /// One risk with its follow-ups.
+    public func risk(id: String) throws -> RiskDetail {
+        try read { db in
+            guard let risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
+            let followUps = try RiskFollowUp.filter(Column("risk_id") == id).order(Column("at"), Column("id")).fetchAll(db)
+            return RiskDetail(risk: risk, followUps: followUps)
+        }
+    }
+}
+
+/// The risk register's rules, shared by reporting a risk alone and as a finding of a visit.
+enum Risks {
+    /// Checks and stores a new risk; `visit` links a finding to the visit that found it.
+    static func insert(_ db: Database, _ new: NewRisk, visit: Visit?, by actor: Actor, now: Date) throws -> Risk {
+        let title = new.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty else { throw GridbookError.invalid(field: "title", problem: "is empty") }
+        guard try IssueCategory.exists(db, key: new.category) else {
+            throw GridbookError.invalid(field: "category", problem: "unknown issue category \(new.category)")
+        }
+        var unitCode = new.unitCode
+        if let householdCode = new.householdCode {
+            guard let household = try Household.fetchOne(db, key: householdCode) else { throw GridbookError.notFound("household \(householdCode)") }
+            if let given = unitCode, given != household.gridCode {
+                throw GridbookError.invalid(field: "unit_code", problem: "household \(householdCode) is in grid \(household.gridCode), not \(given)")
+            }
+            unitCode = household.gridCode
+        }
+        guard let unitCode else { throw GridbookError.invalid(field: "unit_code", problem: "is empty (a grid, or a household)") }
+        guard let unit = try Hierarchy.unit(db, code: unitCode) else { throw GridbookError.notFound("unit \(unitCode)") }
+        guard unit.level == .grid else { throw GridbookError.invalid(field: "unit_code", problem: "\(unitCode) is a \(unit.level.rawValue), not a grid") }
+        guard let reportedBy = new.reportedBy ?? visit?.visitorId ?? actor.personId else {
+            throw GridbookError.invalid(field: "reported_by", problem: "is empty (who found it)")
+        }
+        guard try Person.exists(db, key: reportedBy) else { throw GridbookError.notFound("person \(reportedBy)") }
+        var calendar = try Settings.calendar(db)
+        let seconds = Int(now.timeIntervalSince1970)
+        let reportedOn = calendar.localDate(epochSeconds: seconds)
+        let year = reportedOn.components.year
+        let prefix = "R\(year)-"
+        let last = try String.fetchOne(db, sql: "SELECT MAX(id) FROM risks WHERE id LIKE ? || '%'", arguments: [prefix])
+        let sequence = (last.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0) + 1
+        let risk = Risk(
+            id: prefix + String(format: "%06d", sequence), unitCode: unitCode, householdCode: new.householdCode,
+            category: new.category, level: new.level, title: title,
+            description: new.description.trimmingCharacters(in: .whitespacesAndNewlines), status: .open,
+            source: visit == nil ? new.source : .visit, reportedBy: reportedBy, reportedAt: Timestamp(epochSeconds: seconds).text,
+            visitId: visit?.id, reviewDue: new.reviewDue ?? reportedOn.adding(days: new.level.reviewDays), caseId: nil
+        )
+        try risk.insert(db)
+        try Audit.record(db, actor, "risk.create", "risk", risk.id, detail: "\(risk.level.rawValue) \(risk.category) \(risk.title)", at: now)
+        try Audit.event(db, "risk.created", risk.id, risk, at: now)
+        return risk
+    }
+
+    /// Stores a follow-up and moves the next review date on by the level's days.
+    static func followUp(_ db: Database, risk: inout Risk, person: String, note: String, now: Date) throws {
+        var calendar = try Settings.calendar(db)
+        let seconds = Int(now.timeIntervalSince1970)
+        var followUp = RiskFollowUp(id: nil, riskId: risk.id, at: Timestamp(epochSeconds: seconds).text, personId: person, note: note)
+        try followUp.insert(db)
+        risk.reviewDue = calendar.localDate(epochSeconds: seconds).adding(days: risk.level.reviewDays)
+        try risk.update(db)
+    }
+}
+
+extension Actor {
+    /// The person making the change, or nil for the command line's operator or the system.
+    public var personId: String? {
+        id.hasPrefix("cli:") || self == .system ? nil : id
+    }
+}
