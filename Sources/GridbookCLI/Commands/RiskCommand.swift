@@ -7,7 +7,8 @@ struct RiskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "risk",
         abstract: "The risk register: risks and hazards found in the grids.",
-        subcommands: [RiskAddCommand.self, RiskListCommand.self, RiskShowCommand.self, RiskUpdateCommand.self, RiskFollowUpCommand.self]
+        subcommands: [RiskAddCommand.self, RiskListCommand.self, RiskShowCommand.self, RiskUpdateCommand.self, RiskFollowUpCommand.self,
+                      RiskPromoteCommand.self]
     )
 }
 

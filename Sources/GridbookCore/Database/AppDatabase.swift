@@ -313,6 +313,49 @@ extension AppDatabase {
                 CREATE INDEX risk_follow_ups_risk ON risk_follow_ups(risk_id, at);
                 """)
         }
+        migrator.registerMigration("v4: case ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE cases (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL CHECK (title <> ''),
+                    category TEXT NOT NULL REFERENCES issue_categories(code) ON UPDATE CASCADE,
+                    parties TEXT NOT NULL DEFAULT '',
+                    source TEXT NOT NULL CHECK (source = 'visit_discovery' OR source = 'walk_in' OR source = 'phone'
+                        OR source = 'letter' OR source = 'online' OR source = 'hotline' OR source = 'open311'),
+                    risk_id TEXT REFERENCES risks(id),
+                    unit_code TEXT NOT NULL REFERENCES units(code) ON UPDATE CASCADE,
+                    level TEXT NOT NULL CHECK (level = 'village' OR level = 'township' OR level = 'county'),
+                    status TEXT NOT NULL CHECK (status = 'accepted' OR status = 'assigned' OR status = 'in_progress'
+                        OR status = 'resolved' OR status = 'unresolved' OR status = 'closed'),
+                    track TEXT NOT NULL DEFAULT 'mediation' CHECK (track = 'mediation' OR track = 'judicial_confirmation'
+                        OR track = 'litigation' OR track = 'petition'),
+                    assignee TEXT,
+                    deadline TEXT NOT NULL,
+                    accepted_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    feedback_given INTEGER NOT NULL DEFAULT 0,
+                    satisfaction TEXT CHECK (satisfaction IS NULL OR satisfaction = 'satisfied'
+                        OR satisfaction = 'basically_satisfied' OR satisfaction = 'dissatisfied')
+                );
+                CREATE UNIQUE INDEX cases_risk ON cases(risk_id) WHERE risk_id IS NOT NULL;
+                CREATE INDEX cases_unit ON cases(unit_code, status);
+
+                -- The ledger (一本账): every action on a case, never edited or deleted.
+                CREATE TABLE case_ledger (
+                    id INTEGER PRIMARY KEY,
+                    case_id TEXT NOT NULL REFERENCES cases(id),
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    note TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX case_ledger_case ON case_ledger(case_id, id);
+                CREATE TRIGGER case_ledger_no_update BEFORE UPDATE ON case_ledger
+                BEGIN SELECT RAISE(ABORT, 'the case ledger is never edited'); END;
+                CREATE TRIGGER case_ledger_no_delete BEFORE DELETE ON case_ledger
+                BEGIN SELECT RAISE(ABORT, 'the case ledger is never deleted from'); END;
+                """)
+        }
         return migrator
     }
 }

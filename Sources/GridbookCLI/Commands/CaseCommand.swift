@@ -1,0 +1,175 @@
+import ArgumentParser
+import Foundation
+import GridbookCore
+
+/// `gridbook case …`: the county's case ledger (一本账).
+struct CaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case",
+        abstract: "Dispute cases and their ledger (township staff, mediators and county admins; give --as).",
+        subcommands: [CaseAddCommand.self, CaseListCommand.self, CaseShowCommand.self, CaseActCommand.self]
+    )
+}
+
+/// `gridbook case add`: files a case directly.
+struct CaseAddCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "File a case (walk-in, phone, letter, online, hotline).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "A short title.")
+    var title: String
+
+    @Option(help: "The issue category (neighbour, family, land, labour, …).")
+    var category: String
+
+    @Option(help: "The unit where it arose.")
+    var unit: String
+
+    @Option(help: "The parties, as text.")
+    var parties: String = ""
+
+    @Option(help: "walk_in, phone, letter, online or hotline.")
+    var source: CaseSource = .walkIn
+
+    @Option(help: "village, township or county (default village).")
+    var level: CaseLevel?
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let dispute = try global.open().fileCase(NewCase(title: title, category: category, unitCode: unit, parties: parties,
+                                                         source: source, level: level), by: global.actor)
+        if format == .json { return try Console.printJSON(dispute) }
+        print("accepted case \(dispute.id) at the \(dispute.level.rawValue) level; deadline \(dispute.deadline)")
+    }
+}
+
+/// `gridbook case list`: cases under a unit.
+struct CaseListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List cases.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Only cases arising at or under this unit.")
+    var unit: String?
+
+    @Option(help: "accepted, assigned, in_progress, resolved, unresolved or closed.")
+    var status: CaseStatus?
+
+    @Flag(help: "Only cases past their deadline and not finished.")
+    var overdue = false
+
+    @Option(help: "table, csv or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let database = try global.open()
+        let cases = try database.cases(under: unit, status: status, overdueOn: overdue ? try database.today() : nil)
+        try ListOutput(items: cases, columns: [
+            .init(header: "id") { $0.id },
+            .init(header: "status") { $0.status.rawValue },
+            .init(header: "level") { $0.level.rawValue },
+            .init(header: "category") { $0.category },
+            .init(header: "unit") { $0.unitCode },
+            .init(header: "title") { $0.title },
+            .init(header: "assignee") { $0.assignee ?? "" },
+            .init(header: "deadline") { $0.deadline.description },
+        ]).print(format)
+    }
+}
+
+/// `gridbook case show ID`: a case and its ledger.
+struct CaseShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a case and its ledger.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The case's id (2026-000123).")
+    var id: String
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let detail = try global.open().caseDetail(id: id)
+        if format == .json { return try Console.printJSON(detail) }
+        let dispute = detail.dispute
+        print("\(dispute.id)  \(dispute.status.rawValue)  \(dispute.level.rawValue)  \(dispute.track.rawValue)  \(dispute.category)  \(dispute.title)")
+        print("unit \(dispute.unitCode); parties \(dispute.parties.isEmpty ? "–" : dispute.parties); assignee \(dispute.assignee ?? "–"); deadline \(dispute.deadline)"
+              + (dispute.satisfaction.map { "; satisfaction \($0.rawValue)" } ?? ""))
+        var table = TextTable(headers: ["at", "actor", "action", "note"], alignments: [.left, .left, .left, .left])
+        table.rows = detail.ledger.map { [$0.at, $0.actor, $0.action, $0.note] }
+        Console.write(table.render())
+        print("next: " + detail.allowedActions.map(\.rawValue).joined(separator: ", "))
+    }
+}
+
+/// `gridbook case act ID ACTION`: one step of a case.
+struct CaseActCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "act",
+        abstract: "Act on a case: dispatch, start, note, resolve, fail, escalate, feedback, follow_up, close, reopen."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The case's id.")
+    var id: String
+
+    @Argument(help: "The action.")
+    var action: CaseAction
+
+    @Option(help: "What was done or said.")
+    var note: String = ""
+
+    @Option(help: "dispatch: the responsible unit or department and person.")
+    var assignee: String?
+
+    @Option(help: "dispatch: the deadline, YYYY-MM-DD (default by level: 7, 15 or 30 days).")
+    var deadline: LocalDate?
+
+    @Option(help: "escalate: judicial_confirmation, litigation or petition instead of the next level up.")
+    var track: CaseTrack?
+
+    @Option(help: "follow_up: satisfied, basically_satisfied or dissatisfied.")
+    var satisfaction: Satisfaction?
+
+    func run() throws {
+        let dispute = try global.open().act(onCase: id, CaseActionInput(action, note: note, assignee: assignee, deadline: deadline,
+                                                                        track: track, satisfaction: satisfaction), by: global.actor)
+        print("case \(dispute.id): \(action.rawValue) → \(dispute.status.rawValue) (\(dispute.level.rawValue), deadline \(dispute.deadline))")
+    }
+}
+
+/// `gridbook risk promote ID`: turns a risk into a case.
+struct RiskPromoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Promote a risk to an accepted case (township staff, mediators, county admins); again returns the same case."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The risk's id.")
+    var id: String
+
+    @Option(help: "village, township or county (default village).")
+    var level: CaseLevel?
+
+    func run() throws {
+        let result = try global.open().promoteRisk(id: id, level: level, by: global.actor)
+        switch result {
+        case .created(let dispute): print("risk \(id) promoted to case \(dispute.id); deadline \(dispute.deadline)")
+        case .existing(let dispute): print("risk \(id) was promoted before: case \(dispute.id)")
+        }
+    }
+}
+
+extension CaseStatus: ExpressibleByArgument {}
+extension CaseSource: ExpressibleByArgument {}
+extension CaseLevel: ExpressibleByArgument {}
+extension CaseAction: ExpressibleByArgument {}
+extension CaseTrack: ExpressibleByArgument {}
+extension Satisfaction: ExpressibleByArgument {}

@@ -1,0 +1,205 @@
+import Foundation
+import GRDB
+
+/// A case as a user or client files it (SPEC section 6).
+public struct NewCase: Sendable, Equatable {
+    public var title: String
+    public var category: String
+    public var unitCode: String
+    public var parties: String
+    public var source: CaseSource
+    /// The level handling it; `village` when nil.
+    public var level: CaseLevel?
+
+    /// A case to file.
+    public init(title: String, category: String, unitCode: String, parties: String = "", source: CaseSource, level: CaseLevel? = nil) {
+        self.title = title
+        self.category = category
+        self.unitCode = unitCode
+        self.parties = parties
+        self.source = source
+        self.level = level
+    }
+}
+
+/// A case with its ledger, oldest first.
+public struct CaseDetail: Encodable, Equatable, Sendable {
+    public var dispute: DisputeCase
+    public var ledger: [LedgerEntry]
+    /// What can be done next.
+    public var allowedActions: [CaseAction]
+
+    enum CodingKeys: String, CodingKey { case ledger, allowedActions = "allowed_actions" }
+
+    /// The ledger as SPEC section 6 shows it: `{"at", "actor", "action", "note"}`.
+    struct Line: Encodable { var at, actor, action, note: String }
+
+    /// Encodes the case's fields beside its ledger and the actions it allows.
+    public func encode(to encoder: any Encoder) throws {
+        try dispute.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ledger.map { Line(at: $0.at, actor: $0.actor, action: $0.action, note: $0.note) }, forKey: .ledger)
+        try container.encode(allowedActions, forKey: .allowedActions)
+    }
+}
+
+/// What promoting a risk did.
+public enum PromotionResult: Equatable, Sendable {
+    /// A new case was opened.
+    case created(DisputeCase)
+    /// The risk was promoted before: its case.
+    case existing(DisputeCase)
+
+    /// The case.
+    public var dispute: DisputeCase {
+        switch self {
+        case .created(let dispute), .existing(let dispute): dispute
+        }
+    }
+}
+
+// MARK: - Writes
+
+extension AppDatabase {
+    /// Roles that may promote risks and act on cases.
+    public static let caseRoles: [Role] = [.townshipStaff, .mediator, .countyAdmin]
+
+    /// Files a case directly (walk-in, phone, letter, online, hotline), accepted now.
+    public func fileCase(_ new: NewCase, by actor: Actor, now: Date = Date()) throws -> DisputeCase {
+        try write { db in
+            try Cases.requireCaseRole(db, actor, now: now)
+            return try Cases.insert(db, new, riskId: nil, by: actor, now: now)
+        }
+    }
+
+    /// Promotes a risk to an accepted case and marks the risk promoted, in one transaction.
+    /// Promoting again returns the same case.
+    public func promoteRisk(id: String, level: CaseLevel? = nil, by actor: Actor, now: Date = Date()) throws -> PromotionResult {
+        try write { db in
+            guard var risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
+            if let caseId = risk.caseId, let dispute = try DisputeCase.fetchOne(db, key: caseId) {
+                return .existing(dispute)
+            }
+            try Cases.requireCaseRole(db, actor, now: now)
+            guard risk.status != .resolved else {
+                throw GridbookError.conflict("risk \(id) is resolved; reopen it before promoting it")
+            }
+            let dispute = try Cases.insert(db, NewCase(
+                title: risk.title, category: risk.category, unitCode: risk.unitCode,
+                parties: risk.householdCode.map { "household \($0)" } ?? "",
+                source: risk.source == .hotline ? .hotline : risk.source == .report ? .walkIn : .visitDiscovery,
+                level: level
+            ), riskId: risk.id, by: actor, now: now)
+            risk.status = .promoted
+            risk.caseId = dispute.id
+            try risk.update(db)
+            try Audit.record(db, actor, "risk.promote", "risk", risk.id, detail: "case \(dispute.id)", at: now)
+            try Audit.event(db, "risk.promoted", risk.id, risk, at: now)
+            return .created(dispute)
+        }
+    }
+
+    /// Acts on a case: the state machine decides, the ledger records, in one transaction.
+    public func act(onCase id: String, _ input: CaseActionInput, by actor: Actor, now: Date = Date()) throws -> DisputeCase {
+        try write { db in
+            guard let dispute = try DisputeCase.fetchOne(db, key: id) else { throw GridbookError.notFound("case \(id)") }
+            try Cases.requireCaseRole(db, actor, now: now)
+            var calendar = try Settings.calendar(db)
+            let seconds = Int(now.timeIntervalSince1970)
+            let next = try CaseRules.apply(input, to: dispute, today: calendar.localDate(epochSeconds: seconds),
+                                           now: Timestamp(epochSeconds: seconds).text)
+            try next.update(db)
+            var details: [String] = []
+            if let assignee = input.assignee, input.action == .dispatch { details.append("to \(assignee), due \(next.deadline)") }
+            if input.action == .escalate { details.append(input.track.map { "track \($0.rawValue)" } ?? "to \(next.level.rawValue), due \(next.deadline)") }
+            if let satisfaction = input.satisfaction, input.action == .followUp { details.append(satisfaction.rawValue) }
+            let note = (details + [input.note.trimmingCharacters(in: .whitespacesAndNewlines)]).filter { !$0.isEmpty }.joined(separator: "; ")
+            try Cases.ledger(db, id, actor, input.action.rawValue, note, now: now)
+            try Audit.record(db, actor, "case.\(input.action.rawValue)", "case", id, detail: note, at: now)
+            try Audit.event(db, "case.updated", id, next, at: now)
+            return next
+        }
+    }
+}
+
+// MARK: - Reads
+
+extension AppDatabase {
+    /// One case with its ledger.
+    public func caseDetail(id: String) throws -> CaseDetail {
+        try read { db in
+            guard let dispute = try DisputeCase.fetchOne(db, key: id) else { throw GridbookError.notFound("case \(id)") }
+            let ledger = try LedgerEntry.filter(Column("case_id") == id).order(Column("id")).fetchAll(db)
+            return CaseDetail(dispute: dispute, ledger: ledger, allowedActions: CaseRules.allowed(dispute))
+        }
+    }
+
+    /// Cases arising at or under a unit (all when nil), optionally of one status or past their
+    /// deadline and not finished, by id.
+    public func cases(under unitCode: String? = nil, status: CaseStatus? = nil, overdueOn date: LocalDate? = nil) throws -> [DisputeCase] {
+        try read { db in
+            var request = DisputeCase.order(Column("id"))
+            if let unitCode {
+                guard try Hierarchy.unit(db, code: unitCode) != nil else { throw GridbookError.notFound("unit \(unitCode)") }
+                let codes = [unitCode] + (try Hierarchy.descendants(db, of: unitCode).map(\.code))
+                request = request.filter(codes.contains(Column("unit_code")))
+            }
+            if let status { request = request.filter(Column("status") == status.rawValue) }
+            var cases = try request.fetchAll(db)
+            if let date { cases = cases.filter { !$0.status.isFinished && $0.deadline < date } }
+            return cases
+        }
+    }
+}
+
+/// The case ledger's rules shared by filing and promotion.
+enum Cases {
+    /// Refuses an actor who holds none of the roles that handle cases today.
+    static func requireCaseRole(_ db: Database, _ actor: Actor, now: Date) throws {
+        guard let person = actor.personId else {
+            throw GridbookError.notAllowed("cases are handled by township staff, mediators and county admins; say who you are (--as)")
+        }
+        var calendar = try Settings.calendar(db)
+        let today = calendar.localDate(epochSeconds: Int(now.timeIntervalSince1970))
+        let roles = try Duty.filter(Column("person_id") == person).fetchAll(db).filter { $0.isActive(on: today) }.map(\.role)
+        guard roles.contains(where: AppDatabase.caseRoles.contains) else {
+            throw GridbookError.notAllowed("\(person) is not township staff, a mediator or a county admin")
+        }
+    }
+
+    /// Checks and stores a new accepted case with its first ledger entry.
+    static func insert(_ db: Database, _ new: NewCase, riskId: String?, by actor: Actor, now: Date) throws -> DisputeCase {
+        let title = new.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty else { throw GridbookError.invalid(field: "title", problem: "is empty") }
+        guard try IssueCategory.exists(db, key: new.category) else {
+            throw GridbookError.invalid(field: "category", problem: "unknown issue category \(new.category)")
+        }
+        guard try Hierarchy.unit(db, code: new.unitCode) != nil else { throw GridbookError.notFound("unit \(new.unitCode)") }
+        var calendar = try Settings.calendar(db)
+        let seconds = Int(now.timeIntervalSince1970)
+        let today = calendar.localDate(epochSeconds: seconds)
+        let prefix = "\(today.components.year)-"
+        let last = try String.fetchOne(db, sql: "SELECT MAX(id) FROM cases WHERE id LIKE ? || '%'", arguments: [prefix])
+        let sequence = (last.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0) + 1
+        let level = new.level ?? .village
+        let dispute = DisputeCase(
+            id: prefix + String(format: "%06d", sequence), title: title, category: new.category,
+            parties: new.parties.trimmingCharacters(in: .whitespacesAndNewlines), source: new.source, riskId: riskId,
+            unitCode: new.unitCode, level: level, status: .accepted, track: .mediation, assignee: nil,
+            deadline: today.adding(days: level.deadlineDays), acceptedAt: Timestamp(epochSeconds: seconds).text,
+            finishedAt: nil, feedbackGiven: false, satisfaction: nil
+        )
+        try dispute.insert(db)
+        try ledger(db, dispute.id, actor, "accept", riskId.map { "promoted from risk \($0)" } ?? "filed (\(new.source.rawValue))", now: now)
+        try Audit.record(db, actor, "case.create", "case", dispute.id, detail: "\(dispute.level.rawValue) \(dispute.title)", at: now)
+        try Audit.event(db, "case.created", dispute.id, dispute, at: now)
+        return dispute
+    }
+
+    /// Appends one line to a case's ledger.
+    static func ledger(_ db: Database, _ caseId: String, _ actor: Actor, _ action: String, _ note: String, now: Date) throws {
+        var entry = LedgerEntry(id: nil, caseId: caseId, at: Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text,
+                                actor: actor.id, action: action, note: note)
+        try entry.insert(db)
+    }
+}

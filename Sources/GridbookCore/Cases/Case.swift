@@ -1,0 +1,146 @@
+import GRDB
+
+/// The level handling a case: small matters stay in the village, big ones in the township.
+public enum CaseLevel: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case village, township, county
+
+    /// Days to the deadline unless set (SPEC section 3): 7, 15, 30.
+    public var deadlineDays: Int {
+        switch self {
+        case .village: 7
+        case .township: 15
+        case .county: 30
+        }
+    }
+
+    /// The level an escalation goes to, or nil at the county.
+    public var up: CaseLevel? {
+        switch self {
+        case .village: .township
+        case .township: .county
+        case .county: nil
+        }
+    }
+}
+
+/// Where a case stands.
+public enum CaseStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case accepted, assigned
+    case inProgress = "in_progress"
+    case resolved, unresolved, closed
+
+    /// Whether the case is finished (resolved or not), for the on-time rate.
+    public var isFinished: Bool { self == .resolved || self == .unresolved || self == .closed }
+}
+
+/// How a case came in.
+public enum CaseSource: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case visitDiscovery = "visit_discovery"
+    case walkIn = "walk_in"
+    case phone, letter, online, hotline, open311
+}
+
+/// The way a case is being handled: mediation first, then the law, the courts, petition last.
+public enum CaseTrack: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case mediation
+    case judicialConfirmation = "judicial_confirmation"
+    case litigation, petition
+}
+
+/// The parties' satisfaction at the follow-up call.
+public enum Satisfaction: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case satisfied
+    case basicallySatisfied = "basically_satisfied"
+    case dissatisfied
+}
+
+/// What can be done to a case (SPEC section 6).
+public enum CaseAction: String, Codable, Sendable, CaseIterable {
+    case dispatch, start, note, resolve, fail, escalate, feedback
+    case followUp = "follow_up"
+    case close, reopen
+}
+
+/// A dispute case in the county's ledger (一本账).
+public struct DisputeCase: Codable, Equatable, Sendable, Identifiable {
+    /// `2026-000123`: the year accepted, a sequence.
+    public var id: String
+    public var title: String
+    public var category: String
+    public var parties: String
+    public var source: CaseSource
+    public var riskId: String?
+    /// Where it arose.
+    public var unitCode: String
+    public var level: CaseLevel
+    public var status: CaseStatus
+    public var track: CaseTrack
+    /// The responsible unit or department and person.
+    public var assignee: String?
+    public var deadline: LocalDate
+    /// ISO 8601 UTC.
+    public var acceptedAt: String
+    /// When it was resolved or found unresolved.
+    public var finishedAt: String?
+    public var feedbackGiven: Bool
+    public var satisfaction: Satisfaction?
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, category, parties, source, level, status, track, assignee, deadline, satisfaction
+        case riskId = "risk_id"
+        case unitCode = "unit_code"
+        case acceptedAt = "accepted_at"
+        case finishedAt = "finished_at"
+        case feedbackGiven = "feedback_given"
+    }
+
+    /// Encodes every key, absent ones as null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(title, forKey: .title)
+        try container.encode(category, forKey: .category)
+        try container.encode(parties, forKey: .parties)
+        try container.encode(source, forKey: .source)
+        try container.encode(riskId, forKey: .riskId)
+        try container.encode(unitCode, forKey: .unitCode)
+        try container.encode(level, forKey: .level)
+        try container.encode(status, forKey: .status)
+        try container.encode(track, forKey: .track)
+        try container.encode(assignee, forKey: .assignee)
+        try container.encode(deadline, forKey: .deadline)
+        try container.encode(acceptedAt, forKey: .acceptedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(feedbackGiven, forKey: .feedbackGiven)
+        try container.encode(satisfaction, forKey: .satisfaction)
+    }
+}
+
+extension DisputeCase: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "cases"
+}
+
+/// One action in a case's ledger.
+public struct LedgerEntry: Codable, Equatable, Sendable {
+    public var id: Int64?
+    public var caseId: String
+    /// ISO 8601 UTC.
+    public var at: String
+    public var actor: String
+    public var action: String
+    public var note: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, at, actor, action, note
+        case caseId = "case_id"
+    }
+}
+
+extension LedgerEntry: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "case_ledger"
+
+    /// Keeps the row id SQLite gave the entry.
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
