@@ -6,8 +6,8 @@ import GridbookCore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Reports: visit coverage, pairing gaps.",
-        subcommands: [CoverageCommand.self, PairingCommand.self]
+        abstract: "Reports: visit coverage, pairing gaps, cases.",
+        subcommands: [CoverageCommand.self, PairingCommand.self, CasesReportCommand.self]
     )
 }
 
@@ -105,5 +105,61 @@ struct PairingCommand: ParsableCommand {
             return [title, "\(units.count)", units.count > 6 ? names + "; …" : names]
         }
         Console.write(table.render())
+    }
+}
+
+/// `gridbook report cases`: accepted, resolved and the three rates for a period.
+struct CasesReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cases",
+        abstract: "Cases accepted in a period: resolved, unresolved, resolution, on-time and satisfaction rates, by level and category, overdue."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The unit (default: the county).")
+    var unit: String?
+
+    @Option(help: "First day of the period, YYYY-MM-DD.")
+    var from: LocalDate
+
+    @Option(help: "Last day of the period, YYYY-MM-DD.")
+    var to: LocalDate
+
+    @Option(help: "table, csv or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let report = try global.open().caseReport(unitCode: unit, from: from, to: to)
+        func rate(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0) } ?? "–" }
+        func rows(_ groups: [String: CaseCounts]) -> [[String]] {
+            groups.keys.sorted().map { key in
+                let counts = groups[key] ?? CaseCounts()
+                return [key, "\(counts.accepted)", "\(counts.resolved)", "\(counts.unresolved)",
+                        rate(CoverageCounts.percentage(counts.resolved, of: counts.accepted))]
+            }
+        }
+        let headers = ["group", "accepted", "resolved", "unresolved", "resolution rate"]
+        let total = ["total", "\(report.total.accepted)", "\(report.total.resolved)", "\(report.total.unresolved)", rate(report.resolutionRate)]
+        switch format {
+        case .json:
+            try Console.printJSON(report)
+        case .csv:
+            Console.write(CSVWriter.render([headers] + rows(report.byLevel).map { ["level " + $0[0]] + $0.dropFirst() }
+                + rows(report.byCategory).map { ["category " + $0[0]] + $0.dropFirst() } + [total]))
+        case .table:
+            print("Cases of \(report.unit.name) (\(report.unit.code)) accepted \(report.from) to \(report.to)\n")
+            var table = TextTable(headers: headers, alignments: [.left, .right, .right, .right, .right])
+            table.rows = rows(report.byLevel) + [["", "", "", "", ""]] + rows(report.byCategory)
+            table.footer = [total]
+            Console.write(table.render())
+            print("""
+
+                resolution rate \(rate(report.resolutionRate)) (\(report.total.resolved)/\(report.total.accepted)); \
+                on-time rate \(rate(report.onTimeRate)) (\(report.finishedOnTime)/\(report.finished)); \
+                satisfaction rate \(rate(report.satisfactionRate)) (\(report.satisfied)/\(report.followedUp))
+                overdue: \(report.overdue.isEmpty ? "none" : report.overdue.map { "\($0.id) (due \($0.deadline))" }.joined(separator: ", "))
+                """)
+        }
     }
 }

@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+
+/// Counts for a set of cases.
+public struct CaseCounts: Codable, Equatable, Sendable {
+    public var accepted = 0
+    /// Cases that reached `resolved`.
+    public var resolved = 0
+    /// Cases whose last finish was a failure.
+    public var unresolved = 0
+
+    /// No cases yet.
+    public init() {}
+
+    enum CodingKeys: String, CodingKey { case accepted, resolved, unresolved }
+}
+
+/// One case as the report sees it: what happened to it, from its ledger.
+public struct CaseOutcome: Sendable, Equatable {
+    public var level: CaseLevel
+    public var category: String
+    /// Reached `resolved` at some point.
+    public var reachedResolved: Bool
+    /// The last finish was `fail`.
+    public var lastFinishFailed: Bool
+    /// The local date of the last finish (resolve or fail), if any.
+    public var finishedOn: LocalDate?
+    public var deadline: LocalDate
+    public var satisfaction: Satisfaction?
+
+    /// Describes one case's outcome.
+    public init(level: CaseLevel, category: String, reachedResolved: Bool, lastFinishFailed: Bool, finishedOn: LocalDate?,
+                deadline: LocalDate, satisfaction: Satisfaction?) {
+        self.level = level
+        self.category = category
+        self.reachedResolved = reachedResolved
+        self.lastFinishFailed = lastFinishFailed
+        self.finishedOn = finishedOn
+        self.deadline = deadline
+        self.satisfaction = satisfaction
+    }
+}
+
+/// The county's case figures for a unit and a period (SPEC section 3): accepted, resolved,
+/// resolution, on-time and satisfaction rates, by level and category, and the overdue cases.
+public struct CaseReport: Encodable, Equatable, Sendable {
+    public var unit: UnitSummary
+    public var from: LocalDate
+    public var to: LocalDate
+    public var total: CaseCounts
+    /// Finished (resolved or unresolved) cases, and those finished by their deadline.
+    public var finished: Int
+    public var finishedOnTime: Int
+    /// Cases followed up, and those satisfied or basically satisfied.
+    public var followedUp: Int
+    public var satisfied: Int
+    /// resolved / accepted, a percentage with one decimal; null when nothing was accepted.
+    public var resolutionRate: Double?
+    /// finished on time / finished.
+    public var onTimeRate: Double?
+    /// (satisfied + basically satisfied) / followed up.
+    public var satisfactionRate: Double?
+    public var byLevel: [String: CaseCounts]
+    public var byCategory: [String: CaseCounts]
+    /// Accepted in the period, not finished and past their deadline on `to`.
+    public var overdue: [DisputeCase]
+
+    enum CodingKeys: String, CodingKey {
+        case unit, from, to, total, finished, overdue
+        case finishedOnTime = "finished_on_time"
+        case followedUp = "followed_up"
+        case satisfied
+        case resolutionRate = "resolution_rate"
+        case onTimeRate = "on_time_rate"
+        case satisfactionRate = "satisfaction_rate"
+        case byLevel = "by_level"
+        case byCategory = "by_category"
+    }
+
+    /// Encodes every key, rates as null when they have no denominator.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(unit, forKey: .unit)
+        try container.encode(from, forKey: .from)
+        try container.encode(to, forKey: .to)
+        try container.encode(total, forKey: .total)
+        try container.encode(finished, forKey: .finished)
+        try container.encode(finishedOnTime, forKey: .finishedOnTime)
+        try container.encode(followedUp, forKey: .followedUp)
+        try container.encode(satisfied, forKey: .satisfied)
+        try container.encode(resolutionRate, forKey: .resolutionRate)
+        try container.encode(onTimeRate, forKey: .onTimeRate)
+        try container.encode(satisfactionRate, forKey: .satisfactionRate)
+        try container.encode(byLevel, forKey: .byLevel)
+        try container.encode(byCategory, forKey: .byCategory)
+        try container.encode(overdue, forKey: .overdue)
+    }
+
+    /// The figures of a set of case outcomes: the rates of SPEC section 3, in one place.
+    public static func figures(_ outcomes: [CaseOutcome]) -> (total: CaseCounts, finished: Int, onTime: Int, followedUp: Int, satisfied: Int,
+                                                              byLevel: [String: CaseCounts], byCategory: [String: CaseCounts]) {
+        var total = CaseCounts(), finished = 0, onTime = 0, followedUp = 0, satisfied = 0
+        var byLevel: [String: CaseCounts] = [:], byCategory: [String: CaseCounts] = [:]
+        for outcome in outcomes {
+            func count(_ counts: inout CaseCounts) {
+                counts.accepted += 1
+                if outcome.reachedResolved { counts.resolved += 1 }
+                if outcome.lastFinishFailed { counts.unresolved += 1 }
+            }
+            count(&total)
+            count(&byLevel[outcome.level.rawValue, default: CaseCounts()])
+            count(&byCategory[outcome.category, default: CaseCounts()])
+            if let finishedOn = outcome.finishedOn {
+                finished += 1
+                if finishedOn <= outcome.deadline { onTime += 1 }
+            }
+            if let satisfaction = outcome.satisfaction {
+                followedUp += 1
+                if satisfaction != .dissatisfied { satisfied += 1 }
+            }
+        }
+        return (total, finished, onTime, followedUp, satisfied, byLevel, byCategory)
+    }
+}
+
+extension AppDatabase {
+    /// The case report for cases accepted from `from` to `to` (local dates, both included) that
+    /// arose at or under a unit (default: the county).
+    public func caseReport(unitCode: String? = nil, from: LocalDate, to: LocalDate) throws -> CaseReport {
+        guard from <= to else { throw GridbookError.invalid(field: "from", problem: "\(from) is after to (\(to))") }
+        let unit = try unitCode.map { try self.unit(code: $0) } ?? county()
+        return try read { db in
+            var calendar = try Settings.calendar(db)
+            let codes = Set([unit.code] + (try Hierarchy.descendants(db, of: unit.code).map(\.code)))
+            var outcomes: [CaseOutcome] = []
+            var overdue: [DisputeCase] = []
+            for dispute in try DisputeCase.order(Column("id")).fetchAll(db) where codes.contains(dispute.unitCode) {
+                guard let accepted = Timestamp(dispute.acceptedAt).map({ calendar.localDate(of: $0) }), accepted >= from, accepted <= to else {
+                    continue
+                }
+                let finishes = try LedgerEntry.filter(Column("case_id") == dispute.id && ["resolve", "fail"].contains(Column("action")))
+                    .order(Column("id")).fetchAll(db)
+                let last = finishes.last
+                outcomes.append(CaseOutcome(
+                    level: dispute.level, category: dispute.category,
+                    reachedResolved: finishes.contains { $0.action == "resolve" },
+                    lastFinishFailed: last?.action == "fail",
+                    finishedOn: last.flatMap { Timestamp($0.at) }.map { calendar.localDate(of: $0) },
+                    deadline: dispute.deadline, satisfaction: dispute.satisfaction
+                ))
+                if !dispute.status.isFinished && dispute.deadline < to { overdue.append(dispute) }
+            }
+            let figures = CaseReport.figures(outcomes)
+            return CaseReport(
+                unit: UnitSummary(unit), from: from, to: to, total: figures.total, finished: figures.finished,
+                finishedOnTime: figures.onTime, followedUp: figures.followedUp, satisfied: figures.satisfied,
+                resolutionRate: CoverageCounts.percentage(figures.total.resolved, of: figures.total.accepted),
+                onTimeRate: CoverageCounts.percentage(figures.onTime, of: figures.finished),
+                satisfactionRate: CoverageCounts.percentage(figures.satisfied, of: figures.followedUp),
+                byLevel: figures.byLevel, byCategory: figures.byCategory, overdue: overdue
+            )
+        }
+    }
+}
