@@ -70,3 +70,25 @@ struct CaseReportTests {
         }
     }
 }
+
+@Suite("The risk report")
+struct RiskReportTests {
+    @Test("risks by level and status under a unit, and those not reviewed on time")
+    func report() throws {
+        let database = try smallCountyDatabase()
+        let day = Date(timeIntervalSince1970: 1_782_784_800) // 2026-06-30
+        let red = try database.addRisk(NewRisk(householdCode: "H3", category: "fraud", level: .red, title: "诈骗电话", source: .patrol),
+                                       by: .person("P1"), now: day)
+        let blue = try database.addRisk(NewRisk(householdCode: "H1", category: "safety", level: .blue, title: "电线老化", source: .patrol),
+                                        by: .person("P1"), now: day)
+        _ = try database.updateRisk(id: blue.id, status: .monitoring, now: day)
+        _ = try database.addRisk(NewRisk(householdCode: "H7", category: "land", level: .red, title: "界址", source: .patrol),
+                                 by: .person("P2"), now: day)
+        let report = try database.riskReport(unitCode: "T1", asOf: LocalDate("2026-07-05"))
+        #expect(report.total == 2)
+        #expect(report.byLevel["red"] == ["open": 1, "monitoring": 0, "resolved": 0, "promoted": 0])
+        #expect(report.byLevel["blue"]?["monitoring"] == 1)
+        #expect(report.reviewOverdue.map(\.id) == [red.id])
+        #expect(try database.riskReport(asOf: LocalDate("2026-07-05")).total == 3)
+    }
+}

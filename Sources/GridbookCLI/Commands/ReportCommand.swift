@@ -6,8 +6,8 @@ import GridbookCore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Reports: visit coverage, pairing gaps, cases.",
-        subcommands: [CoverageCommand.self, PairingCommand.self, CasesReportCommand.self]
+        abstract: "Reports: visit coverage, pairing gaps, risks, cases.",
+        subcommands: [CoverageCommand.self, PairingCommand.self, RisksReportCommand.self, CasesReportCommand.self]
     )
 }
 
@@ -161,5 +161,40 @@ struct CasesReportCommand: ParsableCommand {
                 overdue: \(report.overdue.isEmpty ? "none" : report.overdue.map { "\($0.id) (due \($0.deadline))" }.joined(separator: ", "))
                 """)
         }
+    }
+}
+
+/// `gridbook report risks`: the register by level and status, and overdue reviews.
+struct RisksReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "risks",
+        abstract: "Risks by level and status, and the risks not reviewed on time."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The unit (default: the county).")
+    var unit: String?
+
+    @Option(name: .customLong("as-of"), help: "The date, YYYY-MM-DD (default: today).")
+    var asOf: LocalDate?
+
+    @Option(help: "table, csv or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let report = try global.open().riskReport(unitCode: unit, asOf: asOf)
+        if format == .json { return try Console.printJSON(report) }
+        let statuses = RiskStatus.allCases.map(\.rawValue)
+        let rows = RiskLevel.allCases.map { level in
+            [level.rawValue] + statuses.map { "\(report.byLevel[level.rawValue]?[$0] ?? 0)" }
+        }
+        if format == .csv { return Console.write(CSVWriter.render([["level"] + statuses] + rows)) }
+        print("Risks of \(report.unit.name) (\(report.unit.code)) as of \(report.asOf): \(report.total)\n")
+        var table = TextTable(headers: ["level"] + statuses, alignments: [.left] + statuses.map { _ in .right })
+        table.rows = rows
+        Console.write(table.render())
+        print("\nnot reviewed on time: \(report.reviewOverdue.count)")
+        for risk in report.reviewOverdue { print("  \(risk.id)  \(risk.level.rawValue)  \(risk.title)  (review was due \(risk.reviewDue))") }
     }
 }
