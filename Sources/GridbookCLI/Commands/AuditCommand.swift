@@ -35,3 +35,32 @@ struct AuditCommand: ParsableCommand {
         ]).print(format)
     }
 }
+
+/// `gridbook events`: the change feed other systems pull, oldest first.
+struct EventsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "The change feed: visit.logged, risk.created, risk.updated, risk.promoted, case.created, case.updated."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Only events after this sequence number.")
+    var after: Int64 = 0
+
+    @Option(help: "At most this many events.")
+    var limit: Int = 100
+
+    @Option(help: "table, csv or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let events = try global.open().events(after: after, limit: max(1, min(limit, 10_000)))
+        try ListOutput(items: events, columns: [
+            .init(header: "seq", alignment: .right) { "\($0.seq ?? 0)" },
+            .init(header: "at") { $0.at },
+            .init(header: "type") { $0.type },
+            .init(header: "id") { $0.recordId },
+        ]).print(format)
+    }
+}
