@@ -178,12 +178,9 @@ enum Cases {
         var calendar = try Settings.calendar(db)
         let seconds = Int(now.timeIntervalSince1970)
         let today = calendar.localDate(epochSeconds: seconds)
-        let prefix = "\(today.components.year)-"
-        let last = try String.fetchOne(db, sql: "SELECT MAX(id) FROM cases WHERE id LIKE ? || '%'", arguments: [prefix])
-        let sequence = (last.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0) + 1
         let level = new.level ?? .village
         let dispute = DisputeCase(
-            id: prefix + String(format: "%06d", sequence), title: title, category: new.category,
+            id: try SequentialID.next(db, table: "cases", prefix: "\(today.components.year)-"), title: title, category: new.category,
             parties: new.parties.trimmingCharacters(in: .whitespacesAndNewlines), source: new.source, riskId: riskId,
             unitCode: new.unitCode, level: level, status: .accepted, track: .mediation, assignee: nil,
             deadline: today.adding(days: level.deadlineDays), acceptedAt: Timestamp(epochSeconds: seconds).text,

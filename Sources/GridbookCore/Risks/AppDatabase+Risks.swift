@@ -185,12 +185,8 @@ enum Risks {
         var calendar = try Settings.calendar(db)
         let seconds = Int(now.timeIntervalSince1970)
         let reportedOn = calendar.localDate(epochSeconds: seconds)
-        let year = reportedOn.components.year
-        let prefix = "R\(year)-"
-        let last = try String.fetchOne(db, sql: "SELECT MAX(id) FROM risks WHERE id LIKE ? || '%'", arguments: [prefix])
-        let sequence = (last.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0) + 1
         let risk = Risk(
-            id: prefix + String(format: "%06d", sequence), unitCode: unitCode, householdCode: new.householdCode,
+            id: try SequentialID.next(db, table: "risks", prefix: "R\(reportedOn.components.year)-"), unitCode: unitCode, householdCode: new.householdCode,
             category: new.category, level: new.level, title: title,
             description: new.description.trimmingCharacters(in: .whitespacesAndNewlines), status: .open,
             source: visit == nil ? new.source : .visit, reportedBy: reportedBy, reportedAt: Timestamp(epochSeconds: seconds).text,
