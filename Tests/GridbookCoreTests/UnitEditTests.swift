@@ -18,10 +18,14 @@ struct UnitEditTests {
         #expect(try database.unitDetail(code: "G2").parents.map(\.code) == ["V2", "T2", "C"])
     }
 
-    @Test("a block moved to another grid takes its households to that grid")
+    @Test("a block moved to another grid takes its households, and their risks, to that grid")
     func moveBlock() throws {
         let database = try smallCountyDatabase()
+        let risk = try database.addRisk(NewRisk(householdCode: "H2", category: "safety", level: .yellow, title: "楼道堆物", source: .patrol),
+                                        by: .person("P1"))
         _ = try database.moveUnit(code: "B1", to: "G2")
+        #expect(try database.risk(id: risk.id).risk.unitCode == "G2")
+        #expect(try database.risks(RiskFilter(unitCode: "G1")) == [])
         #expect(try database.read { try Household.fetchOne($0, key: "H2") }?.gridCode == "G2")
         #expect(try database.coverageReport(unitCode: "G2", asOf: LocalDate("2026-06-30")).rows.map(\.code) == ["H2", "H4", "H5"])
     }

@@ -113,7 +113,11 @@ extension AppDatabase {
             unit.parentCode = parentCode
             try unit.update(db)
             if unit.level == .block {
+                // The block's households, and the risks found at them, now belong to the new grid.
                 try db.execute(sql: "UPDATE households SET grid_code = ? WHERE block_code = ?", arguments: [parentCode, code])
+                try db.execute(sql: """
+                    UPDATE risks SET unit_code = ? WHERE household_code IN (SELECT code FROM households WHERE block_code = ?)
+                    """, arguments: [parentCode, code])
             }
             return unit
         }
