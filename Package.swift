@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -23,9 +25,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GridbookAPI",
+            dependencies: [
+                "GridbookCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "GridbookCLI",
             dependencies: [
                 "GridbookCore",
+                "GridbookAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -36,5 +48,12 @@ let package = Package(
         ),
         .testTarget(name: "GridbookCoreTests", dependencies: ["GridbookCore"]),
         .testTarget(name: "GridbookCLITests", dependencies: ["GridbookCLI", "GridbookCore"]),
+        .testTarget(
+            name: "GridbookAPITests",
+            dependencies: [
+                "GridbookAPI", "GridbookCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

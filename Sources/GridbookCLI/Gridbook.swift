@@ -11,7 +11,8 @@ public struct Gridbook: ParsableCommand {
         discussion: "The database is --db, else $GRIDBOOK_DB, else ./gridbook.sqlite.",
         subcommands: [InitCommand.self, ImportCommand.self, DemoCommand.self, UnitCommand.self, PersonCommand.self,
                       HouseholdCommand.self, VisitCommand.self, DueCommand.self, ReportCommand.self, SettingsCommand.self,
-                      RiskCommand.self, CaseCommand.self, AuditCommand.self, EventsCommand.self]
+                      RiskCommand.self, CaseCommand.self, AuditCommand.self, EventsCommand.self,
+                      TokenCommand.self, ServeCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions

@@ -53,16 +53,7 @@ struct CoverageCommand: ParsableCommand {
         case .json, .html:
             try Console.printJSON(report)
         case .csv:
-            // The JSON's keys and numbers, one row per child and a last row for the total.
-            func csvRow(_ code: String, _ name: String, _ level: String, _ counts: CoverageCounts) -> [String] {
-                [code, name, level, "\(counts.households)", "\(counts.covered)",
-                 counts.coverage.map { String(format: "%.1f", $0) } ?? "", "\(counts.overdue)", "\(counts.neverVisited)"]
-            }
-            Console.write(CSVWriter.render(
-                [["code", "name", "level", "households", "covered", "coverage", "overdue", "never_visited"]]
-                    + report.rows.map { csvRow($0.code, $0.name, $0.level, $0.counts) }
-                    + [csvRow("total", report.unit.name, report.unit.level, report.total)]
-            ))
+            Console.write(CoverageCSV.render(report))
         case .table:
             Console.write("Visit coverage of \(report.unit.name) (\(report.unit.code), \(report.unit.level)) as of \(report.asOf)\n\n")
             var table = TextTable(headers: headers, alignments: [.left, .left, .right, .right, .right, .right, .right])

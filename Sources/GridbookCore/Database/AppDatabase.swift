@@ -356,6 +356,21 @@ extension AppDatabase {
                 BEGIN SELECT RAISE(ABORT, 'the case ledger is never deleted from'); END;
                 """)
         }
+        migrator.registerMigration("v5: API tokens") { db in
+            try db.execute(sql: """
+                -- Only a token's SHA-256 is stored; the token itself is shown once, when issued.
+                CREATE TABLE tokens (
+                    id INTEGER PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id) ON UPDATE CASCADE,
+                    hash TEXT NOT NULL UNIQUE,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT,
+                    revoked_at TEXT,
+                    last_used_at TEXT
+                );
+                CREATE INDEX tokens_person ON tokens(person_id);
+                """)
+        }
         return migrator
     }
 }

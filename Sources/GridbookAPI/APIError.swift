@@ -1,0 +1,101 @@
+import Foundation
+import GridbookCore
+import Hummingbird
+import NIOCore
+
+/// An API error: a status and the error body of SPEC section 6,
+/// `{"error": {"code", "message", "details": [{"field", "problem"}]}}`.
+public struct APIError: HTTPResponseError, Equatable {
+    /// A field-level problem.
+    public struct Detail: Codable, Equatable, Sendable {
+        public var field: String
+        public var problem: String
+    }
+
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public let details: [Detail]
+
+    /// An error with its status, machine-readable code, message and field details.
+    public init(_ status: HTTPResponse.Status, code: String, message: String, details: [Detail] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    /// The error as a Gridbook core error maps to HTTP: unknown → 404, invalid → 400, conflict → 409, not allowed → 403.
+    init(_ error: GridbookError) {
+        switch error {
+        case .notFound: self.init(.notFound, code: "not_found", message: error.description)
+        case .invalid(let field, let problem):
+            self.init(.badRequest, code: "invalid", message: error.description, details: [Detail(field: field, problem: problem)])
+        case .conflict: self.init(.conflict, code: "conflict", message: error.description)
+        case .notAllowed: self.init(.forbidden, code: "forbidden", message: error.description)
+        }
+    }
+
+    private struct Body: Encodable {
+        struct Inner: Encodable {
+            var code: String
+            var message: String
+            var details: [Detail]
+        }
+        var error: Inner
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = try JSONOutput.encode(Body(error: .init(code: code, message: message, details: details)))
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Turns every error a route throws into the JSON error body: core errors by kind, bad JSON
+/// into 400 with the field, Hummingbird's own (413, 404 for no route) with their status, and
+/// anything else into a 500 that says nothing of its cause.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = GridbookRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as GridbookError {
+            throw APIError(error)
+        } catch let error as DecodingError {
+            throw APIError(decoding: error)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, code: "too_large", message: "the body is over \(context.maxUploadSize) bytes")
+        } catch let error as HTTPError {
+            let code = error.status == .contentTooLarge ? "too_large" : error.status == .notFound ? "not_found" : "bad_request"
+            throw APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error))) \(error)"])
+            throw APIError(.internalServerError, code: "internal", message: "the request could not be completed")
+        }
+    }
+}
+
+extension APIError {
+    /// A 400 naming the field a JSON body got wrong.
+    init(decoding error: DecodingError) {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        let detail: Detail
+        switch error {
+        case .keyNotFound(let key, let context):
+            detail = Detail(field: path(context.codingPath + [key]), problem: "is missing")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            detail = Detail(field: path(context.codingPath), problem: "has the wrong type")
+        case .dataCorrupted(let context):
+            detail = Detail(field: context.codingPath.isEmpty ? "body" : path(context.codingPath), problem: context.debugDescription)
+        @unknown default:
+            detail = Detail(field: "body", problem: "cannot be read")
+        }
+        self.init(.badRequest, code: "invalid", message: "\(detail.field): \(detail.problem)", details: [detail])
+    }
+}

@@ -1,0 +1,28 @@
+import GridbookCore
+import Hummingbird
+import Logging
+
+/// Builds the API server over a database (SPEC section 6).
+public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", port: Int = 8080,
+                             logger: Logger = Logger(label: "gridbook.api")) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(database: database),
+        configuration: .init(address: .hostname(host, port: port), serverName: "gridbook"),
+        logger: logger
+    )
+}
+
+/// The router: `/healthz`, and every `/api/v1` route behind the token check.
+public func buildRouter(database: AppDatabase) -> Router<GridbookRequestContext> {
+    let router = Router(context: GridbookRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: ErrorMiddleware())
+    router.get("healthz") { _, _ in JSONResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
+    let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database))
+    MeController(database: database).addRoutes(to: api)
+    UnitController(database: database).addRoutes(to: api)
+    VisitController(database: database).addRoutes(to: api)
+    ReportController(database: database).addRoutes(to: api)
+    EventController(database: database).addRoutes(to: api)
+    return router
+}

@@ -1,0 +1,40 @@
+import GridbookCore
+import Hummingbird
+
+/// Checks `Authorization: Bearer TOKEN` on every `/api/v1` request: a missing, unknown, revoked
+/// or expired token answers 401; otherwise the caller goes into the context.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = GridbookRequestContext
+    let database: AppDatabase
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+              case let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces), !token.isEmpty
+        else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "missing token: send Authorization: Bearer TOKEN")
+        }
+        guard let caller = try database.authenticate(token: token) else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "unknown, revoked or expired token")
+        }
+        var context = context
+        context.caller = caller
+        context.logger[metadataKey: "person"] = .string(caller.person.id)
+        return try await next(request, context)
+    }
+}
+
+extension AppDatabase {
+    /// Whether a unit is at or under one of the caller's units (county admins see everything).
+    func isInScope(_ unitCode: String, for caller: Caller) throws -> Bool {
+        if caller.roles.contains(.countyAdmin) { return true }
+        let chain = [unitCode] + (try unitDetail(code: unitCode).parents.map(\.code))
+        return chain.contains(where: caller.scopeUnits.contains)
+    }
+
+    /// 404 for an unknown unit, 403 for one outside the caller's units.
+    func requireScope(_ unitCode: String, for caller: Caller) throws {
+        guard try isInScope(unitCode, for: caller) else {
+            throw APIError(.forbidden, code: "forbidden", message: "unit \(unitCode) is outside your units")
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import GridbookCore
+import Hummingbird
+
+/// `GET /api/v1/me`: the caller, their roles and the units they may see.
+struct MeController {
+    let database: AppDatabase
+
+    struct Me: Encodable {
+        var id: String
+        var name: String
+        var roles: [Role]
+        var scopeUnits: [UnitSummary]
+
+        enum CodingKeys: String, CodingKey { case id, name, roles, scopeUnits = "scope_units" }
+    }
+
+    func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
+        group.get("me") { _, context in
+            let caller = try context.requireCaller()
+            let units = try caller.scopeUnits.map { UnitSummary(try database.unit(code: $0)) }
+            return try JSONResponse.make(Me(id: caller.person.id, name: caller.person.name, roles: caller.roles, scopeUnits: units))
+        }
+    }
+}

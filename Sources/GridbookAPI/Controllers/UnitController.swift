@@ -1,0 +1,47 @@
+import GridbookCore
+import Hummingbird
+
+/// Units and their households.
+struct UnitController {
+    let database: AppDatabase
+
+    func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
+        group.get("units/:code") { _, context in
+            let caller = try context.requireCaller()
+            let code = try context.parameters.require("code")
+            let detail = try database.unitDetail(code: code)
+            try database.requireScope(code, for: caller)
+            return try JSONResponse.make(detail)
+        }
+        group.get("units/:code/households") { request, context in
+            let caller = try context.requireCaller()
+            let code = try context.parameters.require("code")
+            _ = try database.unit(code: code)
+            try database.requireScope(code, for: caller)
+            let limit = try Paging.limit(request)
+            let all = try database.households(under: code, on: request.dateQuery("on"))
+            let after = request.query("after")
+            let rest = after.map { cursor in all.filter { $0.code > cursor } } ?? all
+            let page = Array(rest.prefix(limit))
+            return try JSONResponse.make(Page(items: page, next: rest.count > limit ? page.last?.code : nil))
+        }
+        group.get("households/:code") { request, context in
+            let caller = try context.requireCaller()
+            let household = try database.household(code: try context.parameters.require("code"), on: request.dateQuery("on"))
+            try database.requireScope(household.gridCode, for: caller)
+            return try JSONResponse.make(household)
+        }
+    }
+}
+
+/// Page sizes of list endpoints.
+enum Paging {
+    /// `limit`, 1 to 1000 (default 100).
+    static func limit(_ request: Request) throws -> Int {
+        guard let text = request.query("limit") else { return 100 }
+        guard let limit = Int(text), (1...1000).contains(limit) else {
+            throw GridbookError.invalid(field: "limit", problem: "\(text) is not a number from 1 to 1000")
+        }
+        return limit
+    }
+}

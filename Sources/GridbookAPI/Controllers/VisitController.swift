@@ -1,0 +1,63 @@
+import Foundation
+import GridbookCore
+import Hummingbird
+
+/// Logging and listing visits.
+struct VisitController {
+    let database: AppDatabase
+
+    /// A visit as clients send it (SPEC section 6).
+    struct VisitBody: Decodable {
+        var id: String?
+        var householdCode: String
+        var visitorId: String?
+        var visitedAt: String
+        var method: VisitMethod
+        var outcome: VisitOutcome
+        var note: String?
+        var findings: [RiskBody]?
+
+        enum CodingKeys: String, CodingKey {
+            case id, method, outcome, note, findings
+            case householdCode = "household_code"
+            case visitorId = "visitor_id"
+            case visitedAt = "visited_at"
+        }
+    }
+
+    /// A risk found on a visit.
+    struct RiskBody: Decodable {
+        var category: String
+        var level: RiskLevel
+        var title: String
+        var description: String?
+    }
+
+    func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
+        group.post("visits") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await request.decodeJSON(VisitBody.self, context: context)
+            let household = try database.household(code: body.householdCode)
+            try database.requireScope(household.gridCode, for: caller)
+            let new = NewVisit(
+                id: body.id, householdCode: body.householdCode, visitorId: body.visitorId ?? caller.person.id,
+                visitedAt: body.visitedAt, method: body.method, outcome: body.outcome, note: body.note ?? "",
+                findings: (body.findings ?? []).map {
+                    NewRisk(category: $0.category, level: $0.level, title: $0.title, description: $0.description ?? "", source: .visit)
+                }
+            )
+            switch try database.logVisit(new, by: .person(caller.person.id)) {
+            case .created(let visit, _): return try JSONResponse.make(visit, status: .created)
+            case .existing(let visit): return try JSONResponse.make(visit, status: .ok)
+            }
+        }
+        group.get("visits") { request, context in
+            let caller = try context.requireCaller()
+            let unit = try request.requiredQuery("unit")
+            _ = try database.unit(code: unit)
+            try database.requireScope(unit, for: caller)
+            let visits = try database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"))
+            return try JSONResponse.make(Page(items: visits))
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import GridbookCore
+import Hummingbird
+
+/// The context of one API request: who is calling, once their token has been checked.
+public struct GridbookRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The authenticated caller; set by ``AuthMiddleware`` for every `/api/v1` route.
+    public var caller: Caller?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        caller = nil
+    }
+
+    /// Bodies over 1 MB answer 413.
+    public var maxUploadSize: Int { 1_048_576 }
+
+    /// The caller, or 401 when the route was reached without one.
+    func requireCaller() throws -> Caller {
+        guard let caller else { throw APIError(.unauthorized, code: "unauthorized", message: "a valid token is required") }
+        return caller
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import GridbookCore
+import Hummingbird
+
+/// Responses in Gridbook's one JSON encoding, so the API answers exactly what `--format json` prints.
+enum JSONResponse {
+    /// A JSON response with a status.
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONOutput.encode(value))))
+    }
+
+    /// A text response (CSV, HTML, YAML).
+    static func text(_ text: String, contentType: String) -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension Request {
+    /// The JSON body decoded: 413 past the context's upload limit, 400 naming the field on bad JSON.
+    func decodeJSON<Body: Decodable>(_ type: Body.Type, context: GridbookRequestContext) async throws -> Body {
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        return try JSONDecoder().decode(Body.self, from: Data(buffer: buffer))
+    }
+
+    /// A query parameter, or nil when absent or empty.
+    func query(_ name: String) -> String? {
+        uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A date query parameter: nil when absent, 400 when not `YYYY-MM-DD`.
+    func dateQuery(_ name: String) throws -> LocalDate? {
+        guard let text = query(name) else { return nil }
+        guard let date = LocalDate(text) else { throw GridbookError.invalid(field: name, problem: "\(text) is not a date (YYYY-MM-DD)") }
+        return date
+    }
+
+    /// A required query parameter: 400 when absent.
+    func requiredQuery(_ name: String) throws -> String {
+        guard let value = query(name) else { throw GridbookError.invalid(field: name, problem: "is missing") }
+        return value
+    }
+}

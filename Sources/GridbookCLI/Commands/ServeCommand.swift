@@ -1,0 +1,44 @@
+import ArgumentParser
+import Dispatch
+import GridbookAPI
+import GridbookCore
+import Hummingbird
+import Synchronization
+
+/// `gridbook serve`: the JSON API (SPEC section 6) over the database.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the JSON API over the database (Ctrl-C or SIGTERM stops it after in-flight requests)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port: Int = 8080
+
+    func validate() throws {
+        guard (1...65_535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
+    }
+
+    func run() throws {
+        let database = try global.open()
+        let app = buildApplication(database: database, host: host, port: port, logger: global.logger("gridbook.api"))
+        // The command line is synchronous; the server runs on Swift concurrency until it is stopped.
+        let failure = Mutex<String?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                try await app.runService()
+            } catch {
+                failure.withLock { $0 = "\(error)" }
+            }
+            done.signal()
+        }
+        done.wait()
+        if let message = failure.withLock({ $0 }) { throw CLIError("the server stopped: \(message)") }
+    }
+}

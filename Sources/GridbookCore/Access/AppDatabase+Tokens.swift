@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+/// An API token as stored: never the token itself, only its hash.
+public struct APIToken: Codable, Equatable, Sendable {
+    public var id: Int64?
+    public var personId: String
+    /// SHA-256 of the token, hexadecimal.
+    public var hash: String
+    public var createdAt: String
+    public var expiresAt: String?
+    public var revokedAt: String?
+    public var lastUsedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, hash
+        case personId = "person_id"
+        case createdAt = "created_at"
+        case expiresAt = "expires_at"
+        case revokedAt = "revoked_at"
+        case lastUsedAt = "last_used_at"
+    }
+}
+
+extension APIToken: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "tokens"
+
+    /// Keeps the row id SQLite gave the token.
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// Who is calling the API, from their token: the person, their active roles and the units they
+/// may see and change (at or under the units of their active duties).
+public struct Caller: Equatable, Sendable {
+    public var person: Person
+    public var roles: [Role]
+    /// The units of the caller's active duties.
+    public var scopeUnits: [String]
+}
+
+extension AppDatabase {
+    /// Issues a new token for a person, valid for `days` (or until revoked when nil). The token
+    /// is returned once and only its hash is kept.
+    public func issueToken(person: String, days: Int? = nil, by actor: Actor = .system, now: Date = Date()) throws -> (token: String, record: APIToken) {
+        if let days, !(1...3650).contains(days) {
+            throw GridbookError.invalid(field: "expires", problem: "\(days) is not a number of days from 1 to 3650")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let token = "gb_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let seconds = Int(now.timeIntervalSince1970)
+        return try write { db in
+            guard try Person.exists(db, key: person) else { throw GridbookError.notFound("person \(person)") }
+            var record = APIToken(id: nil, personId: person, hash: SHA256.hex(token), createdAt: Timestamp(epochSeconds: seconds).text,
+                                  expiresAt: days.map { Timestamp(epochSeconds: seconds + $0 * 86_400).text }, revokedAt: nil, lastUsedAt: nil)
+            try record.insert(db)
+            try Audit.record(db, actor, "token.issue", "token", "\(record.id ?? 0)", detail: "for \(person)", at: now)
+            return (token, record)
+        }
+    }
+
+    /// Revokes a token by its id; a revoked token answers 401 from then on.
+    public func revokeToken(id: Int64, by actor: Actor = .system, now: Date = Date()) throws {
+        try write { db in
+            guard var record = try APIToken.fetchOne(db, key: id) else { throw GridbookError.notFound("token \(id)") }
+            guard record.revokedAt == nil else { return }
+            record.revokedAt = Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text
+            try record.update(db)
+            try Audit.record(db, actor, "token.revoke", "token", "\(id)", detail: "of \(record.personId)", at: now)
+        }
+    }
+
+    /// Every token, newest first (hashes, never tokens).
+    public func tokens() throws -> [APIToken] {
+        try read { db in try APIToken.order(Column("id").desc).fetchAll(db) }
+    }
+
+    /// The caller a token belongs to, or nil when it is unknown, revoked or expired. Notes when it
+    /// was last used.
+    public func authenticate(token: String, now: Date = Date()) throws -> Caller? {
+        let nowText = Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text
+        return try write { db in
+            guard var record = try APIToken.filter(Column("hash") == SHA256.hex(token)).fetchOne(db),
+                  record.revokedAt == nil, record.expiresAt.map({ $0 > nowText }) ?? true,
+                  let person = try Person.fetchOne(db, key: record.personId)
+            else { return nil }
+            record.lastUsedAt = nowText
+            try record.update(db)
+            var calendar = try Settings.calendar(db)
+            let today = calendar.localDate(epochSeconds: Int(now.timeIntervalSince1970))
+            let duties = try Duty.filter(Column("person_id") == person.id).fetchAll(db).filter { $0.isActive(on: today) }
+            return Caller(person: person, roles: Array(Set(duties.map(\.role))).sorted { $0.rawValue < $1.rawValue },
+                          scopeUnits: Array(Set(duties.map(\.unitCode))).sorted())
+        }
+    }
+}

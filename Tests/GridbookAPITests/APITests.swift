@@ -1,0 +1,144 @@
+import Foundation
+import GridbookAPI
+import GridbookCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A county with two grids in two townships: P1 is grid member of G1, P2 of G2, P9 county admin.
+func apiDatabase() throws -> (AppDatabase, tokens: [String: String]) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-api-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let files = [
+        "units.csv": "code,name,level,parent_code\nC,县,county,\nT1,甲镇,township,C\nT2,乙镇,township,C\nV1,一村,village,T1\nV2,二村,village,T2\nG1,一网格,grid,V1\nG2,二网格,grid,V2\n",
+        "people.csv": "id,name,phone,id_number\nP1,张伟,13812341234,\nP2,李娜,,\nP9,王旗长,,\n",
+        "duties.csv": "person_id,role,unit_code,since,until\nP1,grid_member,G1,2025-01-01,\nP2,grid_member,G2,2025-01-01,\nP9,county_admin,C,2025-01-01,\n",
+        "households.csv": "code,grid_code,phone,registered_on\nH1,G1,13900001111,2025-01-01\nH2,G2,,2025-01-01\n",
+    ]
+    for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
+    let database = try AppDatabase.inMemory()
+    _ = try database.importSeeds(from: directory)
+    var tokens: [String: String] = [:]
+    for person in ["P1", "P2", "P9"] { tokens[person] = try database.issueToken(person: person).token }
+    return (database, tokens)
+}
+
+func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+
+func json(_ response: TestResponse) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+}
+
+@Suite("The API")
+struct APITests {
+    @Test("healthz answers without a token; /api/v1 needs one")
+    func tokens() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/me", method: .get) { response in
+                let body = try json(response)
+                #expect(response.status == .unauthorized)
+                #expect(body["error"].flatMap { $0 as? [String: Any] }?["code"] as? String == "unauthorized")
+            }
+            try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer("gb_nonsense")) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(tokens["P1"]!)) { response in
+                #expect(response.status == .ok)
+                let me = try json(response)
+                #expect(me["id"] as? String == "P1")
+                #expect(me["roles"] as? [String] == ["grid_member"])
+            }
+        }
+        try database.revokeToken(id: 1)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .unauthorized) }
+        }
+    }
+
+    @Test("a grid member sees their grid, not the neighbouring one (403), and unknown units are 404")
+    func scope() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/units/G1", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/units/G2", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/households/H2", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/reports/coverage?unit=T2", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/units/NOPE", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/reports/coverage?unit=C", method: .get, headers: bearer(tokens["P9"]!)) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test("households are masked")
+    func masking() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/households/H1", method: .get, headers: bearer(tokens["P1"]!)) { response in
+                let body = try json(response)
+                #expect(body["phone"] as? String == "139****1111")
+                #expect(!String(buffer: response.body).contains("13900001111"))
+            }
+        }
+    }
+
+    @Test("a visit is 201 first, 200 when sent again, 409 with other content; bad bodies are 400 naming the field; big ones 413")
+    func visits() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        let visit = #"{"id": "aaaaaaaa-0000-4000-8000-000000000001", "household_code": "H1", "visited_at": "2026-06-30T09:00:00+08:00", "method": "door", "outcome": "met"}"#
+        try await app.test(.router) { client in
+            let headers = bearer(tokens["P1"]!)
+            try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: visit)) { response in
+                let body = try json(response)
+                #expect(response.status == .created)
+                #expect(body["visitor_id"] as? String == "P1")
+            }
+            try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: visit)) { #expect($0.status == .ok) }
+            let other = visit.replacingOccurrences(of: "\"met\"", with: "\"absent\"")
+            try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: other)) { #expect($0.status == .conflict) }
+            let badEnum = visit.replacingOccurrences(of: "\"door\"", with: "\"walk\"")
+            try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: badEnum)) { response in
+                #expect(response.status == .badRequest)
+                let details = try json(response)["error"].flatMap { $0 as? [String: Any] }?["details"] as? [[String: String]]
+                #expect(details?.first?["field"] == "method")
+            }
+            try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: "{not json")) { #expect($0.status == .badRequest) }
+            let future = visit.replacingOccurrences(of: "2026-06-30", with: "2099-06-30").replacingOccurrences(of: "0001\"", with: "0002\"")
+            try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: future)) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("is in the future"))
+            }
+            let big = ByteBuffer(string: "{\"note\": \"" + String(repeating: "x", count: 1_100_000) + "\"}")
+            try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: big) { #expect($0.status == .contentTooLarge) }
+            let neighbour = visit.replacingOccurrences(of: "\"H1\"", with: "\"H2\"").replacingOccurrences(of: "0001\"", with: "0003\"")
+            try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: neighbour)) { #expect($0.status == .forbidden) }
+        }
+        #expect(try database.visits(under: "C").count == 1)
+    }
+
+    @Test("the due list and coverage answer the CLI's JSON; the feed is for staff")
+    func reportsAndFeed() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/due?unit=G1&on=2026-06-30", method: .get, headers: bearer(tokens["P1"]!)) { response in
+                let expected = String(decoding: try JSONOutput.encode(Page(items: try database.dueList(unitCode: "G1", on: LocalDate("2026-06-30")))), as: UTF8.self)
+                #expect(String(buffer: response.body) == expected)
+            }
+            try await client.execute(uri: "/api/v1/reports/coverage?unit=C&as_of=2026-06-30", method: .get, headers: bearer(tokens["P9"]!)) { response in
+                let expected = String(decoding: try JSONOutput.encode(try database.coverageReport(unitCode: "C", asOf: LocalDate("2026-06-30"))), as: UTF8.self)
+                #expect(String(buffer: response.body) == expected)
+            }
+            try await client.execute(uri: "/api/v1/due?unit=G1&on=2026-02-30", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/v1/events", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/events?after=0", method: .get, headers: bearer(tokens["P9"]!)) { response in
+                let body = try json(response)
+                #expect(response.status == .ok)
+                #expect(body["items"] as? [Any] != nil)
+            }
+        }
+    }
+}
