@@ -24,5 +24,6 @@ public func buildRouter(database: AppDatabase) -> Router<GridbookRequestContext>
     VisitController(database: database).addRoutes(to: api)
     ReportController(database: database).addRoutes(to: api)
     EventController(database: database).addRoutes(to: api)
+    RiskCaseController(database: database).addRoutes(to: api)
     return router
 }

@@ -142,3 +142,46 @@ struct APITests {
         }
     }
 }
+
+@Suite("Risks and cases over the API")
+struct RiskCaseAPITests {
+    @Test("report a risk, promote it (staff only; again returns the same case), act on the case, read its ledger")
+    func flow() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            let member = bearer(tokens["P1"]!), admin = bearer(tokens["P9"]!)
+            let risk = #"{"household_code": "H1", "category": "land", "level": "orange", "title": "宅基地边界纠纷", "source": "patrol"}"#
+            let id = try await client.execute(uri: "/api/v1/risks", method: .post, headers: member, body: ByteBuffer(string: risk)) { response in
+                let body = try json(response)
+                #expect(response.status == .created)
+                #expect(body["unit_code"] as? String == "G1")
+                return body["id"] as? String ?? ""
+            }
+            let neighbour = risk.replacingOccurrences(of: "H1", with: "H2")
+            try await client.execute(uri: "/api/v1/risks", method: .post, headers: member, body: ByteBuffer(string: neighbour)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/risks/\(id)/promote", method: .post, headers: member) { #expect($0.status == .forbidden) }
+            let caseId = try await client.execute(uri: "/api/v1/risks/\(id)/promote", method: .post, headers: admin) { response in
+                let body = try json(response)
+                #expect(response.status == .created)
+                return body["id"] as? String ?? ""
+            }
+            try await client.execute(uri: "/api/v1/risks/\(id)/promote", method: .post, headers: admin) { response in
+                let body = try json(response)
+                #expect(response.status == .ok)
+                #expect(body["id"] as? String == caseId)
+            }
+            let dispatch = #"{"action": "dispatch", "assignee": "一村调委会"}"#
+            try await client.execute(uri: "/api/v1/cases/\(caseId)/actions", method: .post, headers: admin, body: ByteBuffer(string: dispatch)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/cases/\(caseId)/actions", method: .post, headers: admin,
+                                     body: ByteBuffer(string: #"{"action": "close"}"#)) { #expect($0.status == .conflict) }
+            try await client.execute(uri: "/api/v1/cases/\(caseId)/actions", method: .post, headers: admin,
+                                     body: ByteBuffer(string: #"{"action": "fly"}"#)) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/v1/cases/\(caseId)", method: .get, headers: admin) { response in
+                let body = try json(response)
+                let ledger = body["ledger"] as? [[String: Any]]
+                #expect(ledger?.map { $0["action"] as? String ?? "" } == ["accept", "dispatch"])
+            }
+        }
+    }
+}

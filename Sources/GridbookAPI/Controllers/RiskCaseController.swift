@@ -1,0 +1,146 @@
+import Foundation
+import GridbookCore
+import Hummingbird
+
+/// The risk register and the case ledger over the API (SPEC section 6).
+struct RiskCaseController {
+    let database: AppDatabase
+
+    /// A risk as clients send it.
+    struct RiskBody: Decodable {
+        var unitCode: String?
+        var householdCode: String?
+        var category: String
+        var level: RiskLevel
+        var title: String
+        var description: String?
+        var source: RiskSource
+
+        enum CodingKeys: String, CodingKey {
+            case category, level, title, description, source
+            case unitCode = "unit_code"
+            case householdCode = "household_code"
+        }
+    }
+
+    /// A change to a risk.
+    struct RiskPatch: Decodable {
+        var status: RiskStatus?
+        var level: RiskLevel?
+        var note: String?
+    }
+
+    /// A case as clients file it.
+    struct CaseBody: Decodable {
+        var title: String
+        var category: String
+        var unitCode: String
+        var parties: String?
+        var source: CaseSource
+        var level: CaseLevel?
+
+        enum CodingKeys: String, CodingKey {
+            case title, category, parties, source, level
+            case unitCode = "unit_code"
+        }
+    }
+
+    /// An action on a case.
+    struct ActionBody: Decodable {
+        var action: CaseAction
+        var note: String?
+        var assignee: String?
+        var deadline: LocalDate?
+        var track: CaseTrack?
+        var satisfaction: Satisfaction?
+    }
+
+    func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
+        group.post("risks") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await request.decodeJSON(RiskBody.self, context: context)
+            let grid = try body.householdCode.map { try database.household(code: $0).gridCode } ?? body.unitCode
+            if let grid { _ = try database.unit(code: grid); try database.requireScope(grid, for: caller) }
+            let risk = try database.addRisk(NewRisk(unitCode: body.unitCode, householdCode: body.householdCode, category: body.category,
+                                                    level: body.level, title: body.title, description: body.description ?? "",
+                                                    source: body.source, reportedBy: caller.person.id), by: .person(caller.person.id))
+            return try JSONResponse.make(risk, status: .created)
+        }
+        group.get("risks") { request, context in
+            let caller = try context.requireCaller()
+            let unit = try request.requiredQuery("unit")
+            _ = try database.unit(code: unit)
+            try database.requireScope(unit, for: caller)
+            let filter = RiskFilter(unitCode: unit, status: request.query("status").flatMap(RiskStatus.init(rawValue:)),
+                                    level: request.query("level").flatMap(RiskLevel.init(rawValue:)), category: request.query("category"),
+                                    reviewOverdue: request.query("review_overdue") == "true")
+            return try JSONResponse.make(Page(items: try database.risks(filter)))
+        }
+        group.get("risks/:id") { _, context in
+            let caller = try context.requireCaller()
+            let detail = try database.risk(id: try context.parameters.require("id"))
+            try database.requireScope(detail.risk.unitCode, for: caller)
+            return try JSONResponse.make(detail)
+        }
+        group.patch("risks/:id") { request, context in
+            let caller = try context.requireCaller()
+            let id = try context.parameters.require("id")
+            try database.requireScope(try database.risk(id: id).risk.unitCode, for: caller)
+            let patch = try await request.decodeJSON(RiskPatch.self, context: context)
+            return try JSONResponse.make(try database.updateRisk(id: id, status: patch.status, level: patch.level, note: patch.note,
+                                                                 by: .person(caller.person.id)))
+        }
+        group.post("risks/:id/promote") { _, context in
+            let caller = try context.requireCaller()
+            let id = try context.parameters.require("id")
+            try database.requireScope(try database.risk(id: id).risk.unitCode, for: caller)
+            switch try database.promoteRisk(id: id, by: .person(caller.person.id)) {
+            case .created(let dispute): return try JSONResponse.make(dispute, status: .created)
+            case .existing(let dispute): return try JSONResponse.make(dispute, status: .ok)
+            }
+        }
+        group.post("cases") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await request.decodeJSON(CaseBody.self, context: context)
+            _ = try database.unit(code: body.unitCode)
+            try database.requireScope(body.unitCode, for: caller)
+            let dispute = try database.fileCase(NewCase(title: body.title, category: body.category, unitCode: body.unitCode,
+                                                        parties: body.parties ?? "", source: body.source, level: body.level),
+                                                by: .person(caller.person.id))
+            return try JSONResponse.make(dispute, status: .created)
+        }
+        group.get("cases") { request, context in
+            let caller = try context.requireCaller()
+            let unit = try request.requiredQuery("unit")
+            _ = try database.unit(code: unit)
+            try database.requireScope(unit, for: caller)
+            return try JSONResponse.make(Page(items: try database.cases(under: unit, status: request.query("status").flatMap(CaseStatus.init(rawValue:)))))
+        }
+        group.get("cases/:id") { _, context in
+            let caller = try context.requireCaller()
+            let detail = try database.caseDetail(id: try context.parameters.require("id"))
+            try database.requireScope(detail.dispute.unitCode, for: caller)
+            return try JSONResponse.make(detail)
+        }
+        group.post("cases/:id/actions") { request, context in
+            let caller = try context.requireCaller()
+            let id = try context.parameters.require("id")
+            try database.requireScope(try database.caseDetail(id: id).dispute.unitCode, for: caller)
+            let body = try await request.decodeJSON(ActionBody.self, context: context)
+            let dispute = try database.act(onCase: id, CaseActionInput(body.action, note: body.note ?? "", assignee: body.assignee,
+                                                                       deadline: body.deadline, track: body.track,
+                                                                       satisfaction: body.satisfaction), by: .person(caller.person.id))
+            return try JSONResponse.make(dispute)
+        }
+        group.get("reports/cases") { request, context in
+            let caller = try context.requireCaller()
+            let unit = try request.requiredQuery("unit")
+            _ = try database.unit(code: unit)
+            try database.requireScope(unit, for: caller)
+            guard let from = try request.dateQuery("from"), let to = try request.dateQuery("to") else {
+                throw GridbookError.invalid(field: "from", problem: "from and to are required (YYYY-MM-DD)")
+            }
+            return try JSONResponse.make(try database.caseReport(unitCode: unit, from: from, to: to))
+        }
+    }
+}
