@@ -84,6 +84,20 @@ struct APITests {
         }
     }
 
+    @Test("reveal=true shows a phone in full to a county admin and is audited; others get 403")
+    func reveal() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/households/H1?reveal=true", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/households/H1?reveal=true", method: .get, headers: bearer(tokens["P9"]!)) { response in
+                let body = try json(response)
+                #expect(body["phone"] as? String == "13900001111")
+            }
+        }
+        #expect(try database.auditEntries(actor: "P9").map { "\($0.action) \($0.recordType) \($0.recordId)" } == ["personal_data.reveal household H1"])
+    }
+
     @Test("a visit is 201 first, 200 when sent again, 409 with other content; bad bodies are 400 naming the field; big ones 413")
     func visits() async throws {
         let (database, tokens) = try apiDatabase()

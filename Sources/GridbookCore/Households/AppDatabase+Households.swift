@@ -67,7 +67,7 @@ public struct HouseholdView: Encodable, Equatable, Sendable {
 extension AppDatabase {
     /// Households under a unit by code, each with its schedule state on `date` (default today);
     /// phone numbers masked.
-    public func households(under unitCode: String, on date: LocalDate? = nil) throws -> [HouseholdView] {
+    public func households(under unitCode: String, on date: LocalDate? = nil, reveal: Bool = false) throws -> [HouseholdView] {
         let unit = try unit(code: unitCode)
         return try read { db in
             var calendar = try Settings.calendar(db)
@@ -84,20 +84,21 @@ extension AppDatabase {
             let tags = try self.tags(db)
             // Households registered after the date are left out, as in every report.
             return records.compactMap { record in
-                inputs[record.code].map { view(record, tags: tags[record.code] ?? [], input: $0, on: date) }
+                inputs[record.code].map { view(record, tags: tags[record.code] ?? [], input: $0, on: date, reveal: reveal) }
             }
         }
     }
 
     /// One household with its schedule state on `date` (default today) and its latest visits.
-    public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10) throws -> HouseholdView {
+    /// `reveal` shows the phone number in full: only for a caller allowed to see it, who is audited.
+    public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10, reveal: Bool = false) throws -> HouseholdView {
         try read { db in
             guard let household = try Household.fetchOne(db, key: code) else { throw GridbookError.notFound("household \(code)") }
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today()
             guard let grid = try Hierarchy.unit(db, code: household.gridCode) else { throw GridbookError.notFound("unit \(household.gridCode)") }
             let input = try Schedule.inputs(db, under: grid, asOf: date).first { $0.householdCode == code }
-            var view = view(household, tags: try tags(db, household: code)[code] ?? [], input: input, on: date)
+            var view = view(household, tags: try tags(db, household: code)[code] ?? [], input: input, on: date, reveal: reveal)
             view.recentVisits = try Visit.filter(Visit.Columns.householdCode == code && Visit.Columns.visitedOn <= date)
                 .order(Visit.Columns.visitedOn.desc, Column("visited_at").desc).limit(recentVisits).fetchAll(db)
             return view
@@ -113,11 +114,11 @@ extension AppDatabase {
         return tags
     }
 
-    private func view(_ household: Household, tags: [String], input: ScheduleInput?, on date: LocalDate) -> HouseholdView {
+    private func view(_ household: Household, tags: [String], input: ScheduleInput?, on date: LocalDate, reveal: Bool = false) -> HouseholdView {
         let state = input?.state(on: date)
         return HouseholdView(
             code: household.code, gridCode: household.gridCode, blockCode: household.blockCode, address: household.address,
-            headName: household.headName, phone: household.phone.map(PersonalData.maskPhone), members: household.members,
+            headName: household.headName, phone: reveal ? household.phone : household.phone.map(PersonalData.maskPhone), members: household.members,
             tags: tags, registeredOn: household.registeredOn,
             schedule: state.map { .init(on: date, intervalDays: $0.intervalDays, lastMet: $0.lastMet, dueOn: $0.dueOn,
                                         overdueDays: $0.overdueDays, covered: $0.isCovered) },
