@@ -31,7 +31,14 @@ extension AppDatabase {
         return chain.contains(where: caller.scopeUnits.contains)
     }
 
-    /// 404 for an unknown unit, 403 for one outside the caller's units.
+    /// The unit's code once checked: 404 when unknown, 403 when outside the caller's units.
+    func scopedUnit(_ unitCode: String, for caller: Caller) throws -> String {
+        _ = try unit(code: unitCode)
+        try requireScope(unitCode, for: caller)
+        return unitCode
+    }
+
+    /// 403 for a unit outside the caller's units.
     func requireScope(_ unitCode: String, for caller: Caller) throws {
         guard try isInScope(unitCode, for: caller) else {
             throw APIError(.forbidden, code: "forbidden", message: "unit \(unitCode) is outside your units")

@@ -8,9 +8,7 @@ struct ReportController {
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.get("due") { request, context in
             let caller = try context.requireCaller()
-            let unit = try request.requiredQuery("unit")
-            _ = try database.unit(code: unit)
-            try database.requireScope(unit, for: caller)
+            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
             var horizon = 7
             if let text = request.query("horizon") {
                 guard let value = Int(text) else { throw GridbookError.invalid(field: "horizon", problem: "\(text) is not a number of days") }
@@ -20,9 +18,7 @@ struct ReportController {
         }
         group.get("reports/coverage") { request, context in
             let caller = try context.requireCaller()
-            let unit = try request.requiredQuery("unit")
-            _ = try database.unit(code: unit)
-            try database.requireScope(unit, for: caller)
+            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
             let asOf = try request.dateQuery("as_of")
             switch request.query("format") ?? "json" {
             case "json": return try JSONResponse.make(try database.coverageReport(unitCode: unit, asOf: asOf))
@@ -35,9 +31,7 @@ struct ReportController {
         }
         group.get("reports/pairing") { request, context in
             let caller = try context.requireCaller()
-            let unit = try request.requiredQuery("unit")
-            _ = try database.unit(code: unit)
-            try database.requireScope(unit, for: caller)
+            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
             return try JSONResponse.make(try database.pairingReport(unitCode: unit))
         }
     }

@@ -68,9 +68,7 @@ struct RiskCaseController {
         }
         group.get("risks") { request, context in
             let caller = try context.requireCaller()
-            let unit = try request.requiredQuery("unit")
-            _ = try database.unit(code: unit)
-            try database.requireScope(unit, for: caller)
+            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
             let filter = RiskFilter(unitCode: unit, status: request.query("status").flatMap(RiskStatus.init(rawValue:)),
                                     level: request.query("level").flatMap(RiskLevel.init(rawValue:)), category: request.query("category"),
                                     reviewOverdue: request.query("review_overdue") == "true")
@@ -102,8 +100,7 @@ struct RiskCaseController {
         group.post("cases") { request, context in
             let caller = try context.requireCaller()
             let body = try await request.decodeJSON(CaseBody.self, context: context)
-            _ = try database.unit(code: body.unitCode)
-            try database.requireScope(body.unitCode, for: caller)
+            _ = try database.scopedUnit(body.unitCode, for: caller)
             let dispute = try database.fileCase(NewCase(title: body.title, category: body.category, unitCode: body.unitCode,
                                                         parties: body.parties ?? "", source: body.source, level: body.level),
                                                 by: .person(caller.person.id))
@@ -111,9 +108,7 @@ struct RiskCaseController {
         }
         group.get("cases") { request, context in
             let caller = try context.requireCaller()
-            let unit = try request.requiredQuery("unit")
-            _ = try database.unit(code: unit)
-            try database.requireScope(unit, for: caller)
+            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
             return try JSONResponse.make(Page(items: try database.cases(under: unit, status: request.query("status").flatMap(CaseStatus.init(rawValue:)))))
         }
         group.get("cases/:id") { _, context in
@@ -134,9 +129,7 @@ struct RiskCaseController {
         }
         group.get("reports/cases") { request, context in
             let caller = try context.requireCaller()
-            let unit = try request.requiredQuery("unit")
-            _ = try database.unit(code: unit)
-            try database.requireScope(unit, for: caller)
+            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
             guard let from = try request.dateQuery("from"), let to = try request.dateQuery("to") else {
                 throw GridbookError.invalid(field: "from", problem: "from and to are required (YYYY-MM-DD)")
             }

@@ -16,8 +16,7 @@ struct UnitController {
         group.get("units/:code/households") { request, context in
             let caller = try context.requireCaller()
             let code = try context.parameters.require("code")
-            _ = try database.unit(code: code)
-            try database.requireScope(code, for: caller)
+            _ = try database.scopedUnit(code, for: caller)
             let limit = try Paging.limit(request)
             let reveal = try Reveal.check(request, caller: caller)
             let all = try database.households(under: code, on: request.dateQuery("on"), reveal: reveal)

@@ -53,9 +53,7 @@ struct VisitController {
         }
         group.get("visits") { request, context in
             let caller = try context.requireCaller()
-            let unit = try request.requiredQuery("unit")
-            _ = try database.unit(code: unit)
-            try database.requireScope(unit, for: caller)
+            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
             let visits = try database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"))
             return try JSONResponse.make(Page(items: visits))
         }
