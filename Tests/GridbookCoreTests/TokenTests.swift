@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+@testable import GridbookCore
+
+@Suite("API tokens")
+struct TokenTests {
+    @Test("SHA-256 matches the FIPS 180-4 test vectors")
+    func sha256() {
+        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex(String(repeating: "a", count: 1000)).count == 64)
+    }
+
+    @Test("a token is stored only as its hash, authenticates its person, and stops at revocation or expiry")
+    func lifecycle() throws {
+        let database = try smallCountyDatabase()
+        let (token, record) = try database.issueToken(person: "P1", days: 1, now: testNow)
+        #expect(record.hash == SHA256.hex(token))
+        #expect(try database.tokens().map(\.hash) == [SHA256.hex(token)])
+        #expect(try database.authenticate(token: token, now: testNow)?.scopeUnits == ["G1"])
+        #expect(try database.authenticate(token: token, now: testNow.addingTimeInterval(86_401)) == nil)
+        #expect(try database.authenticate(token: token + "x", now: testNow) == nil)
+        try database.revokeToken(id: record.id ?? 0)
+        #expect(try database.authenticate(token: token, now: testNow) == nil)
+        #expect(throws: GridbookError.notFound("person P9")) { try database.issueToken(person: "P9") }
+        #expect(throws: GridbookError.invalid(field: "expires", problem: "0 is not a number of days from 1 to 3650")) {
+            try database.issueToken(person: "P1", days: 0)
+        }
+    }
+}
