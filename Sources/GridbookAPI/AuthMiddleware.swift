@@ -27,7 +27,9 @@ extension AppDatabase {
     /// Whether a unit is at or under one of the caller's units (county admins see everything).
     func isInScope(_ unitCode: String, for caller: Caller) throws -> Bool {
         if caller.roles.contains(.countyAdmin) { return true }
-        let chain = [unitCode] + (try unitDetail(code: unitCode).parents.map(\.code))
+        // The unit and its ancestors only: the detail's children are not needed here.
+        let unit = try self.unit(code: unitCode)
+        let chain = [unitCode] + (try read { db in try Hierarchy.ancestors(db, of: unit) }.map(\.code))
         return chain.contains(where: caller.scopeUnits.contains)
     }
 

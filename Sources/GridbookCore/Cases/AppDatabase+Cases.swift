@@ -140,8 +140,7 @@ extension AppDatabase {
         try read { db in
             var request = DisputeCase.order(Column("id"))
             if let unitCode {
-                guard try Hierarchy.unit(db, code: unitCode) != nil else { throw GridbookError.notFound("unit \(unitCode)") }
-                let codes = [unitCode] + (try Hierarchy.descendants(db, of: unitCode).map(\.code))
+                let codes = try Hierarchy.codes(atOrUnder: unitCode, db)
                 request = request.filter(codes.contains(Column("unit_code")))
             }
             if let status { request = request.filter(Column("status") == status.rawValue) }

@@ -13,6 +13,20 @@ public enum Hierarchy {
         """
     }
 
+    /// The condition that a household row (of table `alias`) lies at or under `unit`: its block for
+    /// a block, else its grid among the grids of `subtree` (use inside ``subtreeCTE(of:)``).
+    static func householdCondition(_ unit: Unit, alias: String) -> SQL {
+        unit.level == .block
+            ? "\(sql: alias).block_code = \(unit.code)"
+            : "\(sql: alias).grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
+    }
+
+    /// The codes of a unit and every unit under it; 404 when the unit is unknown.
+    static func codes(atOrUnder code: String, _ db: Database) throws -> Set<String> {
+        guard try Unit.exists(db, key: code) else { throw GridbookError.notFound("unit \(code)") }
+        return Set([code] + (try descendants(db, of: code).map(\.code)))
+    }
+
     /// The unit with this code, or nil.
     public static func unit(_ db: Database, code: String) throws -> Unit? {
         try Unit.fetchOne(db, key: code)

@@ -74,9 +74,7 @@ extension AppDatabase {
             let date = date ?? calendar.today()
             let inputs = Dictionary(try Schedule.inputs(db, under: unit, asOf: date).map { ($0.householdCode, $0) },
                                     uniquingKeysWith: { first, _ in first })
-            let households: SQL = unit.level == .block
-                ? "block_code = \(unit.code)"
-                : "grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
+            let households = Hierarchy.householdCondition(unit, alias: "households")
             let records = try SQLRequest<Household>(literal: """
                 WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
                 SELECT * FROM households WHERE \(households) ORDER BY code

@@ -108,3 +108,18 @@ public enum SeedFileName: String, CaseIterable, Sendable {
         }
     }
 }
+
+/// The value of an enum a seed field spells, or what is wrong with it (the same words in every file).
+func parseChoice<T: RawRepresentable & CaseIterable>(_ value: String, as type: T.Type) -> Result<T, ImportFieldProblem>
+where T.RawValue == String {
+    guard !value.isEmpty else { return .failure(ImportFieldProblem(text: "is empty")) }
+    guard let parsed = T(rawValue: value) else {
+        return .failure(ImportFieldProblem(text: "\(value) is not one of \(T.allCases.map(\.rawValue).joined(separator: "|"))"))
+    }
+    return .success(parsed)
+}
+
+/// What is wrong with one field.
+struct ImportFieldProblem: Error {
+    let text: String
+}

@@ -199,20 +199,12 @@ struct SeedImporter {
 
     private mutating func choice<T: RawRepresentable & CaseIterable>(_ file: SeedFile, _ column: String, _ type: T.Type) -> T?
     where T.RawValue == String {
-        choice(file, column, file.text(column), type)
-    }
-
-    private mutating func choice<T: RawRepresentable & CaseIterable>(_ file: SeedFile, _ column: String, _ value: String, _ type: T.Type) -> T?
-    where T.RawValue == String {
-        guard !value.isEmpty else {
-            report(file, column, "is empty")
+        switch parseChoice(file.text(column), as: type) {
+        case .success(let value): return value
+        case .failure(let problem):
+            report(file, column, problem.text)
             return nil
         }
-        guard let parsed = T(rawValue: value) else {
-            report(file, column, "\(value) is not one of \(T.allCases.map(\.rawValue).joined(separator: "|"))")
-            return nil
-        }
-        return parsed
     }
 
     private mutating func firstOccurrence(_ seen: inout [String: Int], _ key: String, _ file: SeedFile, _ column: String) -> Bool {

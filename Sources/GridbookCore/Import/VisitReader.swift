@@ -152,14 +152,11 @@ struct VisitReader: Sendable {
 
     private mutating func choice<T: RawRepresentable & CaseIterable>(_ column: String, _ value: String, _ type: T.Type,
                                                                       _ batch: inout VisitBatch) -> T? where T.RawValue == String {
-        guard !value.isEmpty else {
-            report(column, "is empty", in: &batch)
+        switch parseChoice(value, as: type) {
+        case .success(let parsed): return parsed
+        case .failure(let problem):
+            report(column, problem.text, in: &batch)
             return nil
         }
-        guard let parsed = T(rawValue: value) else {
-            report(column, "\(value) is not one of \(T.allCases.map(\.rawValue).joined(separator: "|"))", in: &batch)
-            return nil
-        }
-        return parsed
     }
 }

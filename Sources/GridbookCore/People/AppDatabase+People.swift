@@ -64,8 +64,7 @@ extension AppDatabase {
             let duties = try dutyViews(db)
             var people = try Person.order(Column("id")).fetchAll(db)
             if let unitCode {
-                guard try Hierarchy.unit(db, code: unitCode) != nil else { throw GridbookError.notFound("unit \(unitCode)") }
-                let units = Set(try Hierarchy.descendants(db, of: unitCode).map(\.code) + [unitCode])
+                let units = try Hierarchy.codes(atOrUnder: unitCode, db)
                 people = people.filter { person in duties[person.id]?.contains { $0.active && units.contains($0.unitCode) } ?? false }
             }
             return people.map { PersonView($0, duties: duties[$0.id] ?? []) }

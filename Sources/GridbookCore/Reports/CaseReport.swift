@@ -131,7 +131,7 @@ extension AppDatabase {
         let unit = try unitCode.map { try self.unit(code: $0) } ?? county()
         return try read { db in
             var calendar = try Settings.calendar(db)
-            let codes = Set([unit.code] + (try Hierarchy.descendants(db, of: unit.code).map(\.code)))
+            let codes = try Hierarchy.codes(atOrUnder: unit.code, db)
             var outcomes: [CaseOutcome] = []
             var overdue: [DisputeCase] = []
             for dispute in try DisputeCase.order(Column("id")).fetchAll(db) where codes.contains(dispute.unitCode) {

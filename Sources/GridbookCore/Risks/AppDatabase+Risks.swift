@@ -130,9 +130,8 @@ extension AppDatabase {
             let today = today ?? calendar.today()
             var request = Risk.all()
             if let code = filter.unitCode {
-                guard let unit = try Hierarchy.unit(db, code: code) else { throw GridbookError.notFound("unit \(code)") }
-                let grids = [unit.code] + (try Hierarchy.descendants(db, of: unit.code).filter { $0.level == .grid }.map(\.code))
-                request = request.filter(grids.contains(Risk.Columns.unitCode))
+                // Risks sit on grids; the other codes under the unit match none.
+                request = request.filter(try Hierarchy.codes(atOrUnder: code, db).contains(Risk.Columns.unitCode))
             }
             if let status = filter.status { request = request.filter(Risk.Columns.status == status.rawValue) }
             if let level = filter.level { request = request.filter(Risk.Columns.level == level.rawValue) }

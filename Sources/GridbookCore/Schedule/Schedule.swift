@@ -73,11 +73,8 @@ public enum Schedule {
             """) { row in
             if let code = row.text(0), let days = row.int(1) { intervals[code] = days }
         }
-        let households: SQL = switch unit.level {
-        case .county: "1"
-        case .block: "h.block_code = \(unit.code)"
-        default: "h.grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
-        }
+        // The whole county needs no filter (and reads faster without one).
+        let households: SQL = unit.level == .county ? "1" : Hierarchy.householdCondition(unit, alias: "h")
         // Block and head of household are only shown for a grid's or a block's own households.
         let details: SQL = unit.level == .grid || unit.level == .block ? "h.block_code, h.head_name" : "NULL, NULL"
         let query: SQL = """

@@ -118,9 +118,7 @@ extension AppDatabase {
         if let from, let to, from > to { throw GridbookError.invalid(field: "from", problem: "\(from) is after to (\(to))") }
         let unit = try unit(code: unitCode)
         return try read { db in
-            let households: SQL = unit.level == .block
-                ? "SELECT code FROM households WHERE block_code = \(unit.code)"
-                : "SELECT code FROM households WHERE grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
+            let households: SQL = "SELECT code FROM households WHERE \(Hierarchy.householdCondition(unit, alias: "households"))"
             var conditions: [SQL] = ["household_code IN (\(households))"]
             if let from { conditions.append("visited_on >= \(from)") }
             if let to { conditions.append("visited_on <= \(to)") }
