@@ -15,7 +15,7 @@ public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", 
 /// The router: `/healthz`, and every `/api/v1` route behind the token check.
 public func buildRouter(database: AppDatabase) -> Router<GridbookRequestContext> {
     let router = Router(context: GridbookRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in JSONResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
     let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database))

@@ -18,7 +18,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.caller = caller
-        context.logger[metadataKey: "person"] = .string(caller.person.id)
+        context.trace.personId = caller.person.id
         return try await next(request, context)
     }
 }

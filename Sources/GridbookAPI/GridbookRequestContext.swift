@@ -6,6 +6,8 @@ public struct GridbookRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller; set by ``AuthMiddleware`` for every `/api/v1` route.
     public var caller: Caller?
+    /// Shared with the request log, which reports the caller once the request is answered.
+    public let trace = RequestTrace()
 
     public init(source: Source) {
         coreContext = .init(source: source)
@@ -18,6 +20,15 @@ public struct GridbookRequestContext: RequestContext {
     /// The caller, or 401 when the route was reached without one.
     func requireCaller() throws -> Caller {
         guard let caller else { throw APIError(.unauthorized, code: "unauthorized", message: "a valid token is required") }
+        return caller
+    }
+
+    /// The caller when their roles carry the permission; 403 naming who may otherwise.
+    func require(_ permission: Permission) throws -> Caller {
+        let caller = try requireCaller()
+        guard caller.may(permission) else {
+            throw APIError(.forbidden, code: "forbidden", message: "only \(permission.holders) may do this")
+        }
         return caller
     }
 }

@@ -35,6 +35,26 @@ extension Request {
         return date
     }
 
+    /// An enum query parameter: nil when absent, 400 naming the allowed values otherwise.
+    func choiceQuery<Choice: RawRepresentable & CaseIterable>(_ name: String, _ type: Choice.Type) throws -> Choice?
+        where Choice.RawValue == String {
+        guard let text = query(name) else { return nil }
+        guard let choice = Choice(rawValue: text) else {
+            let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw GridbookError.invalid(field: name, problem: "\(text) is not one of \(allowed)")
+        }
+        return choice
+    }
+
+    /// A `true`/`false` query parameter: false when absent, 400 otherwise.
+    func flagQuery(_ name: String) throws -> Bool {
+        switch query(name) {
+        case nil, "false": return false
+        case "true": return true
+        case let text?: throw GridbookError.invalid(field: name, problem: "\(text) is not true or false")
+        }
+    }
+
     /// A required query parameter: 400 when absent.
     func requiredQuery(_ name: String) throws -> String {
         guard let value = query(name) else { throw GridbookError.invalid(field: name, problem: "is missing") }

@@ -17,19 +17,17 @@ struct EventController {
 
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.get("events") { request, context in
-            let caller = try context.requireCaller()
-            guard caller.roles.contains(where: AppDatabase.caseRoles.contains) else {
-                throw APIError(.forbidden, code: "forbidden", message: "the change feed is for township staff, mediators and county admins")
-            }
+            _ = try context.require(.readFeed)
             var after: Int64 = 0
             if let text = request.query("after") {
                 guard let value = Int64(text), value >= 0 else { throw GridbookError.invalid(field: "after", problem: "\(text) is not a sequence number") }
                 after = value
             }
             let limit = try Paging.limit(request)
-            let events = try database.events(after: after, limit: limit)
-            let items = events.map { FeedItem(seq: $0.seq ?? 0, type: $0.type, id: $0.recordId, at: $0.at, data: RawJSON(text: $0.data)) }
-            return try JSONResponse.make(Page(items: items, next: events.count == limit ? events.last.map { "\($0.seq ?? 0)" } : nil))
+            let items = try database.events(after: after, limit: limit + 1).map {
+                FeedItem(seq: $0.seq ?? 0, type: $0.type, id: $0.recordId, at: $0.at, data: RawJSON(text: $0.data))
+            }
+            return try JSONResponse.make(Paging.page(fetchedOneMore: items, limit: limit) { "\($0.seq)" })
         }
     }
 }

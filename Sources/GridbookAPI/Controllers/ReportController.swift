@@ -14,7 +14,8 @@ struct ReportController {
                 guard let value = Int(text) else { throw GridbookError.invalid(field: "horizon", problem: "\(text) is not a number of days") }
                 horizon = value
             }
-            return try JSONResponse.make(Page(items: try database.dueList(unitCode: unit, on: request.dateQuery("on"), horizon: horizon)))
+            let due = try database.dueList(unitCode: unit, on: request.dateQuery("on"), horizon: horizon)
+            return try JSONResponse.make(Paging.page(due, request) { "\($0.dueOn)|\($0.householdCode)" })
         }
         group.get("reports/coverage") { request, context in
             let caller = try context.requireCaller()

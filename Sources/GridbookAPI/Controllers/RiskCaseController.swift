@@ -57,7 +57,7 @@ struct RiskCaseController {
 
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.post("risks") { request, context in
-            let caller = try context.requireCaller()
+            let caller = try context.require(.reportRisks)
             let body = try await request.decodeJSON(RiskBody.self, context: context)
             let grid = try body.householdCode.map { try database.household(code: $0).gridCode } ?? body.unitCode
             if let grid { _ = try database.unit(code: grid); try database.requireScope(grid, for: caller) }
@@ -69,10 +69,10 @@ struct RiskCaseController {
         group.get("risks") { request, context in
             let caller = try context.requireCaller()
             let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
-            let filter = RiskFilter(unitCode: unit, status: request.query("status").flatMap(RiskStatus.init(rawValue:)),
-                                    level: request.query("level").flatMap(RiskLevel.init(rawValue:)), category: request.query("category"),
-                                    reviewOverdue: request.query("review_overdue") == "true")
-            return try JSONResponse.make(Page(items: try database.risks(filter)))
+            let filter = RiskFilter(unitCode: unit, status: try request.choiceQuery("status", RiskStatus.self),
+                                    level: try request.choiceQuery("level", RiskLevel.self), category: request.query("category"),
+                                    reviewOverdue: try request.flagQuery("review_overdue"))
+            return try JSONResponse.make(Paging.page(try database.risks(filter), request, key: \.listKey))
         }
         group.get("risks/:id") { _, context in
             let caller = try context.requireCaller()
@@ -81,7 +81,7 @@ struct RiskCaseController {
             return try JSONResponse.make(detail)
         }
         group.patch("risks/:id") { request, context in
-            let caller = try context.requireCaller()
+            let caller = try context.require(.reportRisks)
             let id = try context.parameters.require("id")
             try database.requireScope(try database.risk(id: id).risk.unitCode, for: caller)
             let patch = try await request.decodeJSON(RiskPatch.self, context: context)
@@ -89,7 +89,7 @@ struct RiskCaseController {
                                                                  by: .person(caller.person.id)))
         }
         group.post("risks/:id/promote") { _, context in
-            let caller = try context.requireCaller()
+            let caller = try context.require(.handleCases)
             let id = try context.parameters.require("id")
             try database.requireScope(try database.risk(id: id).risk.unitCode, for: caller)
             switch try database.promoteRisk(id: id, by: .person(caller.person.id)) {
@@ -98,7 +98,7 @@ struct RiskCaseController {
             }
         }
         group.post("cases") { request, context in
-            let caller = try context.requireCaller()
+            let caller = try context.require(.handleCases)
             let body = try await request.decodeJSON(CaseBody.self, context: context)
             _ = try database.scopedUnit(body.unitCode, for: caller)
             let dispute = try database.fileCase(NewCase(title: body.title, category: body.category, unitCode: body.unitCode,
@@ -109,7 +109,9 @@ struct RiskCaseController {
         group.get("cases") { request, context in
             let caller = try context.requireCaller()
             let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
-            return try JSONResponse.make(Page(items: try database.cases(under: unit, status: request.query("status").flatMap(CaseStatus.init(rawValue:)))))
+            let cases = try database.cases(under: unit, status: try request.choiceQuery("status", CaseStatus.self),
+                                           overdueOn: try request.flagQuery("overdue") ? database.today() : nil)
+            return try JSONResponse.make(Paging.page(cases, request, key: \.id))
         }
         group.get("cases/:id") { _, context in
             let caller = try context.requireCaller()
@@ -118,7 +120,7 @@ struct RiskCaseController {
             return try JSONResponse.make(detail)
         }
         group.post("cases/:id/actions") { request, context in
-            let caller = try context.requireCaller()
+            let caller = try context.require(.handleCases)
             let id = try context.parameters.require("id")
             try database.requireScope(try database.caseDetail(id: id).dispute.unitCode, for: caller)
             let body = try await request.decodeJSON(ActionBody.self, context: context)

@@ -17,17 +17,13 @@ struct UnitController {
             let caller = try context.requireCaller()
             let code = try context.parameters.require("code")
             _ = try database.scopedUnit(code, for: caller)
-            let limit = try Paging.limit(request)
             let reveal = try Reveal.check(request, caller: caller)
-            let all = try database.households(under: code, on: request.dateQuery("on"), reveal: reveal)
-            let after = request.query("after")
-            let rest = after.map { cursor in all.filter { $0.code > cursor } } ?? all
-            let page = Array(rest.prefix(limit))
+            let page = try Paging.page(try database.households(under: code, on: request.dateQuery("on"), reveal: reveal), request, key: \.code)
             if reveal {
                 try database.recordReveal(by: .person(caller.person.id), recordType: "unit", recordId: code,
-                                          detail: "phones of \(page.count) households")
+                                          detail: "phones of \(page.items.count) households")
             }
-            return try JSONResponse.make(Page(items: page, next: rest.count > limit ? page.last?.code : nil))
+            return try JSONResponse.make(page)
         }
         group.get("households/:code") { request, context in
             let caller = try context.requireCaller()
@@ -41,25 +37,13 @@ struct UnitController {
     }
 }
 
-/// Page sizes of list endpoints.
-enum Paging {
-    /// `limit`, 1 to 1000 (default 100).
-    static func limit(_ request: Request) throws -> Int {
-        guard let text = request.query("limit") else { return 100 }
-        guard let limit = Int(text), (1...1000).contains(limit) else {
-            throw GridbookError.invalid(field: "limit", problem: "\(text) is not a number from 1 to 1000")
-        }
-        return limit
-    }
-}
-
 /// `reveal=true`: personal data in full, for county admins only, and audited.
 enum Reveal {
     /// Whether the request asks to reveal; 403 when the caller may not.
     static func check(_ request: Request, caller: Caller) throws -> Bool {
         guard request.query("reveal") == "true" else { return false }
-        guard caller.roles.contains(.countyAdmin) else {
-            throw APIError(.forbidden, code: "forbidden", message: "only county admins may reveal personal data")
+        guard caller.may(.revealPersonalData) else {
+            throw APIError(.forbidden, code: "forbidden", message: "only \(Permission.revealPersonalData.holders) may reveal personal data")
         }
         return true
     }

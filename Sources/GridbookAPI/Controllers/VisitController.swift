@@ -35,8 +35,12 @@ struct VisitController {
 
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.post("visits") { request, context in
-            let caller = try context.requireCaller()
+            let caller = try context.require(.logVisits)
             let body = try await request.decodeJSON(VisitBody.self, context: context)
+            if let visitor = body.visitorId, visitor != caller.person.id, !caller.may(.logVisitsForOthers) {
+                throw APIError(.forbidden, code: "forbidden",
+                               message: "only \(Permission.logVisitsForOthers.holders) may log a visit in someone else's name")
+            }
             let household = try database.household(code: body.householdCode)
             try database.requireScope(household.gridCode, for: caller)
             let new = NewVisit(
@@ -54,8 +58,10 @@ struct VisitController {
         group.get("visits") { request, context in
             let caller = try context.requireCaller()
             let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
-            let visits = try database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"))
-            return try JSONResponse.make(Page(items: visits))
+            let limit = try Paging.limit(request)
+            let visits = try database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"),
+                                             limit: limit + 1, after: request.query("after"))
+            return try JSONResponse.make(Paging.page(fetchedOneMore: visits, limit: limit) { VisitCursor($0).description })
         }
     }
 }

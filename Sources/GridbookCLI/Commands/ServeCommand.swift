@@ -3,6 +3,7 @@ import Dispatch
 import GridbookAPI
 import GridbookCore
 import Hummingbird
+import Logging
 import Synchronization
 
 /// `gridbook serve`: the JSON API (SPEC section 6) over the database.
@@ -20,13 +21,24 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The port to listen on.")
     var port: Int = 8080
 
+    @Option(help: "Log lines as text or json (one object a line).")
+    var logFormat: LogFormat = .text
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
     }
 
     func run() throws {
         let database = try global.open()
-        let app = buildApplication(database: database, host: host, port: port, logger: global.logger("gridbook.api"))
+        var logger = switch logFormat {
+        case .text: Logger(label: "gridbook.api") { StreamLogHandler.standardError(label: $0) }
+        case .json: Logger(label: "gridbook.api") { JSONLogHandler(label: $0) }
+        }
+        // Every request is logged at info; --verbose adds Hummingbird's own debug lines.
+        logger.logLevel = global.verbose ? .debug : .info
+        let app = buildApplication(database: database, host: host, port: port, logger: logger)
         // The command line is synchronous; the server runs on Swift concurrency until it is stopped.
         let failure = Mutex<String?>(nil)
         let done = DispatchSemaphore(value: 0)

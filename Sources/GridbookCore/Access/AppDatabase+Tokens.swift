@@ -77,21 +77,28 @@ extension AppDatabase {
     }
 
     /// The caller a token belongs to, or nil when it is unknown, revoked or expired. Notes when it
-    /// was last used.
+    /// was last used, to the minute, so that most requests only read.
     public func authenticate(token: String, now: Date = Date()) throws -> Caller? {
-        let nowText = Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text
-        return try write { db in
-            guard var record = try APIToken.filter(Column("hash") == SHA256.hex(token)).fetchOne(db),
+        let seconds = Int(now.timeIntervalSince1970)
+        let nowText = Timestamp(epochSeconds: seconds).text
+        let found: (record: APIToken, caller: Caller)? = try read { db in
+            guard let record = try APIToken.filter(Column("hash") == SHA256.hex(token)).fetchOne(db),
                   record.revokedAt == nil, record.expiresAt.map({ $0 > nowText }) ?? true,
                   let person = try Person.fetchOne(db, key: record.personId)
             else { return nil }
-            record.lastUsedAt = nowText
-            try record.update(db)
             var calendar = try Settings.calendar(db)
-            let today = calendar.localDate(epochSeconds: Int(now.timeIntervalSince1970))
+            let today = calendar.localDate(epochSeconds: seconds)
             let duties = try Duty.filter(Column("person_id") == person.id).fetchAll(db).filter { $0.isActive(on: today) }
-            return Caller(person: person, roles: Array(Set(duties.map(\.role))).sorted { $0.rawValue < $1.rawValue },
-                          scopeUnits: Array(Set(duties.map(\.unitCode))).sorted())
+            return (record, Caller(person: person, roles: Array(Set(duties.map(\.role))).sorted { $0.rawValue < $1.rawValue },
+                                   scopeUnits: Array(Set(duties.map(\.unitCode))).sorted()))
         }
+        guard let found else { return nil }
+        let minuteAgo = Timestamp(epochSeconds: seconds - 60).text
+        if let id = found.record.id, found.record.lastUsedAt.map({ $0 < minuteAgo }) ?? true {
+            try write { db in
+                try db.execute(sql: "UPDATE tokens SET last_used_at = ? WHERE id = ?", arguments: [nowText, id])
+            }
+        }
+        return found.caller
     }
 }

@@ -61,9 +61,6 @@ public enum PromotionResult: Equatable, Sendable {
 // MARK: - Writes
 
 extension AppDatabase {
-    /// Roles that may promote risks and act on cases.
-    public static let caseRoles: [Role] = [.townshipStaff, .mediator, .countyAdmin]
-
     /// Files a case directly (walk-in, phone, letter, online, hotline), accepted now.
     public func fileCase(_ new: NewCase, by actor: Actor, now: Date = Date()) throws -> DisputeCase {
         try write { db in
@@ -161,7 +158,7 @@ enum Cases {
         var calendar = try Settings.calendar(db)
         let today = calendar.localDate(epochSeconds: Int(now.timeIntervalSince1970))
         let roles = try Duty.filter(Column("person_id") == person).fetchAll(db).filter { $0.isActive(on: today) }.map(\.role)
-        guard roles.contains(where: AppDatabase.caseRoles.contains) else {
+        guard roles.contains(where: Permission.handleCases.roles.contains) else {
             throw GridbookError.notAllowed("\(person) is not township staff, a mediator or a county admin")
         }
     }

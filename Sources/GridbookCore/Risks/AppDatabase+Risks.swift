@@ -140,10 +140,7 @@ extension AppDatabase {
                 request = request.filter([RiskStatus.open.rawValue, RiskStatus.monitoring.rawValue].contains(Risk.Columns.status)
                                          && Risk.Columns.reviewDue < today)
             }
-            let order = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.enumerated().map { ($1, $0) })
-            return try request.fetchAll(db).sorted {
-                (order[$0.level] ?? 0, $0.reviewDue, $0.id) < (order[$1.level] ?? 0, $1.reviewDue, $1.id)
-            }
+            return try request.fetchAll(db).sorted { $0.listKey < $1.listKey }
         }
     }
 
@@ -154,6 +151,14 @@ extension AppDatabase {
             let followUps = try RiskFollowUp.filter(Column("risk_id") == id).order(Column("at"), Column("id")).fetchAll(db)
             return RiskDetail(risk: risk, followUps: followUps)
         }
+    }
+}
+
+extension Risk {
+    /// The risk's place in a list, as text that sorts the most urgent first: level, then review
+    /// date, then id. Also the cursor of a page of risks.
+    public var listKey: String {
+        "\(RiskLevel.allCases.firstIndex(of: level) ?? 0)|\(reviewDue)|\(id)"
     }
 }
 

@@ -113,21 +113,58 @@ extension AppDatabase {
 
 extension AppDatabase {
     /// Visits to households under a unit, with local dates from `from` to `to` (both included),
-    /// by date then household.
-    public func visits(under unitCode: String, from: LocalDate? = nil, to: LocalDate? = nil) throws -> [Visit] {
+    /// by date then household; `limit` of them after the cursor `after` (a ``VisitCursor``'s text).
+    public func visits(under unitCode: String, from: LocalDate? = nil, to: LocalDate? = nil,
+                       limit: Int? = nil, after: String? = nil) throws -> [Visit] {
         if let from, let to, from > to { throw GridbookError.invalid(field: "from", problem: "\(from) is after to (\(to))") }
+        let cursor = try after.map { text in
+            guard let cursor = VisitCursor(text) else { throw GridbookError.invalid(field: "after", problem: "\(text) is not a cursor of this list") }
+            return cursor
+        }
         let unit = try unit(code: unitCode)
         return try read { db in
             let households: SQL = "SELECT code FROM households WHERE \(Hierarchy.householdCondition(unit, alias: "households"))"
             var conditions: [SQL] = ["household_code IN (\(households))"]
             if let from { conditions.append("visited_on >= \(from)") }
             if let to { conditions.append("visited_on <= \(to)") }
+            if let cursor {
+                conditions.append("""
+                    (visited_on, household_code, visited_at, id) > \
+                    (\(cursor.visitedOn), \(cursor.householdCode), \(cursor.visitedAt), \(cursor.id))
+                    """)
+            }
             let request: SQLRequest<Visit> = """
                 WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
                 SELECT * FROM visits WHERE \(conditions.joined(operator: .and))
-                ORDER BY visited_on, household_code, visited_at
+                ORDER BY visited_on, household_code, visited_at, id
+                LIMIT \(limit ?? -1)
                 """
             return try request.fetchAll(db)
         }
     }
+}
+
+/// Where a page of visits ends: the sort columns of its last visit, as `on|household|at|id`.
+public struct VisitCursor: Equatable, Sendable, CustomStringConvertible {
+    public var visitedOn: String
+    public var householdCode: String
+    public var visitedAt: String
+    public var id: String
+
+    /// The cursor just past a visit.
+    public init(_ visit: Visit) {
+        visitedOn = visit.visitedOn.description
+        householdCode = visit.householdCode
+        visitedAt = visit.visitedAt
+        id = visit.id
+    }
+
+    /// Reads a cursor's text; nil when it is not one.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, LocalDate(parts[0]) != nil else { return nil }
+        (visitedOn, householdCode, visitedAt, id) = (parts[0], parts[1], parts[2], parts[3])
+    }
+
+    public var description: String { "\(visitedOn)|\(householdCode)|\(visitedAt)|\(id)" }
 }
