@@ -83,7 +83,7 @@ extension APIError {
     /// A 400 naming the field a JSON body got wrong.
     init(decoding error: DecodingError) {
         func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            codingPath.isEmpty ? "body" : codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
         let detail: Detail
         switch error {
@@ -92,7 +92,7 @@ extension APIError {
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             detail = Detail(field: path(context.codingPath), problem: "has the wrong type")
         case .dataCorrupted(let context):
-            detail = Detail(field: context.codingPath.isEmpty ? "body" : path(context.codingPath), problem: context.debugDescription)
+            detail = Detail(field: path(context.codingPath), problem: context.debugDescription)
         @unknown default:
             detail = Detail(field: "body", problem: "cannot be read")
         }

@@ -5,22 +5,25 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// A county with two grids in two townships: P1 is grid member of G1, P2 of G2, P9 county admin.
-func apiDatabase() throws -> (AppDatabase, tokens: [String: String]) {
+/// A county with two grids in two townships: P1 is grid member of G1, P2 of G2, P3 township
+/// staff of T1, P9 county admin. H1 and H3 are in G1, H2 in G2.
+/// With `file`, the database is a WAL file at that path with a reader pool, as `gridbook serve`
+/// opens it; otherwise in memory.
+func apiDatabase(file: String? = nil) throws -> (AppDatabase, tokens: [String: String]) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-api-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let files = [
         "units.csv": "code,name,level,parent_code\nC,县,county,\nT1,甲镇,township,C\nT2,乙镇,township,C\nV1,一村,village,T1\nV2,二村,village,T2\nG1,一网格,grid,V1\nG2,二网格,grid,V2\n",
-        "people.csv": "id,name,phone,id_number\nP1,张伟,13812341234,\nP2,李娜,,\nP9,王旗长,,\n",
-        "duties.csv": "person_id,role,unit_code,since,until\nP1,grid_member,G1,2025-01-01,\nP2,grid_member,G2,2025-01-01,\nP9,county_admin,C,2025-01-01,\n",
-        "households.csv": "code,grid_code,phone,registered_on\nH1,G1,13900001111,2025-01-01\nH2,G2,,2025-01-01\n",
+        "people.csv": "id,name,phone,id_number\nP1,张伟,13812341234,\nP2,李娜,,\nP3,赵镇干,,\nP9,王旗长,,\n",
+        "duties.csv": "person_id,role,unit_code,since,until\nP1,grid_member,G1,2025-01-01,\nP2,grid_member,G2,2025-01-01,\nP3,township_staff,T1,2025-01-01,\nP9,county_admin,C,2025-01-01,\n",
+        "households.csv": "code,grid_code,phone,registered_on\nH1,G1,13900001111,2025-01-01\nH2,G2,,2025-01-01\nH3,G1,,2025-01-01\n",
     ]
     for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
-    let database = try AppDatabase.inMemory()
+    let database = try file.map { try AppDatabase.open(path: $0) } ?? AppDatabase.inMemory()
     _ = try database.importSeeds(from: directory)
     var tokens: [String: String] = [:]
-    for person in ["P1", "P2", "P9"] { tokens[person] = try database.issueToken(person: person).token }
+    for person in ["P1", "P2", "P3", "P9"] { tokens[person] = try database.issueToken(person: person).token }
     return (database, tokens)
 }
 

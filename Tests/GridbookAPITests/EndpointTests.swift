@@ -1,0 +1,395 @@
+import Foundation
+import GridbookAPI
+import GridbookCore
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+import Testing
+
+/// A response as the tests read it.
+struct Reply {
+    var status: HTTPResponse.Status
+    var text: String
+
+    /// The error body's `details[0].field`, or nil.
+    var errorField: String? {
+        let body = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        let error = body?["error"] as? [String: Any]
+        return (error?["details"] as? [[String: Any]])?.first?["field"] as? String
+    }
+
+    /// The error body's `code`, or nil.
+    var errorCode: String? {
+        let body = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        return (body?["error"] as? [String: Any])?["code"] as? String
+    }
+
+    /// A top-level field of a JSON object body.
+    subscript(key: String) -> Any? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?[key]
+    }
+
+    /// The `id`s (or another key) of a list's items.
+    func items(_ key: String = "id") -> [String] {
+        ((self["items"] as? [[String: Any]]) ?? []).map { "\($0[key] ?? "")" }
+    }
+}
+
+extension TestClientProtocol {
+    /// One request: the token as a bearer when given, the body as JSON.
+    func call(_ method: HTTPRequest.Method, _ uri: String, _ token: String?, _ body: String? = nil) async throws -> Reply {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+            Reply(status: response.status, text: String(buffer: response.body))
+        }
+    }
+}
+
+/// Both JSON texts hold the same value (key order and spacing aside).
+func sameJSON(_ text: String, _ expected: String) -> Bool {
+    func normal(_ text: String) -> String? {
+        guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed),
+              let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+        else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+    return normal(text) != nil && normal(text) == normal(expected)
+}
+
+/// Core values as the API encodes them.
+func encoded(_ value: some Encodable) throws -> String {
+    String(decoding: try JSONOutput.encode(value), as: UTF8.self)
+}
+
+/// The UUID of test visit `n`.
+func visitId(_ n: Int) -> String { "aaaaaaaa-0000-4000-8000-\(String(format: "%012d", n))" }
+
+func visitBody(_ id: Int, household: String = "H1", at: String = "2026-06-30T09:00:00+08:00", visitor: String? = nil) -> String {
+    let visitor = visitor.map { #", "visitor_id": "\#($0)""# } ?? ""
+    return #"{"id": "\#(visitId(id))", "household_code": "\#(household)", "visited_at": "\#(at)", "method": "door", "outcome": "met"\#(visitor)}"#
+}
+
+@Suite("Every endpoint")
+struct EndpointTests {
+    @Test("every /api/v1 route answers 401 with the error body without a token, and with a revoked one")
+    func everyRouteNeedsAToken() async throws {
+        let (database, tokens) = try apiDatabase()
+        let router = buildRouter(database: database)
+        let routes = router.routes.filter { $0.path.description.hasPrefix("/api/v1") }.map { ($0.method, $0.path.description) }
+        #expect(routes.count == 20)
+        try database.revokeToken(id: 1)
+        let app = Application(router: router)
+        try await app.test(.router) { client in
+            for (method, path) in routes {
+                let uri = path.replacingOccurrences(of: "{code}", with: "G1").replacingOccurrences(of: "{id}", with: "X")
+                let none = try await client.call(method, uri, nil, "{}")
+                #expect(none.status == .unauthorized, "\(method) \(path)")
+                #expect(none.errorCode == "unauthorized", "\(method) \(path)")
+                let revoked = try await client.call(method, uri, tokens["P1"]!, "{}")
+                #expect(revoked.status == .unauthorized, "\(method) \(path)")
+            }
+            #expect(try await client.call(.get, "/api/v1/nothing-here", tokens["P2"]!).status == .notFound)
+        }
+    }
+
+    @Test("me, a unit and a household list: exact JSON, pages of households by code")
+    func meUnitsHouseholds() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            let me = try await client.call(.get, "/api/v1/me", tokens["P1"]!)
+            #expect(sameJSON(me.text, #"{"id": "P1", "name": "张伟", "roles": ["grid_member"], "scope_units": [{"code": "G1", "name": "一网格", "level": "grid"}]}"#))
+            let unit = try await client.call(.get, "/api/v1/units/G1", tokens["P1"]!)
+            #expect(sameJSON(unit.text, """
+                {"code": "G1", "name": "一网格", "level": "grid", "parent_code": "V1", "children": [],
+                 "parents": [{"code": "V1", "name": "一村", "level": "village"}, {"code": "T1", "name": "甲镇", "level": "township"},
+                             {"code": "C", "name": "县", "level": "county"}]}
+                """))
+            let first = try await client.call(.get, "/api/v1/units/G1/households?limit=1", tokens["P1"]!)
+            #expect(first.items("code") == ["H1"])
+            #expect(first["next"] as? String == "H1")
+            let second = try await client.call(.get, "/api/v1/units/G1/households?limit=1&after=H1", tokens["P1"]!)
+            #expect(second.items("code") == ["H3"])
+            #expect(second["next"] is NSNull)
+            let all = try database.households(under: "G1", on: nil, reveal: false)
+            #expect(sameJSON(try await client.call(.get, "/api/v1/units/G1/households", tokens["P1"]!).text, try encoded(Page(items: all))))
+            #expect(try await client.call(.get, "/api/v1/units/G1/households?limit=0", tokens["P1"]!).errorField == "limit")
+            #expect(try await client.call(.get, "/api/v1/units/G1/households?limit=1001", tokens["P1"]!).errorField == "limit")
+            #expect(try await client.call(.get, "/api/v1/units/G2/households", tokens["P1"]!).status == .forbidden)
+            #expect(try await client.call(.get, "/api/v1/households/NOPE", tokens["P1"]!).status == .notFound)
+        }
+    }
+
+    @Test("visits come in pages by date, household and time; bad cursors and dates are 400")
+    func visitPages() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            let member = tokens["P1"]!
+            for (id, household, at) in [(1, "H3", "2026-06-01T09:00:00+08:00"), (2, "H1", "2026-06-01T10:00:00+08:00"), (3, "H1", "2026-05-20T09:00:00+08:00")] {
+                #expect(try await client.call(.post, "/api/v1/visits", member, visitBody(id, household: household, at: at)).status == .created)
+            }
+            let first = try await client.call(.get, "/api/v1/visits?unit=G1&limit=2", member)
+            #expect(first.items() == [visitId(3), visitId(2)])
+            let cursor = try #require(first["next"] as? String)
+            #expect(cursor == "2026-06-01|H1|2026-06-01T10:00:00+08:00|\(visitId(2))")
+            let escaped = cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let second = try await client.call(.get, "/api/v1/visits?unit=G1&limit=2&after=\(escaped)", member)
+            #expect(second.items() == [visitId(1)])
+            #expect(second["next"] is NSNull)
+            #expect(try await client.call(.get, "/api/v1/visits?unit=G1&from=2026-06-01", member).items() == [visitId(2), visitId(1)])
+            #expect(try await client.call(.get, "/api/v1/visits?unit=G1&after=nonsense", member).errorField == "after")
+            #expect(try await client.call(.get, "/api/v1/visits?unit=G1&from=2026-13-01", member).errorField == "from")
+            #expect(try await client.call(.get, "/api/v1/visits?unit=G1&from=2026-07-01&to=2026-06-01", member).errorField == "from")
+            #expect(try await client.call(.get, "/api/v1/visits", member).errorField == "unit")
+            #expect(try await client.call(.get, "/api/v1/visits?unit=G2", member).status == .forbidden)
+            #expect(try await client.call(.get, "/api/v1/visits?unit=C", member).status == .forbidden)
+        }
+    }
+
+    @Test("the due list comes in pages by due date then household; horizon is checked")
+    func duePages() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            let member = tokens["P1"]!
+            let all = try database.dueList(unitCode: "G1", on: LocalDate("2026-06-30"))
+            #expect(all.map(\.householdCode) == ["H1", "H3"])
+            let first = try await client.call(.get, "/api/v1/due?unit=G1&on=2026-06-30&limit=1", member)
+            #expect(sameJSON(first.text, try encoded(Page(items: [all[0]], next: "\(all[0].dueOn)|H1"))))
+            let second = try await client.call(.get, "/api/v1/due?unit=G1&on=2026-06-30&limit=1&after=\(all[0].dueOn)%7CH1", member)
+            #expect(sameJSON(second.text, try encoded(Page(items: [all[1]]))))
+            #expect(try await client.call(.get, "/api/v1/due?unit=G1&horizon=soon", member).errorField == "horizon")
+            #expect(try await client.call(.get, "/api/v1/due?unit=G1&horizon=-1", member).errorField == "horizon")
+            #expect(try await client.call(.get, "/api/v1/due?unit=NOPE", member).status == .notFound)
+        }
+    }
+
+    @Test("roles: a grid member may not file or act on cases, log in another's name, or read the feed; nothing is written")
+    func roles() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        let dispute = #"{"title": "邻里噪音", "category": "neighbour", "unit_code": "G1", "source": "walk_in"}"#
+        try await app.test(.router) { client in
+            let member = tokens["P1"]!, staff = tokens["P3"]!
+            let refused = try await client.call(.post, "/api/v1/cases", member, dispute)
+            #expect(refused.status == .forbidden)
+            #expect(refused.errorCode == "forbidden")
+            #expect(try await client.call(.post, "/api/v1/visits", member, visitBody(1, visitor: "P3")).status == .forbidden)
+            #expect(try await client.call(.get, "/api/v1/events", member).status == .forbidden)
+            #expect(try database.cases().isEmpty)
+            #expect(try database.visits(under: "C").isEmpty)
+
+            let filed = try await client.call(.post, "/api/v1/cases", staff, dispute)
+            #expect(filed.status == .created)
+            let id = try #require(filed["id"] as? String)
+            #expect(try await client.call(.post, "/api/v1/cases/\(id)/actions", member, #"{"action": "note", "note": "x"}"#).status == .forbidden)
+            #expect(try database.caseDetail(id: id).ledger.count == 1)
+            // Township staff log a visit in a grid member's name, within their township only.
+            #expect(try await client.call(.post, "/api/v1/visits", staff, visitBody(2, visitor: "P1")).status == .created)
+            #expect(try await client.call(.post, "/api/v1/visits", staff, visitBody(3, household: "H2", visitor: "P2")).status == .forbidden)
+            #expect(try database.visits(under: "C").map(\.visitorId) == ["P1"])
+        }
+    }
+
+    @Test("scope: a grid member cannot read a neighbouring grid's household, risk, case, report or list, and lists leak nothing")
+    func scope() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            let member = tokens["P1"]!, admin = tokens["P9"]!
+            let risk = try await client.call(.post, "/api/v1/risks", admin,
+                                             #"{"household_code": "H2", "category": "land", "level": "yellow", "title": "地界", "source": "patrol"}"#)
+            let riskId = try #require(risk["id"] as? String)
+            let filed = try await client.call(.post, "/api/v1/cases", admin,
+                                              #"{"title": "邻里噪音", "category": "neighbour", "unit_code": "G2", "source": "walk_in"}"#)
+            let caseId = try #require(filed["id"] as? String)
+            for uri in ["/api/v1/households/H2", "/api/v1/risks/\(riskId)", "/api/v1/cases/\(caseId)", "/api/v1/units/G2",
+                        "/api/v1/units/T2", "/api/v1/risks?unit=G2", "/api/v1/cases?unit=G2", "/api/v1/due?unit=G2",
+                        "/api/v1/reports/coverage?unit=G2", "/api/v1/reports/pairing?unit=T2",
+                        "/api/v1/reports/cases?unit=G2&from=2026-01-01&to=2026-12-31", "/api/v1/visits?unit=V2"] {
+                let reply = try await client.call(.get, uri, member)
+                #expect(reply.status == .forbidden, "\(uri)")
+                #expect(!reply.text.contains("H2") && !reply.text.contains("邻里"), "\(uri)")
+            }
+            #expect(try await client.call(.patch, "/api/v1/risks/\(riskId)", member, #"{"status": "monitoring"}"#).status == .forbidden)
+            #expect(try await client.call(.get, "/api/v1/cases?unit=G1", member).items().isEmpty)
+            #expect(try await client.call(.get, "/api/v1/risks?unit=G1", member).items().isEmpty)
+            #expect(try await client.call(.get, "/api/v1/cases?unit=C", admin).items() == [caseId])
+            #expect(try database.risk(id: riskId).risk.status == .open)
+        }
+    }
+
+    @Test("risks: exact shapes, filters checked (400 for unknown values), update, pages, 404")
+    func risks() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            let member = tokens["P1"]!
+            var ids: [String] = []
+            for (level, household) in [("yellow", "H1"), ("red", "H3"), ("yellow", "H3")] {
+                let reply = try await client.call(.post, "/api/v1/risks", member,
+                                                  #"{"household_code": "\#(household)", "category": "land", "level": "\#(level)", "title": "地界", "source": "patrol"}"#)
+                #expect(reply.status == .created)
+                #expect(sameJSON(reply.text, try encoded(try database.risk(id: reply["id"] as? String ?? "").risk)))
+                ids.append(reply["id"] as? String ?? "")
+            }
+            let first = try await client.call(.get, "/api/v1/risks?unit=G1&limit=2", member)
+            #expect(first.items() == [ids[1], ids[0]])
+            let cursor = try #require(first["next"] as? String).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            #expect(try await client.call(.get, "/api/v1/risks?unit=G1&limit=2&after=\(cursor)", member).items() == [ids[2]])
+            #expect(try await client.call(.get, "/api/v1/risks?unit=G1&level=red", member).items() == [ids[1]])
+            #expect(try await client.call(.get, "/api/v1/risks/\(ids[1])", member).text == (try encoded(try database.risk(id: ids[1]))))
+            let patched = try await client.call(.patch, "/api/v1/risks/\(ids[1])", member, #"{"status": "monitoring", "note": "已走访"}"#)
+            #expect(patched.status == .ok)
+            #expect(patched["status"] as? String == "monitoring")
+            #expect(try await client.call(.get, "/api/v1/risks?unit=G1&status=monitoring", member).items() == [ids[1]])
+            #expect(try await client.call(.get, "/api/v1/risks?unit=G1&status=closed", member).errorField == "status")
+            #expect(try await client.call(.get, "/api/v1/risks?unit=G1&level=purple", member).errorField == "level")
+            #expect(try await client.call(.get, "/api/v1/risks?unit=G1&review_overdue=yes", member).errorField == "review_overdue")
+            #expect(try await client.call(.get, "/api/v1/risks/R2026-999999", member).status == .notFound)
+            let badMove = try await client.call(.patch, "/api/v1/risks/\(ids[0])", member, #"{"status": "promoted"}"#)
+            #expect(badMove.status == .badRequest || badMove.status == .conflict)
+            #expect(try database.risk(id: ids[0]).risk.status == .open)
+        }
+    }
+
+    @Test("bad bodies answer 400 naming the field, and nothing is written")
+    func badBodies() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            let member = tokens["P1"]!, admin = tokens["P9"]!
+            let cases: [(String, String, String)] = [
+                ("/api/v1/risks", #"{"household_code": "H1", "category": "land", "level": "yellow", "source": "patrol"}"#, "title"),
+                ("/api/v1/risks", #"{"household_code": "H1", "category": "land", "level": 3, "title": "x", "source": "patrol"}"#, "level"),
+                ("/api/v1/risks", #"{"household_code": "H1", "category": "weather", "level": "red", "title": "x", "source": "patrol"}"#, "category"),
+                ("/api/v1/risks", #"{"household_code": "H1", "category": "land", "level": "red", "title": "x", "source": "rumour"}"#, "source"),
+                ("/api/v1/visits", #"{"id": "aaaaaaaa-0000-4000-8000-000000000009", "household_code": "H1", "visited_at": "yesterday", "method": "door", "outcome": "met"}"#, "visited_at"),
+                ("/api/v1/visits", #"{"id": "aaaaaaaa-0000-4000-8000-000000000009", "household_code": "H1", "visited_at": "2026-06-30T09:00:00+08:00", "method": "door", "outcome": "met", "findings": [{"category": "land", "level": "pink", "title": "x"}]}"#, "findings.[0].level"),
+                ("/api/v1/visits", "[]", "body"),
+            ]
+            for (uri, body, field) in cases {
+                let reply = try await client.call(.post, uri, member, body)
+                #expect(reply.status == .badRequest, "\(body)")
+                #expect(reply.errorField == field, "\(body): \(reply.text)")
+            }
+            let dispute = #"{"title": "噪音", "category": "neighbour", "unit_code": "G1", "source": "walk_in"}"#
+            let id = try #require(try await client.call(.post, "/api/v1/cases", admin, dispute)["id"] as? String)
+            let action = try await client.call(.post, "/api/v1/cases/\(id)/actions", admin, #"{"action": "dispatch", "assignee": "调委会", "deadline": "2026-02-30"}"#)
+            #expect(action.status == .badRequest)
+            #expect(action.errorField == "deadline")
+            #expect(try await client.call(.post, "/api/v1/cases", admin, dispute.replacingOccurrences(of: "walk_in", with: "pigeon")).errorField == "source")
+            #expect(try database.risks().isEmpty)
+            #expect(try database.visits(under: "C").isEmpty)
+            #expect(try database.cases().count == 1)
+            #expect(try database.caseDetail(id: id).ledger.count == 1)
+        }
+    }
+
+    @Test("every write route answers 413 past 1 MB, and nothing is written")
+    func tooLarge() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        let big = "{\"title\": \"" + String(repeating: "x", count: 1_100_000) + "\"}"
+        try await app.test(.router) { client in
+            let admin = tokens["P9"]!
+            let risk = try await client.call(.post, "/api/v1/risks", admin, #"{"unit_code": "G1", "category": "land", "level": "red", "title": "地界", "source": "patrol"}"#)
+            let filed = try await client.call(.post, "/api/v1/cases", admin, #"{"title": "噪音", "category": "neighbour", "unit_code": "G1", "source": "walk_in"}"#)
+            let (riskId, caseId) = (try #require(risk["id"] as? String), try #require(filed["id"] as? String))
+            for (method, uri) in [(HTTPRequest.Method.post, "/api/v1/visits"), (.post, "/api/v1/risks"), (.patch, "/api/v1/risks/\(riskId)"),
+                                  (.post, "/api/v1/cases"), (.post, "/api/v1/cases/\(caseId)/actions")] {
+                let reply = try await client.call(method, uri, admin, big)
+                #expect(reply.status == .contentTooLarge, "\(uri)")
+                #expect(reply.errorCode == "too_large", "\(uri)")
+            }
+        }
+        #expect(try database.risks().count == 1 && database.cases().count == 1 && database.visits(under: "C").isEmpty)
+        #expect(try database.risk(id: "R2026-000001").followUps.isEmpty && database.caseDetail(id: "2026-000001").ledger.count == 1)
+    }
+
+    @Test("cases: filing, the list with status and overdue filters, one case with its ledger, the case report")
+    func cases() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            let staff = tokens["P3"]!
+            let filed = try await client.call(.post, "/api/v1/cases", staff, #"{"title": "噪音", "category": "neighbour", "unit_code": "V1", "source": "phone", "parties": "张三; 李四"}"#)
+            #expect(filed.status == .created)
+            let id = try #require(filed["id"] as? String)
+            #expect(sameJSON(filed.text, try encoded(try database.caseDetail(id: id).dispute)))
+            #expect(try await client.call(.get, "/api/v1/cases/\(id)", staff).text == (try encoded(try database.caseDetail(id: id))))
+            #expect(try await client.call(.get, "/api/v1/cases?unit=T1", staff).items() == [id])
+            #expect(try await client.call(.get, "/api/v1/cases?unit=T1&status=closed", staff).items() == [])
+            #expect(try await client.call(.get, "/api/v1/cases?unit=T1&overdue=true", staff).items() == [])
+            #expect(try await client.call(.get, "/api/v1/cases?unit=T1&status=lost", staff).errorField == "status")
+            #expect(try await client.call(.get, "/api/v1/cases/2099-000001", staff).status == .notFound)
+            let report = try await client.call(.get, "/api/v1/reports/cases?unit=T1&from=2026-01-01&to=2026-12-31", staff)
+            #expect(report.text == (try encoded(try database.caseReport(unitCode: "T1", from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!))))
+            #expect(try await client.call(.get, "/api/v1/reports/cases?unit=T1", staff).status == .badRequest)
+            #expect(try await client.call(.get, "/api/v1/reports/pairing?unit=T1", staff).text == (try encoded(try database.pairingReport(unitCode: "T1"))))
+        }
+    }
+
+    @Test("the feed comes in order with a cursor; each page's next is its last seq")
+    func feed() async throws {
+        let (database, tokens) = try apiDatabase()
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            for id in 1...3 { _ = try await client.call(.post, "/api/v1/visits", tokens["P1"]!, visitBody(id, at: "2026-06-0\(id)T09:00:00+08:00")) }
+            let first = try await client.call(.get, "/api/v1/events?after=0&limit=2", tokens["P3"]!)
+            #expect(first.items("seq") == ["1", "2"])
+            #expect(first.items("id") == [visitId(1), visitId(2)])
+            #expect(first["next"] as? String == "2")
+            let second = try await client.call(.get, "/api/v1/events?after=2&limit=2", tokens["P3"]!)
+            #expect(second.items("type") == ["visit.logged"])
+            #expect(second["next"] is NSNull)
+            #expect(try await client.call(.get, "/api/v1/events?after=-1", tokens["P3"]!).errorField == "after")
+        }
+    }
+}
+
+@Suite("The server under load and in its logs")
+struct ServerBehaviourTests {
+    @Test("sixteen concurrent retries of one visit store it once: one 201, fifteen 200, one event")
+    func concurrentRetries() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-retry-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (database, tokens) = try apiDatabase(file: directory.appendingPathComponent("api.sqlite").path)
+        let app = Application(router: buildRouter(database: database))
+        try await app.test(.router) { client in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<16 { group.addTask { try await client.call(.post, "/api/v1/visits", tokens["P1"]!, visitBody(7)).status } }
+                return try await group.reduce(into: [Int]()) { $0.append($1.code) }
+            }
+            #expect(statuses.sorted() == [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201])
+        }
+        #expect(try database.visits(under: "C").map(\.id) == [visitId(7)])
+        #expect(try database.events().map(\.type) == ["visit.logged"])
+    }
+
+    @Test("each request logs method, path, status, duration and person, never the token or the query")
+    func requestLog() async throws {
+        let (database, tokens) = try apiDatabase()
+        let lines = Mutex<[String]>([])
+        var logger = Logger(label: "gridbook.api") { JSONLogHandler(label: $0) { line in lines.withLock { $0.append(line) } } }
+        logger.logLevel = .info
+        let app = Application(router: buildRouter(database: database), logger: logger)
+        try await app.test(.router) { client in
+            _ = try await client.call(.get, "/api/v1/households/H1?reveal=false", tokens["P1"]!)
+            _ = try await client.call(.get, "/api/v1/me", "gb_wrong")
+        }
+        let logged = lines.withLock { $0 }.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+            .filter { $0["message"] == "request" }
+        #expect(logged.map { [$0["method"], $0["path"], $0["status"], $0["person"]] } == [
+            ["GET", "/api/v1/households/H1", "200", "P1"],
+            ["GET", "/api/v1/me", "401", nil],
+        ])
+        #expect(logged.allSatisfy { Double($0["duration_ms"] ?? "") != nil })
+        let all = lines.withLock { $0 }.joined()
+        #expect(!all.contains(tokens["P1"]!) && !all.contains("gb_wrong") && !all.contains("reveal"))
+    }
+}
