@@ -6,19 +6,22 @@ import Logging
 public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", port: Int = 8080,
                              logger: Logger = Logger(label: "gridbook.api")) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(database: database),
+        router: buildRouter(database: database, cacheLifetime: .seconds(2)),
         configuration: .init(address: .hostname(host, port: port), serverName: "gridbook"),
         logger: logger
     )
 }
 
-/// The router: `/healthz`, and every `/api/v1` route behind the token check.
-public func buildRouter(database: AppDatabase) -> Router<GridbookRequestContext> {
+/// The router: `/healthz`, `/openapi.yaml`, and every `/api/v1` route behind the token check.
+/// Callers and unit chains are cached for `cacheLifetime` (none by default): with a lifetime,
+/// a revoked token or a moved unit takes effect on a running server within it.
+public func buildRouter(database: AppDatabase, cacheLifetime: Duration = .zero) -> Router<GridbookRequestContext> {
     let router = Router(context: GridbookRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in JSONResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
-    let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database))
+    router.get("openapi.yaml") { _, _ in JSONResponse.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8") }
+    let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database, cacheLifetime: cacheLifetime))
     MeController(database: database).addRoutes(to: api)
     UnitController(database: database).addRoutes(to: api)
     VisitController(database: database).addRoutes(to: api)

@@ -6,6 +6,16 @@ import Hummingbird
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = GridbookRequestContext
     let database: AppDatabase
+    /// Callers by token hash, and units' chains of ancestors, for `cacheLifetime`: a revoked
+    /// token, a changed duty or a moved unit takes effect within that time.
+    let callers: ShortCache<String, Caller>
+    let chains: ShortCache<String, [String]>
+
+    init(database: AppDatabase, cacheLifetime: Duration) {
+        self.database = database
+        callers = ShortCache(lifetime: cacheLifetime)
+        chains = ShortCache(lifetime: cacheLifetime)
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
@@ -13,37 +23,41 @@ struct AuthMiddleware: RouterMiddleware {
         else {
             throw APIError(.unauthorized, code: "unauthorized", message: "missing token: send Authorization: Bearer TOKEN")
         }
-        guard let caller = try database.authenticate(token: token) else {
+        guard let caller = try callers.value(for: APIToken.hash(of: token), load: { try database.authenticate(token: token) }) else {
             throw APIError(.unauthorized, code: "unauthorized", message: "unknown, revoked or expired token")
         }
         var context = context
         context.caller = caller
+        context.scope = Scope(database: database, caller: caller, chains: chains)
         context.trace.personId = caller.person.id
         return try await next(request, context)
     }
 }
 
-extension AppDatabase {
-    /// Whether a unit is at or under one of the caller's units (county admins see everything).
-    func isInScope(_ unitCode: String, for caller: Caller) throws -> Bool {
-        if caller.roles.contains(.countyAdmin) { return true }
-        // The unit and its ancestors only: the detail's children are not needed here.
-        let unit = try self.unit(code: unitCode)
-        let chain = [unitCode] + (try read { db in try Hierarchy.ancestors(db, of: unit) }.map(\.code))
-        return chain.contains(where: caller.scopeUnits.contains)
+/// Where the caller may look: a unit is in scope when it or one of its ancestors is a unit of
+/// the caller's active duties (county admins see everything). Chains of ancestors are cached
+/// for a few seconds, since every request checks one.
+struct Scope: Sendable {
+    let database: AppDatabase
+    let caller: Caller
+    let chains: ShortCache<String, [String]>
+
+    /// Whether a unit is in scope; 404 when it is unknown.
+    func contains(_ unitCode: String) throws -> Bool {
+        let chain = try chains.value(for: unitCode) {
+            let chain = try database.read { db in try Hierarchy.chain(db, of: unitCode) }
+            return chain.isEmpty ? nil : chain
+        }
+        guard let chain else { throw GridbookError.notFound("unit \(unitCode)") }
+        return caller.roles.contains(.countyAdmin) || chain.contains(where: caller.scopeUnits.contains)
     }
 
     /// The unit's code once checked: 404 when unknown, 403 when outside the caller's units.
-    func scopedUnit(_ unitCode: String, for caller: Caller) throws -> String {
-        _ = try unit(code: unitCode)
-        try requireScope(unitCode, for: caller)
-        return unitCode
-    }
-
-    /// 403 for a unit outside the caller's units.
-    func requireScope(_ unitCode: String, for caller: Caller) throws {
-        guard try isInScope(unitCode, for: caller) else {
+    @discardableResult
+    func require(_ unitCode: String) throws -> String {
+        guard try contains(unitCode) else {
             throw APIError(.forbidden, code: "forbidden", message: "unit \(unitCode) is outside your units")
         }
+        return unitCode
     }
 }

@@ -6,6 +6,8 @@ public struct GridbookRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller; set by ``AuthMiddleware`` for every `/api/v1` route.
     public var caller: Caller?
+    /// The caller's scope, set with the caller.
+    var scope: Scope?
     /// Shared with the request log, which reports the caller once the request is answered.
     public let trace = RequestTrace()
 
@@ -21,6 +23,13 @@ public struct GridbookRequestContext: RequestContext {
     func requireCaller() throws -> Caller {
         guard let caller else { throw APIError(.unauthorized, code: "unauthorized", message: "a valid token is required") }
         return caller
+    }
+
+    /// 404 for an unknown unit, 403 for one outside the caller's units; the code otherwise.
+    @discardableResult
+    func requireScope(_ unitCode: String) throws -> String {
+        guard let scope else { throw APIError(.unauthorized, code: "unauthorized", message: "a valid token is required") }
+        return try scope.require(unitCode)
     }
 
     /// The caller when their roles carry the permission; 403 naming who may otherwise.

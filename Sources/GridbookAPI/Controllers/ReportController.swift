@@ -8,7 +8,7 @@ struct ReportController {
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.get("due") { request, context in
             let caller = try context.requireCaller()
-            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
+            let unit = try context.requireScope(request.requiredQuery("unit"))
             var horizon = 7
             if let text = request.query("horizon") {
                 guard let value = Int(text) else { throw GridbookError.invalid(field: "horizon", problem: "\(text) is not a number of days") }
@@ -19,7 +19,7 @@ struct ReportController {
         }
         group.get("reports/coverage") { request, context in
             let caller = try context.requireCaller()
-            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
+            let unit = try context.requireScope(request.requiredQuery("unit"))
             let asOf = try request.dateQuery("as_of")
             switch request.query("format") ?? "json" {
             case "json": return try JSONResponse.make(try database.coverageReport(unitCode: unit, asOf: asOf))
@@ -32,7 +32,7 @@ struct ReportController {
         }
         group.get("reports/pairing") { request, context in
             let caller = try context.requireCaller()
-            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
+            let unit = try context.requireScope(request.requiredQuery("unit"))
             return try JSONResponse.make(try database.pairingReport(unitCode: unit))
         }
     }

@@ -59,8 +59,8 @@ struct RiskCaseController {
         group.post("risks") { request, context in
             let caller = try context.require(.reportRisks)
             let body = try await request.decodeJSON(RiskBody.self, context: context)
-            let grid = try body.householdCode.map { try database.household(code: $0).gridCode } ?? body.unitCode
-            if let grid { _ = try database.unit(code: grid); try database.requireScope(grid, for: caller) }
+            let grid = try body.householdCode.map { try database.gridCode(ofHousehold: $0) } ?? body.unitCode
+            if let grid { try context.requireScope(grid) }
             let risk = try database.addRisk(NewRisk(unitCode: body.unitCode, householdCode: body.householdCode, category: body.category,
                                                     level: body.level, title: body.title, description: body.description ?? "",
                                                     source: body.source, reportedBy: caller.person.id), by: .person(caller.person.id))
@@ -68,7 +68,7 @@ struct RiskCaseController {
         }
         group.get("risks") { request, context in
             let caller = try context.requireCaller()
-            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
+            let unit = try context.requireScope(request.requiredQuery("unit"))
             let filter = RiskFilter(unitCode: unit, status: try request.choiceQuery("status", RiskStatus.self),
                                     level: try request.choiceQuery("level", RiskLevel.self), category: request.query("category"),
                                     reviewOverdue: try request.flagQuery("review_overdue"))
@@ -77,13 +77,13 @@ struct RiskCaseController {
         group.get("risks/:id") { _, context in
             let caller = try context.requireCaller()
             let detail = try database.risk(id: try context.parameters.require("id"))
-            try database.requireScope(detail.risk.unitCode, for: caller)
+            try context.requireScope(detail.risk.unitCode)
             return try JSONResponse.make(detail)
         }
         group.patch("risks/:id") { request, context in
             let caller = try context.require(.reportRisks)
             let id = try context.parameters.require("id")
-            try database.requireScope(try database.risk(id: id).risk.unitCode, for: caller)
+            try context.requireScope(try database.risk(id: id).risk.unitCode)
             let patch = try await request.decodeJSON(RiskPatch.self, context: context)
             return try JSONResponse.make(try database.updateRisk(id: id, status: patch.status, level: patch.level, note: patch.note,
                                                                  by: .person(caller.person.id)))
@@ -91,7 +91,7 @@ struct RiskCaseController {
         group.post("risks/:id/promote") { _, context in
             let caller = try context.require(.handleCases)
             let id = try context.parameters.require("id")
-            try database.requireScope(try database.risk(id: id).risk.unitCode, for: caller)
+            try context.requireScope(try database.risk(id: id).risk.unitCode)
             switch try database.promoteRisk(id: id, by: .person(caller.person.id)) {
             case .created(let dispute): return try JSONResponse.make(dispute, status: .created)
             case .existing(let dispute): return try JSONResponse.make(dispute, status: .ok)
@@ -100,7 +100,7 @@ struct RiskCaseController {
         group.post("cases") { request, context in
             let caller = try context.require(.handleCases)
             let body = try await request.decodeJSON(CaseBody.self, context: context)
-            _ = try database.scopedUnit(body.unitCode, for: caller)
+            try context.requireScope(body.unitCode)
             let dispute = try database.fileCase(NewCase(title: body.title, category: body.category, unitCode: body.unitCode,
                                                         parties: body.parties ?? "", source: body.source, level: body.level),
                                                 by: .person(caller.person.id))
@@ -108,7 +108,7 @@ struct RiskCaseController {
         }
         group.get("cases") { request, context in
             let caller = try context.requireCaller()
-            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
+            let unit = try context.requireScope(request.requiredQuery("unit"))
             let cases = try database.cases(under: unit, status: try request.choiceQuery("status", CaseStatus.self),
                                            overdueOn: try request.flagQuery("overdue") ? database.today() : nil)
             return try JSONResponse.make(Paging.page(cases, request, key: \.id))
@@ -116,13 +116,13 @@ struct RiskCaseController {
         group.get("cases/:id") { _, context in
             let caller = try context.requireCaller()
             let detail = try database.caseDetail(id: try context.parameters.require("id"))
-            try database.requireScope(detail.dispute.unitCode, for: caller)
+            try context.requireScope(detail.dispute.unitCode)
             return try JSONResponse.make(detail)
         }
         group.post("cases/:id/actions") { request, context in
             let caller = try context.require(.handleCases)
             let id = try context.parameters.require("id")
-            try database.requireScope(try database.caseDetail(id: id).dispute.unitCode, for: caller)
+            try context.requireScope(try database.caseDetail(id: id).dispute.unitCode)
             let body = try await request.decodeJSON(ActionBody.self, context: context)
             let dispute = try database.act(onCase: id, CaseActionInput(body.action, note: body.note ?? "", assignee: body.assignee,
                                                                        deadline: body.deadline, track: body.track,
@@ -131,7 +131,7 @@ struct RiskCaseController {
         }
         group.get("reports/cases") { request, context in
             let caller = try context.requireCaller()
-            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
+            let unit = try context.requireScope(request.requiredQuery("unit"))
             guard let from = try request.dateQuery("from"), let to = try request.dateQuery("to") else {
                 throw GridbookError.invalid(field: "from", problem: "from and to are required (YYYY-MM-DD)")
             }

@@ -10,13 +10,13 @@ struct UnitController {
             let caller = try context.requireCaller()
             let code = try context.parameters.require("code")
             let detail = try database.unitDetail(code: code)
-            try database.requireScope(code, for: caller)
+            try context.requireScope(code)
             return try JSONResponse.make(detail)
         }
         group.get("units/:code/households") { request, context in
             let caller = try context.requireCaller()
             let code = try context.parameters.require("code")
-            _ = try database.scopedUnit(code, for: caller)
+            try context.requireScope(code)
             let reveal = try Reveal.check(request, caller: caller)
             let page = try Paging.page(try database.households(under: code, on: request.dateQuery("on"), reveal: reveal), request, key: \.code)
             if reveal {
@@ -28,7 +28,7 @@ struct UnitController {
         group.get("households/:code") { request, context in
             let caller = try context.requireCaller()
             let code = try context.parameters.require("code")
-            try database.requireScope(try database.household(code: code).gridCode, for: caller)
+            try context.requireScope(try database.gridCode(ofHousehold: code))
             let reveal = try Reveal.check(request, caller: caller)
             let household = try database.household(code: code, on: request.dateQuery("on"), reveal: reveal)
             if reveal { try database.recordReveal(by: .person(caller.person.id), recordType: "household", recordId: code, detail: "phone") }

@@ -41,8 +41,7 @@ struct VisitController {
                 throw APIError(.forbidden, code: "forbidden",
                                message: "only \(Permission.logVisitsForOthers.holders) may log a visit in someone else's name")
             }
-            let household = try database.household(code: body.householdCode)
-            try database.requireScope(household.gridCode, for: caller)
+            try context.requireScope(try database.gridCode(ofHousehold: body.householdCode))
             let new = NewVisit(
                 id: body.id, householdCode: body.householdCode, visitorId: body.visitorId ?? caller.person.id,
                 visitedAt: body.visitedAt, method: body.method, outcome: body.outcome, note: body.note ?? "",
@@ -57,7 +56,7 @@ struct VisitController {
         }
         group.get("visits") { request, context in
             let caller = try context.requireCaller()
-            let unit = try database.scopedUnit(request.requiredQuery("unit"), for: caller)
+            let unit = try context.requireScope(request.requiredQuery("unit"))
             let limit = try Paging.limit(request)
             let visits = try database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"),
                                              limit: limit + 1, after: request.query("after"))

@@ -22,6 +22,11 @@ public struct APIToken: Codable, Equatable, Sendable {
     }
 }
 
+extension APIToken {
+    /// The hash stored for a token (SHA-256, hexadecimal).
+    public static func hash(of token: String) -> String { SHA256.hex(token) }
+}
+
 extension APIToken: FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "tokens"
 
@@ -82,13 +87,16 @@ extension AppDatabase {
         let seconds = Int(now.timeIntervalSince1970)
         let nowText = Timestamp(epochSeconds: seconds).text
         let found: (record: APIToken, caller: Caller)? = try read { db in
-            guard let record = try APIToken.filter(Column("hash") == SHA256.hex(token)).fetchOne(db),
+            // Cached statements: this runs on every API request.
+            guard let record = try APIToken.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE hash = ?"),
+                                                     arguments: [SHA256.hex(token)]),
                   record.revokedAt == nil, record.expiresAt.map({ $0 > nowText }) ?? true,
-                  let person = try Person.fetchOne(db, key: record.personId)
+                  let person = try Person.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"), arguments: [record.personId])
             else { return nil }
             var calendar = try Settings.calendar(db)
             let today = calendar.localDate(epochSeconds: seconds)
-            let duties = try Duty.filter(Column("person_id") == person.id).fetchAll(db).filter { $0.isActive(on: today) }
+            let duties = try Duty.fetchAll(db.cachedStatement(sql: "SELECT * FROM duties WHERE person_id = ?"), arguments: [person.id])
+                .filter { $0.isActive(on: today) }
             return (record, Caller(person: person, roles: Array(Set(duties.map(\.role))).sorted { $0.rawValue < $1.rawValue },
                                    scopeUnits: Array(Set(duties.map(\.unitCode))).sorted()))
         }

@@ -371,6 +371,10 @@ extension AppDatabase {
                 CREATE INDEX tokens_person ON tokens(person_id);
                 """)
         }
+        migrator.registerMigration("v6: duties by person") { db in
+            // Every API request reads the caller's duties.
+            try db.execute(sql: "CREATE INDEX duties_person ON duties(person_id)")
+        }
         return migrator
     }
 }

@@ -1,14 +1,20 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Deployment settings stored in the database.
 public enum Settings {
     /// The deployment's time zone (default Asia/Shanghai): every local date is taken in it.
     public static func timeZone(_ db: Database) throws -> TimeZone {
-        let identifier = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'time_zone'") ?? "Asia/Shanghai"
+        let identifier = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = 'time_zone'")) ?? "Asia/Shanghai"
+        if let zone = knownZones.withLock({ $0[identifier] }) { return zone }
         guard let zone = TimeZone(identifier: identifier) else { throw UnknownTimeZone(identifier: identifier) }
+        knownZones.withLock { $0[identifier] = zone }
         return zone
     }
+
+    /// Time zones already read from the system's database, by identifier (every request needs one).
+    private static let knownZones = Mutex<[String: TimeZone]>([:])
 
     /// The stored time zone is not one this system knows.
     public struct UnknownTimeZone: Error, CustomStringConvertible {

@@ -29,19 +29,33 @@ public enum Hierarchy {
 
     /// The unit with this code, or nil.
     public static func unit(_ db: Database, code: String) throws -> Unit? {
-        try Unit.fetchOne(db, key: code)
+        try Unit.fetchOne(db.cachedStatement(sql: "SELECT * FROM units WHERE code = ?"), arguments: [code])
     }
 
     /// The unit's ancestors, from its parent up to the county.
     public static func ancestors(_ db: Database, of unit: Unit) throws -> [Unit] {
-        var chain: [Unit] = []
-        var next = unit.parentCode
-        while let code = next, let parent = try Unit.fetchOne(db, key: code) {
-            chain.append(parent)
-            next = parent.parentCode
-            if chain.count > UnitLevel.allCases.count { break }
-        }
-        return chain
+        try Unit.fetchAll(db.cachedStatement(sql: """
+            WITH RECURSIVE up(code, depth) AS (
+                SELECT parent_code, 1 FROM units WHERE code = ?
+                UNION ALL
+                SELECT units.parent_code, up.depth + 1 FROM units JOIN up ON units.code = up.code WHERE up.depth < 8
+            )
+            SELECT units.* FROM up JOIN units ON units.code = up.code ORDER BY up.depth
+            """), arguments: [unit.code])
+    }
+
+    /// The code of a unit and of each of its ancestors, from the unit up to the county; empty
+    /// when there is no such unit. One statement, for checks made on every request.
+    public static func chain(_ db: Database, of code: String) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: """
+            WITH RECURSIVE up(code, parent_code, depth) AS (
+                SELECT code, parent_code, 0 FROM units WHERE code = ?
+                UNION ALL
+                SELECT units.code, units.parent_code, up.depth + 1 FROM units JOIN up ON units.code = up.parent_code
+                WHERE up.depth < 8
+            )
+            SELECT code FROM up ORDER BY depth
+            """), arguments: [code])
     }
 
     /// Every unit under `code` (not the unit itself), by level then code.

@@ -87,6 +87,14 @@ extension AppDatabase {
         }
     }
 
+    /// The grid of a household (404 when unknown): what a scope check needs, read cheaply.
+    public func gridCode(ofHousehold code: String) throws -> String {
+        guard let grid = try read({ db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT grid_code FROM households WHERE code = ?"), arguments: [code])
+        }) else { throw GridbookError.notFound("household \(code)") }
+        return grid
+    }
+
     /// One household with its schedule state on `date` (default today) and its latest visits.
     /// `reveal` shows the phone number in full: only for a caller allowed to see it, who is audited.
     public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10, reveal: Bool = false) throws -> HouseholdView {

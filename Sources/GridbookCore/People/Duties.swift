@@ -5,17 +5,14 @@ public enum Duties {
     /// Whether `person` holds a duty on `date` that covers the household: on its grid (grid
     /// member, police), its block (block head), or any unit above the grid.
     static func covers(_ db: Database, person: String, household: Household, on date: LocalDate) throws -> Bool {
-        var units = [household.gridCode]
+        var units = try Hierarchy.chain(db, of: household.gridCode)
         if let block = household.blockCode { units.append(block) }
-        if let grid = try Unit.fetchOne(db, key: household.gridCode) {
-            units += try Hierarchy.ancestors(db, of: grid).map(\.code)
-        }
-        return try Bool.fetchOne(db, sql: """
+        return try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS (
                 SELECT 1 FROM duties
                 WHERE person_id = ? AND unit_code IN (SELECT value FROM json_each(?))
                   AND since <= ? AND (until IS NULL OR until > ?))
-            """, arguments: [person, units.jsonArray, date, date]) ?? false
+            """), arguments: [person, units.jsonArray, date, date]) ?? false
     }
 }
 

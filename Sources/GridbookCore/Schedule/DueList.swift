@@ -64,8 +64,8 @@ extension AppDatabase {
         guard (0...Self.maxHorizon).contains(horizon) else {
             throw GridbookError.invalid(field: "horizon", problem: "\(horizon) is not a number of days from 0 to \(Self.maxHorizon)")
         }
-        let unit = try unit(code: unitCode)
         return try read { db in
+            guard let unit = try Hierarchy.unit(db, code: unitCode) else { throw GridbookError.notFound("unit \(unitCode)") }
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today()
             let limit = date.adding(days: horizon)

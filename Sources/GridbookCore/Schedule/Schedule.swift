@@ -63,18 +63,26 @@ public enum Schedule {
     /// The latest met visit comes from `households.last_met_on` when it is not after `asOf`
     /// (the usual case, a report for today), and from the visit log only otherwise.
     public static func inputs(_ db: Database, under unit: Unit, asOf: LocalDate) throws -> [ScheduleInput] {
-        let general = try Int.fetchOne(db, sql: "SELECT interval_days FROM categories WHERE code = ?",
+        let general = try Int.fetchOne(db.cachedStatement(sql: "SELECT interval_days FROM categories WHERE code = ?"),
                                        arguments: [Category.generalCode]) ?? 90
+        let county = unit.level == .county
+        // The whole county needs no filter (and reads faster without one). Its intervals come in
+        // one pass over every household's categories; a smaller unit looks up each household's.
+        let households: SQL = county ? "1" : Hierarchy.householdCondition(unit, alias: "h")
         var intervals: [String: Int] = [:]
-        try RawRows.forEach(db, """
-            SELECT hc.household_code, MIN(c.interval_days)
-            FROM household_categories hc JOIN categories c ON c.code = hc.category_code
-            GROUP BY hc.household_code
-            """) { row in
-            if let code = row.text(0), let days = row.int(1) { intervals[code] = days }
+        if county {
+            try RawRows.forEach(db, """
+                SELECT hc.household_code, MIN(c.interval_days)
+                FROM household_categories hc JOIN categories c ON c.code = hc.category_code
+                GROUP BY hc.household_code
+                """) { row in
+                if let code = row.text(0), let days = row.int(1) { intervals[code] = days }
+            }
         }
-        // The whole county needs no filter (and reads faster without one).
-        let households: SQL = unit.level == .county ? "1" : Hierarchy.householdCondition(unit, alias: "h")
+        let interval: SQL = county ? "NULL" : """
+            (SELECT MIN(c.interval_days) FROM household_categories hc JOIN categories c ON c.code = hc.category_code
+             WHERE hc.household_code = h.code)
+            """
         // Block and head of household are only shown for a grid's or a block's own households.
         let details: SQL = unit.level == .grid || unit.level == .block ? "h.block_code, h.head_name" : "NULL, NULL"
         let query: SQL = """
@@ -83,7 +91,8 @@ public enum Schedule {
                 CASE WHEN h.last_met_on IS NULL OR h.last_met_on <= \(asOf) THEN h.last_met_on
                      ELSE (SELECT MAX(v.visited_on) FROM visits v
                            WHERE v.household_code = h.code AND v.outcome = 'met' AND v.visited_on <= \(asOf))
-                END AS last_met
+                END AS last_met,
+                \(interval)
             FROM households h
             WHERE h.registered_on <= \(asOf) AND \(households)
             """
@@ -96,7 +105,7 @@ public enum Schedule {
                 blockCode: row.text(2),
                 headName: row.text(3) ?? "",
                 registeredOn: registeredOn,
-                intervalDays: intervals[code] ?? general,
+                intervalDays: row.int(6) ?? intervals[code] ?? general,
                 lastMet: row.date(5)
             ))
         }

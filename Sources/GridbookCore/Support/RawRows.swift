@@ -23,9 +23,10 @@ struct RawRows {
         sqlite3_column_type(sqlite, column) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(sqlite, column))
     }
 
-    /// Runs `query` and calls `body` with each row.
+    /// Runs `query` and calls `body` with each row. The statement is prepared once per
+    /// connection and kept (`body` must not run the same query).
     static func forEach(_ db: Database, _ query: SQL, _ body: (RawRows) throws -> Void) throws {
-        let statement = try db.makeStatement(literal: query)
+        let statement = try db.cachedStatement(literal: query)
         try withExtendedLifetime(statement) {
             try forEach(statement, db, body)
         }

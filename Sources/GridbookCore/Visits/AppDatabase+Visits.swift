@@ -60,10 +60,13 @@ extension AppDatabase {
     public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date = Date()) throws -> VisitLogResult {
         try write { db in
             var calendar = try Settings.calendar(db)
-            guard let household = try Household.fetchOne(db, key: new.householdCode) else {
+            // Cached statements throughout: every visit an API client logs runs these.
+            guard let household = try Household.fetchOne(db.cachedStatement(sql: "SELECT * FROM households WHERE code = ?"),
+                                                          arguments: [new.householdCode]) else {
                 throw GridbookError.notFound("household \(new.householdCode)")
             }
-            guard try Person.exists(db, key: new.visitorId) else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM people WHERE id = ?)"),
+                                    arguments: [new.visitorId]) == true else {
                 throw GridbookError.notFound("person \(new.visitorId)")
             }
             guard let timestamp = Timestamp(new.visitedAt) else {
@@ -83,7 +86,7 @@ extension AppDatabase {
             let visit = Visit(id: id, householdCode: household.code, visitorId: new.visitorId, visitedAt: timestamp.text,
                               visitedOn: calendar.localDate(of: timestamp), method: new.method, outcome: new.outcome,
                               note: new.note.trimmingCharacters(in: .whitespacesAndNewlines))
-            if let stored = try Visit.filter(Visit.Columns.id == id).fetchOne(db) {
+            if let stored = try Visit.fetchOne(db.cachedStatement(sql: "SELECT * FROM visits WHERE id = ?"), arguments: [id]) {
                 // The same visit may come back with its time written another way (+08:00 or Z).
                 var comparable = visit
                 if Timestamp(stored.visitedAt)?.epochSeconds == timestamp.epochSeconds { comparable.visitedAt = stored.visitedAt }
