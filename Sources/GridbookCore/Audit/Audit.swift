@@ -76,18 +76,18 @@ enum Audit {
     /// Appends an audit entry.
     static func record(_ db: Database, _ actor: Actor, _ action: String, _ recordType: String, _ recordId: String,
                        detail: String = "", at date: Date = Date()) throws {
-        var entry = AuditEntry(id: nil, at: Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text, actor: actor.id,
-                               action: action, recordType: recordType, recordId: recordId, detail: detail)
-        try entry.insert(db)
+        // A cached statement: every write appends here.
+        try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, record_type, record_id, detail) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text, actor.id, action, recordType, recordId, detail])
     }
 
     /// Appends an event carrying the record as JSON.
     static func event(_ db: Database, _ type: String, _ recordId: String, _ record: some Encodable, at date: Date = Date()) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var event = Event(seq: nil, type: type, recordId: recordId, at: Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text,
-                          data: String(decoding: try encoder.encode(record), as: UTF8.self))
-        try event.insert(db)
+        try db.cachedStatement(sql: "INSERT INTO events (type, record_id, at, data) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [type, recordId, Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text,
+                                 String(decoding: try encoder.encode(record), as: UTF8.self)])
     }
 }
 

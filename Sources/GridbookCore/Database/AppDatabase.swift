@@ -8,6 +8,8 @@ import GRDB
 public struct AppDatabase: Sendable {
     /// Access to the database.
     let writer: any DatabaseWriter
+    /// Schedule inputs of small units, while the database is unchanged.
+    let schedules = ScheduleCache()
 
     /// Wraps a database connection and brings its schema up to date.
     public init(_ writer: any DatabaseWriter) throws {

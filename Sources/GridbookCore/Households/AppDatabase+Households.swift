@@ -72,7 +72,7 @@ extension AppDatabase {
         return try read { db in
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today()
-            let inputs = Dictionary(try Schedule.inputs(db, under: unit, asOf: date).map { ($0.householdCode, $0) },
+            let inputs = Dictionary(try schedules.inputs(db, under: unit, asOf: date).map { ($0.householdCode, $0) },
                                     uniquingKeysWith: { first, _ in first })
             let households = Hierarchy.householdCondition(unit, alias: "households")
             let records = try SQLRequest<Household>(literal: """
@@ -103,7 +103,7 @@ extension AppDatabase {
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today()
             guard let grid = try Hierarchy.unit(db, code: household.gridCode) else { throw GridbookError.notFound("unit \(household.gridCode)") }
-            let input = try Schedule.inputs(db, under: grid, asOf: date).first { $0.householdCode == code }
+            let input = try schedules.inputs(db, under: grid, asOf: date).first { $0.householdCode == code }
             var view = view(household, tags: try tags(db, household: code)[code] ?? [], input: input, on: date, reveal: reveal)
             view.recentVisits = try Visit.filter(Visit.Columns.householdCode == code && Visit.Columns.visitedOn <= date)
                 .order(Visit.Columns.visitedOn.desc, Column("visited_at").desc).limit(recentVisits).fetchAll(db)

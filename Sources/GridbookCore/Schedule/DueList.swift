@@ -69,7 +69,7 @@ extension AppDatabase {
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today()
             let limit = date.adding(days: horizon)
-            return try Schedule.inputs(db, under: unit, asOf: date)
+            return try schedules.inputs(db, under: unit, asOf: date)
                 .compactMap { input -> DueItem? in
                     let state = input.state(on: date)
                     guard state.dueOn < limit else { return nil }

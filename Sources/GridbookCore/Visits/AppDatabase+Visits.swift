@@ -98,7 +98,11 @@ extension AppDatabase {
             guard try Duties.covers(db, person: new.visitorId, household: household, on: visit.visitedOn) else {
                 throw GridbookError.notAllowed("\(new.visitorId) holds no duty covering household \(household.code) on \(visit.visitedOn)")
             }
-            try visit.insert(db)
+            try db.cachedStatement(sql: """
+                INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [visit.id, visit.householdCode, visit.visitorId, visit.visitedAt, visit.visitedOn,
+                                         visit.method, visit.outcome, visit.note])
             try refreshLastMet(db, household: household.code)
             try Audit.record(db, actor, "visit.log", "visit", visit.id, detail: "\(visit.householdCode) \(visit.outcome.rawValue)", at: now)
             try Audit.event(db, "visit.logged", visit.id, visit, at: now)

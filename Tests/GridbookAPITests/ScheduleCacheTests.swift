@@ -1,0 +1,42 @@
+import Foundation
+import GridbookCore
+import Testing
+
+/// A met visit to H1 on 30 June 2026 by its grid member.
+func metVisit(_ n: Int) -> NewVisit {
+    NewVisit(id: visitId(n), householdCode: "H1", visitorId: "P1", visitedAt: "2026-06-30T09:00:00+08:00", method: .door, outcome: .met)
+}
+
+@Suite("Schedules kept between requests")
+struct ScheduleCacheTests {
+    let june30 = LocalDate("2026-06-30")!
+
+    @Test("in memory (one connection): a visit logged after a due list shows in the next one")
+    func oneConnection() throws {
+        let (database, _) = try apiDatabase()
+        #expect(try database.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H1", "H3"])
+        #expect(try database.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H1", "H3"])
+        _ = try database.logVisit(metVisit(1), by: .person("P1"))
+        #expect(try database.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H3"])
+        #expect(try database.household(code: "H1", on: june30).schedule?.covered == true)
+    }
+
+    @Test("a file with a reader pool, written by this process and by another one: each write shows at once")
+    func pooledAndOtherProcess() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-cache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("api.sqlite").path
+        let (server, _) = try apiDatabase(file: path)
+        let other = try AppDatabase.open(path: path)
+        for _ in 0..<3 { #expect(try server.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H1", "H3"]) }
+        _ = try other.logVisit(metVisit(1), by: .person("P1"))
+        #expect(try server.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H3"])
+        _ = try other.moveUnit(code: "G1", to: "V2", by: .system)
+        #expect(try server.dueList(unitCode: "V1", on: june30).map(\.householdCode) == [])
+        #expect(try server.dueList(unitCode: "V2", on: june30).map(\.householdCode) == ["H2", "H3"])
+        _ = try server.logVisit(NewVisit(id: visitId(2), householdCode: "H3", visitorId: "P1", visitedAt: "2026-06-30T10:00:00+08:00",
+                                         method: .door, outcome: .met), by: .person("P1"))
+        #expect(try server.dueList(unitCode: "V2", on: june30).map(\.householdCode) == ["H2"])
+    }
+}
