@@ -28,6 +28,7 @@ let package = Package(
             name: "GridbookAPI",
             dependencies: [
                 "GridbookCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import GRDB
 import GridbookCore
 import Hummingbird
 
@@ -42,10 +43,11 @@ struct Scope: Sendable {
     let caller: Caller
     let chains: ShortCache<String, [String]>
 
-    /// Whether a unit is in scope; 404 when it is unknown.
-    func contains(_ unitCode: String) throws -> Bool {
+    /// Whether a unit is in scope; 404 when it is unknown. `db`, when given, is the connection
+    /// of a transaction under way, read instead of a new one.
+    func contains(_ unitCode: String, in db: Database? = nil) throws -> Bool {
         let chain = try chains.value(for: unitCode) {
-            let chain = try database.read { db in try Hierarchy.chain(db, of: unitCode) }
+            let chain = try db.map { try Hierarchy.chain($0, of: unitCode) } ?? database.read { db in try Hierarchy.chain(db, of: unitCode) }
             return chain.isEmpty ? nil : chain
         }
         guard let chain else { throw GridbookError.notFound("unit \(unitCode)") }
@@ -54,8 +56,8 @@ struct Scope: Sendable {
 
     /// The unit's code once checked: 404 when unknown, 403 when outside the caller's units.
     @discardableResult
-    func require(_ unitCode: String) throws -> String {
-        guard try contains(unitCode) else {
+    func require(_ unitCode: String, in db: Database? = nil) throws -> String {
+        guard try contains(unitCode, in: db) else {
             throw APIError(.forbidden, code: "forbidden", message: "unit \(unitCode) is outside your units")
         }
         return unitCode

@@ -28,8 +28,13 @@ public struct GridbookRequestContext: RequestContext {
     /// 404 for an unknown unit, 403 for one outside the caller's units; the code otherwise.
     @discardableResult
     func requireScope(_ unitCode: String) throws -> String {
+        try requireScopeCheck().require(unitCode)
+    }
+
+    /// The caller's scope, or 401 when the route was reached without a caller.
+    func requireScopeCheck() throws -> Scope {
         guard let scope else { throw APIError(.unauthorized, code: "unauthorized", message: "a valid token is required") }
-        return try scope.require(unitCode)
+        return scope
     }
 
     /// The caller when their roles carry the permission; 403 naming who may otherwise.

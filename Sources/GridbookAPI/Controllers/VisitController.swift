@@ -41,7 +41,7 @@ struct VisitController {
                 throw APIError(.forbidden, code: "forbidden",
                                message: "only \(Permission.logVisitsForOthers.holders) may log a visit in someone else's name")
             }
-            try context.requireScope(try database.gridCode(ofHousehold: body.householdCode))
+            let scope = try context.requireScopeCheck()
             let new = NewVisit(
                 id: body.id, householdCode: body.householdCode, visitorId: body.visitorId ?? caller.person.id,
                 visitedAt: body.visitedAt, method: body.method, outcome: body.outcome, note: body.note ?? "",
@@ -49,7 +49,8 @@ struct VisitController {
                     NewRisk(category: $0.category, level: $0.level, title: $0.title, description: $0.description ?? "", source: .visit)
                 }
             )
-            switch try database.logVisit(new, by: .person(caller.person.id)) {
+            // The scope check runs in the visit's own transaction, once the household is read.
+            switch try database.logVisit(new, by: .person(caller.person.id), check: { db, household in try scope.require(household.gridCode, in: db) }) {
             case .created(let visit, _): return try JSONResponse.make(visit, status: .created)
             case .existing(let visit): return try JSONResponse.make(visit, status: .ok)
             }

@@ -5,14 +5,19 @@ public enum Duties {
     /// Whether `person` holds a duty on `date` that covers the household: on its grid (grid
     /// member, police), its block (block head), or any unit above the grid.
     static func covers(_ db: Database, person: String, household: Household, on date: LocalDate) throws -> Bool {
-        var units = try Hierarchy.chain(db, of: household.gridCode)
-        if let block = household.blockCode { units.append(block) }
-        return try Bool.fetchOne(db.cachedStatement(sql: """
+        // One cached statement: every visit logged runs it.
+        try Bool.fetchOne(db.cachedStatement(sql: """
+            WITH RECURSIVE up(code, parent_code, depth) AS (
+                SELECT code, parent_code, 0 FROM units WHERE code = ?1
+                UNION ALL
+                SELECT units.code, units.parent_code, up.depth + 1 FROM units JOIN up ON units.code = up.parent_code
+                WHERE up.depth < 8
+            )
             SELECT EXISTS (
                 SELECT 1 FROM duties
-                WHERE person_id = ? AND unit_code IN (SELECT value FROM json_each(?))
-                  AND since <= ? AND (until IS NULL OR until > ?))
-            """), arguments: [person, units.jsonArray, date, date]) ?? false
+                WHERE person_id = ?2 AND (unit_code IN (SELECT code FROM up) OR unit_code = ?3)
+                  AND since <= ?4 AND (until IS NULL OR until > ?4))
+            """), arguments: [household.gridCode, person, household.blockCode, date]) ?? false
     }
 }
 

@@ -57,7 +57,11 @@ extension AppDatabase {
     /// (grid member or police of its grid, block head of its block, or any duty on a unit above
     /// the grid). A visit whose id is already stored is accepted again when its content is the
     /// same (``VisitLogResult/existing(_:)``) and is a conflict otherwise.
-    public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date = Date()) throws -> VisitLogResult {
+    ///
+    /// `check`, when given, runs in the same transaction once the household is read, and may
+    /// refuse the visit by throwing (the API checks the caller's scope there).
+    public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date = Date(),
+                         check: ((Database, Household) throws -> Void)? = nil) throws -> VisitLogResult {
         try write { db in
             var calendar = try Settings.calendar(db)
             // Cached statements throughout: every visit an API client logs runs these.
@@ -65,6 +69,7 @@ extension AppDatabase {
                                                           arguments: [new.householdCode]) else {
                 throw GridbookError.notFound("household \(new.householdCode)")
             }
+            try check?(db, household)
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM people WHERE id = ?)"),
                                     arguments: [new.visitorId]) == true else {
                 throw GridbookError.notFound("person \(new.visitorId)")
