@@ -50,7 +50,9 @@ struct VisitController {
                 }
             )
             // The scope check runs in the visit's own transaction, once the household is read.
-            switch try database.logVisit(new, by: .person(caller.person.id), check: { db, household in try scope.require(household.gridCode, in: db) }) {
+            switch try await database.logVisit(new, by: .person(caller.person.id), check: { db, household in
+                try scope.require(household.gridCode, in: db)
+            }) {
             case .created(let visit, _): return try JSONResponse.make(visit, status: .created)
             case .existing(let visit): return try JSONResponse.make(visit, status: .ok)
             }

@@ -62,62 +62,72 @@ extension AppDatabase {
     /// refuse the visit by throwing (the API checks the caller's scope there).
     public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date = Date(),
                          check: ((Database, Household) throws -> Void)? = nil) throws -> VisitLogResult {
-        try write { db in
-            var calendar = try Settings.calendar(db)
-            // Cached statements throughout: every visit an API client logs runs these.
-            guard let household = try Household.fetchOne(db.cachedStatement(sql: "SELECT * FROM households WHERE code = ?"),
-                                                          arguments: [new.householdCode]) else {
-                throw GridbookError.notFound("household \(new.householdCode)")
-            }
-            try check?(db, household)
-            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM people WHERE id = ?)"),
-                                    arguments: [new.visitorId]) == true else {
-                throw GridbookError.notFound("person \(new.visitorId)")
-            }
-            guard let timestamp = Timestamp(new.visitedAt) else {
-                throw GridbookError.invalid(field: "visited_at",
-                                            problem: "\(new.visitedAt) is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)")
-            }
-            guard Double(timestamp.epochSeconds) <= now.timeIntervalSince1970 + Self.allowedClockSkew else {
-                throw GridbookError.invalid(field: "visited_at", problem: "\(new.visitedAt) is in the future")
-            }
-            let id: String
-            if let given = new.id {
-                guard let key = UUIDKey(given) else { throw GridbookError.invalid(field: "id", problem: "\(given) is not a UUID") }
-                id = key.description
-            } else {
-                id = UUID().uuidString.lowercased()
-            }
-            let visit = Visit(id: id, householdCode: household.code, visitorId: new.visitorId, visitedAt: timestamp.text,
-                              visitedOn: calendar.localDate(of: timestamp), method: new.method, outcome: new.outcome,
-                              note: new.note.trimmingCharacters(in: .whitespacesAndNewlines))
-            if let stored = try Visit.fetchOne(db.cachedStatement(sql: "SELECT * FROM visits WHERE id = ?"), arguments: [id]) {
-                // The same visit may come back with its time written another way (+08:00 or Z).
-                var comparable = visit
-                if Timestamp(stored.visitedAt)?.epochSeconds == timestamp.epochSeconds { comparable.visitedAt = stored.visitedAt }
-                guard stored == comparable else {
-                    throw GridbookError.conflict("visit \(id) is already stored with other content")
-                }
-                return .existing(stored)
-            }
-            guard try Duties.covers(db, person: new.visitorId, household: household, on: visit.visitedOn) else {
-                throw GridbookError.notAllowed("\(new.visitorId) holds no duty covering household \(household.code) on \(visit.visitedOn)")
-            }
-            try db.cachedStatement(sql: """
-                INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [visit.id, visit.householdCode, visit.visitorId, visit.visitedAt, visit.visitedOn,
-                                         visit.method, visit.outcome, visit.note])
-            try refreshLastMet(db, household: household.code)
-            try Audit.record(db, actor, "visit.log", "visit", visit.id, detail: "\(visit.householdCode) \(visit.outcome.rawValue)", at: now)
-            try Audit.event(db, "visit.logged", visit.id, visit, at: now)
-            let findings = try new.findings.map { finding in
-                var finding = finding
-                finding.householdCode = finding.householdCode ?? household.code
-                return try Risks.insert(db, finding, visit: visit, by: actor, now: now)
-            }
-            return .created(visit, findings: findings)
+        try write { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
+    }
+
+    /// ``logVisit(_:by:now:check:)`` for a server: the caller's task waits for the writer
+    /// without holding a thread.
+    public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date = Date(),
+                         check: (@Sendable (Database, Household) throws -> Void)? = nil) async throws -> VisitLogResult {
+        try await writer.write { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
+    }
+
+    private static func logVisit(_ db: Database, _ new: NewVisit, by actor: Actor, now: Date,
+                                 check: ((Database, Household) throws -> Void)?) throws -> VisitLogResult {
+        var calendar = try Settings.calendar(db)
+        // Cached statements throughout: every visit an API client logs runs these.
+        guard let household = try Household.fetchOne(db.cachedStatement(sql: "SELECT * FROM households WHERE code = ?"),
+                                                      arguments: [new.householdCode]) else {
+            throw GridbookError.notFound("household \(new.householdCode)")
         }
+        try check?(db, household)
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM people WHERE id = ?)"),
+                                arguments: [new.visitorId]) == true else {
+            throw GridbookError.notFound("person \(new.visitorId)")
+        }
+        guard let timestamp = Timestamp(new.visitedAt) else {
+            throw GridbookError.invalid(field: "visited_at",
+                                        problem: "\(new.visitedAt) is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)")
+        }
+        guard Double(timestamp.epochSeconds) <= now.timeIntervalSince1970 + Self.allowedClockSkew else {
+            throw GridbookError.invalid(field: "visited_at", problem: "\(new.visitedAt) is in the future")
+        }
+        let id: String
+        if let given = new.id {
+            guard let key = UUIDKey(given) else { throw GridbookError.invalid(field: "id", problem: "\(given) is not a UUID") }
+            id = key.description
+        } else {
+            id = UUID().uuidString.lowercased()
+        }
+        let visit = Visit(id: id, householdCode: household.code, visitorId: new.visitorId, visitedAt: timestamp.text,
+                          visitedOn: calendar.localDate(of: timestamp), method: new.method, outcome: new.outcome,
+                          note: new.note.trimmingCharacters(in: .whitespacesAndNewlines))
+        if let stored = try Visit.fetchOne(db.cachedStatement(sql: "SELECT * FROM visits WHERE id = ?"), arguments: [id]) {
+            // The same visit may come back with its time written another way (+08:00 or Z).
+            var comparable = visit
+            if Timestamp(stored.visitedAt)?.epochSeconds == timestamp.epochSeconds { comparable.visitedAt = stored.visitedAt }
+            guard stored == comparable else {
+                throw GridbookError.conflict("visit \(id) is already stored with other content")
+            }
+            return .existing(stored)
+        }
+        guard try Duties.covers(db, person: new.visitorId, household: household, on: visit.visitedOn) else {
+            throw GridbookError.notAllowed("\(new.visitorId) holds no duty covering household \(household.code) on \(visit.visitedOn)")
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [visit.id, visit.householdCode, visit.visitorId, visit.visitedAt, visit.visitedOn,
+                                     visit.method, visit.outcome, visit.note])
+        try refreshLastMet(db, household: household.code)
+        try Audit.record(db, actor, "visit.log", "visit", visit.id, detail: "\(visit.householdCode) \(visit.outcome.rawValue)", at: now)
+        try Audit.event(db, "visit.logged", visit.id, visit, at: now)
+        let findings = try new.findings.map { finding in
+            var finding = finding
+            finding.householdCode = finding.householdCode ?? household.code
+            return try Risks.insert(db, finding, visit: visit, by: actor, now: now)
+        }
+        return .created(visit, findings: findings)
     }
 }
 
