@@ -2,11 +2,15 @@ import GridbookCore
 import Hummingbird
 import Logging
 
+/// How long a running server keeps a caller (behind a token) and a unit's ancestors before
+/// reading them again: a revoked token or a moved unit takes effect within this time.
+public let serverCacheSeconds = 2
+
 /// Builds the API server over a database (SPEC section 6).
 public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", port: Int = 8080,
                              logger: Logger = Logger(label: "gridbook.api")) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(database: database, cacheLifetime: .seconds(2)),
+        router: buildRouter(database: database, cacheLifetime: .seconds(serverCacheSeconds)),
         configuration: .init(address: .hostname(host, port: port), serverName: "gridbook"),
         logger: logger
     )

@@ -169,8 +169,8 @@ paths:
         same `id` with other content answers 409. The visitor must hold an active
         duty covering the household on the visit's date (403 otherwise). Only
         township staff, mediators and county admins may name a `visitor_id` other
-        than themselves (403 otherwise). The answer is the visit; its findings
-        are stored as risks with source `visit`.
+        than themselves (403 otherwise). The answer is the visit with `findings`,
+        the risks stored from it (source `visit`), whose ids a client promotes.
       tags: [visits]
       requestBody:
         required: true
@@ -190,13 +190,13 @@ paths:
           content:
             application/json:
               schema:
-                $ref: '#/components/schemas/Visit'
+                $ref: '#/components/schemas/LoggedVisit'
         '201':
           description: The visit was stored.
           content:
             application/json:
               schema:
-                $ref: '#/components/schemas/Visit'
+                $ref: '#/components/schemas/LoggedVisit'
           links:
             GetHousehold:
               operationId: getHousehold
@@ -1087,6 +1087,17 @@ components:
           $ref: '#/components/schemas/VisitOutcome'
         note:
           type: string
+    LoggedVisit:
+      description: A visit as logging it answers, with the risks found on it.
+      allOf:
+        - $ref: '#/components/schemas/Visit'
+        - type: object
+          required: [findings]
+          properties:
+            findings:
+              type: array
+              items:
+                $ref: '#/components/schemas/Risk'
     NewVisit:
       type: object
       description: A visit to log. Unknown keys are ignored.

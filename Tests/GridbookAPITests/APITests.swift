@@ -93,6 +93,7 @@ struct APITests {
         let app = Application(router: buildRouter(database: database))
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/households/H1?reveal=true", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/households/H1?reveal=yes", method: .get, headers: bearer(tokens["P9"]!)) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/api/v1/households/H1?reveal=true", method: .get, headers: bearer(tokens["P9"]!)) { response in
                 let body = try json(response)
                 #expect(body["phone"] as? String == "13900001111")

@@ -132,9 +132,8 @@ struct RiskCaseController {
         group.get("reports/cases") { request, context in
             let caller = try context.requireCaller()
             let unit = try context.requireScope(request.requiredQuery("unit"))
-            guard let from = try request.dateQuery("from"), let to = try request.dateQuery("to") else {
-                throw GridbookError.invalid(field: "from", problem: "from and to are required (YYYY-MM-DD)")
-            }
+            guard let from = try request.dateQuery("from") else { throw GridbookError.invalid(field: "from", problem: "is missing (YYYY-MM-DD)") }
+            guard let to = try request.dateQuery("to") else { throw GridbookError.invalid(field: "to", problem: "is missing (YYYY-MM-DD)") }
             return try JSONResponse.make(try database.caseReport(unitCode: unit, from: from, to: to))
         }
     }

@@ -41,7 +41,7 @@ struct UnitController {
 enum Reveal {
     /// Whether the request asks to reveal; 403 when the caller may not.
     static func check(_ request: Request, caller: Caller) throws -> Bool {
-        guard request.query("reveal") == "true" else { return false }
+        guard try request.flagQuery("reveal") else { return false }
         guard caller.may(.revealPersonalData) else {
             throw APIError(.forbidden, code: "forbidden", message: "only \(Permission.revealPersonalData.holders) may reveal personal data")
         }

@@ -25,6 +25,20 @@ struct VisitController {
         }
     }
 
+    /// A visit as logging it answers: its fields and the risks stored from its findings.
+    struct LoggedVisit: Encodable {
+        var visit: Visit
+        var findings: [Risk]
+
+        enum CodingKeys: String, CodingKey { case findings }
+
+        func encode(to encoder: any Encoder) throws {
+            try visit.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(findings, forKey: .findings)
+        }
+    }
+
     /// A risk found on a visit.
     struct RiskBody: Decodable {
         var category: String
@@ -53,8 +67,9 @@ struct VisitController {
             switch try await database.logVisit(new, by: .person(caller.person.id), check: { db, household in
                 try scope.require(household.gridCode, in: db)
             }) {
-            case .created(let visit, _): return try JSONResponse.make(visit, status: .created)
-            case .existing(let visit): return try JSONResponse.make(visit, status: .ok)
+            case .created(let visit, let findings): return try JSONResponse.make(LoggedVisit(visit: visit, findings: findings), status: .created)
+            case .existing(let visit):
+                return try JSONResponse.make(LoggedVisit(visit: visit, findings: try database.risks(foundOn: visit.id)), status: .ok)
             }
         }
         group.get("visits") { request, context in

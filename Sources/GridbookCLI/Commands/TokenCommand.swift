@@ -1,4 +1,5 @@
 import ArgumentParser
+import GridbookAPI
 import GridbookCore
 
 /// `gridbook token …`: API tokens.
@@ -40,7 +41,7 @@ struct TokenRevokeCommand: ParsableCommand {
 
     func run() throws {
         try global.open().revokeToken(id: id, by: global.actor)
-        print("token \(id) revoked")
+        print("token \(id) revoked (a running server refuses it within \(serverCacheSeconds) seconds)")
     }
 }
 

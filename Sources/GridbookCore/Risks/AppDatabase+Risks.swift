@@ -144,6 +144,11 @@ extension AppDatabase {
         }
     }
 
+    /// The risks stored from a visit's findings, by id.
+    public func risks(foundOn visitId: String) throws -> [Risk] {
+        try read { db in try Risk.filter(Column("visit_id") == visitId).order(Column("id")).fetchAll(db) }
+    }
+
     /// One risk with its follow-ups.
     public func risk(id: String) throws -> RiskDetail {
         try read { db in
