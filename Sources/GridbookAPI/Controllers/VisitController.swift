@@ -25,20 +25,6 @@ struct VisitController {
         }
     }
 
-    /// A visit as logging it answers: its fields and the risks stored from its findings.
-    struct LoggedVisit: Encodable {
-        var visit: Visit
-        var findings: [Risk]
-
-        enum CodingKeys: String, CodingKey { case findings }
-
-        func encode(to encoder: any Encoder) throws {
-            try visit.encode(to: encoder)
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(findings, forKey: .findings)
-        }
-    }
-
     /// A risk found on a visit.
     struct RiskBody: Decodable {
         var category: String
@@ -64,13 +50,10 @@ struct VisitController {
                 }
             )
             // The scope check runs in the visit's own transaction, once the household is read.
-            switch try await database.logVisit(new, by: .person(caller.person.id), check: { db, household in
+            let result = try await database.logVisit(new, by: .person(caller.person.id), check: { db, household in
                 try scope.require(household.gridCode, in: db)
-            }) {
-            case .created(let visit, let findings): return try JSONResponse.make(LoggedVisit(visit: visit, findings: findings), status: .created)
-            case .existing(let visit):
-                return try JSONResponse.make(LoggedVisit(visit: visit, findings: try database.risks(foundOn: visit.id)), status: .ok)
-            }
+            })
+            return try JSONResponse.make(try database.logged(result), status: result.isNew ? .created : .ok)
         }
         group.get("visits") { request, context in
             let caller = try context.requireCaller()

@@ -68,7 +68,7 @@ struct VisitLogCommand: ParsableCommand {
                                                     findings: finding.compactMap(Self.parseFinding)), by: global.actor)
         switch format {
         case .json:
-            try Console.printJSON(result.visit)
+            try Console.printJSON(try database.logged(result))
         case .table, .csv:
             let visit = result.visit
             switch result {

@@ -42,6 +42,37 @@ public enum VisitLogResult: Equatable, Sendable {
         case .created(let visit, _), .existing(let visit): visit
         }
     }
+
+    /// Whether the visit was stored now (not before).
+    public var isNew: Bool {
+        if case .created = self { true } else { false }
+    }
+}
+
+/// A visit as logging it answers (the API's body and `visit log --format json`): its fields
+/// and the risks stored from its findings.
+public struct LoggedVisit: Encodable, Sendable {
+    public var visit: Visit
+    public var findings: [Risk]
+
+    enum CodingKeys: String, CodingKey { case findings }
+
+    public func encode(to encoder: any Encoder) throws {
+        try visit.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(findings, forKey: .findings)
+    }
+}
+
+extension AppDatabase {
+    /// What logging a visit answers: a new visit with the risks just made, or the stored one
+    /// with the risks it made when first logged.
+    public func logged(_ result: VisitLogResult) throws -> LoggedVisit {
+        switch result {
+        case .created(let visit, let findings): LoggedVisit(visit: visit, findings: findings)
+        case .existing(let visit): LoggedVisit(visit: visit, findings: try risks(foundOn: visit.id))
+        }
+    }
 }
 
 // MARK: - Writes
