@@ -446,7 +446,7 @@ paths:
         - name: category
           in: query
           required: false
-          description: Only risks of this issue category code.
+          description: Only risks of this issue category code (400 for an unknown one).
           schema:
             type: string
         - name: review_overdue

@@ -61,11 +61,18 @@ struct GlobalOptions: ParsableArguments {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw CLIError("no database at \(path); create one with `gridbook init` or `gridbook import DIR`, or pass --db")
         }
+        let database: AppDatabase
         do {
-            return try bulk ? AppDatabase.openForBulkWrite(path: path) : AppDatabase.open(path: path)
+            database = try bulk ? AppDatabase.openForBulkWrite(path: path) : AppDatabase.open(path: path)
         } catch {
             throw CLIError("cannot open the database \(path): \(error)")
         }
+        // The audit log names --as; an unknown person would be recorded as if they were real.
+        // (A new database, or an import, may be what brings the person in.)
+        if let person = asPerson, !create {
+            do { _ = try database.person(id: person) } catch { throw CLIError("--as \(person): no such person in \(path)") }
+        }
+        return database
     }
 }
 

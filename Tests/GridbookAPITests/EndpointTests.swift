@@ -267,6 +267,8 @@ struct EndpointTests {
             #expect(try await client.call(.get, "/api/v1/risks?unit=G1&status=monitoring", member).items() == [ids[1]])
             #expect(try await client.call(.get, "/api/v1/risks?unit=G1&status=closed", member).errorField == "status")
             #expect(try await client.call(.get, "/api/v1/risks?unit=G1&level=purple", member).errorField == "level")
+            #expect(try await client.call(.get, "/api/v1/risks?unit=G1&category=weather", member).errorField == "category")
+            #expect(try await client.call(.get, "/api/v1/risks?unit=G1&category=land", member).items().count == 3)
             #expect(try await client.call(.get, "/api/v1/risks?unit=G1&review_overdue=yes", member).errorField == "review_overdue")
             #expect(try await client.call(.get, "/api/v1/risks/R2026-999999", member).status == .notFound)
             let badMove = try await client.call(.patch, "/api/v1/risks/\(ids[0])", member, #"{"status": "promoted"}"#)

@@ -154,6 +154,18 @@ final class VisitLogCommandTests {
         #expect(try visitCount(path) == 1)
     }
 
+    @Test("--as must name a person of the database; otherwise nothing is written")
+    func unknownActor() throws {
+        let path = try database()
+        let arguments = ["visit", "log", "--db", path, "--household", "H1", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00",
+                         "--outcome", "met", "--method", "door"]
+        let error = try #require(throws: CLIError.self) { try #require(try Gridbook.parseAsRoot(arguments + ["--as", "P404"]) as? VisitLogCommand).run() }
+        #expect(error.description == "--as P404: no such person in \(path)")
+        #expect(try visitCount(path) == 0)
+        try #require(try Gridbook.parseAsRoot(arguments + ["--as", "P1"]) as? VisitLogCommand).run()
+        #expect(try AppDatabase.open(path: path).auditEntries(actor: "P1").map(\.action) == ["visit.log"])
+    }
+
     @Test("refusals end with an error (non-zero exit) and write nothing", arguments: [
         (["--household", "H9", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00"], "unknown household H9"),
         (["--household", "H1", "--visitor", "P9", "--at", "2026-06-30T09:00:00+08:00"], "unknown person P9"),

@@ -135,7 +135,12 @@ extension AppDatabase {
             }
             if let status = filter.status { request = request.filter(Risk.Columns.status == status.rawValue) }
             if let level = filter.level { request = request.filter(Risk.Columns.level == level.rawValue) }
-            if let category = filter.category { request = request.filter(Risk.Columns.category == category) }
+            if let category = filter.category {
+                guard try IssueCategory.exists(db, key: category) else {
+                    throw GridbookError.invalid(field: "category", problem: "unknown issue category \(category)")
+                }
+                request = request.filter(Risk.Columns.category == category)
+            }
             if filter.reviewOverdue {
                 request = request.filter([RiskStatus.open.rawValue, RiskStatus.monitoring.rawValue].contains(Risk.Columns.status)
                                          && Risk.Columns.reviewDue < today)
