@@ -3,6 +3,7 @@ import GridbookAPI
 import GridbookCore
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 /// A county with two grids in two townships: P1 is grid member of G1, P2 of G2, P3 township
@@ -27,6 +28,13 @@ func apiDatabase(file: String? = nil) throws -> (AppDatabase, tokens: [String: S
     return (database, tokens)
 }
 
+/// Tests log warnings only, not a line per request.
+let quietLogger: Logger = {
+    var logger = Logger(label: "gridbook.test")
+    logger.logLevel = .warning
+    return logger
+}()
+
 func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
 
 func json(_ response: TestResponse) throws -> [String: Any] {
@@ -38,7 +46,7 @@ struct APITests {
     @Test("healthz answers without a token; /api/v1 needs one")
     func tokens() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/api/v1/me", method: .get) { response in
@@ -63,7 +71,7 @@ struct APITests {
     @Test("a grid member sees their grid, not the neighbouring one (403), and unknown units are 404")
     func scope() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/units/G1", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .ok) }
             try await client.execute(uri: "/api/v1/units/G2", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .forbidden) }
@@ -77,7 +85,7 @@ struct APITests {
     @Test("households are masked")
     func masking() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/households/H1", method: .get, headers: bearer(tokens["P1"]!)) { response in
                 let body = try json(response)
@@ -90,7 +98,7 @@ struct APITests {
     @Test("reveal=true shows a phone in full to a county admin and is audited; others get 403")
     func reveal() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/households/H1?reveal=true", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .forbidden) }
             try await client.execute(uri: "/api/v1/households/H1?reveal=yes", method: .get, headers: bearer(tokens["P9"]!)) { #expect($0.status == .badRequest) }
@@ -105,7 +113,7 @@ struct APITests {
     @Test("a visit is 201 first, 200 when sent again, 409 with other content; bad bodies are 400 naming the field; big ones 413")
     func visits() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         let visit = #"{"id": "aaaaaaaa-0000-4000-8000-000000000001", "household_code": "H1", "visited_at": "2026-06-30T09:00:00+08:00", "method": "door", "outcome": "met"}"#
         try await app.test(.router) { client in
             let headers = bearer(tokens["P1"]!)
@@ -140,7 +148,7 @@ struct APITests {
     @Test("the due list and coverage answer the CLI's JSON; the feed is for staff")
     func reportsAndFeed() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/due?unit=G1&on=2026-06-30", method: .get, headers: bearer(tokens["P1"]!)) { response in
                 let expected = String(decoding: try JSONOutput.encode(Page(items: try database.dueList(unitCode: "G1", on: LocalDate("2026-06-30")))), as: UTF8.self)
@@ -166,7 +174,7 @@ struct RiskCaseAPITests {
     @Test("report a risk, promote it (staff only; again returns the same case), act on the case, read its ledger")
     func flow() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = bearer(tokens["P1"]!), admin = bearer(tokens["P9"]!)
             let risk = #"{"household_code": "H1", "category": "land", "level": "orange", "title": "宅基地边界纠纷", "source": "patrol"}"#

@@ -80,7 +80,7 @@ struct EndpointTests {
         let routes = router.routes.filter { $0.path.description.hasPrefix("/api/v1") }.map { ($0.method, $0.path.description) }
         #expect(routes.count == 20)
         try database.revokeToken(id: 1)
-        let app = Application(router: router)
+        let app = Application(router: router, logger: quietLogger)
         try await app.test(.router) { client in
             for (method, path) in routes {
                 let uri = path.replacingOccurrences(of: "{code}", with: "G1").replacingOccurrences(of: "{id}", with: "X")
@@ -97,7 +97,7 @@ struct EndpointTests {
     @Test("me, a unit and a household list: exact JSON, pages of households by code")
     func meUnitsHouseholds() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let me = try await client.call(.get, "/api/v1/me", tokens["P1"]!)
             #expect(sameJSON(me.text, #"{"id": "P1", "name": "张伟", "roles": ["grid_member"], "scope_units": [{"code": "G1", "name": "一网格", "level": "grid"}]}"#))
@@ -125,7 +125,7 @@ struct EndpointTests {
     @Test("visits come in pages by date, household and time; bad cursors and dates are 400")
     func visitPages() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = tokens["P1"]!
             for (id, household, at) in [(1, "H3", "2026-06-01T09:00:00+08:00"), (2, "H1", "2026-06-01T10:00:00+08:00"), (3, "H1", "2026-05-20T09:00:00+08:00")] {
@@ -152,7 +152,7 @@ struct EndpointTests {
     @Test("a visit with findings answers them as risks, the same when sent again; nothing twice")
     func visitFindings() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         let body = #"{"id": "\#(visitId(5))", "household_code": "H1", "visited_at": "2026-06-30T09:00:00+08:00", "method": "door", "outcome": "met", "findings": [{"category": "fraud", "level": "red", "title": "冒充客服电话"}]}"#
         try await app.test(.router) { client in
             let first = try await client.call(.post, "/api/v1/visits", tokens["P1"]!, body)
@@ -171,7 +171,7 @@ struct EndpointTests {
     @Test("the due list comes in pages by due date then household; horizon is checked")
     func duePages() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = tokens["P1"]!
             let all = try database.dueList(unitCode: "G1", on: LocalDate("2026-06-30"))
@@ -189,7 +189,7 @@ struct EndpointTests {
     @Test("roles: a grid member may not file or act on cases, log in another's name, or read the feed; nothing is written")
     func roles() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         let dispute = #"{"title": "邻里噪音", "category": "neighbour", "unit_code": "G1", "source": "walk_in"}"#
         try await app.test(.router) { client in
             let member = tokens["P1"]!, staff = tokens["P3"]!
@@ -216,7 +216,7 @@ struct EndpointTests {
     @Test("scope: a grid member cannot read a neighbouring grid's household, risk, case, report or list, and lists leak nothing")
     func scope() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = tokens["P1"]!, admin = tokens["P9"]!
             let risk = try await client.call(.post, "/api/v1/risks", admin,
@@ -244,7 +244,7 @@ struct EndpointTests {
     @Test("risks: exact shapes, filters checked (400 for unknown values), update, pages, 404")
     func risks() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = tokens["P1"]!
             var ids: [String] = []
@@ -280,7 +280,7 @@ struct EndpointTests {
     @Test("bad bodies answer 400 naming the field, and nothing is written")
     func badBodies() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = tokens["P1"]!, admin = tokens["P9"]!
             let cases: [(String, String, String)] = [
@@ -313,7 +313,7 @@ struct EndpointTests {
     @Test("every write route answers 413 past 1 MB, and nothing is written")
     func tooLarge() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         let big = "{\"title\": \"" + String(repeating: "x", count: 1_100_000) + "\"}"
         try await app.test(.router) { client in
             let admin = tokens["P9"]!
@@ -334,7 +334,7 @@ struct EndpointTests {
     @Test("cases: filing, the list with status and overdue filters, one case with its ledger, the case report")
     func cases() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let staff = tokens["P3"]!
             let filed = try await client.call(.post, "/api/v1/cases", staff, #"{"title": "噪音", "category": "neighbour", "unit_code": "V1", "source": "phone", "parties": "张三; 李四"}"#)
@@ -358,7 +358,7 @@ struct EndpointTests {
     @Test("the feed comes in order with a cursor; each page's next is its last seq")
     func feed() async throws {
         let (database, tokens) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             for id in 1...3 { _ = try await client.call(.post, "/api/v1/visits", tokens["P1"]!, visitBody(id, at: "2026-06-0\(id)T09:00:00+08:00")) }
             let first = try await client.call(.get, "/api/v1/events?after=0&limit=2", tokens["P3"]!)
@@ -381,7 +381,7 @@ struct ServerBehaviourTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let (database, tokens) = try apiDatabase(file: directory.appendingPathComponent("api.sqlite").path)
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<16 { group.addTask { try await client.call(.post, "/api/v1/visits", tokens["P1"]!, visitBody(7)).status } }

@@ -45,7 +45,7 @@ struct OpenAPITests {
     @Test("GET /openapi.yaml serves it without a token, as OpenAPI 3.1")
     func served() async throws {
         let (database, _) = try apiDatabase()
-        let app = Application(router: buildRouter(database: database))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/openapi.yaml", method: .get) { response in
                 #expect(response.status == .ok)
