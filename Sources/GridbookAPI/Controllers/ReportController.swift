@@ -7,7 +7,6 @@ struct ReportController {
 
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.get("due") { request, context in
-            let caller = try context.requireCaller()
             let unit = try context.requireScope(request.requiredQuery("unit"))
             var horizon = 7
             if let text = request.query("horizon") {
@@ -18,7 +17,6 @@ struct ReportController {
             return try JSONResponse.make(Paging.page(due, request) { "\($0.dueOn)|\($0.householdCode)" })
         }
         group.get("reports/coverage") { request, context in
-            let caller = try context.requireCaller()
             let unit = try context.requireScope(request.requiredQuery("unit"))
             let asOf = try request.dateQuery("as_of")
             switch request.query("format") ?? "json" {
@@ -31,7 +29,6 @@ struct ReportController {
             }
         }
         group.get("reports/pairing") { request, context in
-            let caller = try context.requireCaller()
             let unit = try context.requireScope(request.requiredQuery("unit"))
             return try JSONResponse.make(try database.pairingReport(unitCode: unit))
         }

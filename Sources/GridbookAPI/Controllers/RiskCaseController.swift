@@ -61,13 +61,12 @@ struct RiskCaseController {
             let body = try await request.decodeJSON(RiskBody.self, context: context)
             let grid = try body.householdCode.map { try database.gridCode(ofHousehold: $0) } ?? body.unitCode
             if let grid { try context.requireScope(grid) }
-            let risk = try database.addRisk(NewRisk(unitCode: body.unitCode, householdCode: body.householdCode, category: body.category,
-                                                    level: body.level, title: body.title, description: body.description ?? "",
-                                                    source: body.source, reportedBy: caller.person.id), by: .person(caller.person.id))
+            let new = NewRisk(unitCode: body.unitCode, householdCode: body.householdCode, category: body.category, level: body.level,
+                              title: body.title, description: body.description ?? "", source: body.source, reportedBy: caller.person.id)
+            let risk = try await blocking { try database.addRisk(new, by: .person(caller.person.id)) }
             return try JSONResponse.make(risk, status: .created)
         }
         group.get("risks") { request, context in
-            let caller = try context.requireCaller()
             let unit = try context.requireScope(request.requiredQuery("unit"))
             let filter = RiskFilter(unitCode: unit, status: try request.choiceQuery("status", RiskStatus.self),
                                     level: try request.choiceQuery("level", RiskLevel.self), category: request.query("category"),
@@ -75,7 +74,6 @@ struct RiskCaseController {
             return try JSONResponse.make(Paging.page(try database.risks(filter), request, key: \.listKey))
         }
         group.get("risks/:id") { _, context in
-            let caller = try context.requireCaller()
             let detail = try database.risk(id: try context.parameters.require("id"))
             try context.requireScope(detail.risk.unitCode)
             return try JSONResponse.make(detail)
@@ -85,14 +83,15 @@ struct RiskCaseController {
             let id = try context.parameters.require("id")
             try context.requireScope(try database.risk(id: id).risk.unitCode)
             let patch = try await request.decodeJSON(RiskPatch.self, context: context)
-            return try JSONResponse.make(try database.updateRisk(id: id, status: patch.status, level: patch.level, note: patch.note,
-                                                                 by: .person(caller.person.id)))
+            return try JSONResponse.make(try await blocking {
+                try database.updateRisk(id: id, status: patch.status, level: patch.level, note: patch.note, by: .person(caller.person.id))
+            })
         }
         group.post("risks/:id/promote") { _, context in
             let caller = try context.require(.handleCases)
             let id = try context.parameters.require("id")
             try context.requireScope(try database.risk(id: id).risk.unitCode)
-            switch try database.promoteRisk(id: id, by: .person(caller.person.id)) {
+            switch try await blocking({ try database.promoteRisk(id: id, by: .person(caller.person.id)) }) {
             case .created(let dispute): return try JSONResponse.make(dispute, status: .created)
             case .existing(let dispute): return try JSONResponse.make(dispute, status: .ok)
             }
@@ -101,20 +100,18 @@ struct RiskCaseController {
             let caller = try context.require(.handleCases)
             let body = try await request.decodeJSON(CaseBody.self, context: context)
             try context.requireScope(body.unitCode)
-            let dispute = try database.fileCase(NewCase(title: body.title, category: body.category, unitCode: body.unitCode,
-                                                        parties: body.parties ?? "", source: body.source, level: body.level),
-                                                by: .person(caller.person.id))
+            let new = NewCase(title: body.title, category: body.category, unitCode: body.unitCode, parties: body.parties ?? "",
+                              source: body.source, level: body.level)
+            let dispute = try await blocking { try database.fileCase(new, by: .person(caller.person.id)) }
             return try JSONResponse.make(dispute, status: .created)
         }
         group.get("cases") { request, context in
-            let caller = try context.requireCaller()
             let unit = try context.requireScope(request.requiredQuery("unit"))
             let cases = try database.cases(under: unit, status: try request.choiceQuery("status", CaseStatus.self),
                                            overdueOn: try request.flagQuery("overdue") ? database.today() : nil)
             return try JSONResponse.make(Paging.page(cases, request, key: \.id))
         }
         group.get("cases/:id") { _, context in
-            let caller = try context.requireCaller()
             let detail = try database.caseDetail(id: try context.parameters.require("id"))
             try context.requireScope(detail.dispute.unitCode)
             return try JSONResponse.make(detail)
@@ -124,13 +121,12 @@ struct RiskCaseController {
             let id = try context.parameters.require("id")
             try context.requireScope(try database.caseDetail(id: id).dispute.unitCode)
             let body = try await request.decodeJSON(ActionBody.self, context: context)
-            let dispute = try database.act(onCase: id, CaseActionInput(body.action, note: body.note ?? "", assignee: body.assignee,
-                                                                       deadline: body.deadline, track: body.track,
-                                                                       satisfaction: body.satisfaction), by: .person(caller.person.id))
+            let input = CaseActionInput(body.action, note: body.note ?? "", assignee: body.assignee, deadline: body.deadline,
+                                        track: body.track, satisfaction: body.satisfaction)
+            let dispute = try await blocking { try database.act(onCase: id, input, by: .person(caller.person.id)) }
             return try JSONResponse.make(dispute)
         }
         group.get("reports/cases") { request, context in
-            let caller = try context.requireCaller()
             let unit = try context.requireScope(request.requiredQuery("unit"))
             guard let from = try request.dateQuery("from") else { throw GridbookError.invalid(field: "from", problem: "is missing (YYYY-MM-DD)") }
             guard let to = try request.dateQuery("to") else { throw GridbookError.invalid(field: "to", problem: "is missing (YYYY-MM-DD)") }

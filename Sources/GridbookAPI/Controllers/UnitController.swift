@@ -7,7 +7,6 @@ struct UnitController {
 
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.get("units/:code") { _, context in
-            let caller = try context.requireCaller()
             let code = try context.parameters.require("code")
             let detail = try database.unitDetail(code: code)
             try context.requireScope(code)

@@ -56,7 +56,6 @@ struct VisitController {
             return try JSONResponse.make(try database.logged(result), status: result.isNew ? .created : .ok)
         }
         group.get("visits") { request, context in
-            let caller = try context.requireCaller()
             let unit = try context.requireScope(request.requiredQuery("unit"))
             let limit = try Paging.limit(request)
             let visits = try database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"),
