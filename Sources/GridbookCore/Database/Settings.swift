@@ -44,14 +44,19 @@ extension AppDatabase {
         }
         try write { db in
             try db.execute(sql: "UPDATE settings SET value = ? WHERE key = 'time_zone'", arguments: [zone.identifier])
-            var calendar = LocalCalendar(timeZone: zone)
-            let update = try db.makeStatement(sql: "UPDATE visits SET visited_on = ? WHERE rowid = ? AND visited_on IS NOT ?1")
-            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, visited_at FROM visits")
-            var changes: [(Int64, LocalDate)] = []
-            while let row = try rows.next() {
-                if let timestamp = Timestamp(row[1]) { changes.append((row[0], calendar.localDate(of: timestamp))) }
+            // One statement over every visit, with the new zone's local date as an SQL function:
+            // nothing is held in memory however many visits there are.
+            let calendar = Mutex(LocalCalendar(timeZone: zone))
+            let localDate = DatabaseFunction("gridbook_local_date", argumentCount: 1, pure: true) { values in
+                guard let text = String.fromDatabaseValue(values[0]), let timestamp = Timestamp(text) else { return nil }
+                return calendar.withLock { $0.localDate(of: timestamp) }.description
             }
-            for (rowid, date) in changes { try update.execute(arguments: [date, rowid]) }
+            db.add(function: localDate)
+            defer { db.remove(function: localDate) }
+            try db.execute(sql: """
+                UPDATE visits SET visited_on = gridbook_local_date(visited_at)
+                WHERE visited_on IS NOT gridbook_local_date(visited_at)
+                """)
             try refreshLastMet(db)
             try Audit.record(db, actor, "settings.time_zone", "settings", "time_zone", detail: zone.identifier)
         }
