@@ -716,6 +716,10 @@ paths:
     get:
       operationId: listEvents
       summary: The change feed after a sequence number, oldest first (township staff, mediators and county admins).
+      description: >-
+        Each caller sees the events of records at or under their own units (a visit
+        by its household's block or grid, a risk by its grid, a case by its unit);
+        county admins see every event.
       tags: [events]
       parameters:
         - name: after

@@ -17,14 +17,16 @@ struct EventController {
 
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.get("events") { request, context in
-            _ = try context.require(.readFeed)
+            let caller = try context.require(.readFeed)
             var after: Int64 = 0
             if let text = request.query("after") {
                 guard let value = Int64(text), value >= 0 else { throw GridbookError.invalid(field: "after", problem: "\(text) is not a sequence number") }
                 after = value
             }
             let limit = try Paging.limit(request)
-            let items = try database.events(after: after, limit: limit + 1).map {
+            // Each caller sees the events of their own units only; county admins see all.
+            let units = caller.roles.contains(.countyAdmin) ? nil : caller.scopeUnits
+            let items = try database.events(after: after, limit: limit + 1, under: units).map {
                 FeedItem(seq: $0.seq ?? 0, type: $0.type, id: $0.recordId, at: $0.at, data: RawJSON(text: $0.data))
             }
             return try JSONResponse.make(Paging.page(fetchedOneMore: items, limit: limit) { "\($0.seq)" })

@@ -59,8 +59,9 @@ struct RiskCaseController {
         group.post("risks") { request, context in
             let caller = try context.require(.reportRisks)
             let body = try await request.decodeJSON(RiskBody.self, context: context)
-            let grid = try body.householdCode.map { try database.gridCode(ofHousehold: $0) } ?? body.unitCode
-            if let grid { try context.requireScope(grid) }
+            // A risk on a household is checked where the household sits (a block head's block).
+            let unit = try body.householdCode.map { try database.innermostUnit(ofHousehold: $0) } ?? body.unitCode
+            if let unit { try context.requireScope(unit) }
             let new = NewRisk(unitCode: body.unitCode, householdCode: body.householdCode, category: body.category, level: body.level,
                               title: body.title, description: body.description ?? "", source: body.source, reportedBy: caller.person.id)
             let risk = try await blocking { try database.addRisk(new, by: .person(caller.person.id)) }

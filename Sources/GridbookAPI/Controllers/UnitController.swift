@@ -27,7 +27,7 @@ struct UnitController {
         group.get("households/:code") { request, context in
             let caller = try context.requireCaller()
             let code = try context.parameters.require("code")
-            try context.requireScope(try database.gridCode(ofHousehold: code))
+            try context.requireScope(try database.innermostUnit(ofHousehold: code))
             let reveal = try Reveal.check(request, caller: caller)
             let household = try database.household(code: code, on: request.dateQuery("on"), reveal: reveal)
             if reveal { try database.recordReveal(by: .person(caller.person.id), recordType: "household", recordId: code, detail: "phone") }

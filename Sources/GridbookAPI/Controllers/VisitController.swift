@@ -51,7 +51,7 @@ struct VisitController {
             )
             // The scope check runs in the visit's own transaction, once the household is read.
             let result = try await database.logVisit(new, by: .person(caller.person.id), check: { db, household in
-                try scope.require(household.gridCode, in: db)
+                try scope.require(household.innermostUnit, in: db)
             })
             return try JSONResponse.make(try database.logged(result), status: result.isNew ? .created : .ok)
         }

@@ -82,7 +82,7 @@ extension AppDatabase {
     }
 
     /// The caller a token belongs to, or nil when it is unknown, revoked or expired. Notes when it
-    /// was last used, to the minute, so that most requests only read.
+    /// was last used, to the minute and in the background, so that requests only read.
     public func authenticate(token: String, now: Date = Date()) throws -> Caller? {
         let seconds = Int(now.timeIntervalSince1970)
         let nowText = Timestamp(epochSeconds: seconds).text
@@ -103,9 +103,11 @@ extension AppDatabase {
         guard let found else { return nil }
         let minuteAgo = Timestamp(epochSeconds: seconds - 60).text
         if let id = found.record.id, found.record.lastUsedAt.map({ $0 < minuteAgo }) ?? true {
-            try write { db in
+            // A note, not part of the answer: written after it, and never a reason to refuse the
+            // request (another process may hold the write lock for a long import).
+            writer.asyncWrite({ db in
                 try db.execute(sql: "UPDATE tokens SET last_used_at = ? WHERE id = ?", arguments: [nowText, id])
-            }
+            }, completion: { _, _ in })
         }
         return found.caller
     }

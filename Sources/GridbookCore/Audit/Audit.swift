@@ -54,10 +54,13 @@ public struct Event: Codable, Equatable, Sendable {
     public var at: String
     /// The record as JSON.
     public var data: String
+    /// The unit the record belongs to, which decides who sees the event.
+    public var unitCode: String?
 
     enum CodingKeys: String, CodingKey {
         case seq, type, at, data
         case recordId = "record_id"
+        case unitCode = "unit_code"
     }
 }
 
@@ -82,12 +85,13 @@ enum Audit {
     }
 
     /// Appends an event carrying the record as JSON.
-    static func event(_ db: Database, _ type: String, _ recordId: String, _ record: some Encodable, at date: Date = Date()) throws {
+    static func event(_ db: Database, _ type: String, _ recordId: String, _ record: some Encodable, unit: String?,
+                      at date: Date = Date()) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try db.cachedStatement(sql: "INSERT INTO events (type, record_id, at, data) VALUES (?, ?, ?, ?)")
+        try db.cachedStatement(sql: "INSERT INTO events (type, record_id, at, data, unit_code) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [type, recordId, Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text,
-                                 String(decoding: try encoder.encode(record), as: UTF8.self)])
+                                 String(decoding: try encoder.encode(record), as: UTF8.self), unit])
     }
 }
 
@@ -102,10 +106,19 @@ extension AppDatabase {
         }
     }
 
-    /// Events after a sequence number, oldest first.
-    public func events(after seq: Int64 = 0, limit: Int = 100) throws -> [Event] {
+    /// Events after a sequence number, oldest first; with `units`, only the events of records at
+    /// or under those units.
+    public func events(after seq: Int64 = 0, limit: Int = 100, under units: [String]? = nil) throws -> [Event] {
         try read { db in
-            try Event.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db)
+            guard let units else { return try Event.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db) }
+            return try Event.fetchAll(db.cachedStatement(sql: """
+                WITH RECURSIVE subtree(code) AS (
+                    SELECT value FROM json_each(?)
+                    UNION
+                    SELECT units.code FROM units JOIN subtree ON units.parent_code = subtree.code
+                )
+                SELECT * FROM events WHERE seq > ? AND unit_code IN (SELECT code FROM subtree) ORDER BY seq LIMIT ?
+                """), arguments: [units.jsonArray, seq, limit])
         }
     }
 }

@@ -144,3 +144,11 @@ extension LedgerEntry: FetchableRecord, MutablePersistableRecord {
         id = inserted.rowID
     }
 }
+
+extension DisputeCase {
+    /// Whether the case is past its deadline on `date` and not finished: the one overdue rule
+    /// for cases, used by the case list and the case report.
+    public func isOverdue(on date: LocalDate) -> Bool {
+        !status.isFinished && deadline < date
+    }
+}

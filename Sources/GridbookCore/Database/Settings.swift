@@ -47,15 +47,16 @@ extension AppDatabase {
             // One statement over every visit, with the new zone's local date as an SQL function:
             // nothing is held in memory however many visits there are.
             let calendar = Mutex(LocalCalendar(timeZone: zone))
-            let localDate = DatabaseFunction("gridbook_local_date", argumentCount: 1, pure: true) { values in
-                guard let text = String.fromDatabaseValue(values[0]), let timestamp = Timestamp(text) else { return nil }
+            // gridbook_local_date(visited_at, visited_on): a time that cannot be read keeps its date.
+            let localDate = DatabaseFunction("gridbook_local_date", argumentCount: 2, pure: true) { values in
+                guard let text = String.fromDatabaseValue(values[0]), let timestamp = Timestamp(text) else { return values[1] }
                 return calendar.withLock { $0.localDate(of: timestamp) }.description
             }
             db.add(function: localDate)
             defer { db.remove(function: localDate) }
             try db.execute(sql: """
-                UPDATE visits SET visited_on = gridbook_local_date(visited_at)
-                WHERE visited_on IS NOT gridbook_local_date(visited_at)
+                UPDATE visits SET visited_on = gridbook_local_date(visited_at, visited_on)
+                WHERE visited_on IS NOT gridbook_local_date(visited_at, visited_on)
                 """)
             try refreshLastMet(db)
             try Audit.record(db, actor, "settings.time_zone", "settings", "time_zone", detail: zone.identifier)

@@ -87,12 +87,14 @@ extension AppDatabase {
         }
     }
 
-    /// The grid of a household (404 when unknown): what a scope check needs, read cheaply.
-    public func gridCode(ofHousehold code: String) throws -> String {
-        guard let grid = try read({ db in
-            try String.fetchOne(db.cachedStatement(sql: "SELECT grid_code FROM households WHERE code = ?"), arguments: [code])
+    /// The smallest unit a household sits in, its block or else its grid (404 when unknown):
+    /// what a scope check needs, read cheaply.
+    public func innermostUnit(ofHousehold code: String) throws -> String {
+        guard let unit = try read({ db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT coalesce(block_code, grid_code) FROM households WHERE code = ?"),
+                                arguments: [code])
         }) else { throw GridbookError.notFound("household \(code)") }
-        return grid
+        return unit
     }
 
     /// One household with its schedule state on `date` (default today) and its latest visits.

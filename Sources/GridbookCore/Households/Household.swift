@@ -16,6 +16,10 @@ public struct Household: Codable, Equatable, Sendable, Identifiable {
     /// The local date of the latest `met` visit, maintained on every visit write.
     public var lastMetOn: LocalDate?
 
+    /// The smallest unit the household sits in: its block, else its grid. Whoever holds that
+    /// unit or one above it may see the household.
+    public var innermostUnit: String { blockCode ?? gridCode }
+
     /// Creates a household record.
     public init(code: String, gridCode: String, blockCode: String? = nil, address: String = "", headName: String = "",
                 phone: String? = nil, members: Int = 1, registeredOn: LocalDate, lastMetOn: LocalDate? = nil) {

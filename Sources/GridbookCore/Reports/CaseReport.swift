@@ -148,7 +148,7 @@ extension AppDatabase {
                     finishedOn: last.flatMap { Timestamp($0.at) }.map { calendar.localDate(of: $0) },
                     deadline: dispute.deadline, satisfaction: dispute.satisfaction
                 ))
-                if !dispute.status.isFinished && dispute.deadline < to { overdue.append(dispute) }
+                if dispute.isOverdue(on: to) { overdue.append(dispute) }
             }
             let figures = CaseReport.figures(outcomes)
             return CaseReport(

@@ -99,7 +99,7 @@ extension AppDatabase {
                 try Risks.followUp(db, risk: &risk, person: person, note: note, now: now)
             }
             try Audit.record(db, actor, "risk.update", "risk", id, detail: changes.joined(separator: ", "), at: now)
-            try Audit.event(db, "risk.updated", id, risk, at: now)
+            try Audit.event(db, "risk.updated", id, risk, unit: risk.unitCode, at: now)
             return risk
         }
     }
@@ -114,7 +114,7 @@ extension AppDatabase {
             guard !note.isEmpty else { throw GridbookError.invalid(field: "note", problem: "is empty") }
             try Risks.followUp(db, risk: &risk, person: person, note: note, now: now)
             try Audit.record(db, actor, "risk.follow_up", "risk", id, detail: note, at: now)
-            try Audit.event(db, "risk.updated", id, risk, at: now)
+            try Audit.event(db, "risk.updated", id, risk, unit: risk.unitCode, at: now)
             return risk
         }
     }
@@ -208,7 +208,7 @@ enum Risks {
         )
         try risk.insert(db)
         try Audit.record(db, actor, "risk.create", "risk", risk.id, detail: "\(risk.level.rawValue) \(risk.category) \(risk.title)", at: now)
-        try Audit.event(db, "risk.created", risk.id, risk, at: now)
+        try Audit.event(db, "risk.created", risk.id, risk, unit: risk.unitCode, at: now)
         return risk
     }
 

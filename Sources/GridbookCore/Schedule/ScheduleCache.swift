@@ -9,7 +9,10 @@ import Synchronization
 /// database: SQLite's `data_version` changes whenever another connection (this process's
 /// writer, or another process) commits, and the connection's own change count whenever it
 /// writes itself (a single-connection database). Any write anywhere therefore retires every
-/// entry; nothing is ever served from before a change.
+/// entry; nothing is ever served from before a change. Connections are told apart by
+/// identity: the cache lives exactly as long as its database's connections, which GRDB keeps
+/// open for the pool's lifetime on Linux (it closes idle readers only on `releaseMemory()`,
+/// which Gridbook never calls).
 final class ScheduleCache: Sendable {
     private struct Key: Hashable {
         let connection: ObjectIdentifier
@@ -25,24 +28,30 @@ final class ScheduleCache: Sendable {
 
     /// Units with more households than this are not kept (a township's or the county's).
     static let maxHouseholds = 2_000
-    /// Entries kept at most; the cache starts over when full.
-    static let capacity = 512
+    /// Households kept at most, over all entries (about 15 MB); the cache starts over when full.
+    static let capacity = 100_000
 
-    private let entries = Mutex<[Key: Entry]>([:])
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var households = 0
+    }
+
+    private let state = Mutex(State())
 
     /// ``Schedule/inputs(_:under:asOf:)``, from the cache when the database is unchanged.
     func inputs(_ db: Database, under unit: Unit, asOf: LocalDate) throws -> [ScheduleInput] {
         let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
         let changes = db.totalChangesCount
         let key = Key(connection: ObjectIdentifier(db), unit: unit.code, asOf: asOf)
-        if let entry = entries.withLock({ $0[key] }), entry.dataVersion == dataVersion, entry.changes == changes {
+        if let entry = state.withLock({ $0.entries[key] }), entry.dataVersion == dataVersion, entry.changes == changes {
             return entry.inputs
         }
         let inputs = try Schedule.inputs(db, under: unit, asOf: asOf)
         if inputs.count <= Self.maxHouseholds {
-            entries.withLock { entries in
-                if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-                entries[key] = Entry(dataVersion: dataVersion, changes: changes, inputs: inputs)
+            state.withLock { state in
+                if state.households + inputs.count > Self.capacity { state = State() }
+                state.households += inputs.count - (state.entries[key]?.inputs.count ?? 0)
+                state.entries[key] = Entry(dataVersion: dataVersion, changes: changes, inputs: inputs)
             }
         }
         return inputs

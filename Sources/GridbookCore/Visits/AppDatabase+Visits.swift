@@ -152,7 +152,7 @@ extension AppDatabase {
                                      visit.method, visit.outcome, visit.note])
         try refreshLastMet(db, household: household.code)
         try Audit.record(db, actor, "visit.log", "visit", visit.id, detail: "\(visit.householdCode) \(visit.outcome.rawValue)", at: now)
-        try Audit.event(db, "visit.logged", visit.id, visit, at: now)
+        try Audit.event(db, "visit.logged", visit.id, visit, unit: household.innermostUnit, at: now)
         let findings = try new.findings.map { finding in
             var finding = finding
             finding.householdCode = finding.householdCode ?? household.code
@@ -212,11 +212,15 @@ public struct VisitCursor: Equatable, Sendable, CustomStringConvertible {
         id = visit.id
     }
 
-    /// Reads a cursor's text; nil when it is not one.
+    /// Reads a cursor's text; nil when it is not one. The date is the first field and the time
+    /// and id the last two (neither holds a `|`); the household code, which may, is the rest.
     public init?(_ text: String) {
-        let parts = text.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 4, LocalDate(parts[0]) != nil else { return nil }
-        (visitedOn, householdCode, visitedAt, id) = (parts[0], parts[1], parts[2], parts[3])
+        let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 4, LocalDate(parts[0]) != nil else { return nil }
+        visitedOn = parts[0]
+        householdCode = parts[1..<(parts.count - 2)].joined(separator: "|")
+        visitedAt = parts[parts.count - 2]
+        id = parts[parts.count - 1]
     }
 
     public var description: String { "\(visitedOn)|\(householdCode)|\(visitedAt)|\(id)" }
