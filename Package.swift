@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(
             name: "GridbookAPITests",
             dependencies: [
-                "GridbookAPI", "GridbookCore",
+                "GridbookAPI", "GridbookCore", "GridbookCLI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

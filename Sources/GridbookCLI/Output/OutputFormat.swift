@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import GridbookCore
 
 /// How a command prints what it found.
@@ -22,15 +23,30 @@ enum Console {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// Where standard output goes instead, when set (tests read what a command prints).
+    @TaskLocal static var capture: OutputCapture?
+
     /// Prints text to standard output as is.
     static func write(_ text: String) {
-        print(text, terminator: "")
+        if let capture { capture.append(text) } else { print(text, terminator: "") }
     }
 
     /// Prints a value as JSON, exactly as the API answers it.
     static func printJSON(_ value: some Encodable) throws {
         write(String(decoding: try JSONOutput.encode(value), as: UTF8.self) + "\n")
     }
+}
+
+/// What a command printed to standard output, collected instead of printed.
+final class OutputCapture: Sendable {
+    private let text = Mutex("")
+
+    init() {}
+
+    func append(_ more: String) { text.withLock { $0 += more } }
+
+    /// Everything printed so far.
+    var output: String { text.withLock { $0 } }
 }
 
 /// A list printed as a table, CSV or the API's JSON list, from one description of its columns.
