@@ -70,7 +70,7 @@ struct GlobalOptions: ParsableArguments {
         // The audit log names --as; an unknown person would be recorded as if they were real.
         // (A new database, or an import, may be what brings the person in.)
         if let person = asPerson, !create {
-            do { _ = try database.person(id: person) } catch { throw CLIError("--as \(person): no such person in \(path)") }
+            do { _ = try database.person(id: person) } catch GridbookError.notFound { throw CLIError("--as \(person): no such person in \(path)") }
         }
         return database
     }

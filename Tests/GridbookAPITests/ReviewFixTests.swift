@@ -32,6 +32,9 @@ struct ReviewFixTests {
             #expect(try await client.call(.get, "/api/v1/households/H4", head).status == .ok)
             let risk = #"{"household_code": "H4", "category": "land", "level": "yellow", "title": "地界", "source": "patrol"}"#
             #expect(try await client.call(.post, "/api/v1/risks", head, risk).status == .created)
+            #expect(try await client.call(.get, "/api/v1/risks/R2026-000001", head).status == .ok)
+            #expect(try await client.call(.patch, "/api/v1/risks/R2026-000001", head, #"{"status": "monitoring"}"#).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/risks?unit=B1", head).items() == ["R2026-000001"])
             #expect(try await client.call(.get, "/api/v1/households/H1", head).status == .forbidden)
             #expect(try await client.call(.post, "/api/v1/visits", head, visitBody(2, household: "H1")).status == .forbidden)
         }
@@ -52,6 +55,9 @@ struct ReviewFixTests {
             #expect(!township.text.contains("H2") && !township.text.contains("噪音"))
             let county = try await client.call(.get, "/api/v1/events?after=0", tokens["P9"]!)
             #expect(county.items("type") == ["visit.logged", "visit.logged", "case.created"])
+            // Events follow their records: once G2 moves into T1, its visit is T1's to see.
+            _ = try database.moveUnit(code: "G2", to: "V1")
+            #expect(try await client.call(.get, "/api/v1/events?after=0", tokens["P3"]!).items("id") == [visitId(1), visitId(2)])
         }
     }
 

@@ -55,6 +55,12 @@ struct RiskCaseController {
         var satisfaction: Satisfaction?
     }
 
+    /// Where a risk is checked for scope: its household's block or grid when it has one (so a
+    /// block head reads what they reported), else its grid.
+    func unit(of risk: Risk) throws -> String {
+        try risk.householdCode.map { try database.innermostUnit(ofHousehold: $0) } ?? risk.unitCode
+    }
+
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.post("risks") { request, context in
             let caller = try context.require(.reportRisks)
@@ -76,13 +82,13 @@ struct RiskCaseController {
         }
         group.get("risks/:id") { _, context in
             let detail = try database.risk(id: try context.parameters.require("id"))
-            try context.requireScope(detail.risk.unitCode)
+            try context.requireScope(try unit(of: detail.risk))
             return try JSONResponse.make(detail)
         }
         group.patch("risks/:id") { request, context in
             let caller = try context.require(.reportRisks)
             let id = try context.parameters.require("id")
-            try context.requireScope(try database.risk(id: id).risk.unitCode)
+            try context.requireScope(try unit(of: try database.risk(id: id).risk))
             let patch = try await request.decodeJSON(RiskPatch.self, context: context)
             return try JSONResponse.make(try await blocking {
                 try database.updateRisk(id: id, status: patch.status, level: patch.level, note: patch.note, by: .person(caller.person.id))
@@ -91,7 +97,7 @@ struct RiskCaseController {
         group.post("risks/:id/promote") { _, context in
             let caller = try context.require(.handleCases)
             let id = try context.parameters.require("id")
-            try context.requireScope(try database.risk(id: id).risk.unitCode)
+            try context.requireScope(try unit(of: try database.risk(id: id).risk))
             switch try await blocking({ try database.promoteRisk(id: id, by: .person(caller.person.id)) }) {
             case .created(let dispute): return try JSONResponse.make(dispute, status: .created)
             case .existing(let dispute): return try JSONResponse.make(dispute, status: .ok)

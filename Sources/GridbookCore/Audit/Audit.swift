@@ -54,13 +54,10 @@ public struct Event: Codable, Equatable, Sendable {
     public var at: String
     /// The record as JSON.
     public var data: String
-    /// The unit the record belongs to, which decides who sees the event.
-    public var unitCode: String?
 
     enum CodingKeys: String, CodingKey {
         case seq, type, at, data
         case recordId = "record_id"
-        case unitCode = "unit_code"
     }
 }
 
@@ -85,13 +82,12 @@ enum Audit {
     }
 
     /// Appends an event carrying the record as JSON.
-    static func event(_ db: Database, _ type: String, _ recordId: String, _ record: some Encodable, unit: String?,
-                      at date: Date = Date()) throws {
+    static func event(_ db: Database, _ type: String, _ recordId: String, _ record: some Encodable, at date: Date = Date()) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try db.cachedStatement(sql: "INSERT INTO events (type, record_id, at, data, unit_code) VALUES (?, ?, ?, ?, ?)")
+        try db.cachedStatement(sql: "INSERT INTO events (type, record_id, at, data) VALUES (?, ?, ?, ?)")
             .execute(arguments: [type, recordId, Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text,
-                                 String(decoding: try encoder.encode(record), as: UTF8.self), unit])
+                                 String(decoding: try encoder.encode(record), as: UTF8.self)])
     }
 }
 
@@ -107,7 +103,8 @@ extension AppDatabase {
     }
 
     /// Events after a sequence number, oldest first; with `units`, only the events of records at
-    /// or under those units.
+    /// or under those units where the records are now (a unit moved since carries its events
+    /// along): a visit by its household's block or grid, a risk by its grid, a case by its unit.
     public func events(after seq: Int64 = 0, limit: Int = 100, under units: [String]? = nil) throws -> [Event] {
         try read { db in
             guard let units else { return try Event.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db) }
@@ -117,7 +114,15 @@ extension AppDatabase {
                     UNION
                     SELECT units.code FROM units JOIN subtree ON units.parent_code = subtree.code
                 )
-                SELECT * FROM events WHERE seq > ? AND unit_code IN (SELECT code FROM subtree) ORDER BY seq LIMIT ?
+                SELECT * FROM events e
+                WHERE e.seq > ? AND CASE
+                    WHEN e.type LIKE 'visit.%' THEN (SELECT coalesce(h.block_code, h.grid_code)
+                                                    FROM visits v JOIN households h ON h.code = v.household_code
+                                                    WHERE v.id = e.record_id)
+                    WHEN e.type LIKE 'risk.%' THEN (SELECT unit_code FROM risks WHERE id = e.record_id)
+                    WHEN e.type LIKE 'case.%' THEN (SELECT unit_code FROM cases WHERE id = e.record_id)
+                END IN (SELECT code FROM subtree)
+                ORDER BY e.seq LIMIT ?
                 """), arguments: [units.jsonArray, seq, limit])
         }
     }

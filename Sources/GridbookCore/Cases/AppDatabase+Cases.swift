@@ -91,7 +91,7 @@ extension AppDatabase {
             risk.caseId = dispute.id
             try risk.update(db)
             try Audit.record(db, actor, "risk.promote", "risk", risk.id, detail: "case \(dispute.id)", at: now)
-            try Audit.event(db, "risk.promoted", risk.id, risk, unit: risk.unitCode, at: now)
+            try Audit.event(db, "risk.promoted", risk.id, risk, at: now)
             return .created(dispute)
         }
     }
@@ -113,7 +113,7 @@ extension AppDatabase {
             let note = (details + [input.note.trimmingCharacters(in: .whitespacesAndNewlines)]).filter { !$0.isEmpty }.joined(separator: "; ")
             try Cases.ledger(db, id, actor, input.action.rawValue, note, now: now)
             try Audit.record(db, actor, "case.\(input.action.rawValue)", "case", id, detail: note, at: now)
-            try Audit.event(db, "case.updated", id, next, unit: next.unitCode, at: now)
+            try Audit.event(db, "case.updated", id, next, at: now)
             return next
         }
     }
@@ -185,7 +185,7 @@ enum Cases {
         try dispute.insert(db)
         try ledger(db, dispute.id, actor, "accept", riskId.map { "promoted from risk \($0)" } ?? "filed (\(new.source.rawValue))", now: now)
         try Audit.record(db, actor, "case.create", "case", dispute.id, detail: "\(dispute.level.rawValue) \(dispute.title)", at: now)
-        try Audit.event(db, "case.created", dispute.id, dispute, unit: dispute.unitCode, at: now)
+        try Audit.event(db, "case.created", dispute.id, dispute, at: now)
         return dispute
     }
 

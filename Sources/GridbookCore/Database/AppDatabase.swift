@@ -377,21 +377,6 @@ extension AppDatabase {
             // Every API request reads the caller's duties.
             try db.execute(sql: "CREATE INDEX duties_person ON duties(person_id)")
         }
-        migrator.registerMigration("v7: events by unit") { db in
-            // The feed shows a caller only the events of their units: each event keeps the unit
-            // of its record (a visit's block, else its grid; a risk's grid; a case's unit).
-            try db.execute(sql: """
-                ALTER TABLE events ADD COLUMN unit_code TEXT;
-                UPDATE events SET unit_code = CASE
-                    WHEN type LIKE 'visit.%' THEN (SELECT coalesce(h.block_code, h.grid_code)
-                                                  FROM visits v JOIN households h ON h.code = v.household_code
-                                                  WHERE v.id = events.record_id)
-                    WHEN type LIKE 'risk.%' THEN (SELECT unit_code FROM risks WHERE id = events.record_id)
-                    WHEN type LIKE 'case.%' THEN (SELECT unit_code FROM cases WHERE id = events.record_id)
-                END;
-                CREATE INDEX events_unit ON events(unit_code, seq);
-                """)
-        }
         return migrator
     }
 }

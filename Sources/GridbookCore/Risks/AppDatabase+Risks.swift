@@ -99,7 +99,7 @@ extension AppDatabase {
                 try Risks.followUp(db, risk: &risk, person: person, note: note, now: now)
             }
             try Audit.record(db, actor, "risk.update", "risk", id, detail: changes.joined(separator: ", "), at: now)
-            try Audit.event(db, "risk.updated", id, risk, unit: risk.unitCode, at: now)
+            try Audit.event(db, "risk.updated", id, risk, at: now)
             return risk
         }
     }
@@ -114,7 +114,7 @@ extension AppDatabase {
             guard !note.isEmpty else { throw GridbookError.invalid(field: "note", problem: "is empty") }
             try Risks.followUp(db, risk: &risk, person: person, note: note, now: now)
             try Audit.record(db, actor, "risk.follow_up", "risk", id, detail: note, at: now)
-            try Audit.event(db, "risk.updated", id, risk, unit: risk.unitCode, at: now)
+            try Audit.event(db, "risk.updated", id, risk, at: now)
             return risk
         }
     }
@@ -130,8 +130,13 @@ extension AppDatabase {
             let today = today ?? calendar.today()
             var request = Risk.all()
             if let code = filter.unitCode {
-                // Risks sit on grids; the other codes under the unit match none.
-                request = request.filter(try Hierarchy.codes(atOrUnder: code, db).contains(Risk.Columns.unitCode))
+                // Risks sit on grids; a risk on a household also belongs to the household's block,
+                // so that a block head finds the risks they reported.
+                let codes = Array(try Hierarchy.codes(atOrUnder: code, db)).jsonArray
+                request = request.filter(sql: """
+                    unit_code IN (SELECT value FROM json_each(?))
+                    OR household_code IN (SELECT code FROM households WHERE block_code IN (SELECT value FROM json_each(?)))
+                    """, arguments: [codes, codes])
             }
             if let status = filter.status { request = request.filter(Risk.Columns.status == status.rawValue) }
             if let level = filter.level { request = request.filter(Risk.Columns.level == level.rawValue) }
@@ -208,7 +213,7 @@ enum Risks {
         )
         try risk.insert(db)
         try Audit.record(db, actor, "risk.create", "risk", risk.id, detail: "\(risk.level.rawValue) \(risk.category) \(risk.title)", at: now)
-        try Audit.event(db, "risk.created", risk.id, risk, unit: risk.unitCode, at: now)
+        try Audit.event(db, "risk.created", risk.id, risk, at: now)
         return risk
     }
 

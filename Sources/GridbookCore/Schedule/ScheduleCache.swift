@@ -49,8 +49,10 @@ final class ScheduleCache: Sendable {
         let inputs = try Schedule.inputs(db, under: unit, asOf: asOf)
         if inputs.count <= Self.maxHouseholds {
             state.withLock { state in
-                if state.households + inputs.count > Self.capacity { state = State() }
-                state.households += inputs.count - (state.entries[key]?.inputs.count ?? 0)
+                // An entry counts at least one, so that empty units cannot pile up without end.
+                let size = max(1, inputs.count)
+                if state.households + size > Self.capacity { state = State() }
+                state.households += size - (state.entries[key].map { max(1, $0.inputs.count) } ?? 0)
                 state.entries[key] = Entry(dataVersion: dataVersion, changes: changes, inputs: inputs)
             }
         }

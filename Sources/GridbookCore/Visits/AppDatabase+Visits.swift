@@ -152,7 +152,7 @@ extension AppDatabase {
                                      visit.method, visit.outcome, visit.note])
         try refreshLastMet(db, household: household.code)
         try Audit.record(db, actor, "visit.log", "visit", visit.id, detail: "\(visit.householdCode) \(visit.outcome.rawValue)", at: now)
-        try Audit.event(db, "visit.logged", visit.id, visit, unit: household.innermostUnit, at: now)
+        try Audit.event(db, "visit.logged", visit.id, visit, at: now)
         let findings = try new.findings.map { finding in
             var finding = finding
             finding.householdCode = finding.householdCode ?? household.code
