@@ -45,6 +45,7 @@ struct CLIMatchesAPITests {
             (["case", "show", "2026-000001"], "/api/v1/cases/2026-000001"),
             (["unit", "show", "G1"], "/api/v1/units/G1"),
             (["household", "show", "H1", "--on", "2026-06-30"], "/api/v1/households/H1?on=2026-06-30"),
+            (["events", "--after", "0", "--limit", "2"], "/api/v1/events?after=0&limit=2"),
         ]
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client async throws in

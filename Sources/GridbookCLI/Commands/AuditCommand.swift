@@ -55,12 +55,14 @@ struct EventsCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let events = try global.open().events(after: after, limit: max(1, min(limit, 10_000)))
-        try ListOutput(items: events, columns: [
-            .init(header: "seq", alignment: .right) { "\($0.seq ?? 0)" },
+        let page = try global.open().feed(after: after, limit: max(1, min(limit, 10_000)))
+        // JSON is the API's page, cursor included; a table or CSV lists the events.
+        if format == .json { return try Console.printJSON(page) }
+        try ListOutput(items: page.items, columns: [
+            .init(header: "seq", alignment: .right) { "\($0.seq)" },
             .init(header: "at") { $0.at },
             .init(header: "type") { $0.type },
-            .init(header: "id") { $0.recordId },
+            .init(header: "id") { $0.id },
         ]).print(format)
     }
 }
