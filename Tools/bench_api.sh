@@ -171,7 +171,7 @@ stop_server
 
 # ---------------------------------------------------------------- verdict
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "n/a" }'; }
 POST_RATIO=$(ratio "$POST_RPS" "$HEALTH_RPS")
 DUE_RATIO=$(ratio "$DUE_RPS" "$HEALTH_RPS")
 PEAK_MB=$(awk -v k="$PEAK_KB" 'BEGIN { printf "%.0f", k * 1024 / 1000000 }')
