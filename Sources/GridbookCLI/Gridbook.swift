@@ -56,14 +56,16 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the database, creating it when `create` is set; otherwise a missing file is an error.
     /// `bulk` opens one connection for a long write (an import) instead of a reader pool.
-    func open(create: Bool = false, bulk: Bool = false) throws -> AppDatabase {
+    /// `server` opens it for `gridbook serve` (WAL checkpoints off the commit path).
+    func open(create: Bool = false, bulk: Bool = false, server: Bool = false) throws -> AppDatabase {
         let path = databasePath
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw CLIError("no database at \(path); create one with `gridbook init` or `gridbook import DIR`, or pass --db")
         }
         let database: AppDatabase
         do {
-            database = try bulk ? AppDatabase.openForBulkWrite(path: path) : AppDatabase.open(path: path)
+            database = try bulk ? AppDatabase.openForBulkWrite(path: path)
+                : server ? AppDatabase.openForServer(path: path) : AppDatabase.open(path: path)
         } catch {
             throw CLIError("cannot open the database \(path): \(error)")
         }

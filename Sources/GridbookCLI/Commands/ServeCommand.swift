@@ -31,7 +31,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let database = try global.open()
+        let database = try global.open(server: true)
         var logger = switch logFormat {
         case .text: Logger(label: "gridbook.api") { StreamLogHandler.standardError(label: $0) }
         case .json: Logger(label: "gridbook.api") { JSONLogHandler(label: $0) }
@@ -42,7 +42,17 @@ struct ServeCommand: ParsableCommand {
         // The command line is synchronous; the server runs on Swift concurrency until it is stopped.
         let failure = Mutex<String?>(nil)
         let done = DispatchSemaphore(value: 0)
+        // The WAL is checkpointed here, every two seconds, never inside a request's commit.
+        let checkpoints = try database.checkpointConnection().map { connection in
+            Task.detached(priority: .background) {
+                while !Task.isCancelled {
+                    try? AppDatabase.checkpoint(using: connection)
+                    try? await Task.sleep(for: .seconds(2))
+                }
+            }
+        }
         Task {
+            defer { checkpoints?.cancel() }
             do {
                 try await app.runService()
             } catch {

@@ -23,6 +23,27 @@ public struct AppDatabase: Sendable {
         return try AppDatabase(pool)
     }
 
+    /// Opens the database for a server: its commits never checkpoint the WAL (SQLite would do
+    /// so inside the commit that crosses 1,000 pages, holding up every request behind it);
+    /// call ``checkpoint(using:)`` from a task of its own instead.
+    public static func openForServer(path: String) throws -> AppDatabase {
+        var config = makeConfiguration()
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        return try AppDatabase(DatabasePool(path: path, configuration: config))
+    }
+
+    /// A connection of its own for ``checkpoint(using:)``.
+    public func checkpointConnection() throws -> DatabaseQueue? {
+        guard let path else { return nil }
+        return try DatabaseQueue(path: path, configuration: Self.makeConfiguration())
+    }
+
+    /// Copies what the WAL holds into the database file without waiting for, or holding up,
+    /// readers and the writer (a passive checkpoint), on a connection other than the writer's.
+    public static func checkpoint(using connection: DatabaseQueue) throws {
+        try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+    }
+
     /// Opens (creating when needed) the database file at `path` with a single connection, for
     /// one long write such as an import.
     ///
