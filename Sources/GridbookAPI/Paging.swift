@@ -22,11 +22,4 @@ enum Paging {
         let page = Array(rest.prefix(limit))
         return Page(items: page, next: rest.count > limit ? page.last.map(key) : nil)
     }
-
-    /// A page from a list read with one row more than the limit: `next` is the cursor of the
-    /// last item kept when that extra row came back.
-    static func page<Item>(fetchedOneMore items: [Item], limit: Int, cursor: (Item) -> String) -> Page<Item> {
-        let page = Array(items.prefix(limit))
-        return Page(items: page, next: items.count > limit ? page.last.map(cursor) : nil)
-    }
 }

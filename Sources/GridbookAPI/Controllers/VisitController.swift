@@ -60,7 +60,7 @@ struct VisitController {
             let limit = try Paging.limit(request)
             let visits = try database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"),
                                              limit: limit + 1, after: request.query("after"))
-            return try JSONResponse.make(Paging.page(fetchedOneMore: visits, limit: limit) { VisitCursor($0).description })
+            return try JSONResponse.make(Page(fetchedOneMore: visits, limit: limit) { VisitCursor($0).description })
         }
     }
 }

@@ -23,9 +23,7 @@ extension AppDatabase {
     /// A page of the feed: `limit` events after `seq`, oldest first (only those of records at or
     /// under `units` when given); `next` is the last one's seq when more follow.
     public func feed(after seq: Int64 = 0, limit: Int = 100, under units: [String]? = nil) throws -> Page<FeedEvent> {
-        let events = try events(after: seq, limit: limit + 1, under: units).map(FeedEvent.init)
-        let page = Array(events.prefix(limit))
-        return Page(items: page, next: events.count > limit ? page.last.map { "\($0.seq)" } : nil)
+        Page(fetchedOneMore: try events(after: seq, limit: limit + 1, under: units).map(FeedEvent.init), limit: limit) { "\($0.seq)" }
     }
 }
 

@@ -44,6 +44,13 @@ public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
         self.next = next
     }
 
+    /// A page from a list read with one row more than `limit`: `next` is the cursor of the last
+    /// item kept when that extra row came back.
+    public init(fetchedOneMore items: [Item], limit: Int, cursor: (Item) -> String) {
+        let page = Array(items.prefix(limit))
+        self.init(items: page, next: items.count > limit ? page.last.map(cursor) : nil)
+    }
+
     enum CodingKeys: String, CodingKey { case items, next }
 
     /// Encodes both keys, `next` as null on the last page.
