@@ -64,8 +64,8 @@ struct GlobalOptions: ParsableArguments {
         }
         let database: AppDatabase
         do {
-            database = try bulk ? AppDatabase.openForBulkWrite(path: path)
-                : server ? AppDatabase.openForServer(path: path) : AppDatabase.open(path: path)
+            database = try bulk ? AppDatabase.openForBulkWrite(path: path, clock: Console.clock)
+                : server ? AppDatabase.openForServer(path: path, clock: Console.clock) : AppDatabase.open(path: path, clock: Console.clock)
         } catch {
             throw CLIError("cannot open the database \(path): \(error)")
         }

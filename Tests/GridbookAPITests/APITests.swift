@@ -6,6 +6,9 @@ import HummingbirdTesting
 import Logging
 import Testing
 
+/// The API tests' "now": 2026-12-01T00:00:00Z, after every date they use.
+let apiNow = Date(timeIntervalSince1970: 1_796_083_200)
+
 /// A county with two grids in two townships: P1 is grid member of G1, P2 of G2, P3 township
 /// staff of T1, P9 county admin. H1 and H3 are in G1, H2 in G2.
 /// With `file`, the database is a WAL file at that path with a reader pool, as `gridbook serve`
@@ -21,7 +24,7 @@ func apiDatabase(file: String? = nil) throws -> (AppDatabase, tokens: [String: S
         "households.csv": "code,grid_code,phone,registered_on\nH1,G1,13900001111,2025-01-01\nH2,G2,,2025-01-01\nH3,G1,,2025-01-01\n",
     ]
     for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
-    let database = try file.map { try AppDatabase.open(path: $0) } ?? AppDatabase.inMemory()
+    let database = try file.map { try AppDatabase.open(path: $0, clock: .fixed(apiNow)) } ?? AppDatabase.inMemory(clock: .fixed(apiNow))
     _ = try database.importSeeds(from: directory)
     var tokens: [String: String] = [:]
     for person in ["P1", "P2", "P3", "P9"] { tokens[person] = try database.issueToken(person: person).token }

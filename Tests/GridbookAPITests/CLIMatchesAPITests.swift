@@ -11,7 +11,9 @@ import Testing
 func printed(_ arguments: [String]) throws -> String {
     let capture = OutputCapture()
     var command = try Gridbook.parseAsRoot(arguments)
-    try Console.$capture.withValue(capture) { try command.run() }
+    try Console.$clock.withValue(.fixed(apiNow)) {
+        try Console.$capture.withValue(capture) { try command.run() }
+    }
     return capture.output
 }
 

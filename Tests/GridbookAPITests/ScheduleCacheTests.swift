@@ -28,7 +28,7 @@ struct ScheduleCacheTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("api.sqlite").path
         let (server, _) = try apiDatabase(file: path)
-        let other = try AppDatabase.open(path: path)
+        let other = try AppDatabase.open(path: path, clock: .fixed(apiNow))
         for _ in 0..<3 { #expect(try server.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H1", "H3"]) }
         _ = try other.logVisit(metVisit(1), by: .person("P1"))
         #expect(try server.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H3"])

@@ -122,6 +122,11 @@ final class VisitLogCommandTests {
         }
     }
 
+    /// Runs a command at the tests' "now", 2026-12-01T00:00:00Z.
+    func atTestNow<T>(_ body: () throws -> T) throws -> T {
+        try Console.$clock.withValue(.fixed(Date(timeIntervalSince1970: 1_796_083_200)), operation: body)
+    }
+
     /// A database file with one grid, one household and its grid member.
     func database() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-cli-\(UUID().uuidString)")
@@ -149,8 +154,8 @@ final class VisitLogCommandTests {
         let path = try database()
         let arguments = ["visit", "log", "--db", path, "--household", "H1", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00",
                          "--outcome", "met", "--method", "door", "--id", "aaaaaaaa-0000-4000-8000-000000000001"]
-        try #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run()
-        try #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run()
+        try atTestNow { try #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run() }
+        try atTestNow { try #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run() }
         #expect(try visitCount(path) == 1)
     }
 
@@ -159,24 +164,26 @@ final class VisitLogCommandTests {
         let path = try database()
         let arguments = ["visit", "log", "--db", path, "--household", "H1", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00",
                          "--outcome", "met", "--method", "door"]
-        let error = try #require(throws: CLIError.self) { try #require(try Gridbook.parseAsRoot(arguments + ["--as", "P404"]) as? VisitLogCommand).run() }
+        let error = try #require(throws: CLIError.self) {
+            try atTestNow { try #require(try Gridbook.parseAsRoot(arguments + ["--as", "P404"]) as? VisitLogCommand).run() }
+        }
         #expect(error.description == "--as P404: no such person in \(path)")
         #expect(try visitCount(path) == 0)
-        try #require(try Gridbook.parseAsRoot(arguments + ["--as", "P1"]) as? VisitLogCommand).run()
+        try atTestNow { try #require(try Gridbook.parseAsRoot(arguments + ["--as", "P1"]) as? VisitLogCommand).run() }
         #expect(try AppDatabase.open(path: path).auditEntries(actor: "P1").map(\.action) == ["visit.log"])
     }
 
     @Test("refusals end with an error (non-zero exit) and write nothing", arguments: [
         (["--household", "H9", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00"], "unknown household H9"),
         (["--household", "H1", "--visitor", "P9", "--at", "2026-06-30T09:00:00+08:00"], "unknown person P9"),
-        (["--household", "H1", "--visitor", "P1", "--at", "2099-06-30T09:00:00+08:00"], "visited_at: 2099-06-30T09:00:00+08:00 is in the future"),
+        (["--household", "H1", "--visitor", "P1", "--at", "2026-12-01T08:06:00+08:00"], "visited_at: 2026-12-01T08:06:00+08:00 is in the future"),
         (["--household", "H1", "--visitor", "P1", "--at", "yesterday"], "visited_at: yesterday is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)"),
         (["--household", "H1", "--visitor", "P2", "--at", "2026-06-30T09:00:00+08:00"], "P2 holds no duty covering household H1 on 2026-06-30"),
     ])
     func refusals(_ arguments: [String], _ message: String) throws {
         let path = try database()
         let command = try #require(try Gridbook.parseAsRoot(["visit", "log", "--db", path, "--outcome", "met", "--method", "phone"] + arguments) as? VisitLogCommand)
-        let error = try #require(throws: GridbookError.self) { try command.run() }
+        let error = try #require(throws: GridbookError.self) { try atTestNow { try command.run() } }
         #expect(error.description == message)
         #expect(Gridbook.exitCode(for: error) == .failure)
         #expect(try visitCount(path) == 0)

@@ -7,7 +7,7 @@ import Testing
 struct AuditTests {
     @Test("an import is one audit entry; a second import that changes nothing adds none")
     func importEntry() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory(smallCounty)
         var options = ImportOptions(now: testNow)
         options.actor = .commandLine(user: "wang")

@@ -53,18 +53,21 @@ struct ImportEdgeTests {
 
     @Test("a UTF-8 file with one stray byte is refused at its line, not read as GB18030")
     func strayByteInUTF8() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory([:])
         try seeds.write("units.csv", Data("code,name,level,parent_code\nC,测试县,county,\nT1,Caf".utf8 + [0xE9] + ",township,C\n".utf8))
         let failure = try #require(throws: ImportFailure.self) {
             try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         }
-        #expect(failure.problems.map(\.description) == ["units.csv:3: -: not valid UTF-8 text (byte 55); use --encoding utf-8 or gb18030"])
+        #expect(failure.problems.map(\.description) == [
+            "units.csv:3: name: byte 0xE9 (character 7 of the line) is not valid UTF-8 text, though the rest is UTF-8: "
+                + "3 Chinese characters in UTF-8 against 1 damaged place (tried UTF-8, GB18030); correct that byte, or save the file again as UTF-8",
+        ])
     }
 
     @Test("GB18030's byte-order mark, and a header with spaces and capitals, are read")
     func gbBOMAndHeader() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory([:])
         let text = " Code , NAME ,level,Parent_Code\nC,测试县,county,\n"
         try seeds.write("units.csv", Data([0x84, 0x31, 0x95, 0x33] + (try TextDecoding.transcode(Array(text.utf8), from: "UTF-8", to: "GB18030"))))
@@ -74,7 +77,7 @@ struct ImportEdgeTests {
 
     @Test("UTF-16 with a byte-order mark (Excel's Unicode text) is read")
     func utf16() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory([:])
         let text = "code,name,level,parent_code\r\nC,测试县,county,\r\n"
         try seeds.write("units.csv", Data([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
@@ -85,7 +88,7 @@ struct ImportEdgeTests {
 
     @Test("rows of empty fields below the data are skipped; no-break and full-width spaces are trimmed")
     func spreadsheetLeftovers() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let files = ["units.csv": "code,name,level,parent_code\n\u{3000}C\u{A0},测试县,county,\n,,,\n , , , \n"]
         #expect(try importProblems(database, files) == [])
         #expect(try database.unit(code: "C").name == "测试县")
@@ -94,7 +97,7 @@ struct ImportEdgeTests {
     @Test("a visit id three times names the first line each time")
     func duplicateIdThreeTimes() throws {
         let row = "00000000-0000-4000-8000-000000000001,H1,P1,2026-06-01T10:00:00+08:00,door,met,\n"
-        let problems = try importProblems(try AppDatabase.inMemory(), smallCounty(appending: row + row, to: "visits.csv"))
+        let problems = try importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), smallCounty(appending: row + row, to: "visits.csv"))
         #expect(problems == [
             "visits.csv:9: id: 00000000-0000-4000-8000-000000000001 appears twice in the file (first on line 2)",
             "visits.csv:10: id: 00000000-0000-4000-8000-000000000001 appears twice in the file (first on line 2)",
@@ -105,7 +108,7 @@ struct ImportEdgeTests {
     func impossibleDates() throws {
         var files = smallCounty(appending: "H9,G1,,地址,姓名,,1,,2027-01-01\n", to: "households.csv")
         files["visits.csv"]! += "00000000-0000-4000-8000-000000000009,H1,P1,0001-01-01T00:00:00+14:00,door,met,\n"
-        let problems = try importProblems(try AppDatabase.inMemory(), files)
+        let problems = try importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), files)
         #expect(problems == [
             "households.csv:10: registered_on: 2027-01-01 is in the future",
             "visits.csv:9: visited_at: 0001-01-01T00:00:00+14:00 is before 1970",
@@ -128,11 +131,11 @@ struct ImportEdgeTests {
     func fileNames() throws {
         var files = smallCounty
         files["Units.CSV"] = files.removeValue(forKey: "units.csv")
-        let problems = try importProblems(try AppDatabase.inMemory(), files)
+        let problems = try importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), files)
         #expect(problems.first == "Units.CSV:1: -: not a seed file (expected issue_categories.csv, categories.csv, units.csv, people.csv, duties.csv, party_groups.csv, households.csv, visits.csv); rename or remove it")
         let empty = try SeedDirectory(["notes.txt": "hello"])
         let failure = try #require(throws: ImportFailure.self) {
-            try AppDatabase.inMemory().importSeeds(from: empty.url, options: ImportOptions(now: testNow))
+            try AppDatabase.inMemory(clock: .fixed(testNow)).importSeeds(from: empty.url, options: ImportOptions(now: testNow))
         }
         #expect(failure.problems.map(\.problem) == ["no seed files here (expected issue_categories.csv, categories.csv, units.csv, people.csv, duties.csv, party_groups.csv, households.csv, visits.csv)"])
     }
@@ -140,7 +143,7 @@ struct ImportEdgeTests {
     @Test("problems come in file order, then line order")
     func problemOrder() throws {
         let units = "code,name,level,parent_code\nC,测试县,county,\nV1,村,village,T9\nT1,,township,C\n"
-        #expect(try importProblems(try AppDatabase.inMemory(), ["units.csv": units]) == [
+        #expect(try importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), ["units.csv": units]) == [
             "units.csv:3: parent_code: unknown parent T9",
             "units.csv:4: name: is empty",
         ])

@@ -7,7 +7,7 @@ import Testing
 struct ImportRefusalTests {
     /// Imports `files` into a new database, expecting exactly `problems` and an empty database after.
     func expectRefused(_ files: [String: String], _ problems: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let empty = try tableCounts(database)
         let found = try importProblems(database, files)
         #expect(found == problems, sourceLocation: sourceLocation)
@@ -116,7 +116,7 @@ struct ImportRefusalTests {
     @Test("problems stop at 50, and the failure says so")
     func problemLimit() throws {
         let rows = (1...80).map { "H\($0 + 100),G1,,地址,姓名,,1,,2026-02-30\n" }.joined()
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory(smallCounty(appending: rows, to: "households.csv"))
         let failure = try #require(throws: ImportFailure.self) {
             try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
@@ -156,7 +156,7 @@ struct ImportTests {
 
     @Test("importing the same files again changes nothing")
     func idempotent() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory(smallCounty)
         let first = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         #expect(first.changedAnything)
@@ -189,7 +189,7 @@ struct ImportTests {
 
     @Test("GB18030 files are detected and read")
     func gb18030() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory(smallCounty)
         for name in ["units.csv", "households.csv"] {
             let bytes = try TextDecoding.transcode(Array(smallCounty[name]!.utf8), from: "UTF-8", to: "GB18030")
@@ -206,15 +206,16 @@ struct ImportTests {
     func forcedEncoding() throws {
         let seeds = try SeedDirectory([:])
         try seeds.write("units.csv", Data(try TextDecoding.transcode(Array(smallCounty["units.csv"]!.utf8), from: "UTF-8", to: "GB18030")))
-        let forced = try AppDatabase.inMemory()
+        let forced = try AppDatabase.inMemory(clock: .fixed(testNow))
         _ = try forced.importSeeds(from: seeds.url, options: ImportOptions(encoding: .gb18030, now: testNow))
         #expect(try forced.unit(code: "T1").name == "东风镇")
-        let refused = try AppDatabase.inMemory()
+        let refused = try AppDatabase.inMemory(clock: .fixed(testNow))
         let failure = try #require(throws: ImportFailure.self) {
             try refused.importSeeds(from: seeds.url, options: ImportOptions(encoding: .utf8, now: testNow))
         }
         #expect(failure.problems.map(\.description) == [
-            "units.csv:2: -: not valid UTF-8 text (byte 31); use --encoding utf-8 or gb18030",
+            "units.csv:2: name: byte 0xB2 (character 3 of the line) is not valid UTF-8 text (chosen with --encoding utf-8); "
+                + "save the file as UTF-8, or leave --encoding at auto to detect the encoding",
         ])
     }
 
@@ -225,7 +226,7 @@ struct ImportTests {
             let crlf = smallCounty[name]!.replacingOccurrences(of: "\n", with: "\r\n")
             try seeds.write(name, Data([0xEF, 0xBB, 0xBF] + Array(crlf.utf8)))
         }
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         #expect(try database.unit(code: "C").name == "测试县")
         #expect(try database.read { try Household.fetchOne($0, key: "H8")?.registeredOn.description } == "2025-01-01")
@@ -234,7 +235,7 @@ struct ImportTests {
 
     @Test("a missing directory is refused")
     func missingDirectory() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let failure = try #require(throws: ImportFailure.self) {
             try database.importSeeds(from: URL(fileURLWithPath: "/nonexistent/seeds"))
         }

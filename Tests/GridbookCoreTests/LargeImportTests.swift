@@ -16,7 +16,7 @@ struct LargeImportTests {
 
     @Test("thousands of visits import, and the household keeps its latest met date")
     func manyVisits() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(10_000)))
         let summary = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         #expect(summary.files.last.map { "\($0.file) \($0.rows) \($0.added)" } == "visits.csv 10000 10000")
@@ -28,7 +28,7 @@ struct LargeImportTests {
 
     @Test("bad rows deep in a large file: every one reported, nothing written")
     func badRowsDeepInFile() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let empty = try tableCounts(database)
         let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(10_000, badAt: [5_000, 9_998])))
         let failure = try #require(throws: ImportFailure.self) {
@@ -46,7 +46,7 @@ struct LargeImportTests {
 
     @Test("more than 50 bad visits stop the reader at 50")
     func problemLimitInVisits() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(10_000, badAt: Set(stride(from: 100, to: 9_000, by: 50)))))
         let failure = try #require(throws: ImportFailure.self) {
             try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
@@ -59,7 +59,7 @@ struct LargeImportTests {
 
     @Test("a second import of the same visits goes through the upsert path and changes nothing")
     func reimportLarge() throws {
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(5_000)))
         _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         let second = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
@@ -73,7 +73,7 @@ struct DemoSeedTests {
     @Test("Seeds/demo imports cleanly and its county coverage is as committed")
     func demoCounty() throws {
         let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Seeds/demo").standardizedFileURL
-        let database = try AppDatabase.inMemory()
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let summary = try database.importSeeds(from: seeds, options: ImportOptions(now: testNow))
         #expect(summary.files.map { "\($0.file) \($0.rows)" } == [
             "categories.csv 12", "units.csv 500", "people.csv 777", "duties.csv 661", "party_groups.csv 87",

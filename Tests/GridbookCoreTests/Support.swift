@@ -95,7 +95,7 @@ let smallCounty: [String: String] = [
 
 /// A new in-memory database holding the small county.
 func smallCountyDatabase() throws -> AppDatabase {
-    let database = try AppDatabase.inMemory()
+    let database = try AppDatabase.inMemory(clock: .fixed(testNow))
     let seeds = try SeedDirectory(smallCounty)
     _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
     return database

@@ -26,7 +26,7 @@ struct DemoCommand: ParsableCommand {
             }
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
-        let database = try AppDatabase.open(path: path)
+        let database = try AppDatabase.open(path: path, clock: Console.clock)
         let summary = try ImportCommand.importSeeds(into: database, from: seedDirectory, encoding: .auto,
                                                     logger: global.logger("gridbook.demo"), actor: global.actor)
         let households = summary.files.first { $0.file == "households.csv" }?.rows ?? 0

@@ -44,9 +44,13 @@ struct ServeCommand: ParsableCommand {
         let done = DispatchSemaphore(value: 0)
         // The WAL is checkpointed here, every two seconds, never inside a request's commit.
         let checkpoints = try database.checkpointConnection().map { connection in
-            Task.detached(priority: .background) {
+            Task.detached(priority: .background) { [logger] in
                 while !Task.isCancelled {
-                    try? AppDatabase.checkpoint(using: connection)
+                    do {
+                        try AppDatabase.checkpoint(using: connection)
+                    } catch {
+                        logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
+                    }
                     try? await Task.sleep(for: .seconds(2))
                 }
             }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import GridbookCore
+import Synchronization
 
 /// How a command prints what it found.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -25,6 +25,10 @@ enum Console {
 
     /// Where standard output goes instead, when set (tests read what a command prints).
     @TaskLocal static var capture: OutputCapture?
+
+    /// The clock every command's database gets: the real one, unless a test runs a command at a
+    /// time of its own.
+    @TaskLocal static var clock = WallClock.system
 
     /// Prints text to standard output as is.
     static func write(_ text: String) {

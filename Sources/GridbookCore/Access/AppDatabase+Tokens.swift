@@ -48,7 +48,8 @@ public struct Caller: Equatable, Sendable {
 extension AppDatabase {
     /// Issues a new token for a person, valid for `days` (or until revoked when nil). The token
     /// is returned once and only its hash is kept.
-    public func issueToken(person: String, days: Int? = nil, by actor: Actor = .system, now: Date = Date()) throws -> (token: String, record: APIToken) {
+    public func issueToken(person: String, days: Int? = nil, by actor: Actor = .system, now: Date? = nil) throws -> (token: String, record: APIToken) {
+        let now = now ?? clock.now()
         if let days, !(1...3650).contains(days) {
             throw GridbookError.invalid(field: "expires", problem: "\(days) is not a number of days from 1 to 3650")
         }
@@ -66,8 +67,9 @@ extension AppDatabase {
     }
 
     /// Revokes a token by its id; a revoked token answers 401 from then on.
-    public func revokeToken(id: Int64, by actor: Actor = .system, now: Date = Date()) throws {
-        try write { db in
+    public func revokeToken(id: Int64, by actor: Actor = .system, now: Date? = nil) throws {
+        let now = now ?? clock.now()
+        return try write { db in
             guard var record = try APIToken.fetchOne(db, key: id) else { throw GridbookError.notFound("token \(id)") }
             guard record.revokedAt == nil else { return }
             record.revokedAt = Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text
@@ -83,7 +85,8 @@ extension AppDatabase {
 
     /// The caller a token belongs to, or nil when it is unknown, revoked or expired. Notes when it
     /// was last used, to the minute and in the background, so that requests only read.
-    public func authenticate(token: String, now: Date = Date()) throws -> Caller? {
+    public func authenticate(token: String, now: Date? = nil) throws -> Caller? {
+        let now = now ?? clock.now()
         let seconds = Int(now.timeIntervalSince1970)
         let nowText = Timestamp(epochSeconds: seconds).text
         let found: (record: APIToken, caller: Caller)? = try read { db in

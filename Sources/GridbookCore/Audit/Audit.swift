@@ -75,14 +75,14 @@ extension Event: FetchableRecord, MutablePersistableRecord {
 enum Audit {
     /// Appends an audit entry.
     static func record(_ db: Database, _ actor: Actor, _ action: String, _ recordType: String, _ recordId: String,
-                       detail: String = "", at date: Date = Date()) throws {
+                       detail: String = "", at date: Date) throws {
         // A cached statement: every write appends here.
         try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, record_type, record_id, detail) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text, actor.id, action, recordType, recordId, detail])
     }
 
     /// Appends an event carrying the record as JSON.
-    static func event(_ db: Database, _ type: String, _ recordId: String, _ record: some Encodable, at date: Date = Date()) throws {
+    static func event(_ db: Database, _ type: String, _ recordId: String, _ record: some Encodable, at date: Date) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try db.cachedStatement(sql: "INSERT INTO events (type, record_id, at, data) VALUES (?, ?, ?, ?)")
@@ -108,22 +108,24 @@ extension AppDatabase {
     public func events(after seq: Int64 = 0, limit: Int = 100, under units: [String]? = nil) throws -> [Event] {
         try read { db in
             guard let units else { return try Event.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db) }
-            return try Event.fetchAll(db.cachedStatement(sql: """
+            // Cached: feed clients poll it (one statement per number of scope units).
+            let query: SQL = """
                 WITH RECURSIVE subtree(code) AS (
-                    SELECT value FROM json_each(?)
+                    SELECT code FROM units WHERE code IN \(units)
                     UNION
                     SELECT units.code FROM units JOIN subtree ON units.parent_code = subtree.code
                 )
                 SELECT * FROM events e
-                WHERE e.seq > ? AND CASE
+                WHERE e.seq > \(seq) AND CASE
                     WHEN e.type LIKE 'visit.%' THEN (SELECT coalesce(h.block_code, h.grid_code)
                                                     FROM visits v JOIN households h ON h.code = v.household_code
                                                     WHERE v.id = e.record_id)
                     WHEN e.type LIKE 'risk.%' THEN (SELECT unit_code FROM risks WHERE id = e.record_id)
                     WHEN e.type LIKE 'case.%' THEN (SELECT unit_code FROM cases WHERE id = e.record_id)
                 END IN (SELECT code FROM subtree)
-                ORDER BY e.seq LIMIT ?
-                """), arguments: [units.jsonArray, seq, limit])
+                ORDER BY e.seq LIMIT \(limit)
+                """
+            return try SQLRequest<Event>(literal: query, cached: true).fetchAll(db)
         }
     }
 }
@@ -131,6 +133,6 @@ extension AppDatabase {
 extension AppDatabase {
     /// Records that someone saw personal data in full (SPEC section 6: `reveal=true` is audited).
     public func recordReveal(by actor: Actor, recordType: String, recordId: String, detail: String) throws {
-        try write { db in try Audit.record(db, actor, "personal_data.reveal", recordType, recordId, detail: detail) }
+        try write { db in try Audit.record(db, actor, "personal_data.reveal", recordType, recordId, detail: detail, at: clock.now()) }
     }
 }

@@ -62,8 +62,9 @@ public enum PromotionResult: Equatable, Sendable {
 
 extension AppDatabase {
     /// Files a case directly (walk-in, phone, letter, online, hotline), accepted now.
-    public func fileCase(_ new: NewCase, by actor: Actor, now: Date = Date()) throws -> DisputeCase {
-        try write { db in
+    public func fileCase(_ new: NewCase, by actor: Actor, now: Date? = nil) throws -> DisputeCase {
+        let now = now ?? clock.now()
+        return try write { db in
             try Cases.requireCaseRole(db, actor, now: now)
             return try Cases.insert(db, new, riskId: nil, by: actor, now: now)
         }
@@ -71,8 +72,9 @@ extension AppDatabase {
 
     /// Promotes a risk to an accepted case and marks the risk promoted, in one transaction.
     /// Promoting again returns the same case.
-    public func promoteRisk(id: String, level: CaseLevel? = nil, by actor: Actor, now: Date = Date()) throws -> PromotionResult {
-        try write { db in
+    public func promoteRisk(id: String, level: CaseLevel? = nil, by actor: Actor, now: Date? = nil) throws -> PromotionResult {
+        let now = now ?? clock.now()
+        return try write { db in
             guard var risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
             if let caseId = risk.caseId, let dispute = try DisputeCase.fetchOne(db, key: caseId) {
                 return .existing(dispute)
@@ -97,8 +99,9 @@ extension AppDatabase {
     }
 
     /// Acts on a case: the state machine decides, the ledger records, in one transaction.
-    public func act(onCase id: String, _ input: CaseActionInput, by actor: Actor, now: Date = Date()) throws -> DisputeCase {
-        try write { db in
+    public func act(onCase id: String, _ input: CaseActionInput, by actor: Actor, now: Date? = nil) throws -> DisputeCase {
+        let now = now ?? clock.now()
+        return try write { db in
             guard let dispute = try DisputeCase.fetchOne(db, key: id) else { throw GridbookError.notFound("case \(id)") }
             try Cases.requireCaseRole(db, actor, now: now)
             var calendar = try Settings.calendar(db)
@@ -137,8 +140,8 @@ extension AppDatabase {
         try read { db in
             var request = DisputeCase.order(Column("id"))
             if let unitCode {
-                let codes = try Hierarchy.codes(atOrUnder: unitCode, db)
-                request = request.filter(codes.contains(Column("unit_code")))
+                guard try Unit.exists(db, key: unitCode) else { throw GridbookError.notFound("unit \(unitCode)") }
+                request = request.filter(literal: "unit_code IN \(Hierarchy.codesSQL(atOrUnder: unitCode))")
             }
             if let status { request = request.filter(Column("status") == status.rawValue) }
             var cases = try request.fetchAll(db)
@@ -170,6 +173,7 @@ enum Cases {
         guard try IssueCategory.exists(db, key: new.category) else {
             throw GridbookError.invalid(field: "category", problem: "unknown issue category \(new.category)")
         }
+        try RecordCode.check(new.unitCode, field: "unit_code")
         guard try Hierarchy.unit(db, code: new.unitCode) != nil else { throw GridbookError.notFound("unit \(new.unitCode)") }
         var calendar = try Settings.calendar(db)
         let seconds = Int(now.timeIntervalSince1970)

@@ -10,26 +10,29 @@ public struct AppDatabase: Sendable {
     let writer: any DatabaseWriter
     /// Schedule inputs of small units, while the database is unchanged.
     let schedules = ScheduleCache()
+    /// The time now for every rule that needs it; the real clock unless a test sets another.
+    public let clock: WallClock
 
     /// Wraps a database connection and brings its schema up to date.
-    public init(_ writer: any DatabaseWriter) throws {
+    public init(_ writer: any DatabaseWriter, clock: WallClock = .system) throws {
         self.writer = writer
+        self.clock = clock
         try Self.migrator.migrate(writer)
     }
 
     /// Opens (creating when needed) the database file at `path`, in WAL mode.
-    public static func open(path: String) throws -> AppDatabase {
+    public static func open(path: String, clock: WallClock = .system) throws -> AppDatabase {
         let pool = try DatabasePool(path: path, configuration: makeConfiguration())
-        return try AppDatabase(pool)
+        return try AppDatabase(pool, clock: clock)
     }
 
     /// Opens the database for a server: its commits never checkpoint the WAL (SQLite would do
     /// so inside the commit that crosses 1,000 pages, holding up every request behind it);
     /// call ``checkpoint(using:)`` from a task of its own instead.
-    public static func openForServer(path: String) throws -> AppDatabase {
+    public static func openForServer(path: String, clock: WallClock = .system) throws -> AppDatabase {
         var config = makeConfiguration()
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-        return try AppDatabase(DatabasePool(path: path, configuration: config))
+        return try AppDatabase(DatabasePool(path: path, configuration: config), clock: clock)
     }
 
     /// A connection of its own for ``checkpoint(using:)``.
@@ -50,19 +53,19 @@ public struct AppDatabase: Sendable {
     /// A new file is written in rollback-journal mode, so that loading millions of rows writes
     /// them once instead of twice (WAL, then checkpoint); the next ``open(path:)`` turns WAL on.
     /// An existing WAL database stays in WAL mode, so a running server keeps reading it.
-    public static func openForBulkWrite(path: String) throws -> AppDatabase {
+    public static func openForBulkWrite(path: String, clock: WallClock = .system) throws -> AppDatabase {
         var config = makeConfiguration()
         config.prepareDatabase { db in
             if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
         }
-        return try AppDatabase(DatabaseQueue(path: path, configuration: config))
+        return try AppDatabase(DatabaseQueue(path: path, configuration: config), clock: clock)
     }
 
     /// An empty database in memory, for tests and dry runs.
-    public static func inMemory() throws -> AppDatabase {
-        try AppDatabase(DatabaseQueue(configuration: makeConfiguration()))
+    public static func inMemory(clock: WallClock = .system) throws -> AppDatabase {
+        try AppDatabase(DatabaseQueue(configuration: makeConfiguration()), clock: clock)
     }
 
     /// The connection settings every Gridbook database uses.
@@ -397,6 +400,18 @@ extension AppDatabase {
         migrator.registerMigration("v6: duties by person") { db in
             // Every API request reads the caller's duties.
             try db.execute(sql: "CREATE INDEX duties_person ON duties(person_id)")
+        }
+        migrator.registerMigration("v7: a duty's role and unit level checked on update too") { db in
+            try db.execute(sql: """
+                CREATE TRIGGER duties_role_level_on_update BEFORE UPDATE OF role, unit_code ON duties
+                WHEN (SELECT level FROM units WHERE code = NEW.unit_code) NOT IN (
+                    SELECT 'grid' WHERE NEW.role IN ('grid_member', 'police')
+                    UNION ALL SELECT 'block' WHERE NEW.role = 'block_head'
+                    UNION ALL SELECT 'village' WHERE NEW.role = 'auxiliary_police'
+                    UNION ALL SELECT 'township' WHERE NEW.role IN ('township_staff', 'mediator')
+                    UNION ALL SELECT 'county' WHERE NEW.role IN ('mediator', 'county_admin'))
+                BEGIN SELECT RAISE(ABORT, 'this role cannot attach to a unit of this level'); END;
+                """)
         }
         return migrator
     }

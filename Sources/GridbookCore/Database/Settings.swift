@@ -59,7 +59,7 @@ extension AppDatabase {
                 WHERE visited_on IS NOT gridbook_local_date(visited_at, visited_on)
                 """)
             try refreshLastMet(db)
-            try Audit.record(db, actor, "settings.time_zone", "settings", "time_zone", detail: zone.identifier)
+            try Audit.record(db, actor, "settings.time_zone", "settings", "time_zone", detail: zone.identifier, at: clock.now())
         }
     }
 }

@@ -78,10 +78,9 @@ extension AppDatabase {
     /// Adds a unit under a parent exactly one level up (the county has no parent; one per database).
     public func addUnit(_ unit: Unit, by actor: Actor = .system) throws {
         var unit = unit
-        unit.code = unit.code.trimmingCharacters(in: .whitespaces)
         unit.name = unit.name.trimmingCharacters(in: .whitespaces)
+        try RecordCode.check(unit.code, field: "code")
         try write { db in
-            guard !unit.code.isEmpty else { throw GridbookError.invalid(field: "code", problem: "is empty") }
             guard !unit.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw GridbookError.invalid(field: "name", problem: "is empty") }
             guard try Hierarchy.unit(db, code: unit.code) == nil else { throw GridbookError.conflict("unit \(unit.code) already exists") }
             if unit.level == .county {
@@ -93,7 +92,7 @@ extension AppDatabase {
                 try checkParent(db, of: unit, parentCode: unit.parentCode)
             }
             try unit.insert(db)
-            try Audit.record(db, actor, "unit.add", "unit", unit.code, detail: "\(unit.level.rawValue) \(unit.name) under \(unit.parentCode ?? "-")")
+            try Audit.record(db, actor, "unit.add", "unit", unit.code, detail: "\(unit.level.rawValue) \(unit.name) under \(unit.parentCode ?? "-")", at: clock.now())
         }
     }
 
@@ -109,7 +108,7 @@ extension AppDatabase {
                 throw GridbookError.invalid(field: "to", problem: "\(parentCode) is \(code) itself or under it")
             }
             try checkParent(db, of: unit, parentCode: parentCode)
-            try Audit.record(db, actor, "unit.move", "unit", code, detail: "from \(unit.parentCode ?? "-") to \(parentCode)")
+            try Audit.record(db, actor, "unit.move", "unit", code, detail: "from \(unit.parentCode ?? "-") to \(parentCode)", at: clock.now())
             unit.parentCode = parentCode
             try unit.update(db)
             if unit.level == .block {

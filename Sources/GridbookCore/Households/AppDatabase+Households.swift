@@ -71,7 +71,7 @@ extension AppDatabase {
         let unit = try unit(code: unitCode)
         return try read { db in
             var calendar = try Settings.calendar(db)
-            let date = date ?? calendar.today()
+            let date = date ?? calendar.today(now: clock.now())
             let inputs = Dictionary(try schedules.inputs(db, under: unit, asOf: date).map { ($0.householdCode, $0) },
                                     uniquingKeysWith: { first, _ in first })
             let households = Hierarchy.householdCondition(unit, alias: "households")
@@ -103,7 +103,7 @@ extension AppDatabase {
         try read { db in
             guard let household = try Household.fetchOne(db, key: code) else { throw GridbookError.notFound("household \(code)") }
             var calendar = try Settings.calendar(db)
-            let date = date ?? calendar.today()
+            let date = date ?? calendar.today(now: clock.now())
             guard let grid = try Hierarchy.unit(db, code: household.gridCode) else { throw GridbookError.notFound("unit \(household.gridCode)") }
             let input = try schedules.inputs(db, under: grid, asOf: date).first { $0.householdCode == code }
             var view = view(household, tags: try tags(db, household: code)[code] ?? [], input: input, on: date, reveal: reveal)

@@ -41,8 +41,8 @@ public struct ImportOptions: Sendable {
     public var encoding: TextEncoding = .auto
     /// Stop after this many problems.
     public var maxProblems = 50
-    /// The current time: visits after it (plus a few minutes) are refused.
-    public var now = Date()
+    /// The current time, when not the database's clock: visits after it (plus a few minutes) are refused.
+    public var now: Date?
     /// Called as the import goes, with what it is doing (`reading visits.csv`, `indexing visits`)
     /// and the share of that step done (0 to 1).
     public var progress: (@Sendable (String, Double) -> Void)?
@@ -51,8 +51,8 @@ public struct ImportOptions: Sendable {
     /// Who is importing, for the audit log.
     public var actor = Actor.system
 
-    /// Options for an import; the defaults detect the encoding, stop at 50 problems and take the current time.
-    public init(encoding: TextEncoding = .auto, maxProblems: Int = 50, now: Date = Date(),
+    /// Options for an import; the defaults detect the encoding, stop at 50 problems and take the database's clock.
+    public init(encoding: TextEncoding = .auto, maxProblems: Int = 50, now: Date? = nil,
                 progress: (@Sendable (String, Double) -> Void)? = nil) {
         self.encoding = encoding
         self.maxProblems = maxProblems
@@ -89,6 +89,18 @@ public enum SeedFileName: String, CaseIterable, Sendable {
     case partyGroups = "party_groups.csv"
     case households = "households.csv"
     case visits = "visits.csv"
+
+    /// The files this file's rows refer to, directly or through another file: when one of them
+    /// cannot be read, this file's rows are not checked (each would be reported for a reference
+    /// to what could not be read, burying the one real problem).
+    var dependencies: Set<SeedFileName> {
+        switch self {
+        case .issueCategories, .categories, .units, .people: []
+        case .duties, .partyGroups: [.units, .people]
+        case .households: [.units, .categories]
+        case .visits: [.units, .categories, .households, .people]
+        }
+    }
 
     /// The columns of the file (SPEC section 4), and which of them must be in the header.
     var columns: (all: [String], required: [String]) {

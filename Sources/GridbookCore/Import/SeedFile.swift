@@ -30,9 +30,9 @@ struct SeedFile {
             self.encoding = decoded.encoding
             self.reader = CSVReader(utf8: decoded.bytes)
         } catch {
-            let line = data.prefix(error.byteOffset).reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-            report(ImportProblem(file: name.rawValue, line: line, column: "-",
-                                 problem: "not valid \(error.encoding) text (byte \(error.byteOffset + 1)); use --encoding utf-8 or gb18030"))
+            let place = TextPlace(in: data, at: error.byteOffset, encoding: error.encoding)
+            report(ImportProblem(file: name.rawValue, line: place.line, column: place.columnName(known: name.columns.all),
+                                 problem: place.describe(error)))
             self.encoding = error.encoding
             self.reader = CSVReader(utf8: [])
             return

@@ -20,14 +20,22 @@ extension AppDatabase {
             // before it, and reports each bad one; SQLite's own per-row foreign key checks would
             // double the cost of loading millions of visits. They are back on when it is done.
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
-            var summary = ImportSummary()
-            try db.inTransaction(.immediate) {
-                var importer = try SeedImporter(db: db, directory: directory, options: options)
-                summary = try importer.run()
-                return .commit
+            let outcome = Result {
+                var summary = ImportSummary()
+                try db.inTransaction(.immediate) {
+                    var importer = try SeedImporter(db: db, directory: directory, options: options, now: options.now ?? clock.now())
+                    summary = try importer.run()
+                    return .commit
+                }
+                return summary
             }
-            return summary
+            // Back on whatever happened: a connection left without them would let later writes
+            // break references unnoticed, so failing to turn them on is an error of its own.
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            guard try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") == true else {
+                throw GridbookError.invalid(field: "foreign_keys", problem: "SQLite's foreign key checks could not be turned back on after the import")
+            }
+            return try outcome.get()
         }
     }
 }
@@ -41,6 +49,7 @@ struct SeedImporter {
     private var calendar: LocalCalendar
     private let latestAllowed: Int
     private let today: LocalDate
+    private let now: Date
 
     private var problems: [ImportProblem] = []
     private var truncated = false
@@ -52,12 +61,13 @@ struct SeedImporter {
     private var people: Set<String> = []
     private var households: Set<String> = []
 
-    init(db: Database, directory: URL, options: ImportOptions) throws {
+    init(db: Database, directory: URL, options: ImportOptions, now: Date) throws {
         self.db = db
+        self.now = now
         self.directory = directory
         self.options = options
         self.calendar = try Settings.calendar(db)
-        let nowSeconds = Int(options.now.timeIntervalSince1970.rounded(.down))
+        let nowSeconds = Int(now.timeIntervalSince1970.rounded(.down))
         self.latestAllowed = nowSeconds + 5 * 60
         self.today = calendar.localDate(epochSeconds: nowSeconds)
         for row in try Row.fetchAll(db, sql: "SELECT code, level, parent_code FROM units") {
@@ -71,13 +81,19 @@ struct SeedImporter {
     /// Reads every file present, then fails with every problem found, or returns the summary.
     mutating func run() throws -> ImportSummary {
         checkFileNames()
+        var unreadable: Set<SeedFileName> = []
         for name in SeedFileName.allCases {
             guard !isFull else { break }
+            if !name.dependencies.isDisjoint(with: unreadable) {
+                unreadable.insert(name)
+                continue
+            }
             guard var file = SeedFile(directory: directory, name: name, encoding: options.encoding, report: { report($0) }) else {
                 continue
             }
             let started = Date()
             var fileSummary = ImportFileSummary(file: name.rawValue, encoding: file.encoding)
+            if !file.isReadable { unreadable.insert(name) }
             if file.isReadable {
                 switch name {
                 case .issueCategories: try importIssueCategories(&file, &fileSummary)
@@ -116,7 +132,7 @@ struct SeedImporter {
         if summary.changedAnything {
             let detail = summary.files.map { "\($0.file): \($0.rows) rows, \($0.added) added, \($0.updated) updated" }
                 .joined(separator: "; ")
-            try Audit.record(db, options.actor, "import", "seed_directory", directory.path, detail: detail, at: options.now)
+            try Audit.record(db, options.actor, "import", "seed_directory", directory.path, detail: detail, at: now)
         }
         return summary
     }
@@ -176,6 +192,16 @@ struct SeedImporter {
         let value = file.text(column)
         if value.isEmpty {
             report(file, column, "is empty")
+            return nil
+        }
+        return value
+    }
+
+    /// The column's text as a new record's code or id (``RecordCode``), reporting it when it is not one.
+    private mutating func code(_ file: SeedFile, _ column: String) -> String? {
+        let value = file.text(column)
+        if let problem = RecordCode.problem(value) {
+            report(file, column, value.isEmpty ? problem : "\(value.debugDescription) \(problem)")
             return nil
         }
         return value
@@ -276,7 +302,7 @@ struct SeedImporter {
         let upsert = try db.makeStatement(sql: upsertSQL(table: "issue_categories", key: ["code"], columns: ["code", "label", "kind"]))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
-            let code = required(file, "code")
+            let code = self.code(file, "code")
             let label = required(file, "label")
             let kind = choice(file, "kind", IssueCategory.Kind.self)
             guard let code, let label, let kind, firstOccurrence(&seen, code, file, "code"), writing else { continue }
@@ -288,7 +314,7 @@ struct SeedImporter {
         let upsert = try db.makeStatement(sql: upsertSQL(table: "categories", key: ["code"], columns: ["code", "label", "interval_days"]))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
-            let code = required(file, "code")
+            let code = self.code(file, "code")
             let label = file.text("label")
             var interval: Int?
             if let text = required(file, "interval_days") {
@@ -313,7 +339,7 @@ struct SeedImporter {
         var rows: [UnitRow] = []
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
-            let code = required(file, "code")
+            let code = self.code(file, "code")
             let name = required(file, "name")
             let level = choice(file, "level", UnitLevel.self)
             guard let code, let name, let level, firstOccurrence(&seen, code, file, "code") else { continue }
@@ -366,7 +392,7 @@ struct SeedImporter {
         let upsert = try db.makeStatement(sql: upsertSQL(table: "people", key: ["id"], columns: ["id", "name", "phone", "id_number"]))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
-            let id = required(file, "id")
+            let id = self.code(file, "id")
             let name = required(file, "name")
             let phone = file.optional("phone")
             var idNumber = file.optional("id_number")?.uppercased()
@@ -447,7 +473,7 @@ struct SeedImporter {
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             var valid = true
-            let code = required(file, "code")
+            let code = self.code(file, "code")
             let name = required(file, "name")
             let leader = file.optional("leader_id")
             if let leader, !people.contains(leader) {
@@ -519,7 +545,7 @@ struct SeedImporter {
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             var valid = true
-            let code = required(file, "code")
+            let code = self.code(file, "code")
             let gridCode = required(file, "grid_code")
             if let gridCode {
                 if let unit = units[gridCode] {

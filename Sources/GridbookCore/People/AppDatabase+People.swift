@@ -81,7 +81,7 @@ extension AppDatabase {
 
     private func dutyViews(_ db: Database, person: String? = nil) throws -> [String: [DutyView]] {
         var calendar = try Settings.calendar(db)
-        let today = calendar.today()
+        let today = calendar.today(now: clock.now())
         let filter: SQL = person.map { "WHERE duties.person_id = \($0)" } ?? ""
         var views: [String: [DutyView]] = [:]
         for row in try SQLRequest<Row>(literal: """

@@ -20,11 +20,3 @@ public enum Duties {
             """), arguments: [household.gridCode, person, household.blockCode, date]) ?? false
     }
 }
-
-extension Array where Element == String {
-    /// The strings as a JSON array, for `json_each` (a list bound as one argument).
-    var jsonArray: String {
-        "[" + map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "]"
-    }
-}

@@ -9,7 +9,7 @@ extension AppDatabase {
         let unit = try unitCode.map { try self.unit(code: $0) } ?? county()
         return try read { db in
             var calendar = try Settings.calendar(db)
-            return try CoverageReport.make(db, unit: unit, asOf: asOf ?? calendar.today())
+            return try CoverageReport.make(db, unit: unit, asOf: asOf ?? calendar.today(now: clock.now()))
         }
     }
 
@@ -17,7 +17,7 @@ extension AppDatabase {
     public func today() throws -> LocalDate {
         try read { db in
             var calendar = try Settings.calendar(db)
-            return calendar.today()
+            return calendar.today(now: clock.now())
         }
     }
 

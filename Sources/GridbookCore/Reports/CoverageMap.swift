@@ -23,7 +23,7 @@ extension AppDatabase {
         let top = try unitCode.map { try self.unit(code: $0) } ?? county()
         return try read { db in
             var calendar = try Settings.calendar(db)
-            let date = asOf ?? calendar.today()
+            let date = asOf ?? calendar.today(now: clock.now())
             var countsByUnit: [String: CoverageCounts] = [:]
             var total = CoverageCounts()
             for input in try Schedule.inputs(db, under: top, asOf: date) {

@@ -34,7 +34,7 @@ extension AppDatabase {
         let unit = try unitCode.map { try self.unit(code: $0) } ?? county()
         return try read { db in
             var calendar = try Settings.calendar(db)
-            let date = date ?? calendar.today()
+            let date = date ?? calendar.today(now: clock.now())
             func lacking(_ level: UnitLevel, _ role: Role) throws -> [UnitRef] {
                 try SQLRequest<UnitRef>(literal: """
                     WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))

@@ -70,15 +70,17 @@ public struct RiskDetail: Encodable, Equatable, Sendable {
 
 extension AppDatabase {
     /// Reports a risk, in one transaction with its audit entry and `risk.created` event.
-    public func addRisk(_ new: NewRisk, by actor: Actor = .system, now: Date = Date()) throws -> Risk {
-        try write { db in try Risks.insert(db, new, visit: nil, by: actor, now: now) }
+    public func addRisk(_ new: NewRisk, by actor: Actor = .system, now: Date? = nil) throws -> Risk {
+        let now = now ?? clock.now()
+        return try write { db in try Risks.insert(db, new, visit: nil, by: actor, now: now) }
     }
 
     /// Changes a risk's status (open ⇄ monitoring, → resolved, resolved → open) or level, with an
     /// optional note recorded as a follow-up.
     public func updateRisk(id: String, status: RiskStatus? = nil, level: RiskLevel? = nil, note: String? = nil,
-                           by actor: Actor = .system, now: Date = Date()) throws -> Risk {
-        try write { db in
+                           by actor: Actor = .system, now: Date? = nil) throws -> Risk {
+        let now = now ?? clock.now()
+        return try write { db in
             guard var risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
             if let status, status != risk.status {
                 guard risk.status.next.contains(status) else {
@@ -106,8 +108,9 @@ extension AppDatabase {
 
     /// Records a follow-up (who looked, what they found); it counts as a review, so the next
     /// review falls the level's days later.
-    public func followUpRisk(id: String, person: String, note: String, by actor: Actor = .system, now: Date = Date()) throws -> Risk {
-        try write { db in
+    public func followUpRisk(id: String, person: String, note: String, by actor: Actor = .system, now: Date? = nil) throws -> Risk {
+        let now = now ?? clock.now()
+        return try write { db in
             guard var risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
             guard try Person.exists(db, key: person) else { throw GridbookError.notFound("person \(person)") }
             let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -127,16 +130,17 @@ extension AppDatabase {
     public func risks(_ filter: RiskFilter = RiskFilter(), today: LocalDate? = nil) throws -> [Risk] {
         try read { db in
             var calendar = try Settings.calendar(db)
-            let today = today ?? calendar.today()
+            let today = today ?? calendar.today(now: clock.now())
             var request = Risk.all()
             if let code = filter.unitCode {
                 // Risks sit on grids; a risk on a household also belongs to the household's block,
                 // so that a block head finds the risks they reported.
-                let codes = Array(try Hierarchy.codes(atOrUnder: code, db)).jsonArray
-                request = request.filter(sql: """
-                    unit_code IN (SELECT value FROM json_each(?))
-                    OR household_code IN (SELECT code FROM households WHERE block_code IN (SELECT value FROM json_each(?)))
-                    """, arguments: [codes, codes])
+                guard try Unit.exists(db, key: code) else { throw GridbookError.notFound("unit \(code)") }
+                let codes = Hierarchy.codesSQL(atOrUnder: code)
+                request = request.filter(literal: """
+                    unit_code IN \(codes)
+                    OR household_code IN (SELECT code FROM households WHERE block_code IN \(codes))
+                    """)
             }
             if let status = filter.status { request = request.filter(Risk.Columns.status == status.rawValue) }
             if let level = filter.level { request = request.filter(Risk.Columns.level == level.rawValue) }
@@ -186,6 +190,8 @@ enum Risks {
         guard try IssueCategory.exists(db, key: new.category) else {
             throw GridbookError.invalid(field: "category", problem: "unknown issue category \(new.category)")
         }
+        if let code = new.unitCode { try RecordCode.check(code, field: "unit_code") }
+        if let code = new.householdCode { try RecordCode.check(code, field: "household_code") }
         var unitCode = new.unitCode
         if let householdCode = new.householdCode {
             guard let household = try Household.fetchOne(db, key: householdCode) else { throw GridbookError.notFound("household \(householdCode)") }

@@ -74,7 +74,7 @@ extension AppDatabase {
         return try read { db in
             guard let unit = try Hierarchy.unit(db, code: unitCode) else { throw GridbookError.notFound("unit \(unitCode)") }
             var calendar = try Settings.calendar(db)
-            let date = date ?? calendar.today()
+            let date = date ?? calendar.today(now: clock.now())
             let limit = date.adding(days: horizon)
             return try schedules.inputs(db, under: unit, asOf: date)
                 .compactMap { input -> DueItem? in
@@ -92,13 +92,17 @@ extension AppDatabase {
         let codes = Array(Set(grids))
         return try read { db in
             var members: [String: [String]] = [:]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT duties.unit_code, people.name FROM duties JOIN people ON people.id = duties.person_id
-                WHERE duties.role = 'grid_member' AND duties.unit_code IN (SELECT value FROM json_each(?))
-                  AND duties.since <= ? AND (duties.until IS NULL OR duties.until > ?)
-                ORDER BY duties.unit_code, people.name
-                """, arguments: [codes.jsonArray, date, date])
-            for row in rows { members[row[0], default: []].append(row[1]) }
+            // In slices, to stay below SQLite's limit on bound arguments.
+            for start in stride(from: 0, to: codes.count, by: 500) {
+                let slice = codes[start..<min(codes.count, start + 500)]
+                let request: SQLRequest<Row> = """
+                    SELECT duties.unit_code, people.name FROM duties JOIN people ON people.id = duties.person_id
+                    WHERE duties.role = 'grid_member' AND duties.unit_code IN \(slice)
+                      AND duties.since <= \(date) AND (duties.until IS NULL OR duties.until > \(date))
+                    ORDER BY duties.unit_code, people.name
+                    """
+                for row in try request.fetchAll(db) { members[row[0], default: []].append(row[1]) }
+            }
             return members
         }
     }

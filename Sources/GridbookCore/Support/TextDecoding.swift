@@ -6,7 +6,7 @@ import Darwin
 
 /// The text encodings a seed file may be written in (SPEC section 4).
 public enum TextEncoding: String, Sendable, CaseIterable {
-    /// Detect: UTF-8 (with or without BOM) when the bytes are valid UTF-8, UTF-16 with a BOM, else GB18030.
+    /// Detect from the whole file: UTF-16 with a BOM, UTF-8 (with or without BOM), else GB18030 (see ``TextDecoding/utf8Bytes(of:encoding:)``).
     case auto
     case utf8 = "utf-8"
     case gb18030
@@ -26,40 +26,221 @@ public enum TextEncoding: String, Sendable, CaseIterable {
 public struct TextDecodingError: Error, Equatable, Sendable {
     /// The byte offset of the first byte that could not be decoded.
     public let byteOffset: Int
-    /// The encoding that was tried.
+    /// The encoding the file was taken to be when that byte broke it.
     public let encoding: String
+    /// Every encoding that was tried, in order (one when the encoding was chosen).
+    public let tried: [String]
+    /// Why the file was taken to be `encoding`, when auto-detection decided it.
+    public let reason: String?
+
+    /// A decoding failure at `byteOffset` of a file read as `encoding`.
+    public init(byteOffset: Int, encoding: String, tried: [String]? = nil, reason: String? = nil) {
+        self.byteOffset = byteOffset
+        self.encoding = encoding
+        self.tried = tried ?? [encoding]
+        self.reason = reason
+    }
+}
+
+/// How the bytes of a file read as UTF-8: what auto-detection weighs to tell a UTF-8 file with a
+/// damaged byte from a GB18030 file.
+///
+/// Chinese text in UTF-8 is made of three-byte sequences. GB18030 text read as UTF-8 is mostly
+/// broken, but a share of its two-byte characters happen to form valid two-byte UTF-8 sequences
+/// (协 is `D0 AD`, also U+042D) and, rarely, three-byte ones. So the measure is: the well-formed
+/// UTF-8 sequences of three or four bytes, against the runs of bytes that are not UTF-8.
+struct UTF8Profile {
+    /// The offset of the first byte that breaks UTF-8, or nil when all of it is valid UTF-8.
+    var firstInvalid: Int?
+    /// Well-formed sequences of three or four bytes (CJK characters, full-width forms, …).
+    var longSequences = 0
+    /// Well-formed two-byte sequences (U+0080 to U+07FF: accented Latin, Greek, Cyrillic, …).
+    var shortSequences = 0
+    /// Two-byte sequences whose second byte is below A1: never a GB2312 character.
+    var shortSequencesOutsideGB2312 = 0
+    /// Whether two two-byte sequences ever stand side by side (as characters of Chinese text do).
+    var adjacentShortSequences = false
+    /// Maximal runs of bytes that are not part of any well-formed UTF-8 sequence.
+    var invalidRuns = 0
+
+    /// Reads the whole of `bytes` once.
+    init(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            let count = buffer.count
+            var inInvalidRun = false
+            var lastShortEnd = -1
+            while index < count {
+                let byte = buffer[index]
+                if byte < 0x80 {
+                    index += 1
+                    inInvalidRun = false
+                    continue
+                }
+                let length = Self.sequenceLength(buffer, at: index)
+                if length == 0 {
+                    if firstInvalid == nil { firstInvalid = index }
+                    if !inInvalidRun { invalidRuns += 1 }
+                    inInvalidRun = true
+                    index += 1
+                    continue
+                }
+                inInvalidRun = false
+                if length == 2 {
+                    shortSequences += 1
+                    if buffer[index + 1] < 0xA1 { shortSequencesOutsideGB2312 += 1 }
+                    if lastShortEnd == index { adjacentShortSequences = true }
+                    lastShortEnd = index + 2
+                } else {
+                    longSequences += 1
+                }
+                index += length
+            }
+        }
+    }
+
+    /// The length of the well-formed UTF-8 sequence starting at `index`, or 0 when there is none.
+    static func sequenceLength(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let byte = buffer[index]
+        let length: Int
+        let minimum: UInt32
+        var scalar: UInt32
+        switch byte {
+        case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(byte & 0x1F)
+        case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(byte & 0x0F)
+        case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(byte & 0x07)
+        default: return 0
+        }
+        guard index + length <= buffer.count else { return 0 }
+        for next in 1..<length {
+            let continuation = buffer[index + next]
+            guard continuation & 0xC0 == 0x80 else { return 0 }
+            scalar = scalar << 6 | UInt32(continuation & 0x3F)
+        }
+        if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return 0 }
+        return length
+    }
+
+    /// Valid UTF-8 that is nonetheless GB18030: no UTF-8 character of three bytes or more (so no
+    /// Chinese text in UTF-8), every two-byte sequence a GB2312 character when read as GB18030,
+    /// and two of them side by side somewhere (Chinese text, not an accented Latin letter here
+    /// and there). `协调` in GB18030 is `D0 AD B5 F7`: not this, since `B5` is no UTF-8 lead; a
+    /// short name such as `协助` (`D0 AD D6 FA`) is.
+    var isGB18030InDisguise: Bool {
+        firstInvalid == nil && longSequences == 0 && shortSequences >= 2 && shortSequencesOutsideGB2312 == 0
+            && adjacentShortSequences
+    }
+
+    /// More well-formed UTF-8 characters of three or four bytes than runs of bytes that are not
+    /// UTF-8: a UTF-8 file with damaged bytes, whatever else the bytes might be.
+    var isDamagedUTF8: Bool {
+        firstInvalid != nil && longSequences > invalidRuns
+    }
+
+    /// As many well-formed UTF-8 characters of three or four bytes as damaged places (a short
+    /// text): a UTF-8 file with damaged bytes unless its GB18030 reading is plain Chinese text.
+    var mayBeDamagedUTF8: Bool {
+        firstInvalid != nil && longSequences > 0 && longSequences >= invalidRuns
+    }
+}
+
+/// How the bytes of a file read as GB18030: the share of its characters that are GB2312's
+/// (the 6,763 common hanzi, full-width punctuation and symbols). Chinese text written as GB18030
+/// is nearly all GB2312; UTF-8 read as GB18030 is mostly not (its continuation bytes make
+/// second bytes below A1 and first bytes in GBK's extension rows).
+struct GB18030Profile {
+    /// Two-byte characters in GB2312's rows (first byte A1–A9 or B0–F7, second A1–FE).
+    var common = 0
+    /// Every other non-ASCII character.
+    var other = 0
+
+    /// Reads the whole of `bytes` once, pairing them as GB18030 does.
+    init(_ bytes: [UInt8]) {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 || index + 1 >= bytes.count {
+                index += 1
+                continue
+            }
+            let second = bytes[index + 1]
+            if (0x30...0x39).contains(second) {
+                other += 1
+                index += 4
+                continue
+            }
+            let isCommon = ((0xA1...0xA9).contains(byte) || (0xB0...0xF7).contains(byte)) && (0xA1...0xFE).contains(second)
+            if isCommon { common += 1 } else { other += 1 }
+            index += 2
+        }
+    }
+
+    /// Whether nine characters in ten (or more) are GB2312's.
+    var isPlainChinese: Bool {
+        common >= 9 * other
+    }
 }
 
 /// Turns the bytes of a seed file into UTF-8, whatever spreadsheet wrote them.
 public enum TextDecoding {
     /// The file's text as UTF-8 bytes without a byte-order mark, and the encoding it was read as.
+    ///
+    /// Auto-detection looks at the whole file: a UTF-16 byte-order mark → UTF-16; a UTF-8 one →
+    /// UTF-8; valid UTF-8 → UTF-8 (unless it is GB18030 in disguise, ``UTF8Profile/isGB18030InDisguise``);
+    /// a damaged UTF-8 file (``UTF8Profile/isDamagedUTF8``, or ``UTF8Profile/mayBeDamagedUTF8``
+    /// when its GB18030 reading is not plain Chinese) is refused at its first bad byte; else GB18030
+    /// when the whole file decodes as GB18030; else refused at the first byte that is not GB18030.
     public static func utf8Bytes(of bytes: [UInt8], encoding: TextEncoding = .auto) throws(TextDecodingError) -> (bytes: [UInt8], encoding: String) {
         switch encoding {
         case .utf8:
             let body = bytes.starts(with: utf8BOM) ? Array(bytes.dropFirst(3)) : bytes
             if let offset = firstInvalidUTF8Offset(body) {
-                throw TextDecodingError(byteOffset: offset + (body.count == bytes.count ? 0 : 3), encoding: "UTF-8")
+                throw TextDecodingError(byteOffset: offset + (body.count == bytes.count ? 0 : 3), encoding: "UTF-8",
+                                        reason: "--encoding utf-8")
             }
             return (body, "UTF-8")
         case .gb18030:
-            // GB18030's byte-order mark (84 31 95 33) becomes U+FEFF, dropped with UTF-8's.
-            return (try dropBOM(transcode(bytes, from: "GB18030")), "GB18030")
+            do {
+                // GB18030's byte-order mark (84 31 95 33) becomes U+FEFF, dropped with UTF-8's.
+                return (try dropBOM(transcode(bytes, from: "GB18030")), "GB18030")
+            } catch {
+                throw TextDecodingError(byteOffset: error.byteOffset, encoding: "GB18030", reason: "--encoding gb18030")
+            }
         case .auto:
-            guard let invalid = firstInvalidUTF8Offset(bytes), !bytes.starts(with: utf8BOM) else {
-                return try utf8Bytes(of: bytes, encoding: .utf8)
-            }
-            // Chinese text in UTF-8 before the first bad byte: a UTF-8 file with a stray byte,
-            // not a GB18030 file (reading it as GB18030 would store every name garbled).
-            if bytes[..<invalid].contains(where: { $0 >= 0x80 }) {
-                throw TextDecodingError(byteOffset: invalid, encoding: "UTF-8")
-            }
             if bytes.starts(with: [0xFF, 0xFE]) {
-                return (try dropBOM(transcode(Array(bytes), from: "UTF-16LE")), "UTF-16LE")
+                return (try dropBOM(transcode(bytes, from: "UTF-16LE")), "UTF-16LE")
             }
             if bytes.starts(with: [0xFE, 0xFF]) {
-                return (try dropBOM(transcode(Array(bytes), from: "UTF-16BE")), "UTF-16BE")
+                return (try dropBOM(transcode(bytes, from: "UTF-16BE")), "UTF-16BE")
             }
-            return try utf8Bytes(of: bytes, encoding: .gb18030)
+            if bytes.starts(with: utf8BOM) {
+                if let offset = firstInvalidUTF8Offset(bytes) {
+                    throw TextDecodingError(byteOffset: offset, encoding: "UTF-8", tried: ["UTF-8"],
+                                            reason: "the file starts with a UTF-8 byte-order mark")
+                }
+                return (Array(bytes.dropFirst(3)), "UTF-8")
+            }
+            let profile = UTF8Profile(bytes)
+            if profile.isGB18030InDisguise, let text = try? transcode(bytes, from: "GB18030") {
+                return (dropBOM(text), "GB18030")
+            }
+            guard let invalid = profile.firstInvalid else { return (bytes, "UTF-8") }
+            let damaged = TextDecodingError(
+                byteOffset: invalid, encoding: "UTF-8", tried: ["UTF-8", "GB18030"],
+                reason: "the rest is UTF-8: \(profile.longSequences) Chinese characters in UTF-8 against "
+                    + "\(profile.invalidRuns) damaged place\(profile.invalidRuns == 1 ? "" : "s")")
+            // Reading a damaged UTF-8 file as GB18030 would store every name garbled.
+            if profile.isDamagedUTF8 { throw damaged }
+            let text: [UInt8]
+            do {
+                text = try transcode(bytes, from: "GB18030")
+            } catch {
+                if profile.mayBeDamagedUTF8 { throw damaged }
+                throw TextDecodingError(byteOffset: error.byteOffset, encoding: "GB18030",
+                                        tried: ["UTF-8", "UTF-16 (needs a byte-order mark)", "GB18030"], reason: nil)
+            }
+            if profile.mayBeDamagedUTF8 && !GB18030Profile(bytes).isPlainChinese { throw damaged }
+            return (dropBOM(text), "GB18030")
         }
     }
 
@@ -73,29 +254,13 @@ public enum TextDecoding {
     static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
         bytes.withUnsafeBufferPointer { buffer in
             var index = 0
-            let count = buffer.count
-            while index < count {
-                let byte = buffer[index]
-                if byte < 0x80 {
+            while index < buffer.count {
+                if buffer[index] < 0x80 {
                     index += 1
                     continue
                 }
-                let length: Int
-                let minimum: UInt32
-                var scalar: UInt32
-                switch byte {
-                case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(byte & 0x1F)
-                case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(byte & 0x0F)
-                case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(byte & 0x07)
-                default: return index
-                }
-                guard index + length <= count else { return index }
-                for next in 1..<length {
-                    let continuation = buffer[index + next]
-                    guard continuation & 0xC0 == 0x80 else { return index }
-                    scalar = scalar << 6 | UInt32(continuation & 0x3F)
-                }
-                if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return index }
+                let length = UTF8Profile.sequenceLength(buffer, at: index)
+                if length == 0 { return index }
                 index += length
             }
             return nil

@@ -108,7 +108,7 @@ public struct LocalCalendar: Sendable {
     }
 
     /// Today's local date.
-    public mutating func today(now: Date = Date()) -> LocalDate {
+    public mutating func today(now: Date) -> LocalDate {
         localDate(epochSeconds: Int(now.timeIntervalSince1970.rounded(.down)))
     }
 }

@@ -91,20 +91,23 @@ extension AppDatabase {
     ///
     /// `check`, when given, runs in the same transaction once the household is read, and may
     /// refuse the visit by throwing (the API checks the caller's scope there).
-    public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date = Date(),
+    public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date? = nil,
                          check: ((Database, Household) throws -> Void)? = nil) throws -> VisitLogResult {
-        try write { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
+        let now = now ?? clock.now()
+        return try write { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
     }
 
     /// ``logVisit(_:by:now:check:)`` for a server: the caller's task waits for the writer
     /// without holding a thread.
-    public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date = Date(),
+    public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date? = nil,
                          check: (@Sendable (Database, Household) throws -> Void)? = nil) async throws -> VisitLogResult {
-        try await writer.write { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
+        let now = now ?? clock.now()
+        return try await writer.write { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
     }
 
     private static func logVisit(_ db: Database, _ new: NewVisit, by actor: Actor, now: Date,
                                  check: ((Database, Household) throws -> Void)?) throws -> VisitLogResult {
+        try RecordCode.check(new.householdCode, field: "household_code")
         var calendar = try Settings.calendar(db)
         // Cached statements throughout: every visit an API client logs runs these.
         guard let household = try Household.fetchOne(db.cachedStatement(sql: "SELECT * FROM households WHERE code = ?"),

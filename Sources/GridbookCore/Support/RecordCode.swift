@@ -1,0 +1,35 @@
+/// The rule for codes and ids (units, people, households, categories): keys that users type,
+/// that lists and URLs carry, and that must read the same on every screen.
+public enum RecordCode {
+    /// The longest code or id, in characters.
+    public static let maximumLength = 64
+
+    /// What is wrong with `value` as a code or id, or nil when it is a good one: empty, holding a
+    /// control character (a tab, a line break, …), with spaces at either end, or too long.
+    public static func problem(_ value: String) -> String? {
+        if value.isEmpty { return "is empty" }
+        if let scalar = value.unicodeScalars.first(where: isControl) {
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            return "holds a control character (U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)); codes and ids are printable text"
+        }
+        if let first = value.unicodeScalars.first, let last = value.unicodeScalars.last, isSpace(first) || isSpace(last) {
+            return "has a space at its start or end"
+        }
+        let length = value.count
+        if length > maximumLength { return "is \(length) characters long; codes and ids have at most \(maximumLength)" }
+        return nil
+    }
+
+    /// Throws ``GridbookError/invalid(field:problem:)`` naming `field` when `value` is not a good code or id.
+    public static func check(_ value: String, field: String) throws {
+        if let problem = problem(value) { throw GridbookError.invalid(field: field, problem: problem) }
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}"
+    }
+
+    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || scalar == "\u{FEFF}"
+    }
+}
