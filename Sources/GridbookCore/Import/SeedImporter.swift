@@ -201,7 +201,7 @@ struct SeedImporter {
     private mutating func code(_ file: SeedFile, _ column: String) -> String? {
         let value = file.text(column)
         if let problem = RecordCode.problem(value) {
-            report(file, column, value.isEmpty ? problem : "\(value.debugDescription) \(problem)")
+            report(file, column, value.isEmpty ? problem : "\(RecordCode.quoted(value)) \(problem)")
             return nil
         }
         return value

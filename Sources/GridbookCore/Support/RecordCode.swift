@@ -25,6 +25,23 @@ public enum RecordCode {
         if let problem = problem(value) { throw GridbookError.invalid(field: field, problem: problem) }
     }
 
+    /// The value in quotes, its control characters written as `\u{0009}`, for messages that
+    /// must stay on one line of a terminal.
+    public static func quoted(_ value: String) -> String {
+        var text = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case _ where isControl(scalar):
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                text += "\\u{" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "}"
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        return text + "\""
+    }
+
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}"
     }

@@ -45,21 +45,21 @@ public struct TextDecodingError: Error, Equatable, Sendable {
 /// How the bytes of a file read as UTF-8: what auto-detection weighs to tell a UTF-8 file with a
 /// damaged byte from a GB18030 file.
 ///
-/// Chinese text in UTF-8 is made of three-byte sequences. GB18030 text read as UTF-8 is mostly
-/// broken, but a share of its two-byte characters happen to form valid two-byte UTF-8 sequences
-/// (协 is `D0 AD`, also U+042D) and, rarely, three-byte ones. So the measure is: the well-formed
-/// UTF-8 sequences of three or four bytes, against the runs of bytes that are not UTF-8.
+/// Chinese text in UTF-8 is made of three-byte sequences (U+3000 to U+9FFF, full-width forms,
+/// general punctuation). GB18030 text read as UTF-8 is mostly broken, but some of its characters
+/// happen to form valid UTF-8 (协 is `D0 AD`, also U+042D) and, rarely, a three-byte CJK sequence.
+/// So the measure is: the well-formed Chinese UTF-8 sequences against the runs of bytes that are
+/// not UTF-8. One stray byte in UTF-8 text makes one run (two when it splits a character).
 struct UTF8Profile {
     /// The offset of the first byte that breaks UTF-8, or nil when all of it is valid UTF-8.
     var firstInvalid: Int?
-    /// Well-formed sequences of three or four bytes (CJK characters, full-width forms, …).
-    var longSequences = 0
-    /// Well-formed two-byte sequences (U+0080 to U+07FF: accented Latin, Greek, Cyrillic, …).
-    var shortSequences = 0
-    /// Two-byte sequences whose second byte is below A1: never a GB2312 character.
-    var shortSequencesOutsideGB2312 = 0
-    /// Whether two two-byte sequences ever stand side by side (as characters of Chinese text do).
-    var adjacentShortSequences = false
+    /// Well-formed three-byte sequences of Chinese text: CJK characters and punctuation, full-width forms.
+    var chineseSequences = 0
+    /// Every other well-formed multi-byte sequence (accented Latin, Greek, Cyrillic, emoji, …).
+    var otherSequences = 0
+    /// Whether two multi-byte sequences stand side by side somewhere (or one of four bytes, two
+    /// GB18030 characters' worth): text in a script of its own, not an accent here and there.
+    var adjacentSequences = false
     /// Maximal runs of bytes that are not part of any well-formed UTF-8 sequence.
     var invalidRuns = 0
 
@@ -69,7 +69,7 @@ struct UTF8Profile {
             var index = 0
             let count = buffer.count
             var inInvalidRun = false
-            var lastShortEnd = -1
+            var lastEnd = -1
             while index < count {
                 let byte = buffer[index]
                 if byte < 0x80 {
@@ -77,7 +77,7 @@ struct UTF8Profile {
                     inInvalidRun = false
                     continue
                 }
-                let length = Self.sequenceLength(buffer, at: index)
+                let (length, scalar) = Self.sequence(buffer, at: index)
                 if length == 0 {
                     if firstInvalid == nil { firstInvalid = index }
                     if !inInvalidRun { invalidRuns += 1 }
@@ -86,21 +86,24 @@ struct UTF8Profile {
                     continue
                 }
                 inInvalidRun = false
-                if length == 2 {
-                    shortSequences += 1
-                    if buffer[index + 1] < 0xA1 { shortSequencesOutsideGB2312 += 1 }
-                    if lastShortEnd == index { adjacentShortSequences = true }
-                    lastShortEnd = index + 2
+                if length == 3 && Self.isChinese(scalar) {
+                    chineseSequences += 1
                 } else {
-                    longSequences += 1
+                    otherSequences += 1
                 }
+                if lastEnd == index || length == 4 { adjacentSequences = true }
+                lastEnd = index + length
                 index += length
             }
         }
     }
 
-    /// The length of the well-formed UTF-8 sequence starting at `index`, or 0 when there is none.
-    static func sequenceLength(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+    private static func isChinese(_ scalar: UInt32) -> Bool {
+        (0x3000...0x9FFF).contains(scalar) || (0xFF00...0xFFEF).contains(scalar) || (0x2000...0x206F).contains(scalar)
+    }
+
+    /// The length and scalar of the well-formed UTF-8 sequence starting at `index`; length 0 when there is none.
+    static func sequence(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> (length: Int, scalar: UInt32) {
         let byte = buffer[index]
         let length: Int
         let minimum: UInt32
@@ -109,38 +112,35 @@ struct UTF8Profile {
         case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(byte & 0x1F)
         case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(byte & 0x0F)
         case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(byte & 0x07)
-        default: return 0
+        default: return (0, 0)
         }
-        guard index + length <= buffer.count else { return 0 }
+        guard index + length <= buffer.count else { return (0, 0) }
         for next in 1..<length {
             let continuation = buffer[index + next]
-            guard continuation & 0xC0 == 0x80 else { return 0 }
+            guard continuation & 0xC0 == 0x80 else { return (0, 0) }
             scalar = scalar << 6 | UInt32(continuation & 0x3F)
         }
-        if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return 0 }
-        return length
+        if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return (0, 0) }
+        return (length, scalar)
     }
 
-    /// Valid UTF-8 that is nonetheless GB18030: no UTF-8 character of three bytes or more (so no
-    /// Chinese text in UTF-8), every two-byte sequence a GB2312 character when read as GB18030,
-    /// and two of them side by side somewhere (Chinese text, not an accented Latin letter here
-    /// and there). `协调` in GB18030 is `D0 AD B5 F7`: not this, since `B5` is no UTF-8 lead; a
-    /// short name such as `协助` (`D0 AD D6 FA`) is.
-    var isGB18030InDisguise: Bool {
-        firstInvalid == nil && longSequences == 0 && shortSequences >= 2 && shortSequencesOutsideGB2312 == 0
-            && adjacentShortSequences
+    /// Valid UTF-8 that may nonetheless be GB18030: no Chinese text in UTF-8, but multi-byte
+    /// sequences side by side (`小学` in GB18030 is `D0 A1 D1 A7`, two valid two-byte UTF-8
+    /// sequences). It is GB18030 when its GB18030 reading is plain Chinese.
+    var mayBeGB18030: Bool {
+        firstInvalid == nil && chineseSequences == 0 && otherSequences > 0 && adjacentSequences
     }
 
-    /// More well-formed UTF-8 characters of three or four bytes than runs of bytes that are not
-    /// UTF-8: a UTF-8 file with damaged bytes, whatever else the bytes might be.
+    /// More Chinese UTF-8 sequences than runs of bytes that are not UTF-8: a UTF-8 file with
+    /// damaged bytes, whatever else the bytes might be.
     var isDamagedUTF8: Bool {
-        firstInvalid != nil && longSequences > invalidRuns
+        firstInvalid != nil && chineseSequences > invalidRuns
     }
 
-    /// As many well-formed UTF-8 characters of three or four bytes as damaged places (a short
-    /// text): a UTF-8 file with damaged bytes unless its GB18030 reading is plain Chinese text.
+    /// At least half as many Chinese UTF-8 sequences as damaged places (a short text): a UTF-8
+    /// file with damaged bytes unless its GB18030 reading is plain Chinese.
     var mayBeDamagedUTF8: Bool {
-        firstInvalid != nil && longSequences > 0 && longSequences >= invalidRuns
+        firstInvalid != nil && chineseSequences > 0 && 2 * chineseSequences >= invalidRuns
     }
 }
 
@@ -186,7 +186,7 @@ public enum TextDecoding {
     /// The file's text as UTF-8 bytes without a byte-order mark, and the encoding it was read as.
     ///
     /// Auto-detection looks at the whole file: a UTF-16 byte-order mark → UTF-16; a UTF-8 one →
-    /// UTF-8; valid UTF-8 → UTF-8 (unless it is GB18030 in disguise, ``UTF8Profile/isGB18030InDisguise``);
+    /// UTF-8; valid UTF-8 → UTF-8 (unless ``UTF8Profile/mayBeGB18030`` and its GB18030 reading is plain Chinese);
     /// a damaged UTF-8 file (``UTF8Profile/isDamagedUTF8``, or ``UTF8Profile/mayBeDamagedUTF8``
     /// when its GB18030 reading is not plain Chinese) is refused at its first bad byte; else GB18030
     /// when the whole file decodes as GB18030; else refused at the first byte that is not GB18030.
@@ -221,13 +221,15 @@ public enum TextDecoding {
                 return (Array(bytes.dropFirst(3)), "UTF-8")
             }
             let profile = UTF8Profile(bytes)
-            if profile.isGB18030InDisguise, let text = try? transcode(bytes, from: "GB18030") {
-                return (dropBOM(text), "GB18030")
+            guard let invalid = profile.firstInvalid else {
+                if profile.mayBeGB18030, let text = try? transcode(bytes, from: "GB18030"), GB18030Profile(bytes).isPlainChinese {
+                    return (dropBOM(text), "GB18030")
+                }
+                return (bytes, "UTF-8")
             }
-            guard let invalid = profile.firstInvalid else { return (bytes, "UTF-8") }
             let damaged = TextDecodingError(
                 byteOffset: invalid, encoding: "UTF-8", tried: ["UTF-8", "GB18030"],
-                reason: "the rest is UTF-8: \(profile.longSequences) Chinese characters in UTF-8 against "
+                reason: "the rest is UTF-8: \(profile.chineseSequences) Chinese characters in UTF-8 against "
                     + "\(profile.invalidRuns) damaged place\(profile.invalidRuns == 1 ? "" : "s")")
             // Reading a damaged UTF-8 file as GB18030 would store every name garbled.
             if profile.isDamagedUTF8 { throw damaged }
@@ -259,7 +261,7 @@ public enum TextDecoding {
                     index += 1
                     continue
                 }
-                let length = UTF8Profile.sequenceLength(buffer, at: index)
+                let length = UTF8Profile.sequence(buffer, at: index).length
                 if length == 0 { return index }
                 index += length
             }

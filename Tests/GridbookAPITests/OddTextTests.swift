@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import GridbookAPI
+@testable import GridbookCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Odd text in names and long-running ids")
+struct OddTextTests {
+    static let oddName = "网格\"引号\"\\反斜杠\t制表'单引号'"
+
+    @Test("a risk and a case on a unit whose name holds quotes, backslashes and tabs: every list and report reads back")
+    func oddUnitName() async throws {
+        let (database, tokens) = try apiDatabase()
+        try database.addUnit(Unit(code: "G\"3\\", name: Self.oddName, level: .grid, parentCode: "V1"))
+        try importMore(database, ["households.csv": "code,grid_code,registered_on\n\"H\"\"4\",\"G\"\"3\\\",2025-01-01\n"])
+        let risk = try database.addRisk(NewRisk(unitCode: "G\"3\\", category: "land", level: .red, title: "地界\t\"争议\"", source: .patrol),
+                                        by: .person("P9"))
+        _ = try database.promoteRisk(id: risk.id, by: .person("P9"))
+        let june30 = LocalDate("2026-06-30")!
+        #expect(try database.risks(RiskFilter(unitCode: "C")).map(\.id) == [risk.id])
+        #expect(try database.risks(RiskFilter(unitCode: "G\"3\\")).map(\.id) == [risk.id])
+        #expect(try database.cases(under: "V1").map(\.unitCode) == ["G\"3\\"])
+        #expect(try database.coverageReport(unitCode: "V1", asOf: june30).rows.map(\.name).contains(Self.oddName))
+        #expect(try database.dueList(unitCode: "C", on: june30).map(\.householdCode).contains("H\"4"))
+        #expect(try database.events(after: 0, under: ["V1"]).map(\.type) == ["risk.created", "case.created", "risk.promoted"])
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client async throws in
+            for uri in ["/api/v1/risks?unit=C", "/api/v1/cases?unit=C", "/api/v1/reports/coverage?unit=V1&as_of=2026-06-30",
+                        "/api/v1/reports/coverage?unit=V1&as_of=2026-06-30&format=csv", "/api/v1/reports/coverage?unit=V1&as_of=2026-06-30&format=html",
+                        "/api/v1/reports/pairing?unit=C", "/api/v1/reports/cases?unit=C&from=2026-01-01&to=2026-12-31",
+                        "/api/v1/due?unit=C&on=2026-06-30", "/api/v1/units/V1", "/api/v1/units/V1/households", "/api/v1/events?after=0",
+                        "/api/v1/visits?unit=C"] {
+                let reply = try await client.call(.get, uri, tokens["P9"]!)
+                #expect(reply.status == .ok, "\(uri)")
+            }
+            let coverage = try await client.call(.get, "/api/v1/reports/coverage?unit=V1&as_of=2026-06-30", tokens["P9"]!)
+            #expect(coverage.text.contains(#""name" : "网格\"引号\"\\反斜杠\t制表'单引号'""#))
+        }
+    }
+
+    @Test("risk and case numbers count on past 999,999 in a year (by number, not as text)")
+    func idsPastAMillion() throws {
+        let (database, _) = try apiDatabase()
+        let first = try database.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "一", source: .patrol), by: .person("P9"))
+        #expect(first.id == "R2026-000001")
+        try database.write { try $0.execute(sql: "UPDATE risks SET id = 'R2026-999999'") }
+        let next = try database.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "二", source: .patrol), by: .person("P9"))
+        let after = try database.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "三", source: .patrol), by: .person("P9"))
+        #expect([next.id, after.id] == ["R2026-1000000", "R2026-1000001"])
+
+        let dispute = try database.fileCase(NewCase(title: "一", category: "land", unitCode: "V1", source: .walkIn), by: .person("P9"))
+        #expect(dispute.id == "2026-000001")
+        try database.write { db in
+            var copy = dispute
+            copy.id = "2026-999999"
+            try copy.insert(db)
+        }
+        let ids = try (0..<2).map { _ in
+            try database.fileCase(NewCase(title: "二", category: "land", unitCode: "V1", source: .walkIn), by: .person("P9")).id
+        }
+        #expect(ids == ["2026-1000000", "2026-1000001"])
+    }
+
+    @Test("ids take the year of the database's clock, not the machine's")
+    func idsFollowTheClock() throws {
+        let (database, _) = try apiDatabase()
+        let later = try AppDatabase(database.writer, clock: .fixed(Date(timeIntervalSince1970: 1_830_297_600))) // 2028-01-01T00:00Z
+        let risk = try later.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "一", source: .patrol), by: .person("P9"))
+        #expect(risk.id == "R2028-000001")
+        #expect(risk.reportedAt == "2028-01-01T00:00:00Z")
+    }
+}

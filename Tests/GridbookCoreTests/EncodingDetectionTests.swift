@@ -1,0 +1,238 @@
+import Foundation
+import GRDB
+@testable import GridbookCore
+import Testing
+
+/// A small seeded generator (SplitMix64), so that every run draws the same strings.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random text as a county's files hold it: names, places and the words of the work.
+struct CountyText {
+    static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤乌巴包其")
+    static let given = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+                        "超", "秀兰", "霞", "平", "刚", "桂英", "建国", "建华", "志强", "协", "国庆", "红梅", "玉兰", "淑珍",
+                        "海燕", "巴特尔", "苏日娜", "其其格", "额尔敦", "宝音", "乌云", "萨仁", "那日苏", "学军", "小燕", "新民"]
+    static let places = ["协和村", "村委会", "许家屯", "刘家营子", "红旗嘎查", "东风镇", "巴彦塔拉苏木", "乌兰浩特", "扎鲁特旗",
+                         "固阳县", "新华街道", "幸福社区", "团结村", "胜利村", "前进嘎查", "三组", "二号楼", "一单元", "学府小区",
+                         "协力路", "村东头", "小学旁", "新村", "西沟", "南营子", "北岭"]
+    static let words = ["宅基地边界纠纷", "独居老人", "留守儿童", "精神障碍患者", "电信诈骗", "社区矫正", "邻里纠纷", "婚姻家庭",
+                        "土地承包", "拖欠工资", "民间借贷", "物业管理", "交通事故", "医疗纠纷", "走访", "网格员", "楼栋长",
+                        "调解", "矛盾", "隐患", "协调", "协助", "学习", "小区", "新建"]
+    /// Openings whose GB18030 bytes start like UTF-8 (协 is D0 AD, U+042D in UTF-8), and ones that do not.
+    static let openings = ["协", "刘", "许", "村", "学", "小", "新", "协助", "协和"]
+    static let joins = ["", "", "", "，", "、", " ", "（", "）", ", ", "\"", "；"]
+
+    /// A string of two characters or more: a name, a place, words of the work, joined at random.
+    static func random(using generator: inout SeededGenerator) -> String {
+        var text = ""
+        if Int.random(in: 0..<4, using: &generator) == 0 { text = openings.randomElement(using: &generator)! }
+        for _ in 0..<Int.random(in: 1...3, using: &generator) {
+            switch Int.random(in: 0..<3, using: &generator) {
+            case 0: text += String(surnames.randomElement(using: &generator)!) + given.randomElement(using: &generator)!
+            case 1: text += places.randomElement(using: &generator)!
+            default: text += words.randomElement(using: &generator)!
+            }
+            text += joins.randomElement(using: &generator)!
+        }
+        return text.count >= 2 ? text : text + "村"
+    }
+}
+
+/// A field as CSV writes it: quoted when it holds a comma, a quote or a line break.
+func csvField(_ text: String) -> String {
+    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+}
+
+/// A CSV file with `text` in the `name` column of line `line` (2 or more; the lines before it are ASCII rows).
+func csvFile(with text: String, onLine line: Int) -> (before: String, field: String, after: String) {
+    var before = "code,name,level\n"
+    for row in 2..<line { before += "X\(row),plain,grid\n" }
+    before += "T\(line),"
+    return (before, csvField(text), ",township\nZ9,end,grid\n")
+}
+
+@Suite("Encoding detection on random Chinese text")
+struct EncodingDetectionTests {
+    static let count = 3_000
+
+    @Test("thousands of random strings written as GB18030 CSV are all detected as GB18030 and read back exactly")
+    func randomGB18030() throws {
+        var generator = SeededGenerator(seed: 20_261_202)
+        var failures: [String] = []
+        var startsLikeUTF8 = 0
+        for _ in 0..<Self.count {
+            let text = CountyText.random(using: &generator)
+            let (before, field, after) = csvFile(with: text, onLine: Int.random(in: 2...6, using: &generator))
+            let utf8 = Array((before + field + after).utf8)
+            let gb = try TextDecoding.transcode(utf8, from: "UTF-8", to: "GB18030")
+            let fieldGB = try TextDecoding.transcode(Array(field.utf8), from: "UTF-8", to: "GB18030")
+            if UTF8Profile(fieldGB).firstInvalid != 0 { startsLikeUTF8 += 1 }
+            do {
+                let decoded = try TextDecoding.utf8Bytes(of: gb)
+                if decoded.encoding != "GB18030" || decoded.bytes != utf8 { failures.append("\(text): read as \(decoded.encoding)") }
+            } catch {
+                failures.append("\(text): refused at byte \(error.byteOffset) as \(error.encoding)")
+            }
+        }
+        #expect(failures == [])
+        // The draw holds many strings whose first character's GB18030 bytes are also valid UTF-8.
+        #expect(startsLikeUTF8 > Self.count / 10)
+    }
+
+    @Test("the same strings as UTF-8 with one stray byte are all refused as UTF-8, naming the right line")
+    func randomStrayByte() throws {
+        var generator = SeededGenerator(seed: 20_261_202)
+        var failures: [String] = []
+        for _ in 0..<Self.count {
+            let text = CountyText.random(using: &generator)
+            let line = Int.random(in: 2...6, using: &generator)
+            let (before, field, after) = csvFile(with: text, onLine: line)
+            var fieldBytes = Array(field.utf8)
+            let stray = UInt8.random(in: 0x80...0xFF, using: &generator)
+            fieldBytes.insert(stray, at: Int.random(in: 0...fieldBytes.count, using: &generator))
+            let bytes = Array(before.utf8) + fieldBytes + Array(after.utf8)
+            do {
+                let decoded = try TextDecoding.utf8Bytes(of: bytes)
+                failures.append("\(text) + 0x\(String(stray, radix: 16)): read as \(decoded.encoding)")
+            } catch {
+                let place = TextPlace(in: bytes, at: error.byteOffset, encoding: error.encoding)
+                if error.encoding != "UTF-8" || place.line != line || place.columnName(known: ["code", "name", "level"]) != "name" {
+                    failures.append("\(text) + 0x\(String(stray, radix: 16)): refused as \(error.encoding) on line \(place.line)")
+                }
+            }
+        }
+        #expect(failures == [])
+    }
+
+    @Test("random GB18030 names go through the importer and come back exactly; with a stray UTF-8 byte nothing is written")
+    func throughTheImporter() throws {
+        var generator = SeededGenerator(seed: 7)
+        let names = (0..<300).map { _ in CountyText.random(using: &generator) }
+        var units = "code,name,level,parent_code\nC,测试县,county,\n"
+        for (index, name) in names.enumerated() { units += "T\(index),\(csvField(name)),township,C\n" }
+        let seeds = try SeedDirectory([:])
+        try seeds.write("units.csv", Data(try TextDecoding.transcode(Array(units.utf8), from: "UTF-8", to: "GB18030")))
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let summary = try database.importSeeds(from: seeds.url)
+        #expect(summary.files.map(\.encoding) == ["GB18030"])
+        let stored = try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT code, name FROM units WHERE level = 'township'")
+                .reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
+        }
+        // (Spaces around a value are not kept, as for every field.)
+        #expect(names.indices.filter { stored["T\($0)"] != names[$0].trimmingCharacters(in: .whitespaces) } == [])
+
+        // The same file in UTF-8, one stray byte in the name on line 150.
+        var bytes = Array(units.utf8)
+        let lineStart = bytes.indices.filter { bytes[$0] == UInt8(ascii: "\n") }[148] + 1
+        let nameStart = bytes[lineStart...].firstIndex(of: UInt8(ascii: ","))! + 1
+        bytes.insert(0xFF, at: nameStart)
+        let damaged = try SeedDirectory([:])
+        try damaged.write("units.csv", Data(bytes))
+        let empty = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let before = try tableCounts(empty)
+        let failure = try #require(throws: ImportFailure.self) { try empty.importSeeds(from: damaged.url) }
+        #expect(failure.problems.count == 1)
+        #expect(failure.problems.first?.description.hasPrefix("units.csv:150: name: byte 0xFF (character 6 of the line) is not valid UTF-8 text") == true)
+        #expect(try tableCounts(empty) == before)
+    }
+}
+
+@Suite("Encodings as townships write them")
+struct MixedEncodingTests {
+    /// The small county with names that hold commas and quotes, the kind of text that needs quoting.
+    static var files: [String: String] {
+        var files = smallCounty
+        files["households.csv"] = files["households.csv"]!
+            .replacingOccurrences(of: "H3,G1,,红旗村一组3号,赵强", with: "H3,G1,,\"协和村\"\"三组\"\", 3号\",\"赵强, 协助\"")
+        return files
+    }
+
+    @Test("a county mixing UTF-8 with BOM and CRLF, plain UTF-8 and GB18030 imports as its UTF-8 twin does")
+    func mixedCounty() throws {
+        let seeds = try SeedDirectory([:])
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        for (name, text) in Self.files {
+            let crlf = text.replacingOccurrences(of: "\n", with: "\r\n")
+            switch name {
+            case "units.csv", "duties.csv": try seeds.write(name, Data(bom + Array(crlf.utf8)))
+            case "households.csv", "categories.csv":
+                try seeds.write(name, Data(try TextDecoding.transcode(Array(crlf.utf8), from: "UTF-8", to: "GB18030")))
+            case "visits.csv": try seeds.write(name, Data(try TextDecoding.transcode(Array(text.utf8), from: "UTF-8", to: "GB18030")))
+            default: try seeds.write(name, Data(text.utf8))
+            }
+        }
+        let mixed = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let summary = try mixed.importSeeds(from: seeds.url)
+        #expect(Dictionary(uniqueKeysWithValues: summary.files.map { ($0.file, $0.encoding) }) == [
+            "categories.csv": "GB18030", "units.csv": "UTF-8", "people.csv": "UTF-8", "duties.csv": "UTF-8",
+            "households.csv": "GB18030", "visits.csv": "GB18030",
+        ])
+        let twin = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let plain = try SeedDirectory(Self.files)
+        _ = try twin.importSeeds(from: plain.url)
+        let june30 = LocalDate("2026-06-30")!
+        #expect(try mixed.coverageReport(asOf: june30) == twin.coverageReport(asOf: june30))
+        #expect(try mixed.read { try Household.fetchOne($0, key: "H3") } == twin.read { try Household.fetchOne($0, key: "H3") })
+        #expect(try mixed.read { try Household.fetchOne($0, key: "H3")?.address } == "协和村\"三组\", 3号")
+        #expect(try mixed.read { try Household.fetchOne($0, key: "H3")?.headName } == "赵强, 协助")
+    }
+
+    @Test("a file that cannot be read is said once; the files that refer to it are not reported row by row")
+    func unreadableFileSaidOnce() throws {
+        var files = smallCounty
+        files["households.csv"] = nil
+        let seeds = try SeedDirectory(files)
+        // GB18030 with a byte that is neither GB18030 nor UTF-8.
+        var households = try TextDecoding.transcode(Array(smallCounty["households.csv"]!.utf8), from: "UTF-8", to: "GB18030")
+        households.insert(0xFF, at: households.firstIndex(of: UInt8(ascii: "\n"))! + 4)
+        try seeds.write("households.csv", Data(households))
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let before = try tableCounts(database)
+        let failure = try #require(throws: ImportFailure.self) { try database.importSeeds(from: seeds.url) }
+        #expect(failure.description == """
+            households.csv:2: grid_code: byte 0xFF (character 4 of the line) is neither UTF-8 nor GB18030 text \
+            (tried UTF-8, UTF-16 (needs a byte-order mark), GB18030); save the file as UTF-8 or GB18030
+            import failed: nothing was written
+            """)
+        #expect(try tableCounts(database) == before)
+    }
+
+    @Test("a UTF-8 byte-order mark with a bad byte after it is refused as UTF-8")
+    func bomThenBadByte() throws {
+        let seeds = try SeedDirectory([:])
+        try seeds.write("units.csv", Data([0xEF, 0xBB, 0xBF] + Array("code,name,level,parent_code\nC,".utf8) + [0xD0, 0xAD, 0xB5] + Array(",county,\n".utf8)))
+        let failure = try #require(throws: ImportFailure.self) {
+            try AppDatabase.inMemory(clock: .fixed(testNow)).importSeeds(from: seeds.url)
+        }
+        #expect(failure.problems.map(\.description) == [
+            "units.csv:2: name: byte 0xB5 (character 4 of the line) is not valid UTF-8 text (the file starts with a UTF-8 byte-order mark); "
+                + "correct that byte, or save the file again as UTF-8",
+        ])
+    }
+
+    @Test("a short name whose GB18030 bytes are all valid UTF-8 (小学) is read as GB18030; accented Latin and Cyrillic stay UTF-8")
+    func gbInDisguise() throws {
+        let gb = try TextDecoding.transcode(Array("code,name\nP1,小学\n".utf8), from: "UTF-8", to: "GB18030")
+        #expect(TextDecoding.firstInvalidUTF8Offset(gb) == nil)
+        let decoded = try TextDecoding.utf8Bytes(of: gb)
+        #expect(decoded.encoding == "GB18030")
+        #expect(String(decoding: decoded.bytes, as: UTF8.self) == "code,name\nP1,小学\n")
+        let latin = try TextDecoding.utf8Bytes(of: Array("code,name\nP1,José Müller\n".utf8))
+        #expect(latin.encoding == "UTF-8")
+        let cyrillic = try TextDecoding.utf8Bytes(of: Array("code,name\nP1,Иван Петров\n".utf8))
+        #expect(cyrillic.encoding == "UTF-8")
+    }
+}
