@@ -72,3 +72,29 @@ struct OddTextTests {
         #expect(risk.reportedAt == "2028-01-01T00:00:00Z")
     }
 }
+
+@Suite("Bad codes over the API")
+struct BadCodeAPITests {
+    @Test("a body naming a code with a control character, outer spaces or 65 characters is 400 naming the field; nothing is written",
+          arguments: [
+              ("/api/v1/risks", #"{"unit_code": "G\t1", "category": "land", "level": "red", "title": "x", "source": "patrol"}"#, "unit_code"),
+              ("/api/v1/risks", #"{"household_code": " H1", "category": "land", "level": "red", "title": "x", "source": "patrol"}"#, "household_code"),
+              ("/api/v1/cases", #"{"unit_code": "V1\n", "category": "land", "title": "x", "source": "walk_in"}"#, "unit_code"),
+              ("/api/v1/visits", #"{"household_code": "\#(String(repeating: "H", count: 65))", "visited_at": "2026-06-30T09:00:00+08:00", "method": "door", "outcome": "met"}"#, "household_code"),
+          ])
+    func refused(path: String, body: String, field: String) async throws {
+        let (database, tokens) = try apiDatabase()
+        let before = try database.read { db in
+            try ["risks", "cases", "visits", "events"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? -1 }
+        }
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client async throws in
+            let reply = try await client.call(.post, path, tokens["P9"]!, body)
+            #expect(reply.status == .badRequest)
+            #expect(reply.errorField == field)
+        }
+        #expect(try database.read { db in
+            try ["risks", "cases", "visits", "events"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? -1 }
+        } == before)
+    }
+}

@@ -65,6 +65,8 @@ struct RiskCaseController {
         group.post("risks") { request, context in
             let caller = try context.require(.reportRisks)
             let body = try await request.decodeJSON(RiskBody.self, context: context)
+            try body.unitCode.map { try RecordCode.check($0, field: "unit_code") }
+            try body.householdCode.map { try RecordCode.check($0, field: "household_code") }
             // A risk on a household is checked where the household sits (a block head's block).
             let unit = try body.householdCode.map { try database.innermostUnit(ofHousehold: $0) } ?? body.unitCode
             if let unit { try context.requireScope(unit) }
@@ -106,6 +108,7 @@ struct RiskCaseController {
         group.post("cases") { request, context in
             let caller = try context.require(.handleCases)
             let body = try await request.decodeJSON(CaseBody.self, context: context)
+            try RecordCode.check(body.unitCode, field: "unit_code")
             try context.requireScope(body.unitCode)
             let new = NewCase(title: body.title, category: body.category, unitCode: body.unitCode, parties: body.parties ?? "",
                               source: body.source, level: body.level)

@@ -37,6 +37,7 @@ struct VisitController {
         group.post("visits") { request, context in
             let caller = try context.require(.logVisits)
             let body = try await request.decodeJSON(VisitBody.self, context: context)
+            try RecordCode.check(body.householdCode, field: "household_code")
             if let visitor = body.visitorId, visitor != caller.person.id, !caller.may(.logVisitsForOthers) {
                 throw APIError(.forbidden, code: "forbidden",
                                message: "only \(Permission.logVisitsForOthers.holders) may log a visit in someone else's name")
