@@ -24,7 +24,7 @@ struct AuthMiddleware: RouterMiddleware {
         else {
             throw APIError(.unauthorized, code: "unauthorized", message: "missing token: send Authorization: Bearer TOKEN")
         }
-        guard let caller = try callers.value(for: APIToken.hash(of: token), load: { try database.authenticate(token: token) }) else {
+        guard let caller = try await callers.value(for: APIToken.hash(of: token), load: { try await database.authenticate(token: token) }) else {
             throw APIError(.unauthorized, code: "unauthorized", message: "unknown, revoked or expired token")
         }
         var context = context
@@ -43,22 +43,31 @@ struct Scope: Sendable {
     let caller: Caller
     let chains: ShortCache<String, [String]>
 
-    /// Whether a unit is in scope; 404 when it is unknown. `db`, when given, is the connection
-    /// of a transaction under way, read instead of a new one.
-    func contains(_ unitCode: String, in db: Database? = nil) throws -> Bool {
-        let chain = try chains.value(for: unitCode) {
-            let chain = try db.map { try Hierarchy.chain($0, of: unitCode) } ?? database.read { db in try Hierarchy.chain(db, of: unitCode) }
-            return chain.isEmpty ? nil : chain
-        }
-        guard let chain else { throw GridbookError.notFound("unit \(unitCode)") }
-        return caller.roles.contains(.countyAdmin) || chain.contains(where: caller.scopeUnits.contains)
-    }
-
     /// The unit's code once checked: 404 when unknown, 403 when outside the caller's units.
     @discardableResult
-    func require(_ unitCode: String, in db: Database? = nil) throws -> String {
-        guard try contains(unitCode, in: db) else {
-            throw APIError(.forbidden, code: "forbidden", message: "unit \(unitCode) is outside your units")
+    func require(_ unitCode: String) async throws -> String {
+        let chain = try await chains.value(for: unitCode) {
+            let chain = try await database.read { db in try Hierarchy.chain(db, of: unitCode) }
+            return chain.isEmpty ? nil : chain
+        }
+        return try check(unitCode, chain)
+    }
+
+    /// ``require(_:)`` on the connection of a transaction under way (a visit being logged).
+    @discardableResult
+    func require(_ unitCode: String, in db: Database) throws -> String {
+        let chain = try chains.value(for: unitCode) {
+            let chain = try Hierarchy.chain(db, of: unitCode)
+            return chain.isEmpty ? nil : chain
+        }
+        return try check(unitCode, chain)
+    }
+
+    private func check(_ unitCode: String, _ chain: [String]?) throws -> String {
+        guard let chain else { throw GridbookError.notFound("unit \(unitCode)") }
+        guard caller.roles.contains(.countyAdmin) || chain.contains(where: caller.scopeUnits.contains) else {
+            // The same answer wherever the record sits: it says nothing of where that is.
+            throw APIError(.forbidden, code: "forbidden", message: "this is outside your units")
         }
         return unitCode
     }

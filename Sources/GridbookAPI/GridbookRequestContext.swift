@@ -27,8 +27,8 @@ public struct GridbookRequestContext: RequestContext {
 
     /// 404 for an unknown unit, 403 for one outside the caller's units; the code otherwise.
     @discardableResult
-    func requireScope(_ unitCode: String) throws -> String {
-        try requireScopeCheck().require(unitCode)
+    func requireScope(_ unitCode: String) async throws -> String {
+        try await requireScopeCheck().require(unitCode)
     }
 
     /// The caller's scope, or 401 when the route was reached without a caller.

@@ -61,11 +61,3 @@ extension Request {
         return value
     }
 }
-
-/// Runs blocking database work (a write waiting for the writer) on a Dispatch thread, so that
-/// Swift's few cooperative threads keep serving other requests meanwhile.
-func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
-}

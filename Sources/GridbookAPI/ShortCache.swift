@@ -15,16 +15,34 @@ final class ShortCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 
     /// The cached value, or the one `load` reads (cached unless nil). A zero lifetime caches nothing.
+    func value(for key: Key, load: () async throws -> Value?) async throws -> Value? {
+        if let value = cached(key) { return value }
+        guard let value = try await load() else { return nil }
+        store(value, for: key)
+        return value
+    }
+
+    /// The cached value, or the one `load` reads with a connection at hand (cached unless nil).
     func value(for key: Key, load: () throws -> Value?) rethrows -> Value? {
-        let now = ContinuousClock.now
-        if let entry = entries.withLock({ $0[key] }), entry.expires > now { return entry.value }
+        if let value = cached(key) { return value }
         guard let value = try load() else { return nil }
-        guard lifetime > .zero else { return value }
+        store(value, for: key)
+        return value
+    }
+
+    private func cached(_ key: Key) -> Value? {
+        let now = ContinuousClock.now
+        guard let entry = entries.withLock({ $0[key] }), entry.expires > now else { return nil }
+        return entry.value
+    }
+
+    private func store(_ value: Value, for key: Key) {
+        let now = ContinuousClock.now
+        guard lifetime > .zero else { return }
         entries.withLock { entries in
             if entries.count >= capacity { entries = entries.filter { $0.value.expires > now } }
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[key] = (value, now + lifetime)
         }
-        return value
     }
 }

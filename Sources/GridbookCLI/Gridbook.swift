@@ -4,7 +4,7 @@ import GridbookCore
 import Logging
 
 /// The `gridbook` command: the grid-management tool and, with `serve`, its API server.
-public struct Gridbook: ParsableCommand {
+public struct Gridbook: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gridbook",
         abstract: "Grid management and household visit tracking for a county.",
@@ -57,7 +57,7 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the database, creating it when `create` is set; otherwise a missing file is an error.
     /// `bulk` opens one connection for a long write (an import) instead of a reader pool.
     /// `server` opens it for `gridbook serve` (WAL checkpoints off the commit path).
-    func open(create: Bool = false, bulk: Bool = false, server: Bool = false) throws -> AppDatabase {
+    func open(create: Bool = false, bulk: Bool = false, server: Bool = false) async throws -> AppDatabase {
         let path = databasePath
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw CLIError("no database at \(path); create one with `gridbook init` or `gridbook import DIR`, or pass --db")
@@ -72,7 +72,7 @@ struct GlobalOptions: ParsableArguments {
         // The audit log names --as; an unknown person would be recorded as if they were real.
         // (A new database, or an import, may be what brings the person in.)
         if let person = asPerson, !create {
-            do { _ = try database.person(id: person) } catch GridbookError.notFound { throw CLIError("--as \(person): no such person in \(path)") }
+            do { _ = try await database.person(id: person) } catch GridbookError.notFound { throw CLIError("--as \(person): no such person in \(path)") }
         }
         return database
     }

@@ -13,7 +13,7 @@ let apiNow = Date(timeIntervalSince1970: 1_796_083_200)
 /// staff of T1, P9 county admin. H1 and H3 are in G1, H2 in G2.
 /// With `file`, the database is a WAL file at that path with a reader pool, as `gridbook serve`
 /// opens it; otherwise in memory.
-func apiDatabase(file: String? = nil) throws -> (AppDatabase, tokens: [String: String]) {
+func apiDatabase(file: String? = nil) async throws -> (AppDatabase, tokens: [String: String]) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-api-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -25,9 +25,9 @@ func apiDatabase(file: String? = nil) throws -> (AppDatabase, tokens: [String: S
     ]
     for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
     let database = try file.map { try AppDatabase.open(path: $0, clock: .fixed(apiNow)) } ?? AppDatabase.inMemory(clock: .fixed(apiNow))
-    _ = try database.importSeeds(from: directory)
+    _ = try await database.importSeeds(from: directory)
     var tokens: [String: String] = [:]
-    for person in ["P1", "P2", "P3", "P9"] { tokens[person] = try database.issueToken(person: person).token }
+    for person in ["P1", "P2", "P3", "P9"] { tokens[person] = try await database.issueToken(person: person).token }
     return (database, tokens)
 }
 
@@ -40,7 +40,7 @@ let quietLogger: Logger = {
 
 func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
 
-func json(_ response: TestResponse) throws -> [String: Any] {
+func json(_ response: TestResponse) async throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
 }
 
@@ -48,24 +48,24 @@ func json(_ response: TestResponse) throws -> [String: Any] {
 struct APITests {
     @Test("healthz answers without a token; /api/v1 needs one")
     func tokens() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/api/v1/me", method: .get) { response in
-                let body = try json(response)
+                let body = try await json(response)
                 #expect(response.status == .unauthorized)
                 #expect(body["error"].flatMap { $0 as? [String: Any] }?["code"] as? String == "unauthorized")
             }
             try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer("gb_nonsense")) { #expect($0.status == .unauthorized) }
             try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(tokens["P1"]!)) { response in
                 #expect(response.status == .ok)
-                let me = try json(response)
+                let me = try await json(response)
                 #expect(me["id"] as? String == "P1")
                 #expect(me["roles"] as? [String] == ["grid_member"])
             }
         }
-        try database.revokeToken(id: 1)
+        try await database.revokeToken(id: 1)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .unauthorized) }
         }
@@ -73,7 +73,7 @@ struct APITests {
 
     @Test("a grid member sees their grid, not the neighbouring one (403), and unknown units are 404")
     func scope() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/units/G1", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .ok) }
@@ -87,11 +87,11 @@ struct APITests {
 
     @Test("households are masked")
     func masking() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/households/H1", method: .get, headers: bearer(tokens["P1"]!)) { response in
-                let body = try json(response)
+                let body = try await json(response)
                 #expect(body["phone"] as? String == "139****1111")
                 #expect(!String(buffer: response.body).contains("13900001111"))
             }
@@ -100,28 +100,28 @@ struct APITests {
 
     @Test("reveal=true shows a phone in full to a county admin and is audited; others get 403")
     func reveal() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/households/H1?reveal=true", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .forbidden) }
             try await client.execute(uri: "/api/v1/households/H1?reveal=yes", method: .get, headers: bearer(tokens["P9"]!)) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/api/v1/households/H1?reveal=true", method: .get, headers: bearer(tokens["P9"]!)) { response in
-                let body = try json(response)
+                let body = try await json(response)
                 #expect(body["phone"] as? String == "13900001111")
             }
         }
-        #expect(try database.auditEntries(actor: "P9").map { "\($0.action) \($0.recordType) \($0.recordId)" } == ["personal_data.reveal household H1"])
+        #expect(try await database.auditEntries(actor: "P9").map { "\($0.action) \($0.recordType) \($0.recordId)" } == ["personal_data.reveal household H1"])
     }
 
     @Test("a visit is 201 first, 200 when sent again, 409 with other content; bad bodies are 400 naming the field; big ones 413")
     func visits() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         let visit = #"{"id": "aaaaaaaa-0000-4000-8000-000000000001", "household_code": "H1", "visited_at": "2026-06-30T09:00:00+08:00", "method": "door", "outcome": "met"}"#
         try await app.test(.router) { client in
             let headers = bearer(tokens["P1"]!)
             try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: visit)) { response in
-                let body = try json(response)
+                let body = try await json(response)
                 #expect(response.status == .created)
                 #expect(body["visitor_id"] as? String == "P1")
             }
@@ -131,7 +131,7 @@ struct APITests {
             let badEnum = visit.replacingOccurrences(of: "\"door\"", with: "\"walk\"")
             try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: badEnum)) { response in
                 #expect(response.status == .badRequest)
-                let details = try json(response)["error"].flatMap { $0 as? [String: Any] }?["details"] as? [[String: String]]
+                let details = try await json(response)["error"].flatMap { $0 as? [String: Any] }?["details"] as? [[String: String]]
                 #expect(details?.first?["field"] == "method")
             }
             try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: "{not json")) { #expect($0.status == .badRequest) }
@@ -145,26 +145,26 @@ struct APITests {
             let neighbour = visit.replacingOccurrences(of: "\"H1\"", with: "\"H2\"").replacingOccurrences(of: "0001\"", with: "0003\"")
             try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: neighbour)) { #expect($0.status == .forbidden) }
         }
-        #expect(try database.visits(under: "C").count == 1)
+        #expect(try await database.visits(under: "C").count == 1)
     }
 
     @Test("the due list and coverage answer the CLI's JSON; the feed is for staff")
     func reportsAndFeed() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/due?unit=G1&on=2026-06-30", method: .get, headers: bearer(tokens["P1"]!)) { response in
-                let expected = String(decoding: try JSONOutput.encode(Page(items: try database.dueList(unitCode: "G1", on: LocalDate("2026-06-30")))), as: UTF8.self)
+                let expected = await String(decoding: try JSONOutput.encode(Page(items: try database.dueList(unitCode: "G1", on: LocalDate("2026-06-30")))), as: UTF8.self)
                 #expect(String(buffer: response.body) == expected)
             }
             try await client.execute(uri: "/api/v1/reports/coverage?unit=C&as_of=2026-06-30", method: .get, headers: bearer(tokens["P9"]!)) { response in
-                let expected = String(decoding: try JSONOutput.encode(try database.coverageReport(unitCode: "C", asOf: LocalDate("2026-06-30"))), as: UTF8.self)
+                let expected = await String(decoding: try JSONOutput.encode(try database.coverageReport(unitCode: "C", asOf: LocalDate("2026-06-30"))), as: UTF8.self)
                 #expect(String(buffer: response.body) == expected)
             }
             try await client.execute(uri: "/api/v1/due?unit=G1&on=2026-02-30", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/api/v1/events", method: .get, headers: bearer(tokens["P1"]!)) { #expect($0.status == .forbidden) }
             try await client.execute(uri: "/api/v1/events?after=0", method: .get, headers: bearer(tokens["P9"]!)) { response in
-                let body = try json(response)
+                let body = try await json(response)
                 #expect(response.status == .ok)
                 #expect(body["items"] as? [Any] != nil)
             }
@@ -176,13 +176,13 @@ struct APITests {
 struct RiskCaseAPITests {
     @Test("report a risk, promote it (staff only; again returns the same case), act on the case, read its ledger")
     func flow() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = bearer(tokens["P1"]!), admin = bearer(tokens["P9"]!)
             let risk = #"{"household_code": "H1", "category": "land", "level": "orange", "title": "宅基地边界纠纷", "source": "patrol"}"#
             let id = try await client.execute(uri: "/api/v1/risks", method: .post, headers: member, body: ByteBuffer(string: risk)) { response in
-                let body = try json(response)
+                let body = try await json(response)
                 #expect(response.status == .created)
                 #expect(body["unit_code"] as? String == "G1")
                 return body["id"] as? String ?? ""
@@ -191,12 +191,12 @@ struct RiskCaseAPITests {
             try await client.execute(uri: "/api/v1/risks", method: .post, headers: member, body: ByteBuffer(string: neighbour)) { #expect($0.status == .forbidden) }
             try await client.execute(uri: "/api/v1/risks/\(id)/promote", method: .post, headers: member) { #expect($0.status == .forbidden) }
             let caseId = try await client.execute(uri: "/api/v1/risks/\(id)/promote", method: .post, headers: admin) { response in
-                let body = try json(response)
+                let body = try await json(response)
                 #expect(response.status == .created)
                 return body["id"] as? String ?? ""
             }
             try await client.execute(uri: "/api/v1/risks/\(id)/promote", method: .post, headers: admin) { response in
-                let body = try json(response)
+                let body = try await json(response)
                 #expect(response.status == .ok)
                 #expect(body["id"] as? String == caseId)
             }
@@ -207,7 +207,7 @@ struct RiskCaseAPITests {
             try await client.execute(uri: "/api/v1/cases/\(caseId)/actions", method: .post, headers: admin,
                                      body: ByteBuffer(string: #"{"action": "fly"}"#)) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/api/v1/cases/\(caseId)", method: .get, headers: admin) { response in
-                let body = try json(response)
+                let body = try await json(response)
                 let ledger = body["ledger"] as? [[String: Any]]
                 #expect(ledger?.map { $0["action"] as? String ?? "" } == ["accept", "dispatch"])
             }

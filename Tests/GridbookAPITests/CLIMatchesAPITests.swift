@@ -8,11 +8,11 @@ import HummingbirdTesting
 import Testing
 
 /// What a command prints to standard output.
-func printed(_ arguments: [String]) throws -> String {
+func printed(_ arguments: [String]) async throws -> String {
     let capture = OutputCapture()
-    var command = try Gridbook.parseAsRoot(arguments)
-    try Console.$clock.withValue(.fixed(apiNow)) {
-        try Console.$capture.withValue(capture) { try command.run() }
+    var command = try #require(try Gridbook.parseAsRoot(arguments) as? any AsyncParsableCommand)
+    try await Console.$clock.withValue(.fixed(apiNow)) {
+        try await Console.$capture.withValue(capture) { try await command.run() }
     }
     return capture.output
 }
@@ -25,16 +25,16 @@ struct CLIMatchesAPITests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("api.sqlite").path
-        let (database, tokens) = try apiDatabase(file: path)
+        let (database, tokens) = try await apiDatabase(file: path)
         let db = ["--db", path]
         // Given a visit with a finding (logged at the command line), a promoted risk and a case.
         let logVisit = ["visit", "log"] + db + ["--household", "H1", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00",
                                                "--outcome", "met", "--method", "door", "--id", visitId(1),
                                                "--finding", "fraud,red,冒充客服电话", "--format", "json"]
-        let first = try printed(logVisit)
+        let first = try await printed(logVisit)
         #expect(first.contains("\"findings\" : [") && first.contains("R2026-000001"))
-        _ = try database.promoteRisk(id: "R2026-000001", by: .person("P9"))
-        _ = try database.fileCase(NewCase(title: "噪音", category: "neighbour", unitCode: "V2", parties: "", source: .walkIn), by: .person("P9"))
+        _ = try await database.promoteRisk(id: "R2026-000001", by: .person("P9"))
+        _ = try await database.fileCase(NewCase(title: "噪音", category: "neighbour", unitCode: "V2", parties: "", source: .walkIn), by: .person("P9"))
         let pairs: [([String], String)] = [
             (["due", "--unit", "G1", "--on", "2026-06-30"], "/api/v1/due?unit=G1&on=2026-06-30"),
             (["report", "coverage", "--unit", "C", "--as-of", "2026-06-30"], "/api/v1/reports/coverage?unit=C&as_of=2026-06-30"),
@@ -52,13 +52,13 @@ struct CLIMatchesAPITests {
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client async throws in
             for (arguments, uri) in pairs {
-                let command = try printed(arguments + db + ["--format", "json"])
+                let command = try await printed(arguments + db + ["--format", "json"])
                 let reply = try await client.call(.get, uri, tokens["P9"]!)
                 #expect(reply.status == .ok, "\(uri)")
                 #expect(command == reply.text + "\n", "\(arguments.joined(separator: " "))")
             }
             // The visit again, at the command line and over the API: the same visit and its (now promoted) risk.
-            let visit = try printed(logVisit)
+            let visit = try await printed(logVisit)
             let again = try await client.call(.post, "/api/v1/visits", tokens["P1"]!, #"""
                 {"id": "\#(visitId(1))", "household_code": "H1", "visited_at": "2026-06-30T09:00:00+08:00", "method": "door", "outcome": "met"}
                 """#)

@@ -59,7 +59,7 @@ func sameJSON(_ text: String, _ expected: String) -> Bool {
 }
 
 /// Core values as the API encodes them.
-func encoded(_ value: some Encodable) throws -> String {
+func encoded(_ value: some Encodable) async throws -> String {
     String(decoding: try JSONOutput.encode(value), as: UTF8.self)
 }
 
@@ -75,11 +75,11 @@ func visitBody(_ id: Int, household: String = "H1", at: String = "2026-06-30T09:
 struct EndpointTests {
     @Test("every /api/v1 route answers 401 with the error body without a token, and with a revoked one")
     func everyRouteNeedsAToken() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let router = buildRouter(database: database)
         let routes = router.routes.filter { $0.path.description.hasPrefix("/api/v1") }.map { ($0.method, $0.path.description) }
         #expect(routes.count == 20)
-        try database.revokeToken(id: 1)
+        try await database.revokeToken(id: 1)
         let app = Application(router: router, logger: quietLogger)
         try await app.test(.router) { client in
             for (method, path) in routes {
@@ -96,7 +96,7 @@ struct EndpointTests {
 
     @Test("me, a unit and a household list: exact JSON, pages of households by code")
     func meUnitsHouseholds() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let me = try await client.call(.get, "/api/v1/me", tokens["P1"]!)
@@ -113,8 +113,8 @@ struct EndpointTests {
             let second = try await client.call(.get, "/api/v1/units/G1/households?limit=1&after=H1", tokens["P1"]!)
             #expect(second.items("code") == ["H3"])
             #expect(second["next"] is NSNull)
-            let all = try database.households(under: "G1", on: nil, reveal: false)
-            #expect(sameJSON(try await client.call(.get, "/api/v1/units/G1/households", tokens["P1"]!).text, try encoded(Page(items: all))))
+            let all = try await database.households(under: "G1", on: nil, reveal: false)
+            #expect(await sameJSON(try await client.call(.get, "/api/v1/units/G1/households", tokens["P1"]!).text, try encoded(Page(items: all))))
             #expect(try await client.call(.get, "/api/v1/units/G1/households?limit=0", tokens["P1"]!).errorField == "limit")
             #expect(try await client.call(.get, "/api/v1/units/G1/households?limit=1001", tokens["P1"]!).errorField == "limit")
             #expect(try await client.call(.get, "/api/v1/units/G2/households", tokens["P1"]!).status == .forbidden)
@@ -124,7 +124,7 @@ struct EndpointTests {
 
     @Test("visits come in pages by date, household and time; bad cursors and dates are 400")
     func visitPages() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = tokens["P1"]!
@@ -151,7 +151,7 @@ struct EndpointTests {
 
     @Test("a visit with findings answers them as risks, the same when sent again; nothing twice")
     func visitFindings() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         let body = #"{"id": "\#(visitId(5))", "household_code": "H1", "visited_at": "2026-06-30T09:00:00+08:00", "method": "door", "outcome": "met", "findings": [{"category": "fraud", "level": "red", "title": "冒充客服电话"}]}"#
         try await app.test(.router) { client in
@@ -164,22 +164,22 @@ struct EndpointTests {
             #expect(again.status == .ok)
             #expect(sameJSON(again.text, first.text))
         }
-        #expect(try database.risks().map(\.id) == ["R2026-000001"])
-        #expect(try database.visits(under: "C").count == 1)
+        #expect(try await database.risks().map(\.id) == ["R2026-000001"])
+        #expect(try await database.visits(under: "C").count == 1)
     }
 
     @Test("the due list comes in pages by due date then household; horizon is checked")
     func duePages() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = tokens["P1"]!
-            let all = try database.dueList(unitCode: "G1", on: LocalDate("2026-06-30"))
+            let all = try await database.dueList(unitCode: "G1", on: LocalDate("2026-06-30"))
             #expect(all.map(\.householdCode) == ["H1", "H3"])
             let first = try await client.call(.get, "/api/v1/due?unit=G1&on=2026-06-30&limit=1", member)
-            #expect(sameJSON(first.text, try encoded(Page(items: [all[0]], next: "\(all[0].dueOn)|H1"))))
+            #expect(await sameJSON(first.text, try encoded(Page(items: [all[0]], next: "\(all[0].dueOn)|H1"))))
             let second = try await client.call(.get, "/api/v1/due?unit=G1&on=2026-06-30&limit=1&after=\(all[0].dueOn)%7CH1", member)
-            #expect(sameJSON(second.text, try encoded(Page(items: [all[1]]))))
+            #expect(await sameJSON(second.text, try encoded(Page(items: [all[1]]))))
             #expect(try await client.call(.get, "/api/v1/due?unit=G1&horizon=soon", member).errorField == "horizon")
             #expect(try await client.call(.get, "/api/v1/due?unit=G1&horizon=-1", member).errorField == "horizon")
             #expect(try await client.call(.get, "/api/v1/due?unit=NOPE", member).status == .notFound)
@@ -188,7 +188,7 @@ struct EndpointTests {
 
     @Test("roles: a grid member may not file or act on cases, log in another's name, or read the feed; nothing is written")
     func roles() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         let dispute = #"{"title": "邻里噪音", "category": "neighbour", "unit_code": "G1", "source": "walk_in"}"#
         try await app.test(.router) { client in
@@ -198,24 +198,24 @@ struct EndpointTests {
             #expect(refused.errorCode == "forbidden")
             #expect(try await client.call(.post, "/api/v1/visits", member, visitBody(1, visitor: "P3")).status == .forbidden)
             #expect(try await client.call(.get, "/api/v1/events", member).status == .forbidden)
-            #expect(try database.cases().isEmpty)
-            #expect(try database.visits(under: "C").isEmpty)
+            #expect(try await database.cases().isEmpty)
+            #expect(try await database.visits(under: "C").isEmpty)
 
             let filed = try await client.call(.post, "/api/v1/cases", staff, dispute)
             #expect(filed.status == .created)
             let id = try #require(filed["id"] as? String)
             #expect(try await client.call(.post, "/api/v1/cases/\(id)/actions", member, #"{"action": "note", "note": "x"}"#).status == .forbidden)
-            #expect(try database.caseDetail(id: id).ledger.count == 1)
+            #expect(try await database.caseDetail(id: id).ledger.count == 1)
             // Township staff log a visit in a grid member's name, within their township only.
             #expect(try await client.call(.post, "/api/v1/visits", staff, visitBody(2, visitor: "P1")).status == .created)
             #expect(try await client.call(.post, "/api/v1/visits", staff, visitBody(3, household: "H2", visitor: "P2")).status == .forbidden)
-            #expect(try database.visits(under: "C").map(\.visitorId) == ["P1"])
+            #expect(try await database.visits(under: "C").map(\.visitorId) == ["P1"])
         }
     }
 
     @Test("scope: a grid member cannot read a neighbouring grid's household, risk, case, report or list, and lists leak nothing")
     func scope() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = tokens["P1"]!, admin = tokens["P9"]!
@@ -237,13 +237,13 @@ struct EndpointTests {
             #expect(try await client.call(.get, "/api/v1/cases?unit=G1", member).items().isEmpty)
             #expect(try await client.call(.get, "/api/v1/risks?unit=G1", member).items().isEmpty)
             #expect(try await client.call(.get, "/api/v1/cases?unit=C", admin).items() == [caseId])
-            #expect(try database.risk(id: riskId).risk.status == .open)
+            #expect(try await database.risk(id: riskId).risk.status == .open)
         }
     }
 
     @Test("risks: exact shapes, filters checked (400 for unknown values), update, pages, 404")
     func risks() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = tokens["P1"]!
@@ -252,7 +252,7 @@ struct EndpointTests {
                 let reply = try await client.call(.post, "/api/v1/risks", member,
                                                   #"{"household_code": "\#(household)", "category": "land", "level": "\#(level)", "title": "地界", "source": "patrol"}"#)
                 #expect(reply.status == .created)
-                #expect(sameJSON(reply.text, try encoded(try database.risk(id: reply["id"] as? String ?? "").risk)))
+                #expect(await sameJSON(reply.text, try encoded(try database.risk(id: reply["id"] as? String ?? "").risk)))
                 ids.append(reply["id"] as? String ?? "")
             }
             let first = try await client.call(.get, "/api/v1/risks?unit=G1&limit=2", member)
@@ -273,13 +273,13 @@ struct EndpointTests {
             #expect(try await client.call(.get, "/api/v1/risks/R2026-999999", member).status == .notFound)
             let badMove = try await client.call(.patch, "/api/v1/risks/\(ids[0])", member, #"{"status": "promoted"}"#)
             #expect(badMove.status == .badRequest || badMove.status == .conflict)
-            #expect(try database.risk(id: ids[0]).risk.status == .open)
+            #expect(try await database.risk(id: ids[0]).risk.status == .open)
         }
     }
 
     @Test("bad bodies answer 400 naming the field, and nothing is written")
     func badBodies() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let member = tokens["P1"]!, admin = tokens["P9"]!
@@ -303,16 +303,16 @@ struct EndpointTests {
             #expect(action.status == .badRequest)
             #expect(action.errorField == "deadline")
             #expect(try await client.call(.post, "/api/v1/cases", admin, dispute.replacingOccurrences(of: "walk_in", with: "pigeon")).errorField == "source")
-            #expect(try database.risks().isEmpty)
-            #expect(try database.visits(under: "C").isEmpty)
-            #expect(try database.cases().count == 1)
-            #expect(try database.caseDetail(id: id).ledger.count == 1)
+            #expect(try await database.risks().isEmpty)
+            #expect(try await database.visits(under: "C").isEmpty)
+            #expect(try await database.cases().count == 1)
+            #expect(try await database.caseDetail(id: id).ledger.count == 1)
         }
     }
 
     @Test("every write route answers 413 past 1 MB, and nothing is written")
     func tooLarge() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         let big = "{\"title\": \"" + String(repeating: "x", count: 1_100_000) + "\"}"
         try await app.test(.router) { client in
@@ -327,20 +327,23 @@ struct EndpointTests {
                 #expect(reply.errorCode == "too_large", "\(uri)")
             }
         }
-        #expect(try database.risks().count == 1 && database.cases().count == 1 && database.visits(under: "C").isEmpty)
-        #expect(try database.risk(id: "R2026-000001").followUps.isEmpty && database.caseDetail(id: "2026-000001").ledger.count == 1)
+        #expect(try await database.risks().count == 1)
+        #expect(try await database.cases().count == 1)
+        #expect(try await database.visits(under: "C").isEmpty)
+        #expect(try await database.risk(id: "R2026-000001").followUps.isEmpty)
+        #expect(try await database.caseDetail(id: "2026-000001").ledger.count == 1)
     }
 
     @Test("cases: filing, the list with status and overdue filters, one case with its ledger, the case report")
     func cases() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let staff = tokens["P3"]!
             let filed = try await client.call(.post, "/api/v1/cases", staff, #"{"title": "噪音", "category": "neighbour", "unit_code": "V1", "source": "phone", "parties": "张三; 李四"}"#)
             #expect(filed.status == .created)
             let id = try #require(filed["id"] as? String)
-            #expect(sameJSON(filed.text, try encoded(try database.caseDetail(id: id).dispute)))
+            #expect(await sameJSON(filed.text, try encoded(try database.caseDetail(id: id).dispute)))
             #expect(try await client.call(.get, "/api/v1/cases/\(id)", staff).text == (try encoded(try database.caseDetail(id: id))))
             #expect(try await client.call(.get, "/api/v1/cases?unit=T1", staff).items() == [id])
             #expect(try await client.call(.get, "/api/v1/cases?unit=T1&status=closed", staff).items() == [])
@@ -348,7 +351,7 @@ struct EndpointTests {
             #expect(try await client.call(.get, "/api/v1/cases?unit=T1&status=lost", staff).errorField == "status")
             #expect(try await client.call(.get, "/api/v1/cases/2099-000001", staff).status == .notFound)
             let report = try await client.call(.get, "/api/v1/reports/cases?unit=T1&from=2026-01-01&to=2026-12-31", staff)
-            #expect(report.text == (try encoded(try database.caseReport(unitCode: "T1", from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!))))
+            #expect(await report.text == (try encoded(try database.caseReport(unitCode: "T1", from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!))))
             #expect(try await client.call(.get, "/api/v1/reports/cases?unit=T1", staff).errorField == "from")
             #expect(try await client.call(.get, "/api/v1/reports/cases?unit=T1&from=2026-01-01", staff).errorField == "to")
             #expect(try await client.call(.get, "/api/v1/reports/pairing?unit=T1", staff).text == (try encoded(try database.pairingReport(unitCode: "T1"))))
@@ -357,7 +360,7 @@ struct EndpointTests {
 
     @Test("the feed comes in order with a cursor; each page's next is its last seq")
     func feed() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             for id in 1...3 { _ = try await client.call(.post, "/api/v1/visits", tokens["P1"]!, visitBody(id, at: "2026-06-0\(id)T09:00:00+08:00")) }
@@ -380,7 +383,7 @@ struct ServerBehaviourTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-retry-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (database, tokens) = try apiDatabase(file: directory.appendingPathComponent("api.sqlite").path)
+        let (database, tokens) = try await apiDatabase(file: directory.appendingPathComponent("api.sqlite").path)
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
@@ -389,13 +392,13 @@ struct ServerBehaviourTests {
             }
             #expect(statuses.sorted() == [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201])
         }
-        #expect(try database.visits(under: "C").map(\.id) == [visitId(7)])
-        #expect(try database.events().map(\.type) == ["visit.logged"])
+        #expect(try await database.visits(under: "C").map(\.id) == [visitId(7)])
+        #expect(try await database.events().map(\.type) == ["visit.logged"])
     }
 
     @Test("each request logs method, path, status, duration and person, never the token or the query")
     func requestLog() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let lines = Mutex<[String]>([])
         var logger = Logger(label: "gridbook.api") { JSONLogHandler(label: $0) { line in lines.withLock { $0.append(line) } } }
         logger.logLevel = .info

@@ -12,19 +12,19 @@ struct OddTextTests {
 
     @Test("a risk and a case on a unit whose name holds quotes, backslashes and tabs: every list and report reads back")
     func oddUnitName() async throws {
-        let (database, tokens) = try apiDatabase()
-        try database.addUnit(Unit(code: "G\"3\\", name: Self.oddName, level: .grid, parentCode: "V1"))
-        try importMore(database, ["households.csv": "code,grid_code,registered_on\n\"H\"\"4\",\"G\"\"3\\\",2025-01-01\n"])
-        let risk = try database.addRisk(NewRisk(unitCode: "G\"3\\", category: "land", level: .red, title: "地界\t\"争议\"", source: .patrol),
+        let (database, tokens) = try await apiDatabase()
+        try await database.addUnit(Unit(code: "G\"3\\", name: Self.oddName, level: .grid, parentCode: "V1"))
+        try await importMore(database, ["households.csv": "code,grid_code,registered_on\n\"H\"\"4\",\"G\"\"3\\\",2025-01-01\n"])
+        let risk = try await database.addRisk(NewRisk(unitCode: "G\"3\\", category: "land", level: .red, title: "地界\t\"争议\"", source: .patrol),
                                         by: .person("P9"))
-        _ = try database.promoteRisk(id: risk.id, by: .person("P9"))
+        _ = try await database.promoteRisk(id: risk.id, by: .person("P9"))
         let june30 = LocalDate("2026-06-30")!
-        #expect(try database.risks(RiskFilter(unitCode: "C")).map(\.id) == [risk.id])
-        #expect(try database.risks(RiskFilter(unitCode: "G\"3\\")).map(\.id) == [risk.id])
-        #expect(try database.cases(under: "V1").map(\.unitCode) == ["G\"3\\"])
-        #expect(try database.coverageReport(unitCode: "V1", asOf: june30).rows.map(\.name).contains(Self.oddName))
-        #expect(try database.dueList(unitCode: "C", on: june30).map(\.householdCode).contains("H\"4"))
-        #expect(try database.events(after: 0, under: ["V1"]).map(\.type) == ["risk.created", "case.created", "risk.promoted"])
+        #expect(try await database.risks(RiskFilter(unitCode: "C")).map(\.id) == [risk.id])
+        #expect(try await database.risks(RiskFilter(unitCode: "G\"3\\")).map(\.id) == [risk.id])
+        #expect(try await database.cases(under: "V1").map(\.unitCode) == ["G\"3\\"])
+        #expect(try await database.coverageReport(unitCode: "V1", asOf: june30).rows.map(\.name).contains(Self.oddName))
+        #expect(try await database.dueList(unitCode: "C", on: june30).map(\.householdCode).contains("H\"4"))
+        #expect(try await database.events(after: 0, under: ["V1"]).map(\.type) == ["risk.created", "case.created", "risk.promoted"])
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client async throws in
             for uri in ["/api/v1/risks?unit=C", "/api/v1/cases?unit=C", "/api/v1/reports/coverage?unit=V1&as_of=2026-06-30",
@@ -41,33 +41,34 @@ struct OddTextTests {
     }
 
     @Test("risk and case numbers count on past 999,999 in a year (by number, not as text)")
-    func idsPastAMillion() throws {
-        let (database, _) = try apiDatabase()
-        let first = try database.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "一", source: .patrol), by: .person("P9"))
+    func idsPastAMillion() async throws {
+        let (database, _) = try await apiDatabase()
+        let first = try await database.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "一", source: .patrol), by: .person("P9"))
         #expect(first.id == "R2026-000001")
-        try database.write { try $0.execute(sql: "UPDATE risks SET id = 'R2026-999999'") }
-        let next = try database.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "二", source: .patrol), by: .person("P9"))
-        let after = try database.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "三", source: .patrol), by: .person("P9"))
+        try await database.write { try $0.execute(sql: "UPDATE risks SET id = 'R2026-999999'") }
+        let next = try await database.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "二", source: .patrol), by: .person("P9"))
+        let after = try await database.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "三", source: .patrol), by: .person("P9"))
         #expect([next.id, after.id] == ["R2026-1000000", "R2026-1000001"])
 
-        let dispute = try database.fileCase(NewCase(title: "一", category: "land", unitCode: "V1", source: .walkIn), by: .person("P9"))
+        let dispute = try await database.fileCase(NewCase(title: "一", category: "land", unitCode: "V1", source: .walkIn), by: .person("P9"))
         #expect(dispute.id == "2026-000001")
-        try database.write { db in
+        try await database.write { db in
             var copy = dispute
             copy.id = "2026-999999"
             try copy.insert(db)
         }
-        let ids = try (0..<2).map { _ in
-            try database.fileCase(NewCase(title: "二", category: "land", unitCode: "V1", source: .walkIn), by: .person("P9")).id
+        var ids: [String] = []
+        for _ in 0..<2 {
+            ids.append(try await database.fileCase(NewCase(title: "二", category: "land", unitCode: "V1", source: .walkIn), by: .person("P9")).id)
         }
         #expect(ids == ["2026-1000000", "2026-1000001"])
     }
 
     @Test("ids take the year of the database's clock, not the machine's")
-    func idsFollowTheClock() throws {
-        let (database, _) = try apiDatabase()
+    func idsFollowTheClock() async throws {
+        let (database, _) = try await apiDatabase()
         let later = try AppDatabase(database.writer, clock: .fixed(Date(timeIntervalSince1970: 1_830_297_600))) // 2028-01-01T00:00Z
-        let risk = try later.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "一", source: .patrol), by: .person("P9"))
+        let risk = try await later.addRisk(NewRisk(unitCode: "G1", category: "land", level: .blue, title: "一", source: .patrol), by: .person("P9"))
         #expect(risk.id == "R2028-000001")
         #expect(risk.reportedAt == "2028-01-01T00:00:00Z")
     }
@@ -83,8 +84,8 @@ struct BadCodeAPITests {
               ("/api/v1/visits", #"{"household_code": "\#(String(repeating: "H", count: 65))", "visited_at": "2026-06-30T09:00:00+08:00", "method": "door", "outcome": "met"}"#, "household_code"),
           ])
     func refused(path: String, body: String, field: String) async throws {
-        let (database, tokens) = try apiDatabase()
-        let before = try database.read { db in
+        let (database, tokens) = try await apiDatabase()
+        let before = try await database.read { db in
             try ["risks", "cases", "visits", "events"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? -1 }
         }
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
@@ -93,7 +94,7 @@ struct BadCodeAPITests {
             #expect(reply.status == .badRequest)
             #expect(reply.errorField == field)
         }
-        #expect(try database.read { db in
+        #expect(try await database.read { db in
             try ["risks", "cases", "visits", "events"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? -1 }
         } == before)
     }

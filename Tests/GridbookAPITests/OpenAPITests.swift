@@ -27,8 +27,8 @@ func documentedOperations(_ yaml: String) -> Set<String> {
 @Suite("The OpenAPI document")
 struct OpenAPITests {
     @Test("it lists exactly the routes the router has, and no other")
-    func everyRoute() throws {
-        let (database, _) = try apiDatabase()
+    func everyRoute() async throws {
+        let (database, _) = try await apiDatabase()
         let routes = Set(buildRouter(database: database).routes.map { "\($0.method) \($0.path.description)" })
         let documented = documentedOperations(OpenAPIDocument.yaml)
         #expect(routes.count == 22)
@@ -44,7 +44,7 @@ struct OpenAPITests {
 
     @Test("GET /openapi.yaml serves it without a token, as OpenAPI 3.1")
     func served() async throws {
-        let (database, _) = try apiDatabase()
+        let (database, _) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/openapi.yaml", method: .get) { response in

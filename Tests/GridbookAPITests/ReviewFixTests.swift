@@ -6,26 +6,26 @@ import HummingbirdTesting
 import Testing
 
 /// Imports more seed rows into a test database (rows already there are kept).
-func importMore(_ database: AppDatabase, _ files: [String: String]) throws {
+func importMore(_ database: AppDatabase, _ files: [String: String]) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-more-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
-    _ = try database.importSeeds(from: directory)
+    _ = try await database.importSeeds(from: directory)
 }
 
 @Suite("Blocks, the feed's scope and odd codes")
 struct ReviewFixTests {
     @Test("a block head logs visits and reports risks in their block, and sees nothing else of the grid")
     func blockHead() async throws {
-        let (database, _) = try apiDatabase()
-        try importMore(database, [
+        let (database, _) = try await apiDatabase()
+        try await importMore(database, [
             "units.csv": "code,name,level,parent_code\nB1,一组,block,G1\n",
             "people.csv": "id,name,phone,id_number\nP5,孙组长,,\n",
             "duties.csv": "person_id,role,unit_code,since,until\nP5,block_head,B1,2025-01-01,\n",
             "households.csv": "code,grid_code,block_code,registered_on\nH4,G1,B1,2025-01-01\n",
         ])
-        let head = try database.issueToken(person: "P5").token
+        let head = try await database.issueToken(person: "P5").token
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client async throws in
             #expect(try await client.call(.post, "/api/v1/visits", head, visitBody(1, household: "H4")).status == .created)
@@ -38,12 +38,12 @@ struct ReviewFixTests {
             #expect(try await client.call(.get, "/api/v1/households/H1", head).status == .forbidden)
             #expect(try await client.call(.post, "/api/v1/visits", head, visitBody(2, household: "H1")).status == .forbidden)
         }
-        #expect(try database.visits(under: "C").map(\.householdCode) == ["H4"])
+        #expect(try await database.visits(under: "C").map(\.householdCode) == ["H4"])
     }
 
     @Test("the feed shows township staff their township's events only; county admins see all")
     func feedScope() async throws {
-        let (database, tokens) = try apiDatabase()
+        let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client async throws in
             #expect(try await client.call(.post, "/api/v1/visits", tokens["P1"]!, visitBody(1, household: "H1")).status == .created)
@@ -56,15 +56,15 @@ struct ReviewFixTests {
             let county = try await client.call(.get, "/api/v1/events?after=0", tokens["P9"]!)
             #expect(county.items("type") == ["visit.logged", "visit.logged", "case.created"])
             // Events follow their records: once G2 moves into T1, its visit is T1's to see.
-            _ = try database.moveUnit(code: "G2", to: "V1")
+            _ = try await database.moveUnit(code: "G2", to: "V1")
             #expect(try await client.call(.get, "/api/v1/events?after=0", tokens["P3"]!).items("id") == [visitId(1), visitId(2)])
         }
     }
 
     @Test("visits of a household whose code holds a | come one per page, each once")
     func barInCode() async throws {
-        let (database, tokens) = try apiDatabase()
-        try importMore(database, ["households.csv": "code,grid_code,registered_on\nH|1,G1,2025-01-01\n"])
+        let (database, tokens) = try await apiDatabase()
+        try await importMore(database, ["households.csv": "code,grid_code,registered_on\nH|1,G1,2025-01-01\n"])
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client async throws in
             for n in 1...3 {

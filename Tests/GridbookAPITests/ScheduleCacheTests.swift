@@ -12,31 +12,31 @@ struct ScheduleCacheTests {
     let june30 = LocalDate("2026-06-30")!
 
     @Test("in memory (one connection): a visit logged after a due list shows in the next one")
-    func oneConnection() throws {
-        let (database, _) = try apiDatabase()
-        #expect(try database.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H1", "H3"])
-        #expect(try database.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H1", "H3"])
-        _ = try database.logVisit(metVisit(1), by: .person("P1"))
-        #expect(try database.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H3"])
-        #expect(try database.household(code: "H1", on: june30).schedule?.covered == true)
+    func oneConnection() async throws {
+        let (database, _) = try await apiDatabase()
+        #expect(try await database.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H1", "H3"])
+        #expect(try await database.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H1", "H3"])
+        _ = try await database.logVisit(metVisit(1), by: .person("P1"))
+        #expect(try await database.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H3"])
+        #expect(try await database.household(code: "H1", on: june30).schedule?.covered == true)
     }
 
     @Test("a file with a reader pool, written by this process and by another one: each write shows at once")
-    func pooledAndOtherProcess() throws {
+    func pooledAndOtherProcess() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-cache-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("api.sqlite").path
-        let (server, _) = try apiDatabase(file: path)
+        let (server, _) = try await apiDatabase(file: path)
         let other = try AppDatabase.open(path: path, clock: .fixed(apiNow))
-        for _ in 0..<3 { #expect(try server.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H1", "H3"]) }
-        _ = try other.logVisit(metVisit(1), by: .person("P1"))
-        #expect(try server.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H3"])
-        _ = try other.moveUnit(code: "G1", to: "V2", by: .system)
-        #expect(try server.dueList(unitCode: "V1", on: june30).map(\.householdCode) == [])
-        #expect(try server.dueList(unitCode: "V2", on: june30).map(\.householdCode) == ["H2", "H3"])
-        _ = try server.logVisit(NewVisit(id: visitId(2), householdCode: "H3", visitorId: "P1", visitedAt: "2026-06-30T10:00:00+08:00",
+        for _ in 0..<3 { #expect(try await server.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H1", "H3"]) }
+        _ = try await other.logVisit(metVisit(1), by: .person("P1"))
+        #expect(try await server.dueList(unitCode: "G1", on: june30).map(\.householdCode) == ["H3"])
+        _ = try await other.moveUnit(code: "G1", to: "V2", by: .system)
+        #expect(try await server.dueList(unitCode: "V1", on: june30).map(\.householdCode) == [])
+        #expect(try await server.dueList(unitCode: "V2", on: june30).map(\.householdCode) == ["H2", "H3"])
+        _ = try await server.logVisit(NewVisit(id: visitId(2), householdCode: "H3", visitorId: "P1", visitedAt: "2026-06-30T10:00:00+08:00",
                                          method: .door, outcome: .met), by: .person("P1"))
-        #expect(try server.dueList(unitCode: "V2", on: june30).map(\.householdCode) == ["H2"])
+        #expect(try await server.dueList(unitCode: "V2", on: june30).map(\.householdCode) == ["H2"])
     }
 }

@@ -52,7 +52,7 @@ struct ArgumentTests {
     }
 
     @Test("the database comes from --db before or after the subcommand, else GRIDBOOK_DB")
-    func databasePath() throws {
+    func databasePath() async throws {
         let before = try #require(try Gridbook.parseAsRoot(["--db", "/tmp/a.sqlite", "unit", "list"]) as? UnitListCommand)
         #expect(before.global.databasePath == "/tmp/a.sqlite")
         let after = try #require(try Gridbook.parseAsRoot(["unit", "list", "--db", "/tmp/b.sqlite"]) as? UnitListCommand)
@@ -60,37 +60,37 @@ struct ArgumentTests {
     }
 
     @Test("a command on a missing database says how to create one, and creates nothing")
-    func missingDatabase() throws {
+    func missingDatabase() async throws {
         let path = temporaryPath("missing.sqlite")
         let command = try #require(try Gridbook.parseAsRoot(["report", "coverage", "--db", path]) as? CoverageCommand)
-        let error = try #require(throws: CLIError.self) { try command.run() }
+        let error = try await #require(throws: CLIError.self) { try await command.run() }
         #expect(error.description == "no database at \(path); create one with `gridbook init` or `gridbook import DIR`, or pass --db")
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
     @Test("a failed import into a new file leaves no database file behind")
-    func failedImportLeavesNoFile() throws {
+    func failedImportLeavesNoFile() async throws {
         let directory = temporaryPath("seeds")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Data("code,name,level,parent_code\nV1,村,village,T9\n".utf8).write(to: URL(fileURLWithPath: directory + "/units.csv"))
         let path = temporaryPath("import.sqlite")
         let command = try #require(try Gridbook.parseAsRoot(["import", directory, "--db", path]) as? ImportCommand)
-        #expect(throws: ExitCode.failure) { try command.run() }
+        await #expect(throws: ExitCode.failure) { try await command.run() }
         #expect(!FileManager.default.fileExists(atPath: path))
         let missing = try #require(try Gridbook.parseAsRoot(["import", directory + "/nope", "--db", path]) as? ImportCommand)
-        let error = try #require(throws: CLIError.self) { try missing.run() }
+        let error = try await #require(throws: CLIError.self) { try await missing.run() }
         #expect(error.description == "\(directory)/nope: no such directory")
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
     @Test("the demo writes to --db when given, and refuses a file that exists")
-    func demoDatabase() throws {
+    func demoDatabase() async throws {
         let path = temporaryPath("demo.sqlite")
         try Data().write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let command = try #require(try Gridbook.parseAsRoot(["--db", path, "demo"]) as? DemoCommand)
-        let error = try #require(throws: CLIError.self) { try command.run() }
+        let error = try await #require(throws: CLIError.self) { try await command.run() }
         #expect(error.description.hasPrefix("\(path) already exists"))
     }
 
@@ -123,12 +123,12 @@ final class VisitLogCommandTests {
     }
 
     /// Runs a command at the tests' "now", 2026-12-01T00:00:00Z.
-    func atTestNow<T>(_ body: () throws -> T) throws -> T {
-        try Console.$clock.withValue(.fixed(Date(timeIntervalSince1970: 1_796_083_200)), operation: body)
+    func atTestNow<T>(_ body: () async throws -> T) async throws -> T {
+        try await Console.$clock.withValue(.fixed(Date(timeIntervalSince1970: 1_796_083_200)), operation: body)
     }
 
     /// A database file with one grid, one household and its grid member.
-    func database() throws -> String {
+    func database() async throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -140,37 +140,37 @@ final class VisitLogCommandTests {
         ]
         for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
         let path = directory.path + ".sqlite"
-        _ = try AppDatabase.open(path: path).importSeeds(from: directory)
+        _ = try await AppDatabase.open(path: path).importSeeds(from: directory)
         temporaryFiles.append(path)
         return path
     }
 
-    func visitCount(_ path: String) throws -> Int {
-        try AppDatabase.open(path: path).visits(under: "C").count
+    func visitCount(_ path: String) async throws -> Int {
+        try await AppDatabase.open(path: path).visits(under: "C").count
     }
 
     @Test("a visit is logged, and a retry with the same id adds nothing")
-    func logAndRetry() throws {
-        let path = try database()
+    func logAndRetry() async throws {
+        let path = try await database()
         let arguments = ["visit", "log", "--db", path, "--household", "H1", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00",
                          "--outcome", "met", "--method", "door", "--id", "aaaaaaaa-0000-4000-8000-000000000001"]
-        try atTestNow { try #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run() }
-        try atTestNow { try #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run() }
-        #expect(try visitCount(path) == 1)
+        try await atTestNow { try await #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run() }
+        try await atTestNow { try await #require(try Gridbook.parseAsRoot(arguments) as? VisitLogCommand).run() }
+        #expect(try await visitCount(path) == 1)
     }
 
     @Test("--as must name a person of the database; otherwise nothing is written")
-    func unknownActor() throws {
-        let path = try database()
+    func unknownActor() async throws {
+        let path = try await database()
         let arguments = ["visit", "log", "--db", path, "--household", "H1", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00",
                          "--outcome", "met", "--method", "door"]
-        let error = try #require(throws: CLIError.self) {
-            try atTestNow { try #require(try Gridbook.parseAsRoot(arguments + ["--as", "P404"]) as? VisitLogCommand).run() }
+        let error = try await #require(throws: CLIError.self) {
+            try await atTestNow { try await #require(try await Gridbook.parseAsRoot(arguments + ["--as", "P404"]) as? VisitLogCommand).run() }
         }
         #expect(error.description == "--as P404: no such person in \(path)")
-        #expect(try visitCount(path) == 0)
-        try atTestNow { try #require(try Gridbook.parseAsRoot(arguments + ["--as", "P1"]) as? VisitLogCommand).run() }
-        #expect(try AppDatabase.open(path: path).auditEntries(actor: "P1").map(\.action) == ["visit.log"])
+        #expect(try await visitCount(path) == 0)
+        try await atTestNow { try await #require(try Gridbook.parseAsRoot(arguments + ["--as", "P1"]) as? VisitLogCommand).run() }
+        #expect(try await AppDatabase.open(path: path).auditEntries(actor: "P1").map(\.action) == ["visit.log"])
     }
 
     @Test("refusals end with an error (non-zero exit) and write nothing", arguments: [
@@ -180,12 +180,12 @@ final class VisitLogCommandTests {
         (["--household", "H1", "--visitor", "P1", "--at", "yesterday"], "visited_at: yesterday is not an ISO 8601 time with offset (2026-03-02T09:15:00+08:00)"),
         (["--household", "H1", "--visitor", "P2", "--at", "2026-06-30T09:00:00+08:00"], "P2 holds no duty covering household H1 on 2026-06-30"),
     ])
-    func refusals(_ arguments: [String], _ message: String) throws {
-        let path = try database()
+    func refusals(_ arguments: [String], _ message: String) async throws {
+        let path = try await database()
         let command = try #require(try Gridbook.parseAsRoot(["visit", "log", "--db", path, "--outcome", "met", "--method", "phone"] + arguments) as? VisitLogCommand)
-        let error = try #require(throws: GridbookError.self) { try atTestNow { try command.run() } }
+        let error = try await #require(throws: GridbookError.self) { try await atTestNow { try await command.run() } }
         #expect(error.description == message)
         #expect(Gridbook.exitCode(for: error) == .failure)
-        #expect(try visitCount(path) == 0)
+        #expect(try await visitCount(path) == 0)
     }
 }

@@ -41,32 +41,32 @@ struct CaseReportTests {
     }
 
     @Test("the report from the ledger: cases accepted in the period under the unit, rates and overdue cases")
-    func fromTheLedger() throws {
-        let database = try smallCountyDatabase()
+    func fromTheLedger() async throws {
+        let database = try await smallCountyDatabase()
         let seeds = try SeedDirectory([
             "people.csv": "id,name\nP3,调解员\n",
             "duties.csv": "person_id,role,unit_code,since,until\nP3,county_admin,C,2025-01-01,\n",
         ])
-        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         let day = Date(timeIntervalSince1970: 1_782_784_800) // 2026-06-30
         let admin = Actor.person("P3")
-        let a = try database.fileCase(NewCase(title: "a", category: "land", unitCode: "G1", source: .walkIn), by: admin, now: day)
-        let b = try database.fileCase(NewCase(title: "b", category: "family", unitCode: "V2", source: .phone), by: admin, now: day)
-        let c = try database.fileCase(NewCase(title: "c", category: "land", unitCode: "G2", source: .letter, level: .township), by: admin, now: day)
+        let a = try await database.fileCase(NewCase(title: "a", category: "land", unitCode: "G1", source: .walkIn), by: admin, now: day)
+        let b = try await database.fileCase(NewCase(title: "b", category: "family", unitCode: "V2", source: .phone), by: admin, now: day)
+        let c = try await database.fileCase(NewCase(title: "c", category: "land", unitCode: "G2", source: .letter, level: .township), by: admin, now: day)
         for step in [CaseActionInput(.start), CaseActionInput(.resolve), CaseActionInput(.feedback, note: "答复"),
                      CaseActionInput(.followUp, satisfaction: .dissatisfied), CaseActionInput(.close),
                      CaseActionInput(.reopen), CaseActionInput(.fail)] {
-            _ = try database.act(onCase: a.id, step, by: admin, now: day)
+            _ = try await database.act(onCase: a.id, step, by: admin, now: day)
         }
-        let report = try database.caseReport(unitCode: "T1", from: LocalDate("2026-06-01")!, to: LocalDate("2026-07-31")!)
+        let report = try await database.caseReport(unitCode: "T1", from: LocalDate("2026-06-01")!, to: LocalDate("2026-07-31")!)
         #expect("\(report.total.accepted) \(report.total.resolved) \(report.total.unresolved)" == "2 1 1")
         #expect(report.resolutionRate == 50)
         #expect(report.overdue.map(\.id) == [c.id])
-        #expect(try database.caseReport(from: LocalDate("2026-06-01")!, to: LocalDate("2026-07-31")!).total.accepted == 3)
-        #expect(try database.caseReport(from: LocalDate("2026-07-01")!, to: LocalDate("2026-07-31")!).total.accepted == 0)
+        #expect(try await database.caseReport(from: LocalDate("2026-06-01")!, to: LocalDate("2026-07-31")!).total.accepted == 3)
+        #expect(try await database.caseReport(from: LocalDate("2026-07-01")!, to: LocalDate("2026-07-31")!).total.accepted == 0)
         #expect(b.unitCode == "V2")
-        #expect(throws: GridbookError.invalid(field: "from", problem: "2026-08-01 is after to (2026-07-31)")) {
-            try database.caseReport(from: LocalDate("2026-08-01")!, to: LocalDate("2026-07-31")!)
+        await #expect(throws: GridbookError.invalid(field: "from", problem: "2026-08-01 is after to (2026-07-31)")) {
+            try await database.caseReport(from: LocalDate("2026-08-01")!, to: LocalDate("2026-07-31")!)
         }
     }
 }
@@ -74,21 +74,21 @@ struct CaseReportTests {
 @Suite("The risk report")
 struct RiskReportTests {
     @Test("risks by level and status under a unit, and those not reviewed on time")
-    func report() throws {
-        let database = try smallCountyDatabase()
+    func report() async throws {
+        let database = try await smallCountyDatabase()
         let day = Date(timeIntervalSince1970: 1_782_784_800) // 2026-06-30
-        let red = try database.addRisk(NewRisk(householdCode: "H3", category: "fraud", level: .red, title: "诈骗电话", source: .patrol),
+        let red = try await database.addRisk(NewRisk(householdCode: "H3", category: "fraud", level: .red, title: "诈骗电话", source: .patrol),
                                        by: .person("P1"), now: day)
-        let blue = try database.addRisk(NewRisk(householdCode: "H1", category: "safety", level: .blue, title: "电线老化", source: .patrol),
+        let blue = try await database.addRisk(NewRisk(householdCode: "H1", category: "safety", level: .blue, title: "电线老化", source: .patrol),
                                         by: .person("P1"), now: day)
-        _ = try database.updateRisk(id: blue.id, status: .monitoring, now: day)
-        _ = try database.addRisk(NewRisk(householdCode: "H7", category: "land", level: .red, title: "界址", source: .patrol),
+        _ = try await database.updateRisk(id: blue.id, status: .monitoring, now: day)
+        _ = try await database.addRisk(NewRisk(householdCode: "H7", category: "land", level: .red, title: "界址", source: .patrol),
                                  by: .person("P2"), now: day)
-        let report = try database.riskReport(unitCode: "T1", asOf: LocalDate("2026-07-05"))
+        let report = try await database.riskReport(unitCode: "T1", asOf: LocalDate("2026-07-05"))
         #expect(report.total == 2)
         #expect(report.byLevel["red"] == ["open": 1, "monitoring": 0, "resolved": 0, "promoted": 0])
         #expect(report.byLevel["blue"]?["monitoring"] == 1)
         #expect(report.reviewOverdue.map(\.id) == [red.id])
-        #expect(try database.riskReport(asOf: LocalDate("2026-07-05")).total == 3)
+        #expect(try await database.riskReport(asOf: LocalDate("2026-07-05")).total == 3)
     }
 }

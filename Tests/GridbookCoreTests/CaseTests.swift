@@ -18,7 +18,7 @@ struct CaseRulesTests {
     }
 
     @Test("every action in every state: allowed ones move the case, the others are refused", arguments: CaseStatus.allCases)
-    func everyTransition(_ status: CaseStatus) throws {
+    func everyTransition(_ status: CaseStatus) async throws {
         let expected: [CaseStatus: [CaseAction: CaseStatus]] = [
             .accepted: [.dispatch: .assigned, .start: .inProgress, .escalate: .accepted, .note: .accepted],
             .assigned: [.dispatch: .assigned, .start: .inProgress, .escalate: .accepted, .note: .assigned],
@@ -41,7 +41,7 @@ struct CaseRulesTests {
     }
 
     @Test("a closed case reopens only after a dissatisfied follow-up")
-    func reopen() throws {
+    func reopen() async throws {
         #expect(try CaseRules.apply(input(.reopen), to: dispute(.closed, feedback: true, satisfaction: .dissatisfied), today: today, now: "t").status == .inProgress)
         #expect(throws: GridbookError.self) {
             try CaseRules.apply(input(.reopen), to: dispute(.closed, feedback: true, satisfaction: .basicallySatisfied), today: today, now: "t")
@@ -49,7 +49,7 @@ struct CaseRulesTests {
     }
 
     @Test("deadlines by level: 7, 15, 30 days from dispatch or escalation; an explicit deadline wins")
-    func deadlines() throws {
+    func deadlines() async throws {
         #expect(try CaseRules.apply(input(.dispatch), to: dispute(.accepted), today: today, now: "t").deadline == LocalDate("2026-07-08"))
         #expect(try CaseRules.apply(input(.dispatch), to: dispute(.accepted, level: .township), today: today, now: "t").deadline == LocalDate("2026-07-16"))
         let escalated = try CaseRules.apply(input(.escalate), to: dispute(.inProgress, level: .township), today: today, now: "t")
@@ -60,7 +60,7 @@ struct CaseRulesTests {
     }
 
     @Test("a county case cannot escalate further up, but can change track")
-    func countyEscalation() throws {
+    func countyEscalation() async throws {
         #expect(throws: GridbookError.conflict("case 2026-000001 is at the county level and cannot escalate further up; give a track (judicial_confirmation, litigation or petition)")) {
             try CaseRules.apply(input(.escalate), to: dispute(.inProgress, level: .county), today: today, now: "t")
         }
@@ -89,86 +89,86 @@ struct CaseLedgerTests {
     let now = Date(timeIntervalSince1970: 1_782_784_800) // 2026-06-30 10:00 in Shanghai
 
     /// The small county with a mediator (P3) in T1.
-    func database() throws -> AppDatabase {
-        let database = try smallCountyDatabase()
+    func database() async throws -> AppDatabase {
+        let database = try await smallCountyDatabase()
         let seeds = try SeedDirectory([
             "people.csv": "id,name\nP3,调解员\n",
             "duties.csv": "person_id,role,unit_code,since,until\nP3,mediator,T1,2025-01-01,\n",
         ])
-        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         return database
     }
 
     @Test("a risk is promoted once: the case is accepted, the risk is promoted; again returns the same case")
-    func promote() throws {
-        let database = try database()
-        let risk = try database.addRisk(NewRisk(householdCode: "H3", category: "land", level: .orange, title: "宅基地边界纠纷", source: .visit),
+    func promote() async throws {
+        let database = try await database()
+        let risk = try await database.addRisk(NewRisk(householdCode: "H3", category: "land", level: .orange, title: "宅基地边界纠纷", source: .visit),
                                         by: .person("P1"), now: now)
-        let first = try database.promoteRisk(id: risk.id, by: .person("P3"), now: now)
-        let again = try database.promoteRisk(id: risk.id, by: .person("P3"), now: now)
+        let first = try await database.promoteRisk(id: risk.id, by: .person("P3"), now: now)
+        let again = try await database.promoteRisk(id: risk.id, by: .person("P3"), now: now)
         #expect(again == .existing(first.dispute))
         #expect("\(first.dispute.id) \(first.dispute.status.rawValue) \(first.dispute.level.rawValue) \(first.dispute.deadline) \(first.dispute.riskId ?? "")"
                 == "2026-000001 accepted village 2026-07-07 \(risk.id)")
-        let stored = try database.risk(id: risk.id).risk
+        let stored = try await database.risk(id: risk.id).risk
         #expect("\(stored.status.rawValue) \(stored.caseId ?? "")" == "promoted 2026-000001")
-        #expect(try database.cases().count == 1)
-        #expect(try database.events().map(\.type) == ["risk.created", "case.created", "risk.promoted"])
+        #expect(try await database.cases().count == 1)
+        #expect(try await database.events().map(\.type) == ["risk.created", "case.created", "risk.promoted"])
     }
 
     @Test("only township staff, mediators and county admins promote and act; a refusal writes nothing")
-    func roles() throws {
-        let database = try database()
-        let risk = try database.addRisk(NewRisk(householdCode: "H3", category: "land", level: .orange, title: "x", source: .patrol),
+    func roles() async throws {
+        let database = try await database()
+        let risk = try await database.addRisk(NewRisk(householdCode: "H3", category: "land", level: .orange, title: "x", source: .patrol),
                                         by: .person("P1"), now: now)
-        let before = try tableCounts(database)
-        let audit = try database.auditEntries().count
-        #expect(throws: GridbookError.notAllowed("P1 is not township staff, a mediator or a county admin")) {
-            try database.promoteRisk(id: risk.id, by: .person("P1"), now: now)
+        let before = try await tableCounts(database)
+        let audit = try await database.auditEntries().count
+        await #expect(throws: GridbookError.notAllowed("P1 is not township staff, a mediator or a county admin")) {
+            try await database.promoteRisk(id: risk.id, by: .person("P1"), now: now)
         }
-        #expect(throws: GridbookError.notAllowed("cases are handled by township staff, mediators and county admins; say who you are (--as)")) {
-            try database.fileCase(NewCase(title: "x", category: "land", unitCode: "V1", source: .walkIn), by: .commandLine(user: "li"), now: now)
+        await #expect(throws: GridbookError.notAllowed("cases are handled by township staff, mediators and county admins; say who you are (--as)")) {
+            try await database.fileCase(NewCase(title: "x", category: "land", unitCode: "V1", source: .walkIn), by: .commandLine(user: "li"), now: now)
         }
-        #expect(try tableCounts(database) == before)
-        #expect(try database.auditEntries().count == audit)
-        #expect(try database.risk(id: risk.id).risk.status == .open)
+        #expect(try await tableCounts(database) == before)
+        #expect(try await database.auditEntries().count == audit)
+        #expect(try await database.risk(id: risk.id).risk.status == .open)
     }
 
     @Test("a case walked from acceptance to close: every step in the ledger, oldest first, never editable")
-    func walk() throws {
-        let database = try database()
-        let dispute = try database.fileCase(NewCase(title: "邻里漏水纠纷", category: "neighbour", unitCode: "V1", parties: "李明; 王芳",
+    func walk() async throws {
+        let database = try await database()
+        let dispute = try await database.fileCase(NewCase(title: "邻里漏水纠纷", category: "neighbour", unitCode: "V1", parties: "李明; 王芳",
                                                     source: .walkIn), by: .person("P3"), now: now)
         for step in [CaseActionInput(.dispatch, assignee: "红旗村调委会"), CaseActionInput(.start), CaseActionInput(.resolve, note: "达成协议"),
                      CaseActionInput(.feedback, note: "已答复"), CaseActionInput(.followUp, satisfaction: .basicallySatisfied),
                      CaseActionInput(.close)] {
-            _ = try database.act(onCase: dispute.id, step, by: .person("P3"), now: now)
+            _ = try await database.act(onCase: dispute.id, step, by: .person("P3"), now: now)
         }
-        let detail = try database.caseDetail(id: dispute.id)
+        let detail = try await database.caseDetail(id: dispute.id)
         #expect(detail.ledger.map { "\($0.action) \($0.note)" } == [
             "accept filed (walk_in)", "dispatch to 红旗村调委会, due 2026-07-07", "start ", "resolve 达成协议", "feedback 已答复",
             "follow_up basically_satisfied", "close ",
         ])
         #expect(detail.dispute.status == .closed)
-        #expect(throws: DatabaseError.self) {
-            try database.write { db in try db.execute(sql: "UPDATE case_ledger SET note = 'x'") }
+        await #expect(throws: DatabaseError.self) {
+            try await database.write { db in try db.execute(sql: "UPDATE case_ledger SET note = 'x'") }
         }
-        #expect(throws: DatabaseError.self) {
-            try database.write { db in try db.execute(sql: "DELETE FROM case_ledger") }
+        await #expect(throws: DatabaseError.self) {
+            try await database.write { db in try db.execute(sql: "DELETE FROM case_ledger") }
         }
-        #expect(throws: GridbookError.conflict("case \(dispute.id) is closed; start is not allowed (allowed: note)")) {
-            try database.act(onCase: dispute.id, CaseActionInput(.start), by: .person("P3"), now: now)
+        await #expect(throws: GridbookError.conflict("case \(dispute.id) is closed; start is not allowed (allowed: note)")) {
+            try await database.act(onCase: dispute.id, CaseActionInput(.start), by: .person("P3"), now: now)
         }
-        #expect(try database.caseDetail(id: dispute.id).ledger.count == 7)
+        #expect(try await database.caseDetail(id: dispute.id).ledger.count == 7)
     }
 
     @Test("overdue cases are those past their deadline and not finished")
-    func overdue() throws {
-        let database = try database()
-        let open = try database.fileCase(NewCase(title: "a", category: "land", unitCode: "V1", source: .phone), by: .person("P3"), now: now)
-        let done = try database.fileCase(NewCase(title: "b", category: "land", unitCode: "G1", source: .phone), by: .person("P3"), now: now)
-        for step in [CaseActionInput(.start), CaseActionInput(.resolve)] { _ = try database.act(onCase: done.id, step, by: .person("P3"), now: now) }
-        #expect(try database.cases(overdueOn: LocalDate("2026-07-08")).map(\.id) == [open.id])
-        #expect(try database.cases(overdueOn: LocalDate("2026-07-07")).map(\.id) == [])
-        #expect(try database.cases(under: "G1").map(\.id) == [done.id])
+    func overdue() async throws {
+        let database = try await database()
+        let open = try await database.fileCase(NewCase(title: "a", category: "land", unitCode: "V1", source: .phone), by: .person("P3"), now: now)
+        let done = try await database.fileCase(NewCase(title: "b", category: "land", unitCode: "G1", source: .phone), by: .person("P3"), now: now)
+        for step in [CaseActionInput(.start), CaseActionInput(.resolve)] { _ = try await database.act(onCase: done.id, step, by: .person("P3"), now: now) }
+        #expect(try await database.cases(overdueOn: LocalDate("2026-07-08")).map(\.id) == [open.id])
+        #expect(try await database.cases(overdueOn: LocalDate("2026-07-07")).map(\.id) == [])
+        #expect(try await database.cases(under: "G1").map(\.id) == [done.id])
     }
 }

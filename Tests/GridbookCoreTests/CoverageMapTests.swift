@@ -5,9 +5,9 @@ import Testing
 @Suite("The coverage map")
 struct CoverageMapTests {
     @Test("the tree has every unit down to the grids, with counts that add up")
-    func tree() throws {
-        let database = try smallCountyDatabase()
-        let tree = try database.coverageTree(unitCode: "C", asOf: LocalDate("2026-06-30"))
+    func tree() async throws {
+        let database = try await smallCountyDatabase()
+        let tree = try await database.coverageTree(unitCode: "C", asOf: LocalDate("2026-06-30"))
         #expect(tree.nodes.map { "\(String(repeating: " ", count: $0.depth))\($0.unit.code) \($0.counts.covered)/\($0.counts.households) \($0.counts.overdue)" } == [
             "C 3/7 3",
             " T1 2/5 2",
@@ -21,9 +21,9 @@ struct CoverageMapTests {
     }
 
     @Test("the page holds every unit with its figures, the date and the legend, and nothing external")
-    func page() throws {
-        let database = try smallCountyDatabase()
-        let html = CoverageMap.html(try database.coverageTree(unitCode: "C", asOf: LocalDate("2026-06-30")))
+    func page() async throws {
+        let database = try await smallCountyDatabase()
+        let html = await CoverageMap.html(try database.coverageTree(unitCode: "C", asOf: LocalDate("2026-06-30")))
         // Each unit's row, with its own figures: households, covered, coverage, overdue, never visited.
         let rows = html.components(separatedBy: "<tr class=\"depth").dropFirst().map { "<tr class=\"depth" + $0 }
         func figures(_ whole: String) -> String {
@@ -46,11 +46,11 @@ struct CoverageMapTests {
     }
 
     @Test("a block's map counts its households")
-    func blockTop() throws {
-        let database = try smallCountyDatabase()
-        let tree = try database.coverageTree(unitCode: "B1", asOf: LocalDate("2026-06-30"))
+    func blockTop() async throws {
+        let database = try await smallCountyDatabase()
+        let tree = try await database.coverageTree(unitCode: "B1", asOf: LocalDate("2026-06-30"))
         #expect(tree.nodes.map { "\($0.unit.code) \($0.counts.covered)/\($0.counts.households)" } == ["B1 1/1"])
-        let grid = try database.coverageTree(unitCode: "G1", asOf: LocalDate("2026-06-30"))
+        let grid = try await database.coverageTree(unitCode: "G1", asOf: LocalDate("2026-06-30"))
         #expect(grid.nodes.map { "\($0.unit.code) \($0.counts.covered)/\($0.counts.households)" } == ["G1 2/3"])
     }
 

@@ -5,9 +5,9 @@ import Testing
 @Suite("The coverage report")
 struct CoverageReportTests {
     @Test("the county's coverage JSON has a row per township and exact totals")
-    func countyJSON() throws {
-        let database = try smallCountyDatabase()
-        let report = try database.coverageReport(unitCode: "C", asOf: LocalDate("2026-06-30"))
+    func countyJSON() async throws {
+        let database = try await smallCountyDatabase()
+        let report = try await database.coverageReport(unitCode: "C", asOf: LocalDate("2026-06-30"))
         let json = String(decoding: try JSONOutput.encode(report), as: UTF8.self)
         #expect(json == """
             {
@@ -51,9 +51,9 @@ struct CoverageReportTests {
     }
 
     @Test("a grid's rows are its households")
-    func gridRows() throws {
-        let database = try smallCountyDatabase()
-        let report = try database.coverageReport(unitCode: "G1", asOf: LocalDate("2026-06-30"))
+    func gridRows() async throws {
+        let database = try await smallCountyDatabase()
+        let report = try await database.coverageReport(unitCode: "G1", asOf: LocalDate("2026-06-30"))
         #expect(report.rows.map { "\($0.code) \($0.name) \($0.level) \($0.counts.covered)/\($0.counts.households) overdue \($0.counts.overdue)" } == [
             "H1 李明 household 1/1 overdue 0",
             "H2 王芳 household 1/1 overdue 0",
@@ -63,9 +63,9 @@ struct CoverageReportTests {
     }
 
     @Test("a village's rows are its grids, including a grid with no households")
-    func villageRows() throws {
-        let database = try smallCountyDatabase()
-        let report = try database.coverageReport(unitCode: "V2", asOf: LocalDate("2026-06-01"))
+    func villageRows() async throws {
+        let database = try await smallCountyDatabase()
+        let report = try await database.coverageReport(unitCode: "V2", asOf: LocalDate("2026-06-01"))
         #expect(report.rows.count == 1)
         // As of 2026-06-01 H6 is not registered yet and H7's and H8's later visits do not count:
         // H7 was last met 2026-03-01 (due 2026-05-30), H8 never (due 2025-04-01).
@@ -76,9 +76,9 @@ struct CoverageReportTests {
     }
 
     @Test("a block's rows are its households")
-    func blockRows() throws {
-        let database = try smallCountyDatabase()
-        let report = try database.coverageReport(unitCode: "B1", asOf: LocalDate("2026-06-30"))
+    func blockRows() async throws {
+        let database = try await smallCountyDatabase()
+        let report = try await database.coverageReport(unitCode: "B1", asOf: LocalDate("2026-06-30"))
         #expect(report.rows.map(\.code) == ["H2"])
     }
 
@@ -92,10 +92,10 @@ struct CoverageReportTests {
     }
 
     @Test("an unknown unit is refused")
-    func unknownUnit() throws {
-        let database = try smallCountyDatabase()
-        #expect(throws: GridbookError.notFound("unit NOPE")) {
-            try database.coverageReport(unitCode: "NOPE", asOf: LocalDate("2026-06-30"))
+    func unknownUnit() async throws {
+        let database = try await smallCountyDatabase()
+        await #expect(throws: GridbookError.notFound("unit NOPE")) {
+            try await database.coverageReport(unitCode: "NOPE", asOf: LocalDate("2026-06-30"))
         }
     }
 }

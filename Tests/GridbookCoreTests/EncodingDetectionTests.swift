@@ -68,7 +68,7 @@ struct EncodingDetectionTests {
     static let count = 3_000
 
     @Test("thousands of random strings written as GB18030 CSV are all detected as GB18030 and read back exactly")
-    func randomGB18030() throws {
+    func randomGB18030() async throws {
         var generator = SeededGenerator(seed: 20_261_202)
         var failures: [String] = []
         var startsLikeUTF8 = 0
@@ -92,7 +92,7 @@ struct EncodingDetectionTests {
     }
 
     @Test("the same strings as UTF-8 with one stray byte are all refused as UTF-8, naming the right line")
-    func randomStrayByte() throws {
+    func randomStrayByte() async throws {
         var generator = SeededGenerator(seed: 20_261_202)
         var failures: [String] = []
         for _ in 0..<Self.count {
@@ -117,7 +117,7 @@ struct EncodingDetectionTests {
     }
 
     @Test("random GB18030 names go through the importer and come back exactly; with a stray UTF-8 byte nothing is written")
-    func throughTheImporter() throws {
+    func throughTheImporter() async throws {
         var generator = SeededGenerator(seed: 7)
         let names = (0..<300).map { _ in CountyText.random(using: &generator) }
         var units = "code,name,level,parent_code\nC,测试县,county,\n"
@@ -125,9 +125,9 @@ struct EncodingDetectionTests {
         let seeds = try SeedDirectory([:])
         try seeds.write("units.csv", Data(try TextDecoding.transcode(Array(units.utf8), from: "UTF-8", to: "GB18030")))
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
-        let summary = try database.importSeeds(from: seeds.url)
+        let summary = try await database.importSeeds(from: seeds.url)
         #expect(summary.files.map(\.encoding) == ["GB18030"])
-        let stored = try database.read { db in
+        let stored = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT code, name FROM units WHERE level = 'township'")
                 .reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
         }
@@ -142,11 +142,11 @@ struct EncodingDetectionTests {
         let damaged = try SeedDirectory([:])
         try damaged.write("units.csv", Data(bytes))
         let empty = try AppDatabase.inMemory(clock: .fixed(testNow))
-        let before = try tableCounts(empty)
-        let failure = try #require(throws: ImportFailure.self) { try empty.importSeeds(from: damaged.url) }
+        let before = try await tableCounts(empty)
+        let failure = try await #require(throws: ImportFailure.self) { try await empty.importSeeds(from: damaged.url) }
         #expect(failure.problems.count == 1)
         #expect(failure.problems.first?.description.hasPrefix("units.csv:150: name: byte 0xFF (character 6 of the line) is not valid UTF-8 text") == true)
-        #expect(try tableCounts(empty) == before)
+        #expect(try await tableCounts(empty) == before)
     }
 }
 
@@ -161,37 +161,37 @@ struct MixedEncodingTests {
     }
 
     @Test("a county mixing UTF-8 with BOM and CRLF, plain UTF-8 and GB18030 imports as its UTF-8 twin does")
-    func mixedCounty() throws {
+    func mixedCounty() async throws {
         let seeds = try SeedDirectory([:])
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         for (name, text) in Self.files {
             let crlf = text.replacingOccurrences(of: "\n", with: "\r\n")
             switch name {
-            case "units.csv", "duties.csv": try seeds.write(name, Data(bom + Array(crlf.utf8)))
+            case "units.csv", "duties.csv": try await seeds.write(name, Data(bom + Array(crlf.utf8)))
             case "households.csv", "categories.csv":
-                try seeds.write(name, Data(try TextDecoding.transcode(Array(crlf.utf8), from: "UTF-8", to: "GB18030")))
-            case "visits.csv": try seeds.write(name, Data(try TextDecoding.transcode(Array(text.utf8), from: "UTF-8", to: "GB18030")))
-            default: try seeds.write(name, Data(text.utf8))
+                try await seeds.write(name, Data(try TextDecoding.transcode(Array(crlf.utf8), from: "UTF-8", to: "GB18030")))
+            case "visits.csv": try await seeds.write(name, Data(try TextDecoding.transcode(Array(text.utf8), from: "UTF-8", to: "GB18030")))
+            default: try await seeds.write(name, Data(text.utf8))
             }
         }
         let mixed = try AppDatabase.inMemory(clock: .fixed(testNow))
-        let summary = try mixed.importSeeds(from: seeds.url)
+        let summary = try await mixed.importSeeds(from: seeds.url)
         #expect(Dictionary(uniqueKeysWithValues: summary.files.map { ($0.file, $0.encoding) }) == [
             "categories.csv": "GB18030", "units.csv": "UTF-8", "people.csv": "UTF-8", "duties.csv": "UTF-8",
             "households.csv": "GB18030", "visits.csv": "GB18030",
         ])
         let twin = try AppDatabase.inMemory(clock: .fixed(testNow))
         let plain = try SeedDirectory(Self.files)
-        _ = try twin.importSeeds(from: plain.url)
+        _ = try await twin.importSeeds(from: plain.url)
         let june30 = LocalDate("2026-06-30")!
-        #expect(try mixed.coverageReport(asOf: june30) == twin.coverageReport(asOf: june30))
-        #expect(try mixed.read { try Household.fetchOne($0, key: "H3") } == twin.read { try Household.fetchOne($0, key: "H3") })
-        #expect(try mixed.read { try Household.fetchOne($0, key: "H3")?.address } == "协和村\"三组\", 3号")
-        #expect(try mixed.read { try Household.fetchOne($0, key: "H3")?.headName } == "赵强, 协助")
+        #expect(try await mixed.coverageReport(asOf: june30) == twin.coverageReport(asOf: june30))
+        #expect(try await mixed.read { try Household.fetchOne($0, key: "H3") } == twin.read { try Household.fetchOne($0, key: "H3") })
+        #expect(try await mixed.read { try Household.fetchOne($0, key: "H3")?.address } == "协和村\"三组\", 3号")
+        #expect(try await mixed.read { try Household.fetchOne($0, key: "H3")?.headName } == "赵强, 协助")
     }
 
     @Test("a file that cannot be read is said once; the files that refer to it are not reported row by row")
-    func unreadableFileSaidOnce() throws {
+    func unreadableFileSaidOnce() async throws {
         var files = smallCounty
         files["households.csv"] = nil
         let seeds = try SeedDirectory(files)
@@ -200,22 +200,22 @@ struct MixedEncodingTests {
         households.insert(0xFF, at: households.firstIndex(of: UInt8(ascii: "\n"))! + 4)
         try seeds.write("households.csv", Data(households))
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
-        let before = try tableCounts(database)
-        let failure = try #require(throws: ImportFailure.self) { try database.importSeeds(from: seeds.url) }
+        let before = try await tableCounts(database)
+        let failure = try await #require(throws: ImportFailure.self) { try await database.importSeeds(from: seeds.url) }
         #expect(failure.description == """
             households.csv:2: grid_code: byte 0xFF (character 4 of the line) is neither UTF-8 nor GB18030 text \
             (tried UTF-8, UTF-16 (needs a byte-order mark), GB18030); save the file as UTF-8 or GB18030
             import failed: nothing was written
             """)
-        #expect(try tableCounts(database) == before)
+        #expect(try await tableCounts(database) == before)
     }
 
     @Test("a UTF-8 byte-order mark with a bad byte after it is refused as UTF-8")
-    func bomThenBadByte() throws {
+    func bomThenBadByte() async throws {
         let seeds = try SeedDirectory([:])
         try seeds.write("units.csv", Data([0xEF, 0xBB, 0xBF] + Array("code,name,level,parent_code\nC,".utf8) + [0xD0, 0xAD, 0xB5] + Array(",county,\n".utf8)))
-        let failure = try #require(throws: ImportFailure.self) {
-            try AppDatabase.inMemory(clock: .fixed(testNow)).importSeeds(from: seeds.url)
+        let failure = try await #require(throws: ImportFailure.self) {
+            try await AppDatabase.inMemory(clock: .fixed(testNow)).importSeeds(from: seeds.url)
         }
         #expect(failure.problems.map(\.description) == [
             "units.csv:2: name: byte 0xB5 (character 4 of the line) is not valid UTF-8 text (the file starts with a UTF-8 byte-order mark); "
@@ -224,7 +224,7 @@ struct MixedEncodingTests {
     }
 
     @Test("a short name whose GB18030 bytes are all valid UTF-8 (小学) is read as GB18030; accented Latin and Cyrillic stay UTF-8")
-    func gbInDisguise() throws {
+    func gbInDisguise() async throws {
         let gb = try TextDecoding.transcode(Array("code,name\nP1,小学\n".utf8), from: "UTF-8", to: "GB18030")
         #expect(TextDecoding.firstInvalidUTF8Offset(gb) == nil)
         let decoded = try TextDecoding.utf8Bytes(of: gb)

@@ -13,35 +13,35 @@ struct VisitLogTests {
     }
 
     @Test("a met visit is stored and moves the household's latest met date and due date")
-    func logMet() throws {
-        let database = try smallCountyDatabase()
-        let result = try database.logVisit(visit(id: id), now: testNow)
+    func logMet() async throws {
+        let database = try await smallCountyDatabase()
+        let result = try await database.logVisit(visit(id: id), now: testNow)
         #expect(result == .created(Visit(id: id, householdCode: "H3", visitorId: "P1", visitedAt: "2026-06-30T09:00:00+08:00",
                                          visitedOn: LocalDate("2026-06-30")!, method: .door, outcome: .met)))
-        #expect(try database.read { try Household.fetchOne($0, key: "H3")?.lastMetOn } == LocalDate("2026-06-30"))
-        let due = try database.dueList(unitCode: "G1", on: LocalDate("2026-06-30"), horizon: 0)
+        #expect(try await database.read { try Household.fetchOne($0, key: "H3")?.lastMetOn } == LocalDate("2026-06-30"))
+        let due = try await database.dueList(unitCode: "G1", on: LocalDate("2026-06-30"), horizon: 0)
         #expect(due.map(\.householdCode) == [])
     }
 
     @Test("an absent visit is stored but does not reset the schedule")
-    func absentDoesNotReset() throws {
-        let database = try smallCountyDatabase()
-        _ = try database.logVisit(visit(outcome: .absent), now: testNow)
-        #expect(try database.read { try Household.fetchOne($0, key: "H3")?.lastMetOn } == LocalDate("2026-06-22"))
-        #expect(try tableCounts(database)["visits"] == 8)
+    func absentDoesNotReset() async throws {
+        let database = try await smallCountyDatabase()
+        _ = try await database.logVisit(visit(outcome: .absent), now: testNow)
+        #expect(try await database.read { try Household.fetchOne($0, key: "H3")?.lastMetOn } == LocalDate("2026-06-22"))
+        #expect(try await tableCounts(database)["visits"] == 8)
     }
 
     @Test("the same id with the same content is accepted again without a second record; other content is a conflict")
-    func idempotentIds() throws {
-        let database = try smallCountyDatabase()
-        let first = try database.logVisit(visit(id: id), now: testNow)
-        let again = try database.logVisit(visit(id: id.uppercased()), now: testNow)
+    func idempotentIds() async throws {
+        let database = try await smallCountyDatabase()
+        let first = try await database.logVisit(visit(id: id), now: testNow)
+        let again = try await database.logVisit(visit(id: id.uppercased()), now: testNow)
         #expect(again == .existing(first.visit))
-        #expect(try tableCounts(database)["visits"] == 8)
-        #expect(throws: GridbookError.conflict("visit \(id) is already stored with other content")) {
-            try database.logVisit(visit(outcome: .absent, id: id), now: testNow)
+        #expect(try await tableCounts(database)["visits"] == 8)
+        await #expect(throws: GridbookError.conflict("visit \(id) is already stored with other content")) {
+            try await database.logVisit(visit(outcome: .absent, id: id), now: testNow)
         }
-        #expect(try tableCounts(database)["visits"] == 8)
+        #expect(try await tableCounts(database)["visits"] == 8)
     }
 
     @Test("refusals name the problem and write nothing", arguments: [
@@ -60,79 +60,79 @@ struct VisitLogTests {
         (NewVisit(id: "not-a-uuid", householdCode: "H3", visitorId: "P1", visitedAt: "2026-06-30T09:00:00+08:00", method: .door, outcome: .met),
          GridbookError.invalid(field: "id", problem: "not-a-uuid is not a UUID")),
     ])
-    func refusals(_ new: NewVisit, _ expected: GridbookError) throws {
-        let database = try smallCountyDatabase()
-        let before = try tableCounts(database)
-        #expect(throws: expected) { try database.logVisit(new, now: testNow) }
-        #expect(try tableCounts(database) == before)
+    func refusals(_ new: NewVisit, _ expected: GridbookError) async throws {
+        let database = try await smallCountyDatabase()
+        let before = try await tableCounts(database)
+        await #expect(throws: expected) { try await database.logVisit(new, now: testNow) }
+        #expect(try await tableCounts(database) == before)
     }
 
     @Test("a retry with the same instant written another way, or spaces around the note, is the same visit")
-    func sameInstant() throws {
-        let database = try smallCountyDatabase()
-        let first = try database.logVisit(visit(note: "良好", id: id), now: testNow)
-        #expect(try database.logVisit(visit(at: "2026-06-30T01:00:00Z", note: " 良好 ", id: id), now: testNow) == .existing(first.visit))
-        #expect(try tableCounts(database)["visits"] == 8)
+    func sameInstant() async throws {
+        let database = try await smallCountyDatabase()
+        let first = try await database.logVisit(visit(note: "良好", id: id), now: testNow)
+        #expect(try await database.logVisit(visit(at: "2026-06-30T01:00:00Z", note: " 良好 ", id: id), now: testNow) == .existing(first.visit))
+        #expect(try await tableCounts(database)["visits"] == 8)
     }
 
     @Test("a duty that ends on the visit's date no longer covers it; police and county duties do")
-    func dutyEdges() throws {
-        let database = try smallCountyDatabase()
+    func dutyEdges() async throws {
+        let database = try await smallCountyDatabase()
         let seeds = try SeedDirectory([
             "people.csv": "id,name\nP3,警官\nP4,旗领导\nP5,离任网格员\n",
             "duties.csv": "person_id,role,unit_code,since,until\nP3,police,G1,2025-01-01,\nP4,county_admin,C,2025-01-01,\nP5,grid_member,G1,2025-01-01,2026-06-30\n",
         ])
-        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
-        _ = try database.logVisit(visit("H1", by: "P3"), now: testNow)
-        _ = try database.logVisit(visit("H7", by: "P4"), now: testNow)
-        _ = try database.logVisit(visit("H1", by: "P5", at: "2026-06-29T09:00:00+08:00"), now: testNow)
-        #expect(throws: GridbookError.notAllowed("P5 holds no duty covering household H1 on 2026-06-30")) {
-            try database.logVisit(visit("H1", by: "P5"), now: testNow)
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        _ = try await database.logVisit(visit("H1", by: "P3"), now: testNow)
+        _ = try await database.logVisit(visit("H7", by: "P4"), now: testNow)
+        _ = try await database.logVisit(visit("H1", by: "P5", at: "2026-06-29T09:00:00+08:00"), now: testNow)
+        await #expect(throws: GridbookError.notAllowed("P5 holds no duty covering household H1 on 2026-06-30")) {
+            try await database.logVisit(visit("H1", by: "P5"), now: testNow)
         }
     }
 
     @Test("a time a few minutes ahead is allowed (a phone's clock runs fast)")
-    func clockSkew() throws {
-        let database = try smallCountyDatabase()
-        _ = try database.logVisit(visit(at: "2026-12-01T00:04:00Z"), now: testNow)
-        #expect(try database.read { try Household.fetchOne($0, key: "H3")?.lastMetOn } == LocalDate("2026-12-01"))
+    func clockSkew() async throws {
+        let database = try await smallCountyDatabase()
+        _ = try await database.logVisit(visit(at: "2026-12-01T00:04:00Z"), now: testNow)
+        #expect(try await database.read { try Household.fetchOne($0, key: "H3")?.lastMetOn } == LocalDate("2026-12-01"))
     }
 
     @Test("a duty above the grid covers its households; a block head covers only the block's")
-    func dutiesAbove() throws {
-        let database = try smallCountyDatabase()
+    func dutiesAbove() async throws {
+        let database = try await smallCountyDatabase()
         let seeds = try SeedDirectory([
             "people.csv": "id,name\nP3,王镇长\nP4,李楼长\n",
             "duties.csv": "person_id,role,unit_code,since,until\nP3,township_staff,T1,2025-01-01,\nP4,block_head,B1,2025-01-01,\n",
         ])
-        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
-        _ = try database.logVisit(visit("H4", by: "P3"), now: testNow)
-        _ = try database.logVisit(visit("H2", by: "P4"), now: testNow)
-        #expect(throws: GridbookError.notAllowed("P4 holds no duty covering household H1 on 2026-06-30")) {
-            try database.logVisit(visit("H1", by: "P4"), now: testNow)
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        _ = try await database.logVisit(visit("H4", by: "P3"), now: testNow)
+        _ = try await database.logVisit(visit("H2", by: "P4"), now: testNow)
+        await #expect(throws: GridbookError.notAllowed("P4 holds no duty covering household H1 on 2026-06-30")) {
+            try await database.logVisit(visit("H1", by: "P4"), now: testNow)
         }
-        #expect(throws: GridbookError.notAllowed("P3 holds no duty covering household H7 on 2026-06-30")) {
-            try database.logVisit(visit("H7", by: "P3"), now: testNow)
+        await #expect(throws: GridbookError.notAllowed("P3 holds no duty covering household H7 on 2026-06-30")) {
+            try await database.logVisit(visit("H7", by: "P3"), now: testNow)
         }
     }
 
     @Test("visits under a unit between two dates, by date")
-    func listVisits() throws {
-        let database = try smallCountyDatabase()
-        let visits = try database.visits(under: "V1", from: LocalDate("2026-06-02"), to: LocalDate("2026-06-30"))
+    func listVisits() async throws {
+        let database = try await smallCountyDatabase()
+        let visits = try await database.visits(under: "V1", from: LocalDate("2026-06-02"), to: LocalDate("2026-06-30"))
         #expect(visits.map { "\($0.visitedOn) \($0.householdCode) \($0.outcome.rawValue)" } == [
             "2026-06-20 H5 absent", "2026-06-22 H3 met", "2026-06-23 H2 met",
         ])
-        #expect(try database.visits(under: "B1").map(\.householdCode) == ["H2"])
+        #expect(try await database.visits(under: "B1").map(\.householdCode) == ["H2"])
     }
 }
 
 @Suite("The due list")
 struct DueListTests {
     @Test("households due before the date plus the horizon, by due date then code")
-    func dueOrder() throws {
-        let database = try smallCountyDatabase()
-        let items = try database.dueList(unitCode: "C", on: LocalDate("2026-06-30"), horizon: 7)
+    func dueOrder() async throws {
+        let database = try await smallCountyDatabase()
+        let items = try await database.dueList(unitCode: "C", on: LocalDate("2026-06-30"), horizon: 7)
         #expect(items.map { "\($0.householdCode) \($0.dueOn) \($0.overdueDays) \($0.intervalDays) \($0.lastMet?.description ?? "-")" } == [
             "H5 2025-04-01 455 90 -",
             "H7 2026-05-30 31 90 2026-03-01",
@@ -158,30 +158,30 @@ struct DueListTests {
     }
 
     @Test("a longer horizon reaches households due later; a negative one is refused")
-    func horizon() throws {
-        let database = try smallCountyDatabase()
-        #expect(try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: 31).map(\.householdCode) == ["H5", "H4"])
-        #expect(try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: 30).map(\.householdCode) == ["H5"])
-        #expect(throws: GridbookError.invalid(field: "horizon", problem: "-1 is not a number of days from 0 to 3650")) {
-            try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: -1)
+    func horizon() async throws {
+        let database = try await smallCountyDatabase()
+        #expect(try await database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: 31).map(\.householdCode) == ["H5", "H4"])
+        #expect(try await database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: 30).map(\.householdCode) == ["H5"])
+        await #expect(throws: GridbookError.invalid(field: "horizon", problem: "-1 is not a number of days from 0 to 3650")) {
+            try await database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: -1)
         }
-        #expect(throws: GridbookError.invalid(field: "horizon", problem: "9223372036854775807 is not a number of days from 0 to 3650")) {
-            try database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: Int.max)
+        await #expect(throws: GridbookError.invalid(field: "horizon", problem: "9223372036854775807 is not a number of days from 0 to 3650")) {
+            try await database.dueList(unitCode: "G2", on: LocalDate("2026-06-30"), horizon: Int.max)
         }
     }
 
     @Test("the grid members on duty are named for each grid")
-    func gridMembers() throws {
-        let database = try smallCountyDatabase()
-        #expect(try database.gridMembers(of: ["G1", "G2", "G3"], on: LocalDate("2026-06-30")!) == ["G1": ["张伟"], "G3": ["巴特尔"]])
+    func gridMembers() async throws {
+        let database = try await smallCountyDatabase()
+        #expect(try await database.gridMembers(of: ["G1", "G2", "G3"], on: LocalDate("2026-06-30")!) == ["G1": ["张伟"], "G3": ["巴特尔"]])
     }
 }
 
 @Suite("The pairing report")
 struct PairingReportTests {
     @Test("gaps in a county with known holes, counting active duties only")
-    func gaps() throws {
-        let database = try smallCountyDatabase()
+    func gaps() async throws {
+        let database = try await smallCountyDatabase()
         let seeds = try SeedDirectory([
             "people.csv": "id,name\nP3,警官\nP4,辅警\nP5,旧网格员\n",
             "duties.csv": """
@@ -194,14 +194,14 @@ struct PairingReportTests {
                 """,
             "party_groups.csv": "code,name,leader_id,grid_codes,member_ids\nPG1,党小组,P1,G1;G3,\n",
         ])
-        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
-        let report = try database.pairingReport(unitCode: "C", on: LocalDate("2026-06-30"))
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let report = try await database.pairingReport(unitCode: "C", on: LocalDate("2026-06-30"))
         #expect(report.gridsWithoutGridMember.map(\.code) == ["G2"])
         #expect(report.gridsWithoutPolice.map(\.code) == ["G2", "G3"])
         #expect(report.gridsWithoutPartyGroup.map(\.code) == ["G2"])
         #expect(report.villagesWithoutAuxiliaryPolice.map(\.code) == ["V1"])
         #expect(report.blocksWithoutHead == [UnitRef(code: "B1", name: "一号楼栋")])
-        let t2 = try database.pairingReport(unitCode: "T2", on: LocalDate("2026-06-30"))
+        let t2 = try await database.pairingReport(unitCode: "T2", on: LocalDate("2026-06-30"))
         #expect(t2.gridsWithoutPolice.map(\.code) == ["G3"])
         #expect(t2.blocksWithoutHead == [])
         let json = String(decoding: try JSONOutput.encode(t2), as: UTF8.self)

@@ -6,35 +6,35 @@ import Testing
 @Suite("Seed import: edge cases")
 struct ImportEdgeTests {
     @Test("a unit's level cannot change on re-import, and nothing is written")
-    func levelChangeRefused() throws {
-        let database = try smallCountyDatabase()
-        let before = try tableCounts(database)
+    func levelChangeRefused() async throws {
+        let database = try await smallCountyDatabase()
+        let before = try await tableCounts(database)
         var files = smallCounty
         files["units.csv"] = files["units.csv"]!.replacingOccurrences(of: "G2,第二网格,grid,V1", with: "G2,第二网格,village,T1")
-        let problems = try importProblems(database, files)
+        let problems = try await importProblems(database, files)
         #expect(problems == [
             "units.csv:8: level: G2 is a grid; a unit's level cannot change (add a new unit instead)",
         ])
-        #expect(try tableCounts(database) == before)
-        #expect(try database.unit(code: "G2").level == .grid)
+        #expect(try await tableCounts(database) == before)
+        #expect(try await database.unit(code: "G2").level == .grid)
     }
 
     @Test("party groups: grids and members are imported, replaced when changed, and checked")
-    func partyGroups() throws {
-        let database = try smallCountyDatabase()
+    func partyGroups() async throws {
+        let database = try await smallCountyDatabase()
         let seeds = try SeedDirectory(["party_groups.csv": "code,name,leader_id,grid_codes,member_ids\nPG1,红旗村党小组,P1,G1;G2,P2\n"])
-        let first = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let first = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         #expect(first.files.map { "\($0.file) \($0.added)" } == ["party_groups.csv 1"])
         try seeds.write("party_groups.csv", Data("code,name,leader_id,grid_codes,member_ids\nPG1,红旗村党小组,P1, G2 ,\n".utf8))
-        let second = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let second = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         #expect(second.files.map { "\($0.file) \($0.updated)" } == ["party_groups.csv 1"])
-        let (grids, members) = try database.read { db in
+        let (grids, members) = try await database.read { db in
             (try String.fetchAll(db, sql: "SELECT grid_code FROM party_group_grids WHERE group_code = 'PG1'"),
              try String.fetchAll(db, sql: "SELECT person_id FROM party_group_members WHERE group_code = 'PG1'"))
         }
         #expect(grids == ["G2"])
         #expect(members == [])
-        let bad = try importProblems(database, ["party_groups.csv": "code,name,leader_id,grid_codes,member_ids\nPG2,x,P9,G9;V1,P1\n"])
+        let bad = try await importProblems(database, ["party_groups.csv": "code,name,leader_id,grid_codes,member_ids\nPG2,x,P9,G9;V1,P1\n"])
         #expect(bad == [
             "party_groups.csv:2: leader_id: unknown person P9",
             "party_groups.csv:2: grid_codes: unknown grid G9",
@@ -43,21 +43,21 @@ struct ImportEdgeTests {
     }
 
     @Test("issue categories extend the built-in list")
-    func issueCategories() throws {
-        let database = try smallCountyDatabase()
-        let problems = try importProblems(database, ["issue_categories.csv": "code,label,kind\ngrassland,草场纠纷,dispute\nflood,汛期隐患,weather\n"])
+    func issueCategories() async throws {
+        let database = try await smallCountyDatabase()
+        let problems = try await importProblems(database, ["issue_categories.csv": "code,label,kind\ngrassland,草场纠纷,dispute\nflood,汛期隐患,weather\n"])
         #expect(problems == ["issue_categories.csv:3: kind: weather is not one of dispute|hazard"])
-        #expect(try importProblems(database, ["issue_categories.csv": "code,label,kind\ngrassland,草场纠纷,dispute\n"]) == [])
-        #expect(try database.read { try IssueCategory.fetchCount($0) } == 18)
+        #expect(try await importProblems(database, ["issue_categories.csv": "code,label,kind\ngrassland,草场纠纷,dispute\n"]) == [])
+        #expect(try await database.read { try IssueCategory.fetchCount($0) } == 18)
     }
 
     @Test("a UTF-8 file with one stray byte is refused at its line, not read as GB18030")
-    func strayByteInUTF8() throws {
+    func strayByteInUTF8() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory([:])
         try seeds.write("units.csv", Data("code,name,level,parent_code\nC,测试县,county,\nT1,Caf".utf8 + [0xE9] + ",township,C\n".utf8))
-        let failure = try #require(throws: ImportFailure.self) {
-            try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let failure = try await #require(throws: ImportFailure.self) {
+            try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         }
         #expect(failure.problems.map(\.description) == [
             "units.csv:3: name: byte 0xE9 (character 7 of the line) is not valid UTF-8 text, though the rest is UTF-8: "
@@ -66,38 +66,38 @@ struct ImportEdgeTests {
     }
 
     @Test("GB18030's byte-order mark, and a header with spaces and capitals, are read")
-    func gbBOMAndHeader() throws {
+    func gbBOMAndHeader() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory([:])
         let text = " Code , NAME ,level,Parent_Code\nC,测试县,county,\n"
         try seeds.write("units.csv", Data([0x84, 0x31, 0x95, 0x33] + (try TextDecoding.transcode(Array(text.utf8), from: "UTF-8", to: "GB18030"))))
-        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
-        #expect(try database.unit(code: "C").name == "测试县")
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(try await database.unit(code: "C").name == "测试县")
     }
 
     @Test("UTF-16 with a byte-order mark (Excel's Unicode text) is read")
-    func utf16() throws {
+    func utf16() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory([:])
         let text = "code,name,level,parent_code\r\nC,测试县,county,\r\n"
         try seeds.write("units.csv", Data([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
-        let summary = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let summary = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         #expect(summary.files.map(\.encoding) == ["UTF-16LE"])
-        #expect(try database.unit(code: "C").name == "测试县")
+        #expect(try await database.unit(code: "C").name == "测试县")
     }
 
     @Test("rows of empty fields below the data are skipped; no-break and full-width spaces are trimmed")
-    func spreadsheetLeftovers() throws {
+    func spreadsheetLeftovers() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let files = ["units.csv": "code,name,level,parent_code\n\u{3000}C\u{A0},测试县,county,\n,,,\n , , , \n"]
-        #expect(try importProblems(database, files) == [])
-        #expect(try database.unit(code: "C").name == "测试县")
+        #expect(try await importProblems(database, files) == [])
+        #expect(try await database.unit(code: "C").name == "测试县")
     }
 
     @Test("a visit id three times names the first line each time")
-    func duplicateIdThreeTimes() throws {
+    func duplicateIdThreeTimes() async throws {
         let row = "00000000-0000-4000-8000-000000000001,H1,P1,2026-06-01T10:00:00+08:00,door,met,\n"
-        let problems = try importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), smallCounty(appending: row + row, to: "visits.csv"))
+        let problems = try await importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), smallCounty(appending: row + row, to: "visits.csv"))
         #expect(problems == [
             "visits.csv:9: id: 00000000-0000-4000-8000-000000000001 appears twice in the file (first on line 2)",
             "visits.csv:10: id: 00000000-0000-4000-8000-000000000001 appears twice in the file (first on line 2)",
@@ -105,10 +105,10 @@ struct ImportEdgeTests {
     }
 
     @Test("a registration in the future and a visit before 1970 are refused")
-    func impossibleDates() throws {
+    func impossibleDates() async throws {
         var files = smallCounty(appending: "H9,G1,,地址,姓名,,1,,2027-01-01\n", to: "households.csv")
         files["visits.csv"]! += "00000000-0000-4000-8000-000000000009,H1,P1,0001-01-01T00:00:00+14:00,door,met,\n"
-        let problems = try importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), files)
+        let problems = try await importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), files)
         #expect(problems == [
             "households.csv:10: registered_on: 2027-01-01 is in the future",
             "visits.csv:9: visited_at: 0001-01-01T00:00:00+14:00 is before 1970",
@@ -116,34 +116,34 @@ struct ImportEdgeTests {
     }
 
     @Test("a failed re-import of visits leaves the stored visits as they were")
-    func failedVisitReimport() throws {
-        let database = try smallCountyDatabase()
-        let before = try database.read { try Visit.order(Column("id")).fetchAll($0) }
+    func failedVisitReimport() async throws {
+        let database = try await smallCountyDatabase()
+        let before = try await database.read { try Visit.order(Column("id")).fetchAll($0) }
         var files = smallCounty
         files["visits.csv"] = files["visits.csv"]!.replacingOccurrences(of: "H1,P1,2026-06-01T10:00:00+08:00,door,met", with: "H1,P1,2026-06-01T10:00:00+08:00,door,absent")
             + "00000000-0000-4000-8000-000000000099,H99,P1,2026-06-01T10:00:00+08:00,door,met,\n"
-        #expect(try importProblems(database, files) == ["visits.csv:9: household_code: unknown household H99"])
-        #expect(try database.read { try Visit.order(Column("id")).fetchAll($0) } == before)
-        #expect(try database.read { try Household.fetchOne($0, key: "H1")?.lastMetOn } == LocalDate("2026-06-01"))
+        #expect(try await importProblems(database, files) == ["visits.csv:9: household_code: unknown household H99"])
+        #expect(try await database.read { try Visit.order(Column("id")).fetchAll($0) } == before)
+        #expect(try await database.read { try Household.fetchOne($0, key: "H1")?.lastMetOn } == LocalDate("2026-06-01"))
     }
 
     @Test("a misnamed file is refused, and so is a directory without seed files")
-    func fileNames() throws {
+    func fileNames() async throws {
         var files = smallCounty
         files["Units.CSV"] = files.removeValue(forKey: "units.csv")
-        let problems = try importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), files)
+        let problems = try await importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), files)
         #expect(problems.first == "Units.CSV:1: -: not a seed file (expected issue_categories.csv, categories.csv, units.csv, people.csv, duties.csv, party_groups.csv, households.csv, visits.csv); rename or remove it")
         let empty = try SeedDirectory(["notes.txt": "hello"])
-        let failure = try #require(throws: ImportFailure.self) {
-            try AppDatabase.inMemory(clock: .fixed(testNow)).importSeeds(from: empty.url, options: ImportOptions(now: testNow))
+        let failure = try await #require(throws: ImportFailure.self) {
+            try await AppDatabase.inMemory(clock: .fixed(testNow)).importSeeds(from: empty.url, options: ImportOptions(now: testNow))
         }
         #expect(failure.problems.map(\.problem) == ["no seed files here (expected issue_categories.csv, categories.csv, units.csv, people.csv, duties.csv, party_groups.csv, households.csv, visits.csv)"])
     }
 
     @Test("problems come in file order, then line order")
-    func problemOrder() throws {
+    func problemOrder() async throws {
         let units = "code,name,level,parent_code\nC,测试县,county,\nV1,村,village,T9\nT1,,township,C\n"
-        #expect(try importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), ["units.csv": units]) == [
+        #expect(try await importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), ["units.csv": units]) == [
             "units.csv:3: parent_code: unknown parent T9",
             "units.csv:4: name: is empty",
         ])

@@ -15,72 +15,72 @@ struct LargeImportTests {
     }
 
     @Test("thousands of visits import, and the household keeps its latest met date")
-    func manyVisits() throws {
+    func manyVisits() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(10_000)))
-        let summary = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let summary = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         #expect(summary.files.last.map { "\($0.file) \($0.rows) \($0.added)" } == "visits.csv 10000 10000")
-        #expect(try database.read { try Household.fetchOne($0, key: "H1")?.lastMetOn } == LocalDate("1990-01-01")!.adding(days: 9_999))
+        #expect(try await database.read { try Household.fetchOne($0, key: "H1")?.lastMetOn } == LocalDate("1990-01-01")!.adding(days: 9_999))
         // The indexes dropped for the bulk load are back.
-        let indexes = try database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
+        let indexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
         #expect(indexes == ["visits_household", "visits_id"])
     }
 
     @Test("bad rows deep in a large file: every one reported, nothing written")
-    func badRowsDeepInFile() throws {
+    func badRowsDeepInFile() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
-        let empty = try tableCounts(database)
+        let empty = try await tableCounts(database)
         let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(10_000, badAt: [5_000, 9_998])))
-        let failure = try #require(throws: ImportFailure.self) {
-            try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let failure = try await #require(throws: ImportFailure.self) {
+            try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         }
         #expect(failure.problems.map(\.description) == [
             "visits.csv:5002: household_code: unknown household NOPE",
             "visits.csv:10000: household_code: unknown household NOPE",
         ])
-        #expect(try tableCounts(database) == empty)
+        #expect(try await tableCounts(database) == empty)
         // The visits table keeps its indexes after the rollback.
-        let indexes = try database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
+        let indexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
         #expect(indexes == ["visits_household", "visits_id"])
     }
 
     @Test("more than 50 bad visits stop the reader at 50")
-    func problemLimitInVisits() throws {
+    func problemLimitInVisits() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(10_000, badAt: Set(stride(from: 100, to: 9_000, by: 50)))))
-        let failure = try #require(throws: ImportFailure.self) {
-            try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let failure = try await #require(throws: ImportFailure.self) {
+            try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         }
         #expect(failure.problems.count == 50)
         #expect(failure.problems.last?.description == "visits.csv:2552: household_code: unknown household NOPE")
         #expect(failure.truncated)
-        #expect(try tableCounts(database)["visits"] == 0)
+        #expect(try await tableCounts(database)["visits"] == 0)
     }
 
     @Test("a second import of the same visits goes through the upsert path and changes nothing")
-    func reimportLarge() throws {
+    func reimportLarge() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(5_000)))
-        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
-        let second = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let second = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         #expect(!second.changedAnything)
-        #expect(try tableCounts(database)["visits"] == 5_000)
+        #expect(try await tableCounts(database)["visits"] == 5_000)
     }
 }
 
 @Suite("The demo county")
 struct DemoSeedTests {
     @Test("Seeds/demo imports cleanly and its county coverage is as committed")
-    func demoCounty() throws {
+    func demoCounty() async throws {
         let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Seeds/demo").standardizedFileURL
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
-        let summary = try database.importSeeds(from: seeds, options: ImportOptions(now: testNow))
+        let summary = try await database.importSeeds(from: seeds, options: ImportOptions(now: testNow))
         #expect(summary.files.map { "\($0.file) \($0.rows)" } == [
             "categories.csv 12", "units.csv 500", "people.csv 777", "duties.csv 661", "party_groups.csv 87",
             "households.csv 8000", "visits.csv 69932",
         ])
-        let asOf = try #require(try database.latestVisitDate())
-        let report = try database.coverageReport(asOf: asOf)
+        let asOf = try #require(try await database.latestVisitDate())
+        let report = try await database.coverageReport(asOf: asOf)
         #expect(asOf.description == "2026-11-20")
         #expect(report.rows.map { "\($0.name) \($0.counts.covered)/\($0.counts.households) \($0.counts.coverage ?? -1)" } == [
             "鲁北镇 1489/1644 90.6", "巴彦塔拉苏木 494/654 75.5", "黄花山镇 1812/1985 91.3", "前进街道 3394/3717 91.3",

@@ -48,7 +48,7 @@ struct ScheduleTests {
     }
 
     @Test("a UTC time near midnight falls on the next local day in Asia/Shanghai")
-    func utcNearMidnight() throws {
+    func utcNearMidnight() async throws {
         var calendar = LocalCalendar(timeZone: try #require(TimeZone(identifier: "Asia/Shanghai")))
         let late = try #require(Timestamp("2026-03-01T17:30:00Z"))
         #expect(calendar.localDate(of: late).description == "2026-03-02")
@@ -73,11 +73,11 @@ struct ScheduleTests {
 @Suite("Schedule inputs from the database")
 struct ScheduleDatabaseTests {
     @Test("household states as of a date: two categories, absent visits, late registration, later visits")
-    func statesAsOfDate() throws {
-        let database = try smallCountyDatabase()
+    func statesAsOfDate() async throws {
+        let database = try await smallCountyDatabase()
         let asOf = LocalDate("2026-06-30")!
-        let county = try database.unit(code: "C")
-        let states = try database.read { db in
+        let county = try await database.unit(code: "C")
+        let states = try await database.read { db in
             try Schedule.inputs(db, under: county, asOf: asOf).map { ($0.householdCode, $0.state(on: asOf)) }
         }
         let byCode = Dictionary(uniqueKeysWithValues: states)
@@ -100,9 +100,9 @@ struct ScheduleDatabaseTests {
     }
 
     @Test("the latest met date is kept on the household")
-    func lastMetIsMaintained() throws {
-        let database = try smallCountyDatabase()
-        let lastMet = try database.read { db in
+    func lastMetIsMaintained() async throws {
+        let database = try await smallCountyDatabase()
+        let lastMet = try await database.read { db in
             try Household.fetchAll(db).map { "\($0.code)=\($0.lastMetOn?.description ?? "-")" }
         }
         #expect(lastMet == ["H1=2026-06-01", "H2=2026-06-23", "H3=2026-06-22", "H4=-", "H5=-", "H6=-",

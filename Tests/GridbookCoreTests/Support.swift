@@ -94,16 +94,16 @@ let smallCounty: [String: String] = [
 ]
 
 /// A new in-memory database holding the small county.
-func smallCountyDatabase() throws -> AppDatabase {
+func smallCountyDatabase() async throws -> AppDatabase {
     let database = try AppDatabase.inMemory(clock: .fixed(testNow))
     let seeds = try SeedDirectory(smallCounty)
-    _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+    _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
     return database
 }
 
 /// Row counts of every table, to check that a failed write left nothing behind.
-func tableCounts(_ database: AppDatabase) throws -> [String: Int] {
-    try database.read { db in
+func tableCounts(_ database: AppDatabase) async throws -> [String: Int] {
+    try await database.read { db in
         var counts: [String: Int] = [:]
         for table in ["units", "categories", "issue_categories", "people", "duties", "party_groups", "party_group_grids",
                       "party_group_members", "households", "household_categories", "visits"] {
@@ -115,10 +115,10 @@ func tableCounts(_ database: AppDatabase) throws -> [String: Int] {
 }
 
 /// The problems an import reported, as `FILE:LINE: column: problem` lines; empty when it succeeded.
-func importProblems(_ database: AppDatabase, _ files: [String: String]) throws -> [String] {
+func importProblems(_ database: AppDatabase, _ files: [String: String]) async throws -> [String] {
     let seeds = try SeedDirectory(files)
     do {
-        _ = try database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         return []
     } catch let failure as ImportFailure {
         return failure.problems.map(\.description)

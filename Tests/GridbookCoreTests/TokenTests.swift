@@ -14,19 +14,19 @@ struct TokenTests {
     }
 
     @Test("a token is stored only as its hash, authenticates its person, and stops at revocation or expiry")
-    func lifecycle() throws {
-        let database = try smallCountyDatabase()
-        let (token, record) = try database.issueToken(person: "P1", days: 1, now: testNow)
+    func lifecycle() async throws {
+        let database = try await smallCountyDatabase()
+        let (token, record) = try await database.issueToken(person: "P1", days: 1, now: testNow)
         #expect(record.hash == SHA256.hex(token))
-        #expect(try database.tokens().map(\.hash) == [SHA256.hex(token)])
-        #expect(try database.authenticate(token: token, now: testNow)?.scopeUnits == ["G1"])
-        #expect(try database.authenticate(token: token, now: testNow.addingTimeInterval(86_401)) == nil)
-        #expect(try database.authenticate(token: token + "x", now: testNow) == nil)
-        try database.revokeToken(id: record.id ?? 0)
-        #expect(try database.authenticate(token: token, now: testNow) == nil)
-        #expect(throws: GridbookError.notFound("person P9")) { try database.issueToken(person: "P9") }
-        #expect(throws: GridbookError.invalid(field: "expires", problem: "0 is not a number of days from 1 to 3650")) {
-            try database.issueToken(person: "P1", days: 0)
+        #expect(try await database.tokens().map(\.hash) == [SHA256.hex(token)])
+        #expect(try await database.authenticate(token: token, now: testNow)?.scopeUnits == ["G1"])
+        #expect(try await database.authenticate(token: token, now: testNow.addingTimeInterval(86_401)) == nil)
+        #expect(try await database.authenticate(token: token + "x", now: testNow) == nil)
+        try await database.revokeToken(id: record.id ?? 0)
+        #expect(try await database.authenticate(token: token, now: testNow) == nil)
+        await #expect(throws: GridbookError.notFound("person P9")) { try await database.issueToken(person: "P9") }
+        await #expect(throws: GridbookError.invalid(field: "expires", problem: "0 is not a number of days from 1 to 3650")) {
+            try await database.issueToken(person: "P1", days: 0)
         }
     }
 }

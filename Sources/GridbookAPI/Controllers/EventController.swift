@@ -17,7 +17,7 @@ struct EventController {
             let limit = try Paging.limit(request)
             // Each caller sees the events of their own units only; county admins see all.
             let units = caller.roles.contains(.countyAdmin) ? nil : caller.scopeUnits
-            return try JSONResponse.make(try database.feed(after: after, limit: limit, under: units))
+            return try JSONResponse.make(try await database.feed(after: after, limit: limit, under: units))
         }
     }
 }

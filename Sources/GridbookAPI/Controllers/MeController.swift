@@ -17,7 +17,8 @@ struct MeController {
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.get("me") { _, context in
             let caller = try context.requireCaller()
-            let units = try caller.scopeUnits.map { UnitSummary(try database.unit(code: $0)) }
+            var units: [UnitSummary] = []
+            for code in caller.scopeUnits { units.append(UnitSummary(try await database.unit(code: code))) }
             return try JSONResponse.make(Me(id: caller.person.id, name: caller.person.name, roles: caller.roles, scopeUnits: units))
         }
     }

@@ -7,30 +7,30 @@ struct ReportController {
 
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.get("due") { request, context in
-            let unit = try context.requireScope(request.requiredQuery("unit"))
+            let unit = try await context.requireScope(request.requiredQuery("unit"))
             var horizon = 7
             if let text = request.query("horizon") {
                 guard let value = Int(text) else { throw GridbookError.invalid(field: "horizon", problem: "\(text) is not a number of days") }
                 horizon = value
             }
-            let due = try database.dueList(unitCode: unit, on: request.dateQuery("on"), horizon: horizon)
+            let due = try await database.dueList(unitCode: unit, on: request.dateQuery("on"), horizon: horizon)
             return try JSONResponse.make(Paging.page(due, request) { "\($0.dueOn)|\($0.householdCode)" })
         }
         group.get("reports/coverage") { request, context in
-            let unit = try context.requireScope(request.requiredQuery("unit"))
+            let unit = try await context.requireScope(request.requiredQuery("unit"))
             let asOf = try request.dateQuery("as_of")
             switch request.query("format") ?? "json" {
-            case "json": return try JSONResponse.make(try database.coverageReport(unitCode: unit, asOf: asOf))
-            case "html": return JSONResponse.text(CoverageMap.html(try database.coverageTree(unitCode: unit, asOf: asOf)),
+            case "json": return try JSONResponse.make(try await database.coverageReport(unitCode: unit, asOf: asOf))
+            case "html": return JSONResponse.text(CoverageMap.html(try await database.coverageTree(unitCode: unit, asOf: asOf)),
                                                   contentType: "text/html; charset=utf-8")
-            case "csv": return JSONResponse.text(CoverageCSV.render(try database.coverageReport(unitCode: unit, asOf: asOf)),
+            case "csv": return JSONResponse.text(CoverageCSV.render(try await database.coverageReport(unitCode: unit, asOf: asOf)),
                                                  contentType: "text/csv; charset=utf-8")
             case let other: throw GridbookError.invalid(field: "format", problem: "\(other) is not json, csv or html")
             }
         }
         group.get("reports/pairing") { request, context in
-            let unit = try context.requireScope(request.requiredQuery("unit"))
-            return try JSONResponse.make(try database.pairingReport(unitCode: unit))
+            let unit = try await context.requireScope(request.requiredQuery("unit"))
+            return try JSONResponse.make(try await database.pairingReport(unitCode: unit))
         }
     }
 }

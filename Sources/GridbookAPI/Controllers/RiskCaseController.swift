@@ -57,8 +57,9 @@ struct RiskCaseController {
 
     /// Where a risk is checked for scope: its household's block or grid when it has one (so a
     /// block head reads what they reported), else its grid.
-    func unit(of risk: Risk) throws -> String {
-        try risk.householdCode.map { try database.innermostUnit(ofHousehold: $0) } ?? risk.unitCode
+    func unit(of risk: Risk) async throws -> String {
+        guard let household = risk.householdCode else { return risk.unitCode }
+        return try await database.innermostUnit(ofHousehold: household)
     }
 
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
@@ -68,39 +69,40 @@ struct RiskCaseController {
             try body.unitCode.map { try RecordCode.check($0, field: "unit_code") }
             try body.householdCode.map { try RecordCode.check($0, field: "household_code") }
             // A risk on a household is checked where the household sits (a block head's block).
-            let unit = try body.householdCode.map { try database.innermostUnit(ofHousehold: $0) } ?? body.unitCode
-            if let unit { try context.requireScope(unit) }
+            if let household = body.householdCode {
+                try await context.requireScope(try await database.innermostUnit(ofHousehold: household))
+            } else if let unit = body.unitCode {
+                try await context.requireScope(unit)
+            }
             let new = NewRisk(unitCode: body.unitCode, householdCode: body.householdCode, category: body.category, level: body.level,
                               title: body.title, description: body.description ?? "", source: body.source, reportedBy: caller.person.id)
-            let risk = try await blocking { try database.addRisk(new, by: .person(caller.person.id)) }
+            let risk = try await database.addRisk(new, by: .person(caller.person.id))
             return try JSONResponse.make(risk, status: .created)
         }
         group.get("risks") { request, context in
-            let unit = try context.requireScope(request.requiredQuery("unit"))
+            let unit = try await context.requireScope(request.requiredQuery("unit"))
             let filter = RiskFilter(unitCode: unit, status: try request.choiceQuery("status", RiskStatus.self),
                                     level: try request.choiceQuery("level", RiskLevel.self), category: request.query("category"),
                                     reviewOverdue: try request.flagQuery("review_overdue"))
-            return try JSONResponse.make(Paging.page(try database.risks(filter), request, key: \.listKey))
+            return try JSONResponse.make(Paging.page(try await database.risks(filter), request, key: \.listKey))
         }
         group.get("risks/:id") { _, context in
-            let detail = try database.risk(id: try context.parameters.require("id"))
-            try context.requireScope(try unit(of: detail.risk))
+            let detail = try await database.risk(id: try context.parameters.require("id"))
+            try await context.requireScope(try await unit(of: detail.risk))
             return try JSONResponse.make(detail)
         }
         group.patch("risks/:id") { request, context in
             let caller = try context.require(.reportRisks)
             let id = try context.parameters.require("id")
-            try context.requireScope(try unit(of: try database.risk(id: id).risk))
+            try await context.requireScope(try await unit(of: try await database.risk(id: id).risk))
             let patch = try await request.decodeJSON(RiskPatch.self, context: context)
-            return try JSONResponse.make(try await blocking {
-                try database.updateRisk(id: id, status: patch.status, level: patch.level, note: patch.note, by: .person(caller.person.id))
-            })
+            return try JSONResponse.make(try await database.updateRisk(id: id, status: patch.status, level: patch.level, note: patch.note, by: .person(caller.person.id)))
         }
         group.post("risks/:id/promote") { _, context in
             let caller = try context.require(.handleCases)
             let id = try context.parameters.require("id")
-            try context.requireScope(try unit(of: try database.risk(id: id).risk))
-            switch try await blocking({ try database.promoteRisk(id: id, by: .person(caller.person.id)) }) {
+            try await context.requireScope(try await unit(of: try await database.risk(id: id).risk))
+            switch try await database.promoteRisk(id: id, by: .person(caller.person.id)) {
             case .created(let dispute): return try JSONResponse.make(dispute, status: .created)
             case .existing(let dispute): return try JSONResponse.make(dispute, status: .ok)
             }
@@ -109,38 +111,38 @@ struct RiskCaseController {
             let caller = try context.require(.handleCases)
             let body = try await request.decodeJSON(CaseBody.self, context: context)
             try RecordCode.check(body.unitCode, field: "unit_code")
-            try context.requireScope(body.unitCode)
+            try await context.requireScope(body.unitCode)
             let new = NewCase(title: body.title, category: body.category, unitCode: body.unitCode, parties: body.parties ?? "",
                               source: body.source, level: body.level)
-            let dispute = try await blocking { try database.fileCase(new, by: .person(caller.person.id)) }
+            let dispute = try await database.fileCase(new, by: .person(caller.person.id))
             return try JSONResponse.make(dispute, status: .created)
         }
         group.get("cases") { request, context in
-            let unit = try context.requireScope(request.requiredQuery("unit"))
-            let cases = try database.cases(under: unit, status: try request.choiceQuery("status", CaseStatus.self),
-                                           overdueOn: try request.flagQuery("overdue") ? database.today() : nil)
+            let unit = try await context.requireScope(request.requiredQuery("unit"))
+            let cases = try await database.cases(under: unit, status: try request.choiceQuery("status", CaseStatus.self),
+                                           overdueOn: try request.flagQuery("overdue") ? await database.today() : nil)
             return try JSONResponse.make(Paging.page(cases, request, key: \.id))
         }
         group.get("cases/:id") { _, context in
-            let detail = try database.caseDetail(id: try context.parameters.require("id"))
-            try context.requireScope(detail.dispute.unitCode)
+            let detail = try await database.caseDetail(id: try context.parameters.require("id"))
+            try await context.requireScope(detail.dispute.unitCode)
             return try JSONResponse.make(detail)
         }
         group.post("cases/:id/actions") { request, context in
             let caller = try context.require(.handleCases)
             let id = try context.parameters.require("id")
-            try context.requireScope(try database.caseDetail(id: id).dispute.unitCode)
+            try await context.requireScope(try await database.caseDetail(id: id).dispute.unitCode)
             let body = try await request.decodeJSON(ActionBody.self, context: context)
             let input = CaseActionInput(body.action, note: body.note ?? "", assignee: body.assignee, deadline: body.deadline,
                                         track: body.track, satisfaction: body.satisfaction)
-            let dispute = try await blocking { try database.act(onCase: id, input, by: .person(caller.person.id)) }
+            let dispute = try await database.act(onCase: id, input, by: .person(caller.person.id))
             return try JSONResponse.make(dispute)
         }
         group.get("reports/cases") { request, context in
-            let unit = try context.requireScope(request.requiredQuery("unit"))
+            let unit = try await context.requireScope(request.requiredQuery("unit"))
             guard let from = try request.dateQuery("from") else { throw GridbookError.invalid(field: "from", problem: "is missing (YYYY-MM-DD)") }
             guard let to = try request.dateQuery("to") else { throw GridbookError.invalid(field: "to", problem: "is missing (YYYY-MM-DD)") }
-            return try JSONResponse.make(try database.caseReport(unitCode: unit, from: from, to: to))
+            return try JSONResponse.make(try await database.caseReport(unitCode: unit, from: from, to: to))
         }
     }
 }

@@ -8,18 +8,18 @@ struct UnitController {
     func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
         group.get("units/:code") { _, context in
             let code = try context.parameters.require("code")
-            let detail = try database.unitDetail(code: code)
-            try context.requireScope(code)
+            let detail = try await database.unitDetail(code: code)
+            try await context.requireScope(code)
             return try JSONResponse.make(detail)
         }
         group.get("units/:code/households") { request, context in
             let caller = try context.requireCaller()
             let code = try context.parameters.require("code")
-            try context.requireScope(code)
+            try await context.requireScope(code)
             let reveal = try Reveal.check(request, caller: caller)
-            let page = try Paging.page(try database.households(under: code, on: request.dateQuery("on"), reveal: reveal), request, key: \.code)
+            let page = try Paging.page(try await database.households(under: code, on: request.dateQuery("on"), reveal: reveal), request, key: \.code)
             if reveal {
-                try database.recordReveal(by: .person(caller.person.id), recordType: "unit", recordId: code,
+                try await database.recordReveal(by: .person(caller.person.id), recordType: "unit", recordId: code,
                                           detail: "phones of \(page.items.count) households")
             }
             return try JSONResponse.make(page)
@@ -27,10 +27,10 @@ struct UnitController {
         group.get("households/:code") { request, context in
             let caller = try context.requireCaller()
             let code = try context.parameters.require("code")
-            try context.requireScope(try database.innermostUnit(ofHousehold: code))
+            try await context.requireScope(try await database.innermostUnit(ofHousehold: code))
             let reveal = try Reveal.check(request, caller: caller)
-            let household = try database.household(code: code, on: request.dateQuery("on"), reveal: reveal)
-            if reveal { try database.recordReveal(by: .person(caller.person.id), recordType: "household", recordId: code, detail: "phone") }
+            let household = try await database.household(code: code, on: request.dateQuery("on"), reveal: reveal)
+            if reveal { try await database.recordReveal(by: .person(caller.person.id), recordType: "household", recordId: code, detail: "phone") }
             return try JSONResponse.make(household)
         }
     }

@@ -54,12 +54,12 @@ struct VisitController {
             let result = try await database.logVisit(new, by: .person(caller.person.id), check: { db, household in
                 try scope.require(household.innermostUnit, in: db)
             })
-            return try JSONResponse.make(try database.logged(result), status: result.isNew ? .created : .ok)
+            return try JSONResponse.make(try await database.logged(result), status: result.isNew ? .created : .ok)
         }
         group.get("visits") { request, context in
-            let unit = try context.requireScope(request.requiredQuery("unit"))
+            let unit = try await context.requireScope(request.requiredQuery("unit"))
             let limit = try Paging.limit(request)
-            let visits = try database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"),
+            let visits = try await database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"),
                                              limit: limit + 1, after: request.query("after"))
             return try JSONResponse.make(Page(fetchedOneMore: visits, limit: limit) { VisitCursor($0).description })
         }

@@ -3,7 +3,7 @@ import Foundation
 import GridbookCore
 
 /// `gridbook audit`: who changed what, oldest first.
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "The audit log: every write, with when, who, what and which record."
@@ -23,9 +23,9 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
+    func run() async throws {
         let since = since.map { Date(timeIntervalSince1970: TimeInterval($0.dayNumber * 86_400)) }
-        let entries = try global.open().auditEntries(since: since, actor: person, limit: max(1, limit))
+        let entries = try await global.open().auditEntries(since: since, actor: person, limit: max(1, limit))
         try ListOutput(items: entries, columns: [
             .init(header: "at") { $0.at },
             .init(header: "actor") { $0.actor },
@@ -37,7 +37,7 @@ struct AuditCommand: ParsableCommand {
 }
 
 /// `gridbook events`: the change feed other systems pull, oldest first.
-struct EventsCommand: ParsableCommand {
+struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
         abstract: "The change feed: visit.logged, risk.created, risk.updated, risk.promoted, case.created, case.updated."
@@ -54,8 +54,8 @@ struct EventsCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let page = try global.open().feed(after: after, limit: max(1, min(limit, 10_000)))
+    func run() async throws {
+        let page = try await global.open().feed(after: after, limit: max(1, min(limit, 10_000)))
         // JSON is the API's page, cursor included; a table or CSV lists the events.
         if format == .json { return try Console.printJSON(page) }
         try ListOutput(items: page.items, columns: [

@@ -3,7 +3,7 @@ import Foundation
 import GridbookCore
 
 /// `gridbook case …`: the county's case ledger (一本账).
-struct CaseCommand: ParsableCommand {
+struct CaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case",
         abstract: "Dispute cases and their ledger (township staff, mediators and county admins; give --as).",
@@ -12,7 +12,7 @@ struct CaseCommand: ParsableCommand {
 }
 
 /// `gridbook case add`: files a case directly.
-struct CaseAddCommand: ParsableCommand {
+struct CaseAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "File a case (walk-in, phone, letter, online, hotline).")
 
     @OptionGroup var global: GlobalOptions
@@ -38,8 +38,8 @@ struct CaseAddCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let dispute = try global.open().fileCase(NewCase(title: title, category: category, unitCode: unit, parties: parties,
+    func run() async throws {
+        let dispute = try await global.open().fileCase(NewCase(title: title, category: category, unitCode: unit, parties: parties,
                                                          source: source, level: level), by: global.actor)
         if format == .json { return try Console.printJSON(dispute) }
         print("accepted case \(dispute.id) at the \(dispute.level.rawValue) level; deadline \(dispute.deadline)")
@@ -47,7 +47,7 @@ struct CaseAddCommand: ParsableCommand {
 }
 
 /// `gridbook case list`: cases under a unit.
-struct CaseListCommand: ParsableCommand {
+struct CaseListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List cases.")
 
     @OptionGroup var global: GlobalOptions
@@ -64,9 +64,9 @@ struct CaseListCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let database = try global.open()
-        let cases = try database.cases(under: unit, status: status, overdueOn: overdue ? try database.today() : nil)
+    func run() async throws {
+        let database = try await global.open()
+        let cases = try await database.cases(under: unit, status: status, overdueOn: overdue ? try await database.today() : nil)
         try ListOutput(items: cases, columns: [
             .init(header: "id") { $0.id },
             .init(header: "status") { $0.status.rawValue },
@@ -81,7 +81,7 @@ struct CaseListCommand: ParsableCommand {
 }
 
 /// `gridbook case show ID`: a case and its ledger.
-struct CaseShowCommand: ParsableCommand {
+struct CaseShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a case and its ledger.")
 
     @OptionGroup var global: GlobalOptions
@@ -92,8 +92,8 @@ struct CaseShowCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let detail = try global.open().caseDetail(id: id)
+    func run() async throws {
+        let detail = try await global.open().caseDetail(id: id)
         if format == .json { return try Console.printJSON(detail) }
         let dispute = detail.dispute
         print("\(dispute.id)  \(dispute.status.rawValue)  \(dispute.level.rawValue)  \(dispute.track.rawValue)  \(dispute.category)  \(dispute.title)")
@@ -107,7 +107,7 @@ struct CaseShowCommand: ParsableCommand {
 }
 
 /// `gridbook case act ID ACTION`: one step of a case.
-struct CaseActCommand: ParsableCommand {
+struct CaseActCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "act",
         abstract: "Act on a case: dispatch, start, note, resolve, fail, escalate, feedback, follow_up, close, reopen."
@@ -136,15 +136,15 @@ struct CaseActCommand: ParsableCommand {
     @Option(help: "follow_up: satisfied, basically_satisfied or dissatisfied.")
     var satisfaction: Satisfaction?
 
-    func run() throws {
-        let dispute = try global.open().act(onCase: id, CaseActionInput(action, note: note, assignee: assignee, deadline: deadline,
+    func run() async throws {
+        let dispute = try await global.open().act(onCase: id, CaseActionInput(action, note: note, assignee: assignee, deadline: deadline,
                                                                         track: track, satisfaction: satisfaction), by: global.actor)
         print("case \(dispute.id): \(action.rawValue) → \(dispute.status.rawValue) (\(dispute.level.rawValue), deadline \(dispute.deadline))")
     }
 }
 
 /// `gridbook risk promote ID`: turns a risk into a case.
-struct RiskPromoteCommand: ParsableCommand {
+struct RiskPromoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promote",
         abstract: "Promote a risk to an accepted case (township staff, mediators, county admins); again returns the same case."
@@ -158,8 +158,8 @@ struct RiskPromoteCommand: ParsableCommand {
     @Option(help: "village, township or county (default village).")
     var level: CaseLevel?
 
-    func run() throws {
-        let result = try global.open().promoteRisk(id: id, level: level, by: global.actor)
+    func run() async throws {
+        let result = try await global.open().promoteRisk(id: id, level: level, by: global.actor)
         switch result {
         case .created(let dispute): print("risk \(id) promoted to case \(dispute.id); deadline \(dispute.deadline)")
         case .existing(let dispute): print("risk \(id) was promoted before: case \(dispute.id)")

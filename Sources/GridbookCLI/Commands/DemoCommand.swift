@@ -3,7 +3,7 @@ import Foundation
 import GridbookCore
 
 /// `gridbook demo`: builds a database from the demo county and shows its coverage.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Build a database from the demo county (Seeds/demo) and print its coverage table.",
@@ -15,7 +15,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The demo seed directory (default: Seeds/demo of this package).")
     var seeds: String?
 
-    func run() throws {
+    func run() async throws {
         let seedDirectory = try seeds ?? DemoCommand.findSeeds()
         // The demo gets its own file unless --db or GRIDBOOK_DB names one.
         let named = global.namedDatabasePath
@@ -27,12 +27,12 @@ struct DemoCommand: ParsableCommand {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
         let database = try AppDatabase.open(path: path, clock: Console.clock)
-        let summary = try ImportCommand.importSeeds(into: database, from: seedDirectory, encoding: .auto,
+        let summary = try await ImportCommand.importSeeds(into: database, from: seedDirectory, encoding: .auto,
                                                     logger: global.logger("gridbook.demo"), actor: global.actor)
         let households = summary.files.first { $0.file == "households.csv" }?.rows ?? 0
         let visits = summary.files.first { $0.file == "visits.csv" }?.rows ?? 0
         print("Imported the demo county from \(seedDirectory): \(households) households, \(visits) visits.\n")
-        let report = try database.coverageReport(asOf: try database.latestVisitDate())
+        let report = try await database.coverageReport(asOf: try await database.latestVisitDate())
         try CoverageCommand.print(report, format: .table)
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         print("""

@@ -3,7 +3,7 @@ import Foundation
 import GridbookCore
 
 /// `gridbook due`: the households to visit, most overdue first.
-struct DueCommand: ParsableCommand {
+struct DueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "due",
         abstract: "Households due for a visit under a unit, by due date.",
@@ -30,12 +30,12 @@ struct DueCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let database = try global.open()
-        let items = try database.dueList(unitCode: unit, on: on, horizon: horizon)
+    func run() async throws {
+        let database = try await global.open()
+        let items = try await database.dueList(unitCode: unit, on: on, horizon: horizon)
         if format == .json { return try Console.printJSON(Page(items: items)) }
-        let date = try on ?? database.today()
-        let members = try database.gridMembers(of: items.map(\.gridCode), on: date)
+        let date = if let on { on } else { try await database.today() }
+        let members = try await database.gridMembers(of: items.map(\.gridCode), on: date)
         let headers = ["household", "grid", "due on", "overdue days", "interval", "last met", "grid member"]
         let rows = items.map { item in
             [item.householdCode, item.gridCode, item.dueOn.description, "\(item.overdueDays)", "\(item.intervalDays)",

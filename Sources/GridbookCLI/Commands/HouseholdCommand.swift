@@ -2,7 +2,7 @@ import ArgumentParser
 import GridbookCore
 
 /// `gridbook household …`: households and where they stand on their visit schedule.
-struct HouseholdCommand: ParsableCommand {
+struct HouseholdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "household",
         abstract: "Households and their visit schedule (phone numbers masked).",
@@ -11,7 +11,7 @@ struct HouseholdCommand: ParsableCommand {
 }
 
 /// `gridbook household list --unit CODE`: households under a unit.
-struct HouseholdListCommand: ParsableCommand {
+struct HouseholdListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List households under a unit.")
 
     @OptionGroup var global: GlobalOptions
@@ -25,8 +25,8 @@ struct HouseholdListCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let households = try global.open().households(under: unit, on: on)
+    func run() async throws {
+        let households = try await global.open().households(under: unit, on: on)
         try ListOutput(items: households, columns: [
             .init(header: "code") { $0.code },
             .init(header: "head") { $0.headName },
@@ -41,7 +41,7 @@ struct HouseholdListCommand: ParsableCommand {
 }
 
 /// `gridbook household show CODE`: one household, its schedule and its latest visits.
-struct HouseholdShowCommand: ParsableCommand {
+struct HouseholdShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a household, its schedule and its latest visits.")
 
     @OptionGroup var global: GlobalOptions
@@ -55,8 +55,8 @@ struct HouseholdShowCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let household = try global.open().household(code: code, on: on)
+    func run() async throws {
+        let household = try await global.open().household(code: code, on: on)
         if format == .json { return try Console.printJSON(household) }
         print("\(household.code)  \(household.headName)  \(household.address)")
         print("grid \(household.gridCode)" + (household.blockCode.map { ", block \($0)" } ?? "")

@@ -4,7 +4,7 @@ import GridbookCore
 import Logging
 
 /// `gridbook import DIR`: loads seed CSV files, all or nothing.
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import a directory of seed CSV files (all or nothing).",
@@ -30,7 +30,7 @@ struct ImportCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("\(directory): no such directory")
@@ -38,7 +38,7 @@ struct ImportCommand: ParsableCommand {
         let path = global.databasePath
         let isNewFile = !FileManager.default.fileExists(atPath: path)
         do {
-            let summary = try ImportCommand.importSeeds(into: global.open(create: true, bulk: true), from: directory,
+            let summary = try await ImportCommand.importSeeds(into: global.open(create: true, bulk: true), from: directory,
                                                         encoding: TextEncoding(name: encoding) ?? .auto,
                                                         logger: global.logger("gridbook.import"), actor: global.actor)
             ImportCommand.printSummary(summary)
@@ -53,14 +53,14 @@ struct ImportCommand: ParsableCommand {
 
     /// Imports with progress on the terminal; an import failure becomes the list of problems on stderr.
     static func importSeeds(into database: AppDatabase, from directory: String, encoding: TextEncoding,
-                            logger: Logger, actor: Actor) throws -> ImportSummary {
+                            logger: Logger, actor: Actor) async throws -> ImportSummary {
         let progress = ProgressLine()
         defer { progress.finish() }
         do {
             var options = ImportOptions(encoding: encoding, progress: { step, fraction in progress.update(step, fraction) })
             options.logger = logger
             options.actor = actor
-            return try database.importSeeds(from: URL(fileURLWithPath: directory), options: options)
+            return try await database.importSeeds(from: URL(fileURLWithPath: directory), options: options)
         } catch let failure as ImportFailure {
             // Every problem on its own line, exactly FILE:LINE: column: problem.
             progress.finish()

@@ -2,13 +2,13 @@ import ArgumentParser
 import GridbookCore
 
 /// `gridbook init`: creates an empty database.
-struct InitCommand: ParsableCommand {
+struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "Create an empty database.")
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
-        let database = try global.open(create: true)
+    func run() async throws {
+        let database = try await global.open(create: true)
         print("database ready: \(database.path ?? global.databasePath)")
     }
 }

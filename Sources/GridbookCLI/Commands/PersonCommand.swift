@@ -2,7 +2,7 @@ import ArgumentParser
 import GridbookCore
 
 /// `gridbook person …`: people and their duties (phone and ID numbers masked).
-struct PersonCommand: ParsableCommand {
+struct PersonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "person",
         abstract: "People and their duties (phone and ID numbers masked).",
@@ -11,7 +11,7 @@ struct PersonCommand: ParsableCommand {
 }
 
 /// `gridbook person list`: people, optionally those with a duty under a unit.
-struct PersonListCommand: ParsableCommand {
+struct PersonListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List people.")
 
     @OptionGroup var global: GlobalOptions
@@ -22,8 +22,8 @@ struct PersonListCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let people = try global.open().people(under: unit)
+    func run() async throws {
+        let people = try await global.open().people(under: unit)
         try ListOutput(items: people, columns: [
             .init(header: "id") { $0.id },
             .init(header: "name") { $0.name },
@@ -34,7 +34,7 @@ struct PersonListCommand: ParsableCommand {
 }
 
 /// `gridbook person show ID`: one person and their duties.
-struct PersonShowCommand: ParsableCommand {
+struct PersonShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a person and their duties.")
 
     @OptionGroup var global: GlobalOptions
@@ -45,8 +45,8 @@ struct PersonShowCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let person = try global.open().person(id: id)
+    func run() async throws {
+        let person = try await global.open().person(id: id)
         if format == .json { return try Console.printJSON(person) }
         print("\(person.name) (\(person.id))  phone \(person.phone ?? "–")  ID \(person.idNumber ?? "–")")
         var table = TextTable(headers: ["role", "unit", "since", "until"], alignments: [.left, .left, .left, .left])

@@ -3,7 +3,7 @@ import Foundation
 import GridbookCore
 
 /// `gridbook report …`: the tables townships and the county watch.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports: visit coverage, pairing gaps, risks, cases.",
@@ -12,7 +12,7 @@ struct ReportCommand: ParsableCommand {
 }
 
 /// `gridbook report coverage`: visit coverage of a unit's children as of a date.
-struct CoverageCommand: ParsableCommand {
+struct CoverageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coverage",
         abstract: "Visit coverage per child unit (a grid's rows are its households).",
@@ -34,12 +34,12 @@ struct CoverageCommand: ParsableCommand {
         if let asOf, LocalDate(asOf) == nil { throw ValidationError("--as-of \(asOf) is not a date (YYYY-MM-DD)") }
     }
 
-    func run() throws {
-        let database = try global.open()
+    func run() async throws {
+        let database = try await global.open()
         if format == .html {
-            return Console.write(CoverageMap.html(try database.coverageTree(unitCode: unit, asOf: asOf.flatMap { LocalDate($0) })))
+            return Console.write(CoverageMap.html(try await database.coverageTree(unitCode: unit, asOf: asOf.flatMap { LocalDate($0) })))
         }
-        let report = try database.coverageReport(unitCode: unit, asOf: asOf.flatMap { LocalDate($0) })
+        let report = try await database.coverageReport(unitCode: unit, asOf: asOf.flatMap { LocalDate($0) })
         try CoverageCommand.print(report, format: format)
     }
 
@@ -65,7 +65,7 @@ struct CoverageCommand: ParsableCommand {
 }
 
 /// `gridbook report pairing`: where grids, villages and blocks lack people on duty.
-struct PairingCommand: ParsableCommand {
+struct PairingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pairing",
         abstract: "Grids without a grid member, police officer or party group; villages without an auxiliary officer; blocks without a head."
@@ -79,8 +79,8 @@ struct PairingCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let report = try global.open().pairingReport(unitCode: unit)
+    func run() async throws {
+        let report = try await global.open().pairingReport(unitCode: unit)
         if format == .json { return try Console.printJSON(report) }
         let sections: [(String, [UnitRef])] = [
             ("grids without a grid member", report.gridsWithoutGridMember),
@@ -100,7 +100,7 @@ struct PairingCommand: ParsableCommand {
 }
 
 /// `gridbook report cases`: accepted, resolved and the three rates for a period.
-struct CasesReportCommand: ParsableCommand {
+struct CasesReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cases",
         abstract: "Cases accepted in a period: resolved, unresolved, resolution, on-time and satisfaction rates, by level and category, overdue."
@@ -120,8 +120,8 @@ struct CasesReportCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let report = try global.open().caseReport(unitCode: unit, from: from, to: to)
+    func run() async throws {
+        let report = try await global.open().caseReport(unitCode: unit, from: from, to: to)
         func rate(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0) } ?? "–" }
         func rows(_ groups: [String: CaseCounts]) -> [[String]] {
             groups.keys.sorted().map { key in
@@ -156,7 +156,7 @@ struct CasesReportCommand: ParsableCommand {
 }
 
 /// `gridbook report risks`: the register by level and status, and overdue reviews.
-struct RisksReportCommand: ParsableCommand {
+struct RisksReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "risks",
         abstract: "Risks by level and status, and the risks not reviewed on time."
@@ -173,8 +173,8 @@ struct RisksReportCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let report = try global.open().riskReport(unitCode: unit, asOf: asOf)
+    func run() async throws {
+        let report = try await global.open().riskReport(unitCode: unit, asOf: asOf)
         if format == .json { return try Console.printJSON(report) }
         let statuses = RiskStatus.allCases.map(\.rawValue)
         let rows = RiskLevel.allCases.map { level in

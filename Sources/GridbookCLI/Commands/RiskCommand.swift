@@ -3,7 +3,7 @@ import Foundation
 import GridbookCore
 
 /// `gridbook risk …`: the risk register.
-struct RiskCommand: ParsableCommand {
+struct RiskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "risk",
         abstract: "The risk register: risks and hazards found in the grids.",
@@ -13,7 +13,7 @@ struct RiskCommand: ParsableCommand {
 }
 
 /// `gridbook risk add`: reports a risk.
-struct RiskAddCommand: ParsableCommand {
+struct RiskAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Report a risk in a grid or at a household.",
@@ -52,8 +52,8 @@ struct RiskAddCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let risk = try global.open().addRisk(
+    func run() async throws {
+        let risk = try await global.open().addRisk(
             NewRisk(unitCode: unit, householdCode: household, category: category, level: level, title: title,
                     description: description, source: source, reportedBy: reportedBy, reviewDue: reviewDue),
             by: global.actor
@@ -64,7 +64,7 @@ struct RiskAddCommand: ParsableCommand {
 }
 
 /// `gridbook risk list`: risks by filter, most urgent first.
-struct RiskListCommand: ParsableCommand {
+struct RiskListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List risks, most urgent first.")
 
     @OptionGroup var global: GlobalOptions
@@ -87,8 +87,8 @@ struct RiskListCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let risks = try global.open().risks(RiskFilter(unitCode: unit, status: status, level: level, category: category,
+    func run() async throws {
+        let risks = try await global.open().risks(RiskFilter(unitCode: unit, status: status, level: level, category: category,
                                                        reviewOverdue: reviewOverdue))
         try ListOutput(items: risks, columns: [
             .init(header: "id") { $0.id },
@@ -104,7 +104,7 @@ struct RiskListCommand: ParsableCommand {
 }
 
 /// `gridbook risk show ID`: a risk and its follow-ups.
-struct RiskShowCommand: ParsableCommand {
+struct RiskShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a risk and its follow-ups.")
 
     @OptionGroup var global: GlobalOptions
@@ -115,8 +115,8 @@ struct RiskShowCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let detail = try global.open().risk(id: id)
+    func run() async throws {
+        let detail = try await global.open().risk(id: id)
         if format == .json { return try Console.printJSON(detail) }
         let risk = detail.risk
         print("\(risk.id)  \(risk.level.rawValue)  \(risk.status.rawValue)  \(risk.category)  \(risk.title)")
@@ -131,7 +131,7 @@ struct RiskShowCommand: ParsableCommand {
 }
 
 /// `gridbook risk update ID`: status or level.
-struct RiskUpdateCommand: ParsableCommand {
+struct RiskUpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "update",
         abstract: "Change a risk's status (open ⇄ monitoring → resolved; resolved → open) or level."
@@ -155,14 +155,14 @@ struct RiskUpdateCommand: ParsableCommand {
         guard status != nil || level != nil || note != nil else { throw ValidationError("give --status, --level or --note") }
     }
 
-    func run() throws {
-        let risk = try global.open().updateRisk(id: id, status: status, level: level, note: note, by: global.actor)
+    func run() async throws {
+        let risk = try await global.open().updateRisk(id: id, status: status, level: level, note: note, by: global.actor)
         print("risk \(risk.id) is \(risk.status.rawValue), \(risk.level.rawValue); review due \(risk.reviewDue)")
     }
 }
 
 /// `gridbook risk follow-up ID`: who looked at a risk and what they found.
-struct RiskFollowUpCommand: ParsableCommand {
+struct RiskFollowUpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "follow-up", abstract: "Record a follow-up on a risk (it counts as a review).")
 
     @OptionGroup var global: GlobalOptions
@@ -176,9 +176,9 @@ struct RiskFollowUpCommand: ParsableCommand {
     @Option(help: "What they found.")
     var note: String
 
-    func run() throws {
+    func run() async throws {
         guard let person = person ?? global.actor.personId else { throw CLIError("say who followed up: --person ID or --as ID") }
-        let risk = try global.open().followUpRisk(id: id, person: person, note: note, by: global.actor)
+        let risk = try await global.open().followUpRisk(id: id, person: person, note: note, by: global.actor)
         print("followed up risk \(risk.id); next review due \(risk.reviewDue)")
     }
 }

@@ -1,13 +1,11 @@
 import ArgumentParser
-import Dispatch
 import GridbookAPI
 import GridbookCore
 import Hummingbird
 import Logging
-import Synchronization
 
 /// `gridbook serve`: the JSON API (SPEC section 6) over the database.
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the JSON API over the database (Ctrl-C or SIGTERM stops it after in-flight requests)."
@@ -30,8 +28,8 @@ struct ServeCommand: ParsableCommand {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
     }
 
-    func run() throws {
-        let database = try global.open(server: true)
+    func run() async throws {
+        let database = try await global.open(server: true)
         var logger = switch logFormat {
         case .text: Logger(label: "gridbook.api") { StreamLogHandler.standardError(label: $0) }
         case .json: Logger(label: "gridbook.api") { JSONLogHandler(label: $0) }
@@ -39,9 +37,6 @@ struct ServeCommand: ParsableCommand {
         // Every request is logged at info; --verbose adds Hummingbird's own debug lines.
         logger.logLevel = global.verbose ? .debug : .info
         let app = buildApplication(database: database, host: host, port: port, logger: logger)
-        // The command line is synchronous; the server runs on Swift concurrency until it is stopped.
-        let failure = Mutex<String?>(nil)
-        let done = DispatchSemaphore(value: 0)
         // The WAL is checkpointed here, every two seconds, never inside a request's commit.
         let checkpoints = try database.checkpointConnection().map { connection in
             Task.detached(priority: .background) { [logger] in
@@ -55,16 +50,11 @@ struct ServeCommand: ParsableCommand {
                 }
             }
         }
-        Task {
-            defer { checkpoints?.cancel() }
-            do {
-                try await app.runService()
-            } catch {
-                failure.withLock { $0 = "\(error)" }
-            }
-            done.signal()
+        defer { checkpoints?.cancel() }
+        do {
+            try await app.runService()
+        } catch {
+            throw CLIError("the server stopped: \(error)")
         }
-        done.wait()
-        if let message = failure.withLock({ $0 }) { throw CLIError("the server stopped: \(message)") }
     }
 }

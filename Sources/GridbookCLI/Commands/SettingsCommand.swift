@@ -2,7 +2,7 @@ import ArgumentParser
 import GridbookCore
 
 /// `gridbook settings …`: the deployment's settings.
-struct SettingsCommand: ParsableCommand {
+struct SettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
         abstract: "The deployment's settings.",
@@ -11,7 +11,7 @@ struct SettingsCommand: ParsableCommand {
 }
 
 /// `gridbook settings time-zone [ZONE]`: shows or changes the time zone dates are taken in.
-struct TimeZoneCommand: ParsableCommand {
+struct TimeZoneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "time-zone",
         abstract: "Show or change the time zone every local date is taken in (default Asia/Shanghai).",
@@ -23,13 +23,13 @@ struct TimeZoneCommand: ParsableCommand {
     @Argument(help: "The new time zone, an IANA name such as Asia/Shanghai or Asia/Urumqi.")
     var zone: String?
 
-    func run() throws {
-        let database = try global.open()
+    func run() async throws {
+        let database = try await global.open()
         if let zone {
-            try database.setTimeZone(zone, by: global.actor)
-            print("time zone set to \(try database.timeZoneIdentifier()); visit dates recomputed")
+            try await database.setTimeZone(zone, by: global.actor)
+            print("time zone set to \(try await database.timeZoneIdentifier()); visit dates recomputed")
         } else {
-            print(try database.timeZoneIdentifier())
+            print(try await database.timeZoneIdentifier())
         }
     }
 }

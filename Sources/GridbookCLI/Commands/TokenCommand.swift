@@ -3,7 +3,7 @@ import GridbookAPI
 import GridbookCore
 
 /// `gridbook token …`: API tokens.
-struct TokenCommand: ParsableCommand {
+struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "API tokens: issue (printed once), revoke, list.",
@@ -12,7 +12,7 @@ struct TokenCommand: ParsableCommand {
 }
 
 /// `gridbook token issue --person ID`: prints a new token once.
-struct TokenIssueCommand: ParsableCommand {
+struct TokenIssueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "issue", abstract: "Issue a token for a person; it is printed once and only its hash is kept.")
 
     @OptionGroup var global: GlobalOptions
@@ -23,15 +23,15 @@ struct TokenIssueCommand: ParsableCommand {
     @Option(help: "Days until it expires (default: until revoked).")
     var expires: Int?
 
-    func run() throws {
-        let (token, record) = try global.open().issueToken(person: person, days: expires, by: global.actor)
+    func run() async throws {
+        let (token, record) = try await global.open().issueToken(person: person, days: expires, by: global.actor)
         print(token)
         Console.error("token \(record.id ?? 0) for \(person)" + (record.expiresAt.map { ", expires \($0)" } ?? "") + "; it is not shown again")
     }
 }
 
 /// `gridbook token revoke ID`.
-struct TokenRevokeCommand: ParsableCommand {
+struct TokenRevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by its id (see token list).")
 
     @OptionGroup var global: GlobalOptions
@@ -39,14 +39,14 @@ struct TokenRevokeCommand: ParsableCommand {
     @Argument(help: "The token's id.")
     var id: Int64
 
-    func run() throws {
-        try global.open().revokeToken(id: id, by: global.actor)
+    func run() async throws {
+        try await global.open().revokeToken(id: id, by: global.actor)
         print("token \(id) revoked (a running server refuses it within \(serverCacheSeconds) seconds)")
     }
 }
 
 /// `gridbook token list`: ids, owners, expiry, last use; never the tokens.
-struct TokenListCommand: ParsableCommand {
+struct TokenListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens: ids, owners, expiry, last use (never the tokens).")
 
     @OptionGroup var global: GlobalOptions
@@ -54,8 +54,8 @@ struct TokenListCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let tokens = try global.open().tokens().map { TokenSummary(token: $0) }
+    func run() async throws {
+        let tokens = try await global.open().tokens().map { TokenSummary(token: $0) }
         try ListOutput(items: tokens, columns: [
             .init(header: "id", alignment: .right) { "\($0.id)" },
             .init(header: "person") { $0.person },

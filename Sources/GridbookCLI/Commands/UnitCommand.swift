@@ -2,7 +2,7 @@ import ArgumentParser
 import GridbookCore
 
 /// `gridbook unit …`: the hierarchy of units.
-struct UnitCommand: ParsableCommand {
+struct UnitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unit",
         abstract: "Units of the hierarchy: county, townships, villages, grids, blocks.",
@@ -11,7 +11,7 @@ struct UnitCommand: ParsableCommand {
 }
 
 /// `gridbook unit list`: units, optionally those under one unit or of one level.
-struct UnitListCommand: ParsableCommand {
+struct UnitListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List units.")
 
     @OptionGroup var global: GlobalOptions
@@ -25,9 +25,9 @@ struct UnitListCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let database = try global.open()
-        let units = try database.units(under: under, level: level)
+    func run() async throws {
+        let database = try await global.open()
+        let units = try await database.units(under: under, level: level)
         try ListOutput(items: units, columns: [
             .init(header: "code") { $0.code },
             .init(header: "name") { $0.name },
@@ -40,7 +40,7 @@ struct UnitListCommand: ParsableCommand {
 extension UnitLevel: ExpressibleByArgument {}
 
 /// `gridbook unit show CODE`: a unit, the units above it and its children.
-struct UnitShowCommand: ParsableCommand {
+struct UnitShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a unit, its parents and its children.")
 
     @OptionGroup var global: GlobalOptions
@@ -51,8 +51,8 @@ struct UnitShowCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let detail = try global.open().unitDetail(code: code)
+    func run() async throws {
+        let detail = try await global.open().unitDetail(code: code)
         if format == .json { return try Console.printJSON(detail) }
         print("\(detail.unit.name) (\(detail.unit.code), \(detail.unit.level.rawValue))")
         if !detail.parents.isEmpty {
@@ -66,7 +66,7 @@ struct UnitShowCommand: ParsableCommand {
 }
 
 /// `gridbook unit add`: a new unit.
-struct UnitAddCommand: ParsableCommand {
+struct UnitAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a unit under a parent one level up.")
 
     @OptionGroup var global: GlobalOptions
@@ -83,14 +83,14 @@ struct UnitAddCommand: ParsableCommand {
     @Option(help: "The parent's code (one level up; none for the county).")
     var parent: String?
 
-    func run() throws {
-        try global.open().addUnit(Unit(code: code, name: name, level: level, parentCode: parent), by: global.actor)
+    func run() async throws {
+        try await global.open().addUnit(Unit(code: code, name: name, level: level, parentCode: parent), by: global.actor)
         print("added \(level.rawValue) \(name) (\(code))" + (parent.map { " under \($0)" } ?? ""))
     }
 }
 
 /// `gridbook unit move CODE --to PARENT`: re-parents a unit with everything under it.
-struct UnitMoveCommand: ParsableCommand {
+struct UnitMoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "move",
         abstract: "Move a unit under another parent (a grid to another village, a village to another township).",
@@ -105,8 +105,8 @@ struct UnitMoveCommand: ParsableCommand {
     @Option(help: "The new parent's code (one level up).")
     var to: String
 
-    func run() throws {
-        let unit = try global.open().moveUnit(code: code, to: to, by: global.actor)
+    func run() async throws {
+        let unit = try await global.open().moveUnit(code: code, to: to, by: global.actor)
         print("moved \(unit.level.rawValue) \(unit.name) (\(unit.code)) under \(to)")
     }
 }

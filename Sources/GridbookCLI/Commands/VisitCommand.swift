@@ -3,7 +3,7 @@ import Foundation
 import GridbookCore
 
 /// `gridbook visit …`: household visits.
-struct VisitCommand: ParsableCommand {
+struct VisitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "visit",
         abstract: "Log and list household visits.",
@@ -12,7 +12,7 @@ struct VisitCommand: ParsableCommand {
 }
 
 /// `gridbook visit log`: records one visit.
-struct VisitLogCommand: ParsableCommand {
+struct VisitLogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "Log a visit to a household.",
@@ -61,14 +61,14 @@ struct VisitLogCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let database = try global.open()
-        let result = try database.logVisit(NewVisit(id: id, householdCode: household, visitorId: visitor, visitedAt: visitedAt,
+    func run() async throws {
+        let database = try await global.open()
+        let result = try await database.logVisit(NewVisit(id: id, householdCode: household, visitorId: visitor, visitedAt: visitedAt,
                                                     method: method, outcome: outcome, note: note,
                                                     findings: finding.compactMap(Self.parseFinding)), by: global.actor)
         switch format {
         case .json:
-            try Console.printJSON(try database.logged(result))
+            try Console.printJSON(try await database.logged(result))
         case .table, .csv:
             let visit = result.visit
             switch result {
@@ -82,7 +82,7 @@ struct VisitLogCommand: ParsableCommand {
 }
 
 /// `gridbook visit list`: visits under a unit.
-struct VisitListCommand: ParsableCommand {
+struct VisitListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List visits under a unit.")
 
     @OptionGroup var global: GlobalOptions
@@ -99,8 +99,8 @@ struct VisitListCommand: ParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    func run() throws {
-        let visits = try global.open().visits(under: unit, from: from, to: to)
+    func run() async throws {
+        let visits = try await global.open().visits(under: unit, from: from, to: to)
         try ListOutput(items: visits, columns: [
             .init(header: "date") { $0.visitedOn.description },
             .init(header: "household") { $0.householdCode },

@@ -48,7 +48,7 @@ public struct Caller: Equatable, Sendable {
 extension AppDatabase {
     /// Issues a new token for a person, valid for `days` (or until revoked when nil). The token
     /// is returned once and only its hash is kept.
-    public func issueToken(person: String, days: Int? = nil, by actor: Actor = .system, now: Date? = nil) throws -> (token: String, record: APIToken) {
+    public func issueToken(person: String, days: Int? = nil, by actor: Actor = .system, now: Date? = nil) async throws -> (token: String, record: APIToken) {
         let now = now ?? clock.now()
         if let days, !(1...3650).contains(days) {
             throw GridbookError.invalid(field: "expires", problem: "\(days) is not a number of days from 1 to 3650")
@@ -56,7 +56,7 @@ extension AppDatabase {
         var generator = SystemRandomNumberGenerator()
         let token = "gb_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
         let seconds = Int(now.timeIntervalSince1970)
-        return try write { db in
+        return try await write { db in
             guard try Person.exists(db, key: person) else { throw GridbookError.notFound("person \(person)") }
             var record = APIToken(id: nil, personId: person, hash: SHA256.hex(token), createdAt: Timestamp(epochSeconds: seconds).text,
                                   expiresAt: days.map { Timestamp(epochSeconds: seconds + $0 * 86_400).text }, revokedAt: nil, lastUsedAt: nil)
@@ -67,9 +67,9 @@ extension AppDatabase {
     }
 
     /// Revokes a token by its id; a revoked token answers 401 from then on.
-    public func revokeToken(id: Int64, by actor: Actor = .system, now: Date? = nil) throws {
+    public func revokeToken(id: Int64, by actor: Actor = .system, now: Date? = nil) async throws {
         let now = now ?? clock.now()
-        return try write { db in
+        return try await write { db in
             guard var record = try APIToken.fetchOne(db, key: id) else { throw GridbookError.notFound("token \(id)") }
             guard record.revokedAt == nil else { return }
             record.revokedAt = Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text
@@ -79,17 +79,17 @@ extension AppDatabase {
     }
 
     /// Every token, newest first (hashes, never tokens).
-    public func tokens() throws -> [APIToken] {
-        try read { db in try APIToken.order(Column("id").desc).fetchAll(db) }
+    public func tokens() async throws -> [APIToken] {
+        try await read { db in try APIToken.order(Column("id").desc).fetchAll(db) }
     }
 
     /// The caller a token belongs to, or nil when it is unknown, revoked or expired. Notes when it
     /// was last used, to the minute and in the background, so that requests only read.
-    public func authenticate(token: String, now: Date? = nil) throws -> Caller? {
+    public func authenticate(token: String, now: Date? = nil) async throws -> Caller? {
         let now = now ?? clock.now()
         let seconds = Int(now.timeIntervalSince1970)
         let nowText = Timestamp(epochSeconds: seconds).text
-        let found: (record: APIToken, caller: Caller)? = try read { db in
+        let found: (record: APIToken, caller: Caller)? = try await read { db in
             // Cached statements: this runs on every API request.
             guard let record = try APIToken.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE hash = ?"),
                                                      arguments: [SHA256.hex(token)]),

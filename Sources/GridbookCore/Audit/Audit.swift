@@ -93,8 +93,8 @@ enum Audit {
 
 extension AppDatabase {
     /// Audit entries, oldest first, since a date (local midnight of it, in UTC terms: inclusive) and of one actor.
-    public func auditEntries(since: Date? = nil, actor: String? = nil, limit: Int = 1000) throws -> [AuditEntry] {
-        try read { db in
+    public func auditEntries(since: Date? = nil, actor: String? = nil, limit: Int = 1000) async throws -> [AuditEntry] {
+        try await read { db in
             var request = AuditEntry.order(Column("id"))
             if let since { request = request.filter(Column("at") >= Timestamp(epochSeconds: Int(since.timeIntervalSince1970)).text) }
             if let actor { request = request.filter(Column("actor") == actor) }
@@ -105,8 +105,8 @@ extension AppDatabase {
     /// Events after a sequence number, oldest first; with `units`, only the events of records at
     /// or under those units where the records are now (a unit moved since carries its events
     /// along): a visit by its household's block or grid, a risk by its grid, a case by its unit.
-    public func events(after seq: Int64 = 0, limit: Int = 100, under units: [String]? = nil) throws -> [Event] {
-        try read { db in
+    public func events(after seq: Int64 = 0, limit: Int = 100, under units: [String]? = nil) async throws -> [Event] {
+        try await read { db in
             guard let units else { return try Event.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db) }
             // Cached: feed clients poll it (one statement per number of scope units).
             let query: SQL = """
@@ -132,7 +132,7 @@ extension AppDatabase {
 
 extension AppDatabase {
     /// Records that someone saw personal data in full (SPEC section 6: `reveal=true` is audited).
-    public func recordReveal(by actor: Actor, recordType: String, recordId: String, detail: String) throws {
-        try write { db in try Audit.record(db, actor, "personal_data.reveal", recordType, recordId, detail: detail, at: clock.now()) }
+    public func recordReveal(by actor: Actor, recordType: String, recordId: String, detail: String) async throws {
+        try await write { db in try Audit.record(db, actor, "personal_data.reveal", recordType, recordId, detail: detail, at: clock.now()) }
     }
 }

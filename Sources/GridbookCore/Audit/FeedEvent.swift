@@ -22,8 +22,8 @@ public struct FeedEvent: Encodable, Sendable {
 extension AppDatabase {
     /// A page of the feed: `limit` events after `seq`, oldest first (only those of records at or
     /// under `units` when given); `next` is the last one's seq when more follow.
-    public func feed(after seq: Int64 = 0, limit: Int = 100, under units: [String]? = nil) throws -> Page<FeedEvent> {
-        Page(fetchedOneMore: try events(after: seq, limit: limit + 1, under: units).map(FeedEvent.init), limit: limit) { "\($0.seq)" }
+    public func feed(after seq: Int64 = 0, limit: Int = 100, under units: [String]? = nil) async throws -> Page<FeedEvent> {
+        Page(fetchedOneMore: try await events(after: seq, limit: limit + 1, under: units).map(FeedEvent.init), limit: limit) { "\($0.seq)" }
     }
 }
 

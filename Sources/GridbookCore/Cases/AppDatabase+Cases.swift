@@ -62,9 +62,9 @@ public enum PromotionResult: Equatable, Sendable {
 
 extension AppDatabase {
     /// Files a case directly (walk-in, phone, letter, online, hotline), accepted now.
-    public func fileCase(_ new: NewCase, by actor: Actor, now: Date? = nil) throws -> DisputeCase {
+    public func fileCase(_ new: NewCase, by actor: Actor, now: Date? = nil) async throws -> DisputeCase {
         let now = now ?? clock.now()
-        return try write { db in
+        return try await write { db in
             try Cases.requireCaseRole(db, actor, now: now)
             return try Cases.insert(db, new, riskId: nil, by: actor, now: now)
         }
@@ -72,9 +72,9 @@ extension AppDatabase {
 
     /// Promotes a risk to an accepted case and marks the risk promoted, in one transaction.
     /// Promoting again returns the same case.
-    public func promoteRisk(id: String, level: CaseLevel? = nil, by actor: Actor, now: Date? = nil) throws -> PromotionResult {
+    public func promoteRisk(id: String, level: CaseLevel? = nil, by actor: Actor, now: Date? = nil) async throws -> PromotionResult {
         let now = now ?? clock.now()
-        return try write { db in
+        return try await write { db in
             guard var risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
             if let caseId = risk.caseId, let dispute = try DisputeCase.fetchOne(db, key: caseId) {
                 return .existing(dispute)
@@ -99,9 +99,9 @@ extension AppDatabase {
     }
 
     /// Acts on a case: the state machine decides, the ledger records, in one transaction.
-    public func act(onCase id: String, _ input: CaseActionInput, by actor: Actor, now: Date? = nil) throws -> DisputeCase {
+    public func act(onCase id: String, _ input: CaseActionInput, by actor: Actor, now: Date? = nil) async throws -> DisputeCase {
         let now = now ?? clock.now()
-        return try write { db in
+        return try await write { db in
             guard let dispute = try DisputeCase.fetchOne(db, key: id) else { throw GridbookError.notFound("case \(id)") }
             try Cases.requireCaseRole(db, actor, now: now)
             var calendar = try Settings.calendar(db)
@@ -126,8 +126,8 @@ extension AppDatabase {
 
 extension AppDatabase {
     /// One case with its ledger.
-    public func caseDetail(id: String) throws -> CaseDetail {
-        try read { db in
+    public func caseDetail(id: String) async throws -> CaseDetail {
+        try await read { db in
             guard let dispute = try DisputeCase.fetchOne(db, key: id) else { throw GridbookError.notFound("case \(id)") }
             let ledger = try LedgerEntry.filter(Column("case_id") == id).order(Column("id")).fetchAll(db)
             return CaseDetail(dispute: dispute, ledger: ledger, allowedActions: CaseRules.allowed(dispute))
@@ -136,8 +136,8 @@ extension AppDatabase {
 
     /// Cases arising at or under a unit (all when nil), optionally of one status or past their
     /// deadline and not finished, by id.
-    public func cases(under unitCode: String? = nil, status: CaseStatus? = nil, overdueOn date: LocalDate? = nil) throws -> [DisputeCase] {
-        try read { db in
+    public func cases(under unitCode: String? = nil, status: CaseStatus? = nil, overdueOn date: LocalDate? = nil) async throws -> [DisputeCase] {
+        try await read { db in
             var request = DisputeCase.order(Column("id"))
             if let unitCode {
                 guard try Unit.exists(db, key: unitCode) else { throw GridbookError.notFound("unit \(unitCode)") }

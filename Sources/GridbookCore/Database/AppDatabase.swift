@@ -91,25 +91,28 @@ public struct AppDatabase: Sendable {
         return path.isEmpty || path == ":memory:" ? nil : path
     }
 
-    /// Runs a read-only block on a consistent snapshot.
-    public func read<T>(_ block: (Database) throws -> T) throws -> T {
-        try writer.read(block)
+    /// Runs a read-only block on a consistent snapshot, on one of GRDB's reader queues: the
+    /// calling task waits without holding a thread of Swift's cooperative pool.
+    public func read<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.read(block)
     }
 
-    /// Runs a block in one write transaction: all of it is written, or none of it.
-    public func write<T>(_ block: (Database) throws -> T) throws -> T {
-        try writer.write(block)
+    /// Runs a block in one write transaction (all of it is written, or none of it), on GRDB's
+    /// writer queue: the calling task waits without holding a thread.
+    public func write<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.write(block)
     }
 
     /// Runs a block outside of a transaction, for work that manages its own (bulk import).
-    func writeWithoutTransaction<T>(_ block: (Database) throws -> T) throws -> T {
-        try writer.writeWithoutTransaction(block)
+    func writeWithoutTransaction<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.writeWithoutTransaction(block)
     }
 
     /// Copies the database to another file, consistently, while it may be in use.
-    public func backup(to path: String) throws {
+    public func backup(to path: String) async throws {
         let destination = try DatabaseQueue(path: path)
-        try writer.backup(to: destination)
+        let writer = self.writer
+        try await Task.detached { try writer.backup(to: destination) }.value
     }
 }
 

@@ -30,19 +30,19 @@ public enum Settings {
 
 extension AppDatabase {
     /// The deployment's time zone identifier.
-    public func timeZoneIdentifier() throws -> String {
-        try read { db in try Settings.timeZone(db).identifier }
+    public func timeZoneIdentifier() async throws -> String {
+        try await read { db in try Settings.timeZone(db).identifier }
     }
 
     /// Changes the deployment's time zone, and with it the local date of every visit and each
     /// household's latest met date, in one transaction.
-    public func setTimeZone(_ identifier: String, by actor: Actor = .system) throws {
+    public func setTimeZone(_ identifier: String, by actor: Actor = .system) async throws {
         // Area/Location names only (Asia/Shanghai), or UTC: abbreviations are ambiguous (CST is
         // also US Central time).
         guard identifier.contains("/") || identifier == "UTC", let zone = TimeZone(identifier: identifier) else {
             throw GridbookError.invalid(field: "time_zone", problem: "\(identifier) is not a time zone (for example Asia/Shanghai)")
         }
-        try write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE settings SET value = ? WHERE key = 'time_zone'", arguments: [zone.identifier])
             // One statement over every visit, with the new zone's local date as an SQL function:
             // nothing is held in memory however many visits there are.

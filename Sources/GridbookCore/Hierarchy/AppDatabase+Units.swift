@@ -5,14 +5,20 @@ import GRDB
 
 extension AppDatabase {
     /// The unit with this code.
-    public func unit(code: String) throws -> Unit {
-        guard let unit = try read({ try Hierarchy.unit($0, code: code) }) else { throw GridbookError.notFound("unit \(code)") }
+    public func unit(code: String) async throws -> Unit {
+        guard let unit = try await read({ try Hierarchy.unit($0, code: code) }) else { throw GridbookError.notFound("unit \(code)") }
         return unit
     }
 
+    /// The unit with this code, or the county when the code is nil.
+    public func unit(orCounty code: String?) async throws -> Unit {
+        if let code { return try await unit(code: code) }
+        return try await county()
+    }
+
     /// The county, the top of the hierarchy.
-    public func county() throws -> Unit {
-        let county = try read { db in
+    public func county() async throws -> Unit {
+        let county = try await read { db in
             try Unit.filter(Unit.Columns.level == UnitLevel.county.rawValue).fetchOne(db)
         }
         guard let county else {
@@ -22,8 +28,8 @@ extension AppDatabase {
     }
 
     /// Units by level then code: all of them, or a unit and those under it; optionally of one level.
-    public func units(under code: String? = nil, level: UnitLevel? = nil) throws -> [Unit] {
-        let units = try read { db -> [Unit] in
+    public func units(under code: String? = nil, level: UnitLevel? = nil) async throws -> [Unit] {
+        let units = try await read { db -> [Unit] in
             guard let code else { return try Hierarchy.allUnits(db) }
             guard let unit = try Hierarchy.unit(db, code: code) else { throw GridbookError.notFound("unit \(code)") }
             return [unit] + (try Hierarchy.descendants(db, of: code))
@@ -62,8 +68,8 @@ extension UnitSummary {
 
 extension AppDatabase {
     /// A unit, its parent chain and its children.
-    public func unitDetail(code: String) throws -> UnitDetail {
-        try read { db in
+    public func unitDetail(code: String) async throws -> UnitDetail {
+        try await read { db in
             guard let unit = try Hierarchy.unit(db, code: code) else { throw GridbookError.notFound("unit \(code)") }
             return UnitDetail(
                 unit: unit,
@@ -76,11 +82,12 @@ extension AppDatabase {
     // MARK: - Writes
 
     /// Adds a unit under a parent exactly one level up (the county has no parent; one per database).
-    public func addUnit(_ unit: Unit, by actor: Actor = .system) throws {
-        var unit = unit
-        unit.name = unit.name.trimmingCharacters(in: .whitespaces)
+    public func addUnit(_ unit: Unit, by actor: Actor = .system) async throws {
+        var trimmed = unit
+        trimmed.name = unit.name.trimmingCharacters(in: .whitespaces)
+        let unit = trimmed
         try RecordCode.check(unit.code, field: "code")
-        try write { db in
+        try await write { db in
             guard !unit.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw GridbookError.invalid(field: "name", problem: "is empty") }
             guard try Hierarchy.unit(db, code: unit.code) == nil else { throw GridbookError.conflict("unit \(unit.code) already exists") }
             if unit.level == .county {
@@ -99,8 +106,8 @@ extension AppDatabase {
     /// Moves a unit under another parent of the right level. Everything hangs on units by code,
     /// so its subtree, households, visits and duties go with it and reports follow at once; a
     /// block's households take its new grid.
-    public func moveUnit(code: String, to parentCode: String, by actor: Actor = .system) throws -> Unit {
-        try write { db in
+    public func moveUnit(code: String, to parentCode: String, by actor: Actor = .system) async throws -> Unit {
+        try await write { db in
             guard var unit = try Hierarchy.unit(db, code: code) else { throw GridbookError.notFound("unit \(code)") }
             guard unit.level != .county else { throw GridbookError.invalid(field: "code", problem: "the county cannot move") }
             let below = try Hierarchy.descendants(db, of: code)

@@ -67,9 +67,9 @@ public struct HouseholdView: Encodable, Equatable, Sendable {
 extension AppDatabase {
     /// Households under a unit by code, each with its schedule state on `date` (default today);
     /// phone numbers masked.
-    public func households(under unitCode: String, on date: LocalDate? = nil, reveal: Bool = false) throws -> [HouseholdView] {
-        let unit = try unit(code: unitCode)
-        return try read { db in
+    public func households(under unitCode: String, on date: LocalDate? = nil, reveal: Bool = false) async throws -> [HouseholdView] {
+        let unit = try await unit(code: unitCode)
+        return try await read { db in
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
             let inputs = Dictionary(try schedules.inputs(db, under: unit, asOf: date).map { ($0.householdCode, $0) },
@@ -89,8 +89,8 @@ extension AppDatabase {
 
     /// The smallest unit a household sits in, its block or else its grid (404 when unknown):
     /// what a scope check needs, read cheaply.
-    public func innermostUnit(ofHousehold code: String) throws -> String {
-        guard let unit = try read({ db in
+    public func innermostUnit(ofHousehold code: String) async throws -> String {
+        guard let unit = try await read({ db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT coalesce(block_code, grid_code) FROM households WHERE code = ?"),
                                 arguments: [code])
         }) else { throw GridbookError.notFound("household \(code)") }
@@ -99,8 +99,8 @@ extension AppDatabase {
 
     /// One household with its schedule state on `date` (default today) and its latest visits.
     /// `reveal` shows the phone number in full: only for a caller allowed to see it, who is audited.
-    public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10, reveal: Bool = false) throws -> HouseholdView {
-        try read { db in
+    public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10, reveal: Bool = false) async throws -> HouseholdView {
+        try await read { db in
             guard let household = try Household.fetchOne(db, key: code) else { throw GridbookError.notFound("household \(code)") }
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())

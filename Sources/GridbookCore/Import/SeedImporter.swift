@@ -9,13 +9,14 @@ extension AppDatabase {
     /// All or nothing: when any row is bad, every bad row (up to `options.maxProblems`) is
     /// reported in an ``ImportFailure`` and nothing is written. Importing the same files again
     /// changes nothing; a changed row updates its record.
-    public func importSeeds(from directory: URL, options: ImportOptions = ImportOptions()) throws -> ImportSummary {
+    public func importSeeds(from directory: URL, options: ImportOptions = ImportOptions()) async throws -> ImportSummary {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ImportFailure(problems: [ImportProblem(file: directory.path, line: 0, column: "-", problem: "no such directory")],
                                 truncated: false)
         }
-        return try writer.writeWithoutTransaction { db in
+        let now = options.now ?? clock.now()
+        return try await writeWithoutTransaction { db in
             // The importer checks every reference itself, against the database and the rows
             // before it, and reports each bad one; SQLite's own per-row foreign key checks would
             // double the cost of loading millions of visits. They are back on when it is done.
@@ -23,7 +24,7 @@ extension AppDatabase {
             let outcome = Result {
                 var summary = ImportSummary()
                 try db.inTransaction(.immediate) {
-                    var importer = try SeedImporter(db: db, directory: directory, options: options, now: options.now ?? clock.now())
+                    var importer = try SeedImporter(db: db, directory: directory, options: options, now: now)
                     summary = try importer.run()
                     return .commit
                 }

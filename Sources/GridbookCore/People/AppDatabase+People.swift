@@ -59,8 +59,8 @@ public struct DutyView: Codable, Equatable, Sendable {
 extension AppDatabase {
     /// People by id, each with their duties; only those with an active duty at or under `unitCode` when given.
     /// Phone and ID numbers are masked.
-    public func people(under unitCode: String? = nil) throws -> [PersonView] {
-        try read { db in
+    public func people(under unitCode: String? = nil) async throws -> [PersonView] {
+        try await read { db in
             let duties = try dutyViews(db)
             var people = try Person.order(Column("id")).fetchAll(db)
             if let unitCode {
@@ -72,8 +72,8 @@ extension AppDatabase {
     }
 
     /// One person with their duties, personal data masked.
-    public func person(id: String) throws -> PersonView {
-        try read { db in
+    public func person(id: String) async throws -> PersonView {
+        try await read { db in
             guard let person = try Person.fetchOne(db, key: id) else { throw GridbookError.notFound("person \(id)") }
             return PersonView(person, duties: try dutyViews(db, person: id)[id] ?? [])
         }

@@ -126,10 +126,10 @@ public struct CaseReport: Encodable, Equatable, Sendable {
 extension AppDatabase {
     /// The case report for cases accepted from `from` to `to` (local dates, both included) that
     /// arose at or under a unit (default: the county).
-    public func caseReport(unitCode: String? = nil, from: LocalDate, to: LocalDate) throws -> CaseReport {
+    public func caseReport(unitCode: String? = nil, from: LocalDate, to: LocalDate) async throws -> CaseReport {
         guard from <= to else { throw GridbookError.invalid(field: "from", problem: "\(from) is after to (\(to))") }
-        let unit = try unitCode.map { try self.unit(code: $0) } ?? county()
-        return try read { db in
+        let unit = try await unit(orCounty: unitCode)
+        return try await read { db in
             var calendar = try Settings.calendar(db)
             let codes = try Hierarchy.codes(atOrUnder: unit.code, db)
             var outcomes: [CaseOutcome] = []

@@ -19,9 +19,9 @@ public struct CoverageTree: Equatable, Sendable {
 extension AppDatabase {
     /// Coverage of a unit (default: the county) and every unit under it down to the grids, as of
     /// a date (default: today), counted once per household by the schedule rule.
-    public func coverageTree(unitCode: String? = nil, asOf: LocalDate? = nil) throws -> CoverageTree {
-        let top = try unitCode.map { try self.unit(code: $0) } ?? county()
-        return try read { db in
+    public func coverageTree(unitCode: String? = nil, asOf: LocalDate? = nil) async throws -> CoverageTree {
+        let top = try await unit(orCounty: unitCode)
+        return try await read { db in
             var calendar = try Settings.calendar(db)
             let date = asOf ?? calendar.today(now: clock.now())
             var countsByUnit: [String: CoverageCounts] = [:]

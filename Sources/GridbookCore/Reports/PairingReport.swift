@@ -30,9 +30,9 @@ extension AppDatabase {
     /// The pairing gaps under a unit on a date (default today): grids without an active grid
     /// member, paired officer or party group; villages without an auxiliary officer; blocks
     /// without a head.
-    public func pairingReport(unitCode: String? = nil, on date: LocalDate? = nil) throws -> PairingReport {
-        let unit = try unitCode.map { try self.unit(code: $0) } ?? county()
-        return try read { db in
+    public func pairingReport(unitCode: String? = nil, on date: LocalDate? = nil) async throws -> PairingReport {
+        let unit = try await unit(orCounty: unitCode)
+        return try await read { db in
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
             func lacking(_ level: UnitLevel, _ role: Role) throws -> [UnitRef] {

@@ -21,15 +21,15 @@ public struct RiskReport: Encodable, Equatable, Sendable {
 
 extension AppDatabase {
     /// The risk report for grids at or under a unit (default: the county) on a date (default: today).
-    public func riskReport(unitCode: String? = nil, asOf: LocalDate? = nil) throws -> RiskReport {
-        let unit = try unitCode.map { try self.unit(code: $0) } ?? county()
-        let date = try asOf ?? today()
-        let risks = try self.risks(RiskFilter(unitCode: unit.code), today: date)
+    public func riskReport(unitCode: String? = nil, asOf: LocalDate? = nil) async throws -> RiskReport {
+        let unit = try await unit(orCounty: unitCode)
+        let date = if let asOf { asOf } else { try await today() }
+        let risks = try await self.risks(RiskFilter(unitCode: unit.code), today: date)
         var byLevel = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.map { level in
             (level.rawValue, Dictionary(uniqueKeysWithValues: RiskStatus.allCases.map { ($0.rawValue, 0) }))
         })
         for risk in risks { byLevel[risk.level.rawValue]?[risk.status.rawValue, default: 0] += 1 }
         return RiskReport(unit: UnitSummary(unit), asOf: date, total: risks.count, byLevel: byLevel,
-                          reviewOverdue: try self.risks(RiskFilter(unitCode: unit.code, reviewOverdue: true), today: date))
+                          reviewOverdue: try await self.risks(RiskFilter(unitCode: unit.code, reviewOverdue: true), today: date))
     }
 }

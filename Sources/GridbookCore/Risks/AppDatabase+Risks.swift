@@ -70,17 +70,17 @@ public struct RiskDetail: Encodable, Equatable, Sendable {
 
 extension AppDatabase {
     /// Reports a risk, in one transaction with its audit entry and `risk.created` event.
-    public func addRisk(_ new: NewRisk, by actor: Actor = .system, now: Date? = nil) throws -> Risk {
+    public func addRisk(_ new: NewRisk, by actor: Actor = .system, now: Date? = nil) async throws -> Risk {
         let now = now ?? clock.now()
-        return try write { db in try Risks.insert(db, new, visit: nil, by: actor, now: now) }
+        return try await write { db in try Risks.insert(db, new, visit: nil, by: actor, now: now) }
     }
 
     /// Changes a risk's status (open ⇄ monitoring, → resolved, resolved → open) or level, with an
     /// optional note recorded as a follow-up.
     public func updateRisk(id: String, status: RiskStatus? = nil, level: RiskLevel? = nil, note: String? = nil,
-                           by actor: Actor = .system, now: Date? = nil) throws -> Risk {
+                           by actor: Actor = .system, now: Date? = nil) async throws -> Risk {
         let now = now ?? clock.now()
-        return try write { db in
+        return try await write { db in
             guard var risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
             if let status, status != risk.status {
                 guard risk.status.next.contains(status) else {
@@ -108,9 +108,9 @@ extension AppDatabase {
 
     /// Records a follow-up (who looked, what they found); it counts as a review, so the next
     /// review falls the level's days later.
-    public func followUpRisk(id: String, person: String, note: String, by actor: Actor = .system, now: Date? = nil) throws -> Risk {
+    public func followUpRisk(id: String, person: String, note: String, by actor: Actor = .system, now: Date? = nil) async throws -> Risk {
         let now = now ?? clock.now()
-        return try write { db in
+        return try await write { db in
             guard var risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
             guard try Person.exists(db, key: person) else { throw GridbookError.notFound("person \(person)") }
             let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -127,8 +127,8 @@ extension AppDatabase {
 
 extension AppDatabase {
     /// Risks matching a filter, the most urgent first (level, then review date, then id).
-    public func risks(_ filter: RiskFilter = RiskFilter(), today: LocalDate? = nil) throws -> [Risk] {
-        try read { db in
+    public func risks(_ filter: RiskFilter = RiskFilter(), today: LocalDate? = nil) async throws -> [Risk] {
+        try await read { db in
             var calendar = try Settings.calendar(db)
             let today = today ?? calendar.today(now: clock.now())
             var request = Risk.all()
@@ -159,13 +159,13 @@ extension AppDatabase {
     }
 
     /// The risks stored from a visit's findings, by id.
-    public func risks(foundOn visitId: String) throws -> [Risk] {
-        try read { db in try Risk.filter(Column("visit_id") == visitId).order(Column("id")).fetchAll(db) }
+    public func risks(foundOn visitId: String) async throws -> [Risk] {
+        try await read { db in try Risk.filter(Column("visit_id") == visitId).order(Column("id")).fetchAll(db) }
     }
 
     /// One risk with its follow-ups.
-    public func risk(id: String) throws -> RiskDetail {
-        try read { db in
+    public func risk(id: String) async throws -> RiskDetail {
+        try await read { db in
             guard let risk = try Risk.fetchOne(db, key: id) else { throw GridbookError.notFound("risk \(id)") }
             let followUps = try RiskFollowUp.filter(Column("risk_id") == id).order(Column("at"), Column("id")).fetchAll(db)
             return RiskDetail(risk: risk, followUps: followUps)

@@ -67,11 +67,11 @@ extension AppDatabase {
 
     /// Households under a unit due before `on + horizon` days (default 7): what a grid member
     /// walks today. Ordered by due date, then household code (SPEC section 6).
-    public func dueList(unitCode: String, on date: LocalDate? = nil, horizon: Int = 7) throws -> [DueItem] {
+    public func dueList(unitCode: String, on date: LocalDate? = nil, horizon: Int = 7) async throws -> [DueItem] {
         guard (0...Self.maxHorizon).contains(horizon) else {
             throw GridbookError.invalid(field: "horizon", problem: "\(horizon) is not a number of days from 0 to \(Self.maxHorizon)")
         }
-        return try read { db in
+        return try await read { db in
             guard let unit = try Hierarchy.unit(db, code: unitCode) else { throw GridbookError.notFound("unit \(unitCode)") }
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
@@ -88,9 +88,9 @@ extension AppDatabase {
     }
 
     /// The names of the grid members on duty in each of `grids` on `date`, by grid code.
-    public func gridMembers(of grids: some Sequence<String>, on date: LocalDate) throws -> [String: [String]] {
+    public func gridMembers(of grids: some Sequence<String>, on date: LocalDate) async throws -> [String: [String]] {
         let codes = Array(Set(grids))
-        return try read { db in
+        return try await read { db in
             var members: [String: [String]] = [:]
             // In slices, to stay below SQLite's limit on bound arguments.
             for start in stride(from: 0, to: codes.count, by: 500) {

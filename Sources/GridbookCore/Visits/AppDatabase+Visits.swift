@@ -67,10 +67,10 @@ public struct LoggedVisit: Encodable, Sendable {
 extension AppDatabase {
     /// What logging a visit answers: a new visit with the risks just made, or the stored one
     /// with the risks it made when first logged.
-    public func logged(_ result: VisitLogResult) throws -> LoggedVisit {
+    public func logged(_ result: VisitLogResult) async throws -> LoggedVisit {
         switch result {
         case .created(let visit, let findings): LoggedVisit(visit: visit, findings: findings)
-        case .existing(let visit): LoggedVisit(visit: visit, findings: try risks(foundOn: visit.id))
+        case .existing(let visit): LoggedVisit(visit: visit, findings: try await risks(foundOn: visit.id))
         }
     }
 }
@@ -92,17 +92,9 @@ extension AppDatabase {
     /// `check`, when given, runs in the same transaction once the household is read, and may
     /// refuse the visit by throwing (the API checks the caller's scope there).
     public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date? = nil,
-                         check: ((Database, Household) throws -> Void)? = nil) throws -> VisitLogResult {
-        let now = now ?? clock.now()
-        return try write { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
-    }
-
-    /// ``logVisit(_:by:now:check:)`` for a server: the caller's task waits for the writer
-    /// without holding a thread.
-    public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date? = nil,
                          check: (@Sendable (Database, Household) throws -> Void)? = nil) async throws -> VisitLogResult {
         let now = now ?? clock.now()
-        return try await writer.write { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
+        return try await write { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
     }
 
     private static func logVisit(_ db: Database, _ new: NewVisit, by actor: Actor, now: Date,
@@ -171,14 +163,14 @@ extension AppDatabase {
     /// Visits to households under a unit, with local dates from `from` to `to` (both included),
     /// by date then household; `limit` of them after the cursor `after` (a ``VisitCursor``'s text).
     public func visits(under unitCode: String, from: LocalDate? = nil, to: LocalDate? = nil,
-                       limit: Int? = nil, after: String? = nil) throws -> [Visit] {
+                       limit: Int? = nil, after: String? = nil) async throws -> [Visit] {
         if let from, let to, from > to { throw GridbookError.invalid(field: "from", problem: "\(from) is after to (\(to))") }
         let cursor = try after.map { text in
             guard let cursor = VisitCursor(text) else { throw GridbookError.invalid(field: "after", problem: "\(text) is not a cursor of this list") }
             return cursor
         }
-        let unit = try unit(code: unitCode)
-        return try read { db in
+        let unit = try await unit(code: unitCode)
+        return try await read { db in
             let households: SQL = "SELECT code FROM households WHERE \(Hierarchy.householdCondition(unit, alias: "households"))"
             var conditions: [SQL] = ["household_code IN (\(households))"]
             if let from { conditions.append("visited_on >= \(from)") }
