@@ -81,7 +81,9 @@ say "importing Seeds/demo into $DB"
 "$BIN" --db "$DB" import Seeds/demo
 
 # The first county admin whose duty has no end date (duties.csv: person_id,role,unit_code,since,until).
-ADMIN="$(tr -d '\r' < Seeds/demo/duties.csv | awk -F, 'NR > 1 && $2 == "county_admin" && $5 == "" { print $1; exit }')"
+# (awk reads the whole file: leaving a pipe early would end its writer with SIGPIPE, which
+# pipefail turns into a failed run.)
+ADMIN="$(awk -F, '{ sub(/\r$/, "") } NR > 1 && $2 == "county_admin" && $5 == "" && !found { print $1; found = 1 }' Seeds/demo/duties.csv)"
 if [[ -z "$ADMIN" ]]; then
     say "no active county_admin duty in Seeds/demo/duties.csv"
     exit 1

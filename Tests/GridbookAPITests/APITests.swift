@@ -145,7 +145,7 @@ struct APITests {
             let neighbour = visit.replacingOccurrences(of: "\"H1\"", with: "\"H2\"").replacingOccurrences(of: "0001\"", with: "0003\"")
             try await client.execute(uri: "/api/v1/visits", method: .post, headers: headers, body: ByteBuffer(string: neighbour)) { #expect($0.status == .forbidden) }
         }
-        #expect(try await database.visits(under: "C").count == 1)
+        #expect(try await database.visits(under: "C").items.count == 1)
     }
 
     @Test("the due list and coverage answer the CLI's JSON; the feed is for staff")

@@ -114,7 +114,7 @@ struct EndpointTests {
             #expect(second.items("code") == ["H3"])
             #expect(second["next"] is NSNull)
             let all = try await database.households(under: "G1", on: nil, reveal: false)
-            #expect(await sameJSON(try await client.call(.get, "/api/v1/units/G1/households", tokens["P1"]!).text, try encoded(Page(items: all))))
+            #expect(await sameJSON(try await client.call(.get, "/api/v1/units/G1/households", tokens["P1"]!).text, try encoded(all)))
             #expect(try await client.call(.get, "/api/v1/units/G1/households?limit=0", tokens["P1"]!).errorField == "limit")
             #expect(try await client.call(.get, "/api/v1/units/G1/households?limit=1001", tokens["P1"]!).errorField == "limit")
             #expect(try await client.call(.get, "/api/v1/units/G2/households", tokens["P1"]!).status == .forbidden)
@@ -164,8 +164,8 @@ struct EndpointTests {
             #expect(again.status == .ok)
             #expect(sameJSON(again.text, first.text))
         }
-        #expect(try await database.risks().map(\.id) == ["R2026-000001"])
-        #expect(try await database.visits(under: "C").count == 1)
+        #expect(try await database.risks().items.map(\.id) == ["R2026-000001"])
+        #expect(try await database.visits(under: "C").items.count == 1)
     }
 
     @Test("the due list comes in pages by due date then household; horizon is checked")
@@ -198,8 +198,8 @@ struct EndpointTests {
             #expect(refused.errorCode == "forbidden")
             #expect(try await client.call(.post, "/api/v1/visits", member, visitBody(1, visitor: "P3")).status == .forbidden)
             #expect(try await client.call(.get, "/api/v1/events", member).status == .forbidden)
-            #expect(try await database.cases().isEmpty)
-            #expect(try await database.visits(under: "C").isEmpty)
+            #expect(try await database.cases().items.isEmpty)
+            #expect(try await database.visits(under: "C").items.isEmpty)
 
             let filed = try await client.call(.post, "/api/v1/cases", staff, dispute)
             #expect(filed.status == .created)
@@ -209,7 +209,7 @@ struct EndpointTests {
             // Township staff log a visit in a grid member's name, within their township only.
             #expect(try await client.call(.post, "/api/v1/visits", staff, visitBody(2, visitor: "P1")).status == .created)
             #expect(try await client.call(.post, "/api/v1/visits", staff, visitBody(3, household: "H2", visitor: "P2")).status == .forbidden)
-            #expect(try await database.visits(under: "C").map(\.visitorId) == ["P1"])
+            #expect(try await database.visits(under: "C").items.map(\.visitorId) == ["P1"])
         }
     }
 
@@ -303,9 +303,9 @@ struct EndpointTests {
             #expect(action.status == .badRequest)
             #expect(action.errorField == "deadline")
             #expect(try await client.call(.post, "/api/v1/cases", admin, dispute.replacingOccurrences(of: "walk_in", with: "pigeon")).errorField == "source")
-            #expect(try await database.risks().isEmpty)
-            #expect(try await database.visits(under: "C").isEmpty)
-            #expect(try await database.cases().count == 1)
+            #expect(try await database.risks().items.isEmpty)
+            #expect(try await database.visits(under: "C").items.isEmpty)
+            #expect(try await database.cases().items.count == 1)
             #expect(try await database.caseDetail(id: id).ledger.count == 1)
         }
     }
@@ -327,9 +327,9 @@ struct EndpointTests {
                 #expect(reply.errorCode == "too_large", "\(uri)")
             }
         }
-        #expect(try await database.risks().count == 1)
-        #expect(try await database.cases().count == 1)
-        #expect(try await database.visits(under: "C").isEmpty)
+        #expect(try await database.risks().items.count == 1)
+        #expect(try await database.cases().items.count == 1)
+        #expect(try await database.visits(under: "C").items.isEmpty)
         #expect(try await database.risk(id: "R2026-000001").followUps.isEmpty)
         #expect(try await database.caseDetail(id: "2026-000001").ledger.count == 1)
     }
@@ -392,7 +392,7 @@ struct ServerBehaviourTests {
             }
             #expect(statuses.sorted() == [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201])
         }
-        #expect(try await database.visits(under: "C").map(\.id) == [visitId(7)])
+        #expect(try await database.visits(under: "C").items.map(\.id) == [visitId(7)])
         #expect(try await database.events().map(\.type) == ["visit.logged"])
     }
 

@@ -19,9 +19,9 @@ struct OddTextTests {
                                         by: .person("P9"))
         _ = try await database.promoteRisk(id: risk.id, by: .person("P9"))
         let june30 = LocalDate("2026-06-30")!
-        #expect(try await database.risks(RiskFilter(unitCode: "C")).map(\.id) == [risk.id])
-        #expect(try await database.risks(RiskFilter(unitCode: "G\"3\\")).map(\.id) == [risk.id])
-        #expect(try await database.cases(under: "V1").map(\.unitCode) == ["G\"3\\"])
+        #expect(try await database.risks(RiskFilter(unitCode: "C")).items.map(\.id) == [risk.id])
+        #expect(try await database.risks(RiskFilter(unitCode: "G\"3\\")).items.map(\.id) == [risk.id])
+        #expect(try await database.cases(under: "V1").items.map(\.unitCode) == ["G\"3\\"])
         #expect(try await database.coverageReport(unitCode: "V1", asOf: june30).rows.map(\.name).contains(Self.oddName))
         #expect(try await database.dueList(unitCode: "C", on: june30).map(\.householdCode).contains("H\"4"))
         #expect(try await database.events(after: 0, under: ["V1"]).map(\.type) == ["risk.created", "case.created", "risk.promoted"])

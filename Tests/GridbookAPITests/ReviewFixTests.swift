@@ -38,7 +38,7 @@ struct ReviewFixTests {
             #expect(try await client.call(.get, "/api/v1/households/H1", head).status == .forbidden)
             #expect(try await client.call(.post, "/api/v1/visits", head, visitBody(2, household: "H1")).status == .forbidden)
         }
-        #expect(try await database.visits(under: "C").map(\.householdCode) == ["H4"])
+        #expect(try await database.visits(under: "C").items.map(\.householdCode) == ["H4"])
     }
 
     @Test("the feed shows township staff their township's events only; county admins see all")

@@ -146,7 +146,7 @@ final class VisitLogCommandTests {
     }
 
     func visitCount(_ path: String) async throws -> Int {
-        try await AppDatabase.open(path: path).visits(under: "C").count
+        try await AppDatabase.open(path: path).visits(under: "C").items.count
     }
 
     @Test("a visit is logged, and a retry with the same id adds nothing")

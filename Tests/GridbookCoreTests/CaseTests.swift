@@ -111,7 +111,7 @@ struct CaseLedgerTests {
                 == "2026-000001 accepted village 2026-07-07 \(risk.id)")
         let stored = try await database.risk(id: risk.id).risk
         #expect("\(stored.status.rawValue) \(stored.caseId ?? "")" == "promoted 2026-000001")
-        #expect(try await database.cases().count == 1)
+        #expect(try await database.cases().items.count == 1)
         #expect(try await database.events().map(\.type) == ["risk.created", "case.created", "risk.promoted"])
     }
 
@@ -167,8 +167,8 @@ struct CaseLedgerTests {
         let open = try await database.fileCase(NewCase(title: "a", category: "land", unitCode: "V1", source: .phone), by: .person("P3"), now: now)
         let done = try await database.fileCase(NewCase(title: "b", category: "land", unitCode: "G1", source: .phone), by: .person("P3"), now: now)
         for step in [CaseActionInput(.start), CaseActionInput(.resolve)] { _ = try await database.act(onCase: done.id, step, by: .person("P3"), now: now) }
-        #expect(try await database.cases(overdueOn: LocalDate("2026-07-08")).map(\.id) == [open.id])
-        #expect(try await database.cases(overdueOn: LocalDate("2026-07-07")).map(\.id) == [])
-        #expect(try await database.cases(under: "G1").map(\.id) == [done.id])
+        #expect(try await database.cases(overdueOn: LocalDate("2026-07-08")).items.map(\.id) == [open.id])
+        #expect(try await database.cases(overdueOn: LocalDate("2026-07-07")).items.map(\.id) == [])
+        #expect(try await database.cases(under: "G1").items.map(\.id) == [done.id])
     }
 }

@@ -120,10 +120,10 @@ struct VisitLogTests {
     func listVisits() async throws {
         let database = try await smallCountyDatabase()
         let visits = try await database.visits(under: "V1", from: LocalDate("2026-06-02"), to: LocalDate("2026-06-30"))
-        #expect(visits.map { "\($0.visitedOn) \($0.householdCode) \($0.outcome.rawValue)" } == [
+        #expect(visits.items.map { "\($0.visitedOn) \($0.householdCode) \($0.outcome.rawValue)" } == [
             "2026-06-20 H5 absent", "2026-06-22 H3 met", "2026-06-23 H2 met",
         ])
-        #expect(try await database.visits(under: "B1").map(\.householdCode) == ["H2"])
+        #expect(try await database.visits(under: "B1").items.map(\.householdCode) == ["H2"])
     }
 }
 

@@ -40,10 +40,10 @@ struct PeopleAndHouseholdTests {
     func households() async throws {
         let database = try await smallCountyDatabase()
         let list = try await database.households(under: "G1", on: LocalDate("2026-06-30"))
-        #expect(list.map { "\($0.code) \($0.phone ?? "-") \($0.tags) \($0.schedule?.dueOn.description ?? "-")" } == [
+        #expect(list.items.map { "\($0.code) \($0.phone ?? "-") \($0.tags) \($0.schedule?.dueOn.description ?? "-")" } == [
             "H1 139****1111 [] 2026-08-30", "H2 - [\"elderly\", \"hardship\"] 2026-06-30", "H3 - [\"elderly\"] 2026-06-29",
         ])
-        #expect(try await database.households(under: "G3", on: LocalDate("2026-06-30")).map(\.code) == ["H7", "H8"])
+        #expect(try await database.households(under: "G3", on: LocalDate("2026-06-30")).items.map(\.code) == ["H7", "H8"])
     }
 
     @Test("one household with its schedule and latest visits first")
@@ -69,7 +69,7 @@ struct TimeZoneTests {
         // H8 was met at 2026-06-29T16:30Z: 2026-06-30 in Shanghai, 2026-06-29 in London (summer time, +01:00).
         try await database.setTimeZone("Europe/London")
         #expect(try await database.read { try Household.fetchOne($0, key: "H8")?.lastMetOn } == LocalDate("2026-06-29"))
-        #expect(try await database.visits(under: "G3").map(\.visitedOn.description) == ["2026-03-01", "2026-06-29", "2026-06-30"])
+        #expect(try await database.visits(under: "G3").items.map(\.visitedOn.description) == ["2026-03-01", "2026-06-29", "2026-06-30"])
         _ = try await database.logVisit(NewVisit(householdCode: "H7", visitorId: "P2", visitedAt: "2026-07-02T23:30:00Z", method: .door, outcome: .met), now: testNow)
         #expect(try await database.read { try Household.fetchOne($0, key: "H7")?.lastMetOn } == LocalDate("2026-07-03"))
         await #expect(throws: GridbookError.invalid(field: "time_zone", problem: "Mars/Olympus is not a time zone (for example Asia/Shanghai)")) {

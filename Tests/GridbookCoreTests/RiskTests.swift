@@ -43,7 +43,7 @@ struct RiskTests {
     func refusals(_ new: NewRisk, _ expected: GridbookError) async throws {
         let database = try await smallCountyDatabase()
         await #expect(throws: expected) { try await database.addRisk(new, by: .person("P1"), now: now) }
-        #expect(try await database.risks() == [])
+        #expect(try await database.risks().items == [])
         #expect(try await database.events() == [])
     }
 
@@ -68,7 +68,7 @@ struct RiskTests {
             try await database.logVisit(bad, by: .person("P1"), now: now)
         }
         #expect(try await tableCounts(database) == before)
-        #expect(try await database.risks().count == 1)
+        #expect(try await database.risks().items.count == 1)
     }
 
     @Test("status moves open ⇄ monitoring → resolved → open; others are refused with the allowed moves")
@@ -94,13 +94,13 @@ struct RiskTests {
         let red = try await database.addRisk(risk(.red), by: .person("P1"), now: now)          // due 2026-07-01
         let blue = try await database.addRisk(risk(.blue, household: "H7"), by: .person("P2"), now: now) // due 2026-07-30
         let later = LocalDate("2026-07-05")
-        #expect(try await database.risks(RiskFilter(reviewOverdue: true), today: later).map(\.id) == [red.id])
+        #expect(try await database.risks(RiskFilter(reviewOverdue: true), today: later).items.map(\.id) == [red.id])
         let reviewed = try await database.followUpRisk(id: red.id, person: "P1", note: "已上门核实", now: Date(timeIntervalSince1970: 1_783_216_800))
         #expect(reviewed.reviewDue == LocalDate("2026-07-06"))
-        #expect(try await database.risks(RiskFilter(reviewOverdue: true), today: later) == [])
+        #expect(try await database.risks(RiskFilter(reviewOverdue: true), today: later).items == [])
         #expect(try await database.risk(id: red.id).followUps.map { "\($0.personId) \($0.note)" } == ["P1 已上门核实"])
-        #expect(try await database.risks(RiskFilter(unitCode: "T2")).map(\.id) == [blue.id])
-        #expect(try await database.risks(RiskFilter(level: .red)).map(\.id) == [red.id])
+        #expect(try await database.risks(RiskFilter(unitCode: "T2")).items.map(\.id) == [blue.id])
+        #expect(try await database.risks(RiskFilter(level: .red)).items.map(\.id) == [red.id])
         await #expect(throws: GridbookError.invalid(field: "note", problem: "is empty")) {
             try await database.followUpRisk(id: red.id, person: "P1", note: " ")
         }

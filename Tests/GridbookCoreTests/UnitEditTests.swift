@@ -14,7 +14,7 @@ struct UnitEditTests {
         #expect(county.rows.map { "\($0.code) \($0.counts.covered)/\($0.counts.households)" } == ["T1 2/3", "T2 1/4"])
         #expect(county.total.households == 7)
         #expect(try await database.coverageReport(unitCode: "V2", asOf: asOf).rows.map(\.code) == ["G2", "G3"])
-        #expect(try await database.visits(under: "T2").map(\.householdCode) == ["H7", "H5", "H8", "H7"])
+        #expect(try await database.visits(under: "T2").items.map(\.householdCode) == ["H7", "H5", "H8", "H7"])
         #expect(try await database.unitDetail(code: "G2").parents.map(\.code) == ["V2", "T2", "C"])
     }
 
@@ -25,7 +25,7 @@ struct UnitEditTests {
                                         by: .person("P1"))
         _ = try await database.moveUnit(code: "B1", to: "G2")
         #expect(try await database.risk(id: risk.id).risk.unitCode == "G2")
-        #expect(try await database.risks(RiskFilter(unitCode: "G1")) == [])
+        #expect(try await database.risks(RiskFilter(unitCode: "G1")).items == [])
         #expect(try await database.read { try Household.fetchOne($0, key: "H2") }?.gridCode == "G2")
         #expect(try await database.coverageReport(unitCode: "G2", asOf: LocalDate("2026-06-30")).rows.map(\.code) == ["H2", "H4", "H5"])
     }

@@ -13,8 +13,8 @@ struct ReportController {
                 guard let value = Int(text) else { throw GridbookError.invalid(field: "horizon", problem: "\(text) is not a number of days") }
                 horizon = value
             }
-            let due = try await database.dueList(unitCode: unit, on: request.dateQuery("on"), horizon: horizon)
-            return try JSONResponse.make(Paging.page(due, request) { "\($0.dueOn)|\($0.householdCode)" })
+            return try JSONResponse.make(try await database.dueList(unitCode: unit, on: request.dateQuery("on"), horizon: horizon,
+                                                                    page: Paging.page(request)))
         }
         group.get("reports/coverage") { request, context in
             let unit = try await context.requireScope(request.requiredQuery("unit"))

@@ -84,7 +84,7 @@ struct RiskCaseController {
             let filter = RiskFilter(unitCode: unit, status: try request.choiceQuery("status", RiskStatus.self),
                                     level: try request.choiceQuery("level", RiskLevel.self), category: request.query("category"),
                                     reviewOverdue: try request.flagQuery("review_overdue"))
-            return try JSONResponse.make(Paging.page(try await database.risks(filter), request, key: \.listKey))
+            return try JSONResponse.make(try await database.risks(filter, page: Paging.page(request)))
         }
         group.get("risks/:id") { _, context in
             let detail = try await database.risk(id: try context.parameters.require("id"))
@@ -119,9 +119,9 @@ struct RiskCaseController {
         }
         group.get("cases") { request, context in
             let unit = try await context.requireScope(request.requiredQuery("unit"))
-            let cases = try await database.cases(under: unit, status: try request.choiceQuery("status", CaseStatus.self),
-                                           overdueOn: try request.flagQuery("overdue") ? await database.today() : nil)
-            return try JSONResponse.make(Paging.page(cases, request, key: \.id))
+            let overdueOn = try request.flagQuery("overdue") ? try await database.today() : nil
+            return try JSONResponse.make(try await database.cases(under: unit, status: try request.choiceQuery("status", CaseStatus.self),
+                                                                  overdueOn: overdueOn, page: Paging.page(request)))
         }
         group.get("cases/:id") { _, context in
             let detail = try await database.caseDetail(id: try context.parameters.require("id"))

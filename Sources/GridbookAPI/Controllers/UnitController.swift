@@ -17,7 +17,7 @@ struct UnitController {
             let code = try context.parameters.require("code")
             try await context.requireScope(code)
             let reveal = try Reveal.check(request, caller: caller)
-            let page = try Paging.page(try await database.households(under: code, on: request.dateQuery("on"), reveal: reveal), request, key: \.code)
+            let page = try await database.households(under: code, on: request.dateQuery("on"), reveal: reveal, page: Paging.page(request))
             if reveal {
                 try await database.recordReveal(by: .person(caller.person.id), recordType: "unit", recordId: code,
                                           detail: "phones of \(page.items.count) households")

@@ -58,10 +58,8 @@ struct VisitController {
         }
         group.get("visits") { request, context in
             let unit = try await context.requireScope(request.requiredQuery("unit"))
-            let limit = try Paging.limit(request)
-            let visits = try await database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"),
-                                             limit: limit + 1, after: request.query("after"))
-            return try JSONResponse.make(Page(fetchedOneMore: visits, limit: limit) { VisitCursor($0).description })
+            return try JSONResponse.make(try await database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"),
+                                                                   page: Paging.page(request)))
         }
     }
 }

@@ -58,7 +58,7 @@ struct EventsCommand: AsyncParsableCommand {
         let page = try await global.open().feed(after: after, limit: max(1, min(limit, 10_000)))
         // JSON is the API's page, cursor included; a table or CSV lists the events.
         if format == .json { return try Console.printJSON(page) }
-        try ListOutput(items: page.items, columns: [
+        try ListOutput(page: page, columns: [
             .init(header: "seq", alignment: .right) { "\($0.seq)" },
             .init(header: "at") { $0.at },
             .init(header: "type") { $0.type },

@@ -61,13 +61,16 @@ struct CaseListCommand: AsyncParsableCommand {
     @Flag(help: "Only cases past their deadline and not finished.")
     var overdue = false
 
+    @OptionGroup var paging: PageOptions
+
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
     func run() async throws {
         let database = try await global.open()
-        let cases = try await database.cases(under: unit, status: status, overdueOn: overdue ? try await database.today() : nil)
-        try ListOutput(items: cases, columns: [
+        let overdueOn = overdue ? try await database.today() : nil
+        let cases = try await database.cases(under: unit, status: status, overdueOn: overdueOn, page: paging.request())
+        try ListOutput(page: cases, columns: [
             .init(header: "id") { $0.id },
             .init(header: "status") { $0.status.rawValue },
             .init(header: "level") { $0.level.rawValue },

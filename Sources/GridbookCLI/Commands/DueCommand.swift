@@ -24,6 +24,8 @@ struct DueCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
+    @OptionGroup var paging: PageOptions
+
     func validate() throws {
         guard (0...AppDatabase.maxHorizon).contains(horizon) else {
             throw ValidationError("--horizon must be from 0 to \(AppDatabase.maxHorizon) days")
@@ -32,8 +34,10 @@ struct DueCommand: AsyncParsableCommand {
 
     func run() async throws {
         let database = try await global.open()
-        let items = try await database.dueList(unitCode: unit, on: on, horizon: horizon)
-        if format == .json { return try Console.printJSON(Page(items: items)) }
+        let page = try await database.dueList(unitCode: unit, on: on, horizon: horizon, page: paging.request())
+        if format == .json { return try Console.printJSON(page) }
+        let items = page.items
+        if let next = page.next { Console.error("(more: --after '\(next)')") }
         let date = if let on { on } else { try await database.today() }
         let members = try await database.gridMembers(of: items.map(\.gridCode), on: date)
         let headers = ["household", "grid", "due on", "overdue days", "interval", "last met", "grid member"]

@@ -25,9 +25,11 @@ struct HouseholdListCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
+    @OptionGroup var paging: PageOptions
+
     func run() async throws {
-        let households = try await global.open().households(under: unit, on: on)
-        try ListOutput(items: households, columns: [
+        let households = try await global.open().households(under: unit, on: on, page: paging.request())
+        try ListOutput(page: households, columns: [
             .init(header: "code") { $0.code },
             .init(header: "head") { $0.headName },
             .init(header: "address") { $0.address },

@@ -84,13 +84,15 @@ struct RiskListCommand: AsyncParsableCommand {
     @Flag(name: .customLong("review-overdue"), help: "Only open or monitored risks not reviewed on time.")
     var reviewOverdue = false
 
+    @OptionGroup var paging: PageOptions
+
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
     func run() async throws {
         let risks = try await global.open().risks(RiskFilter(unitCode: unit, status: status, level: level, category: category,
-                                                       reviewOverdue: reviewOverdue))
-        try ListOutput(items: risks, columns: [
+                                                             reviewOverdue: reviewOverdue), page: paging.request())
+        try ListOutput(page: risks, columns: [
             .init(header: "id") { $0.id },
             .init(header: "level") { $0.level.rawValue },
             .init(header: "status") { $0.status.rawValue },

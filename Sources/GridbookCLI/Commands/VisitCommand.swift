@@ -99,9 +99,11 @@ struct VisitListCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
+    @OptionGroup var paging: PageOptions
+
     func run() async throws {
-        let visits = try await global.open().visits(under: unit, from: from, to: to)
-        try ListOutput(items: visits, columns: [
+        let visits = try await global.open().visits(under: unit, from: from, to: to, page: paging.request())
+        try ListOutput(page: visits, columns: [
             .init(header: "date") { $0.visitedOn.description },
             .init(header: "household") { $0.householdCode },
             .init(header: "visitor") { $0.visitorId },
@@ -109,7 +111,7 @@ struct VisitListCommand: AsyncParsableCommand {
             .init(header: "outcome") { $0.outcome.rawValue },
             .init(header: "note") { $0.note },
         ]).print(format)
-        if format == .table { print("\(visits.count) visits") }
+        if format == .table { print("\(visits.items.count) visits") }
     }
 }
 

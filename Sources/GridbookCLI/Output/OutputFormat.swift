@@ -62,15 +62,28 @@ struct ListOutput<Item: Encodable & Sendable> {
         var cell: (Item) -> String
     }
 
-    var items: [Item]
+    var page: Page<Item>
     var columns: [Column]
 
-    /// Prints the list in `format`: JSON as the API answers it, else a table or CSV of the columns.
+    /// A list printed as one page (`page` of a list the API pages).
+    init(page: Page<Item>, columns: [Column]) {
+        self.page = page
+        self.columns = columns
+    }
+
+    /// A list that is not paged (the audit log, people): all of it.
+    init(items: [Item], columns: [Column]) {
+        self.init(page: Page(items: items), columns: columns)
+    }
+
+    /// Prints the page in `format`: JSON as the API answers it, else a table or CSV of the
+    /// columns, and on standard error how to ask for the next page when there is one.
     func print(_ format: OutputFormat) throws {
-        let rows = items.map { item in columns.map { $0.cell(item) } }
+        let rows = page.items.map { item in columns.map { $0.cell(item) } }
+        if format != .json, let next = page.next { Console.error("(more: --after '\(next)')") }
         switch format {
         case .json:
-            try Console.printJSON(Page(items: items))
+            try Console.printJSON(page)
         case .csv:
             Console.write(CSVWriter.render([columns.map(\.header)] + rows))
         case .table:
@@ -78,5 +91,25 @@ struct ListOutput<Item: Encodable & Sendable> {
             table.rows = rows
             Console.write(table.render())
         }
+    }
+}
+
+/// `--limit` and `--after`: which page of a list to print, as the API pages it.
+struct PageOptions: ParsableArguments {
+    @Option(help: "Items on the page, 1 to \(PageRequest.maximumLimit).")
+    var limit = PageRequest.defaultLimit
+
+    @Option(help: "Start after this cursor (what the previous page said after --after).")
+    var after: String?
+
+    func validate() throws {
+        guard (1...PageRequest.maximumLimit).contains(limit) else {
+            throw ValidationError("--limit must be from 1 to \(PageRequest.maximumLimit)")
+        }
+    }
+
+    /// The page asked for.
+    func request() throws -> PageRequest {
+        try PageRequest(limit: limit, after: after)
     }
 }

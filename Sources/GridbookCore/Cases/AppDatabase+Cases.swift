@@ -134,9 +134,11 @@ extension AppDatabase {
         }
     }
 
-    /// Cases arising at or under a unit (all when nil), optionally of one status or past their
-    /// deadline and not finished, by id.
-    public func cases(under unitCode: String? = nil, status: CaseStatus? = nil, overdueOn date: LocalDate? = nil) async throws -> [DisputeCase] {
+    /// One page of the cases arising at or under a unit (all when nil), optionally of one status
+    /// or past their deadline and not finished (``DisputeCase/isOverdue(on:)``), by id; `next`
+    /// is the last one's id.
+    public func cases(under unitCode: String? = nil, status: CaseStatus? = nil, overdueOn date: LocalDate? = nil,
+                      page: PageRequest = .first) async throws -> Page<DisputeCase> {
         try await read { db in
             var request = DisputeCase.order(Column("id"))
             if let unitCode {
@@ -144,9 +146,20 @@ extension AppDatabase {
                 request = request.filter(literal: "unit_code IN \(Hierarchy.codesSQL(atOrUnder: unitCode))")
             }
             if let status { request = request.filter(Column("status") == status.rawValue) }
-            var cases = try request.fetchAll(db)
-            if let date { cases = cases.filter { $0.isOverdue(on: date) } }
-            return cases
+            guard let date else {
+                if let after = try page.codeCursor() { request = request.filter(Column("id") > after) }
+                return Page(fetchedOneMore: try request.limit(page.limit + 1).fetchAll(db), limit: page.limit, cursor: \.id)
+            }
+            // Overdue is the case rule's: read in batches until the page (and one more) is full.
+            var found: [DisputeCase] = []
+            var after = try page.codeCursor()
+            while found.count <= page.limit {
+                let batch = try (after.map { request.filter(Column("id") > $0) } ?? request).limit(500).fetchAll(db)
+                found += batch.filter { $0.isOverdue(on: date) }
+                guard batch.count == 500, let last = batch.last else { break }
+                after = last.id
+            }
+            return Page(fetchedOneMore: Array(found.prefix(page.limit + 1)), limit: page.limit, cursor: \.id)
         }
     }
 }

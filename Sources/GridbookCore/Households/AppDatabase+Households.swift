@@ -65,25 +65,24 @@ public struct HouseholdView: Encodable, Equatable, Sendable {
 }
 
 extension AppDatabase {
-    /// Households under a unit by code, each with its schedule state on `date` (default today);
-    /// phone numbers masked.
-    public func households(under unitCode: String, on date: LocalDate? = nil, reveal: Bool = false) async throws -> [HouseholdView] {
+    /// One page of the households under a unit by code (those registered by `date`, default
+    /// today), each with its schedule state on `date`; phone numbers masked unless `reveal`.
+    /// `next` is the last one's code.
+    public func households(under unitCode: String, on date: LocalDate? = nil, reveal: Bool = false,
+                           page: PageRequest = .first) async throws -> Page<HouseholdView> {
         let unit = try await unit(code: unitCode)
         return try await read { db in
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
-            let inputs = Dictionary(try schedules.inputs(db, under: unit, asOf: date).map { ($0.householdCode, $0) },
-                                    uniquingKeysWith: { first, _ in first })
-            let households = Hierarchy.householdCondition(unit, alias: "households")
-            let records = try SQLRequest<Household>(literal: """
-                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
-                SELECT * FROM households WHERE \(households) ORDER BY code
-                """).fetchAll(db)
-            let tags = try self.tags(db)
-            // Households registered after the date are left out, as in every report.
-            return records.compactMap { record in
-                inputs[record.code].map { view(record, tags: tags[record.code] ?? [], input: $0, on: date, reveal: reveal) }
+            let inputs = try Schedule.inputs(db, under: unit, asOf: date, page: page)
+            let codes = inputs.map(\.householdCode)
+            let records = try Household.filter(keys: codes).fetchAll(db)
+                .reduce(into: [String: Household]()) { $0[$1.code] = $1 }
+            let tags = try self.tags(db, households: codes)
+            let views = inputs.compactMap { input in
+                records[input.householdCode].map { view($0, tags: tags[$0.code] ?? [], input: input, on: date, reveal: reveal) }
             }
+            return Page(fetchedOneMore: views, limit: page.limit, cursor: \.code)
         }
     }
 
@@ -106,19 +105,20 @@ extension AppDatabase {
             let date = date ?? calendar.today(now: clock.now())
             guard let grid = try Hierarchy.unit(db, code: household.gridCode) else { throw GridbookError.notFound("unit \(household.gridCode)") }
             let input = try schedules.inputs(db, under: grid, asOf: date).first { $0.householdCode == code }
-            var view = view(household, tags: try tags(db, household: code)[code] ?? [], input: input, on: date, reveal: reveal)
+            var view = view(household, tags: try tags(db, households: [code])[code] ?? [], input: input, on: date, reveal: reveal)
             view.recentVisits = try Visit.filter(Visit.Columns.householdCode == code && Visit.Columns.visitedOn <= date)
                 .order(Visit.Columns.visitedOn.desc, Column("visited_at").desc).limit(recentVisits).fetchAll(db)
             return view
         }
     }
 
-    private func tags(_ db: Database, household: String? = nil) throws -> [String: [String]] {
-        let filter: SQL = household.map { "WHERE household_code = \($0)" } ?? ""
+    /// The category codes of each of `households`, sorted.
+    private func tags(_ db: Database, households: [String]) throws -> [String: [String]] {
         var tags: [String: [String]] = [:]
-        for row in try SQLRequest<Row>(literal: "SELECT household_code, category_code FROM household_categories \(filter) ORDER BY 1, 2").fetchAll(db) {
-            tags[row[0], default: []].append(row[1])
-        }
+        let request: SQLRequest<Row> = """
+            SELECT household_code, category_code FROM household_categories WHERE household_code IN \(households) ORDER BY 1, 2
+            """
+        for row in try request.fetchAll(db) { tags[row[0], default: []].append(row[1]) }
         return tags
     }
 

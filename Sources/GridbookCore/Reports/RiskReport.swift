@@ -24,12 +24,12 @@ extension AppDatabase {
     public func riskReport(unitCode: String? = nil, asOf: LocalDate? = nil) async throws -> RiskReport {
         let unit = try await unit(orCounty: unitCode)
         let date = if let asOf { asOf } else { try await today() }
-        let risks = try await self.risks(RiskFilter(unitCode: unit.code), today: date)
+        let risks = try await allRisks(RiskFilter(unitCode: unit.code), today: date)
         var byLevel = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.map { level in
             (level.rawValue, Dictionary(uniqueKeysWithValues: RiskStatus.allCases.map { ($0.rawValue, 0) }))
         })
         for risk in risks { byLevel[risk.level.rawValue]?[risk.status.rawValue, default: 0] += 1 }
         return RiskReport(unit: UnitSummary(unit), asOf: date, total: risks.count, byLevel: byLevel,
-                          reviewOverdue: try await self.risks(RiskFilter(unitCode: unit.code, reviewOverdue: true), today: date))
+                          reviewOverdue: try await allRisks(RiskFilter(unitCode: unit.code, reviewOverdue: true), today: date))
     }
 }

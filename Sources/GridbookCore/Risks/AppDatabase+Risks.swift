@@ -126,36 +126,52 @@ extension AppDatabase {
 // MARK: - Reads
 
 extension AppDatabase {
-    /// Risks matching a filter, the most urgent first (level, then review date, then id).
-    public func risks(_ filter: RiskFilter = RiskFilter(), today: LocalDate? = nil) async throws -> [Risk] {
+    /// One page of the risks matching a filter, the most urgent first (level, then review date,
+    /// then id); `next` is the last one's ``Risk/listKey``.
+    public func risks(_ filter: RiskFilter = RiskFilter(), today: LocalDate? = nil, page: PageRequest = .first) async throws -> Page<Risk> {
         try await read { db in
-            var calendar = try Settings.calendar(db)
-            let today = today ?? calendar.today(now: clock.now())
-            var request = Risk.all()
-            if let code = filter.unitCode {
-                // Risks sit on grids; a risk on a household also belongs to the household's block,
-                // so that a block head finds the risks they reported.
-                guard try Unit.exists(db, key: code) else { throw GridbookError.notFound("unit \(code)") }
-                let codes = Hierarchy.codesSQL(atOrUnder: code)
-                request = request.filter(literal: """
-                    unit_code IN \(codes)
-                    OR household_code IN (SELECT code FROM households WHERE block_code IN \(codes))
-                    """)
+            var request = try riskRequest(db, filter, today: today)
+            if let parts = try page.cursorParts(3) {
+                guard let rank = Int(parts[0]), let reviewDue = LocalDate(parts[1]) else { throw page.badCursor }
+                request = request.filter(literal: "(\(Risk.urgencySQL), review_due, id) > (\(rank), \(reviewDue), \(parts[2]))")
             }
-            if let status = filter.status { request = request.filter(Risk.Columns.status == status.rawValue) }
-            if let level = filter.level { request = request.filter(Risk.Columns.level == level.rawValue) }
-            if let category = filter.category {
-                guard try IssueCategory.exists(db, key: category) else {
-                    throw GridbookError.invalid(field: "category", problem: "unknown issue category \(category)")
-                }
-                request = request.filter(Risk.Columns.category == category)
-            }
-            if filter.reviewOverdue {
-                request = request.filter([RiskStatus.open.rawValue, RiskStatus.monitoring.rawValue].contains(Risk.Columns.status)
-                                         && Risk.Columns.reviewDue < today)
-            }
-            return try request.fetchAll(db).sorted { $0.listKey < $1.listKey }
+            return Page(fetchedOneMore: try request.limit(page.limit + 1).fetchAll(db), limit: page.limit, cursor: \.listKey)
         }
+    }
+
+    /// Every risk matching a filter, in list order (for reports that count them).
+    func allRisks(_ filter: RiskFilter, today: LocalDate? = nil) async throws -> [Risk] {
+        try await read { db in try riskRequest(db, filter, today: today).fetchAll(db) }
+    }
+
+    /// The risks matching a filter, in list order.
+    private func riskRequest(_ db: Database, _ filter: RiskFilter, today: LocalDate?) throws -> QueryInterfaceRequest<Risk> {
+        var calendar = try Settings.calendar(db)
+        let today = today ?? calendar.today(now: clock.now())
+        var request = Risk.order(literal: "\(Risk.urgencySQL), review_due, id")
+        if let code = filter.unitCode {
+            // Risks sit on grids; a risk on a household also belongs to the household's block,
+            // so that a block head finds the risks they reported.
+            guard try Unit.exists(db, key: code) else { throw GridbookError.notFound("unit \(code)") }
+            let codes = Hierarchy.codesSQL(atOrUnder: code)
+            request = request.filter(literal: """
+                unit_code IN \(codes)
+                OR household_code IN (SELECT code FROM households WHERE block_code IN \(codes))
+                """)
+        }
+        if let status = filter.status { request = request.filter(Risk.Columns.status == status.rawValue) }
+        if let level = filter.level { request = request.filter(Risk.Columns.level == level.rawValue) }
+        if let category = filter.category {
+            guard try IssueCategory.exists(db, key: category) else {
+                throw GridbookError.invalid(field: "category", problem: "unknown issue category \(category)")
+            }
+            request = request.filter(Risk.Columns.category == category)
+        }
+        if filter.reviewOverdue {
+            request = request.filter([RiskStatus.open.rawValue, RiskStatus.monitoring.rawValue].contains(Risk.Columns.status)
+                                     && Risk.Columns.reviewDue < today)
+        }
+        return request
     }
 
     /// The risks stored from a visit's findings, by id.
@@ -178,6 +194,13 @@ extension Risk {
     /// date, then id. Also the cursor of a page of risks.
     public var listKey: String {
         "\(RiskLevel.allCases.firstIndex(of: level) ?? 0)|\(reviewDue)|\(id)"
+    }
+
+    /// A risk's level as the number ``listKey`` starts with (red 0, orange 1, …), in SQL.
+    static var urgencySQL: SQL {
+        var sql: SQL = "CASE level"
+        for (rank, level) in RiskLevel.allCases.enumerated() { sql += " WHEN \(level.rawValue) THEN \(rank)" }
+        return sql + " END"
     }
 }
 

@@ -65,6 +65,19 @@ extension AppDatabase {
     /// The longest look ahead a due list takes, in days (ten years).
     public static let maxHorizon = 3650
 
+    /// One page of ``dueList(unitCode:on:horizon:)``; `next` is the last item's `due_on|household_code`.
+    /// (The list is made from the unit's schedule inputs, kept per connection for small units;
+    /// the page is cut from it by the cursor.)
+    public func dueList(unitCode: String, on date: LocalDate? = nil, horizon: Int = 7, page: PageRequest) async throws -> Page<DueItem> {
+        var items = try await dueList(unitCode: unitCode, on: date, horizon: horizon)[...]
+        if let parts = try page.cursorParts(2) {
+            guard let dueOn = LocalDate(parts[0]) else { throw page.badCursor }
+            let start = items.firstIndex { ($0.dueOn, $0.householdCode) > (dueOn, parts[1]) } ?? items.endIndex
+            items = items[start...]
+        }
+        return Page(fetchedOneMore: Array(items.prefix(page.limit + 1)), limit: page.limit) { "\($0.dueOn)|\($0.householdCode)" }
+    }
+
     /// Households under a unit due before `on + horizon` days (default 7): what a grid member
     /// walks today. Ordered by due date, then household code (SPEC section 6).
     public func dueList(unitCode: String, on date: LocalDate? = nil, horizon: Int = 7) async throws -> [DueItem] {

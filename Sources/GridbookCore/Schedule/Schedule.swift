@@ -62,10 +62,12 @@ public enum Schedule {
     /// The interval is the smallest of the household's categories, else `general`'s.
     /// The latest met visit comes from `households.last_met_on` when it is not after `asOf`
     /// (the usual case, a report for today), and from the visit log only otherwise.
-    public static func inputs(_ db: Database, under unit: Unit, asOf: LocalDate) throws -> [ScheduleInput] {
+    ///
+    /// With `page`, only that page of households by code (`limit` + 1 of them after the cursor).
+    public static func inputs(_ db: Database, under unit: Unit, asOf: LocalDate, page: PageRequest? = nil) throws -> [ScheduleInput] {
         let general = try Int.fetchOne(db.cachedStatement(sql: "SELECT interval_days FROM categories WHERE code = ?"),
                                        arguments: [Category.generalCode]) ?? 90
-        let county = unit.level == .county
+        let county = unit.level == .county && page == nil
         // The whole county needs no filter (and reads faster without one). Its intervals come in
         // one pass over every household's categories; a smaller unit looks up each household's.
         let households: SQL = county ? "1" : Hierarchy.householdCondition(unit, alias: "h")
@@ -85,6 +87,11 @@ public enum Schedule {
             """
         // Block and head of household are only shown for a grid's or a block's own households.
         let details: SQL = unit.level == .grid || unit.level == .block ? "h.block_code, h.head_name" : "NULL, NULL"
+        var pageSQL: SQL = ""
+        if let page {
+            if let after = try page.codeCursor() { pageSQL = "AND h.code > \(after) " }
+            pageSQL += "ORDER BY h.code LIMIT \(page.limit + 1)"
+        }
         let query: SQL = """
             WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
             SELECT h.code, h.grid_code, \(details), h.registered_on,
@@ -95,6 +102,7 @@ public enum Schedule {
                 \(interval)
             FROM households h
             WHERE h.registered_on <= \(asOf) AND \(households)
+            \(pageSQL)
             """
         var inputs: [ScheduleInput] = []
         try RawRows.forEach(db, query) { row in

@@ -160,13 +160,13 @@ extension AppDatabase {
 // MARK: - Reads
 
 extension AppDatabase {
-    /// Visits to households under a unit, with local dates from `from` to `to` (both included),
-    /// by date then household; `limit` of them after the cursor `after` (a ``VisitCursor``'s text).
+    /// One page of the visits to households under a unit, with local dates from `from` to `to`
+    /// (both included), by date then household; `next` is the last one's ``VisitCursor``.
     public func visits(under unitCode: String, from: LocalDate? = nil, to: LocalDate? = nil,
-                       limit: Int? = nil, after: String? = nil) async throws -> [Visit] {
+                       page: PageRequest = .first) async throws -> Page<Visit> {
         if let from, let to, from > to { throw GridbookError.invalid(field: "from", problem: "\(from) is after to (\(to))") }
-        let cursor = try after.map { text in
-            guard let cursor = VisitCursor(text) else { throw GridbookError.invalid(field: "after", problem: "\(text) is not a cursor of this list") }
+        let cursor = try page.after.map { text in
+            guard let cursor = VisitCursor(text) else { throw page.badCursor }
             return cursor
         }
         let unit = try await unit(code: unitCode)
@@ -185,9 +185,9 @@ extension AppDatabase {
                 WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
                 SELECT * FROM visits WHERE \(conditions.joined(operator: .and))
                 ORDER BY visited_on, household_code, visited_at, id
-                LIMIT \(limit ?? -1)
+                LIMIT \(page.limit + 1)
                 """
-            return try request.fetchAll(db)
+            return Page(fetchedOneMore: try request.fetchAll(db), limit: page.limit) { VisitCursor($0).description }
         }
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+import GridbookAPI
+@testable import GridbookCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Lists page in SQL")
+struct PagingTests {
+    /// Every item of a list, walked a page of `limit` at a time by its cursors.
+    func walk(_ client: some TestClientProtocol, _ path: String, _ token: String, key: String = "id", limit: Int = 1) async throws -> [String] {
+        var items: [String] = []
+        var after: String?
+        for _ in 0..<100 {
+            let cursor = after.map { "&after=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+            let reply = try await client.call(.get, "\(path)&limit=\(limit)\(cursor)", token)
+            #expect(reply.status == .ok, "\(path)")
+            items += reply.items(key)
+            guard let next = reply["next"] as? String else { return items }
+            after = next
+        }
+        Issue.record("\(path) did not end")
+        return items
+    }
+
+    @Test("risks, cases, households, visits and the due list walked a page at a time give every item once, in list order")
+    func walks() async throws {
+        let (database, tokens) = try await apiDatabase()
+        let admin = tokens["P9"]!
+        // Given risks of every level (filed out of order), cases and visits.
+        for (index, level) in [RiskLevel.blue, .red, .yellow, .red, .orange].enumerated() {
+            _ = try await database.addRisk(NewRisk(unitCode: index % 2 == 0 ? "G1" : "G2", category: "land", level: level,
+                                                   title: "第\(index)", source: .patrol), by: .person("P9"))
+        }
+        for title in ["甲", "乙", "丙"] {
+            _ = try await database.fileCase(NewCase(title: title, category: "land", unitCode: "V1", source: .walkIn), by: .person("P9"))
+        }
+        for (index, household) in ["H1", "H3", "H1"].enumerated() {
+            _ = try await database.logVisit(NewVisit(id: visitId(index + 1), householdCode: household, visitorId: "P1",
+                                                     visitedAt: "2026-06-2\(index + 1)T09:00:00+08:00", method: .door, outcome: .met),
+                                            by: .person("P1"))
+        }
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client async throws in
+            #expect(try await walk(client, "/api/v1/risks?unit=C", admin)
+                    == ["R2026-000002", "R2026-000004", "R2026-000005", "R2026-000003", "R2026-000001"])
+            #expect(try await walk(client, "/api/v1/cases?unit=C", admin) == ["2026-000001", "2026-000002", "2026-000003"])
+            #expect(try await walk(client, "/api/v1/units/C/households?on=2026-06-30", admin, key: "code") == ["H1", "H2", "H3"])
+            #expect(try await walk(client, "/api/v1/visits?unit=C", admin).count == 3)
+            #expect(try await walk(client, "/api/v1/due?unit=C&on=2026-06-30&horizon=3650", admin, key: "household_code", limit: 2)
+                    == ["H2", "H3", "H1"])
+        }
+    }
+
+    @Test("a malformed cursor is 400 naming after, on every list", arguments: [
+        "/api/v1/risks?unit=C&after=nonsense", "/api/v1/risks?unit=C&after=0%7Cnot-a-date%7CR1",
+        "/api/v1/cases?unit=C&after=%09", "/api/v1/units/C/households?after=%20H1",
+        "/api/v1/visits?unit=C&after=nonsense", "/api/v1/due?unit=C&after=2026-13-01%7CH1", "/api/v1/events?after=x",
+    ])
+    func badCursors(uri: String) async throws {
+        let (database, tokens) = try await apiDatabase()
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client async throws in
+            let reply = try await client.call(.get, uri, tokens["P9"]!)
+            #expect(reply.status == .badRequest, "\(uri)")
+            #expect(reply.errorField == "after", "\(uri)")
+        }
+    }
+}
