@@ -25,7 +25,9 @@ public func buildRouter(database: AppDatabase, cacheLifetime: Duration = .zero) 
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in JSONResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
     router.get("openapi.yaml") { _, _ in JSONResponse.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8") }
-    let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database, cacheLifetime: cacheLifetime))
+    let api = router.group("api/v1")
+        .add(middleware: AuthMiddleware(database: database, cacheLifetime: cacheLifetime))
+        .group(context: AuthenticatedContext.self)
     MeController(database: database).addRoutes(to: api)
     UnitController(database: database).addRoutes(to: api)
     VisitController(database: database).addRoutes(to: api)

@@ -1,11 +1,11 @@
 import GridbookCore
 import Hummingbird
 
-/// The context of one API request: who is calling, once their token has been checked.
+/// The context of one request as it arrives: before the token check, the caller is not known.
 public struct GridbookRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The authenticated caller; set by ``AuthMiddleware`` for every `/api/v1` route.
-    public var caller: Caller?
+    /// The caller, set by ``AuthMiddleware`` on `/api/v1` routes; ``AuthenticatedContext`` carries it on.
+    var caller: Caller?
     /// The caller's scope, set with the caller.
     var scope: Scope?
     /// Shared with the request log, which reports the caller once the request is answered.
@@ -18,28 +18,38 @@ public struct GridbookRequestContext: RequestContext {
 
     /// Bodies over 1 MB answer 413.
     public var maxUploadSize: Int { 1_048_576 }
+}
 
-    /// The caller, or 401 when the route was reached without one.
-    func requireCaller() throws -> Caller {
-        guard let caller else { throw APIError(.unauthorized, code: "unauthorized", message: "a valid token is required") }
-        return caller
+/// The context of an `/api/v1` request once its token is checked: the caller and their scope,
+/// never missing (a route reached without them answers 401 before its handler runs).
+public struct AuthenticatedContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Who is calling.
+    public let caller: Caller
+    /// Where the caller may look.
+    let scope: Scope
+
+    /// The caller from the parent context; 401 when the token check did not set one.
+    public init(context: GridbookRequestContext) throws {
+        guard let caller = context.caller, let scope = context.scope else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "a valid token is required")
+        }
+        coreContext = context.coreContext
+        self.caller = caller
+        self.scope = scope
     }
+
+    /// Bodies over 1 MB answer 413.
+    public var maxUploadSize: Int { 1_048_576 }
 
     /// 404 for an unknown unit, 403 for one outside the caller's units; the code otherwise.
     @discardableResult
     func requireScope(_ unitCode: String) async throws -> String {
-        try await requireScopeCheck().require(unitCode)
-    }
-
-    /// The caller's scope, or 401 when the route was reached without a caller.
-    func requireScopeCheck() throws -> Scope {
-        guard let scope else { throw APIError(.unauthorized, code: "unauthorized", message: "a valid token is required") }
-        return scope
+        try await scope.require(unitCode)
     }
 
     /// The caller when their roles carry the permission; 403 naming who may otherwise.
     func require(_ permission: Permission) throws -> Caller {
-        let caller = try requireCaller()
         guard caller.may(permission) else {
             throw APIError(.forbidden, code: "forbidden", message: "only \(permission.holders) may do this")
         }

@@ -18,7 +18,7 @@ enum JSONResponse {
 
 extension Request {
     /// The JSON body decoded: 413 past the context's upload limit, 400 naming the field on bad JSON.
-    func decodeJSON<Body: Decodable>(_ type: Body.Type, context: GridbookRequestContext) async throws -> Body {
+    func decodeJSON<Body: Decodable>(_ type: Body.Type, context: some RequestContext) async throws -> Body {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
         return try JSONDecoder().decode(Body.self, from: Data(buffer: buffer))
     }

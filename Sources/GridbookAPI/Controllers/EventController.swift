@@ -6,7 +6,7 @@ import Hummingbird
 struct EventController {
     let database: AppDatabase
 
-    func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("events") { request, context in
             let caller = try context.require(.readFeed)
             var after: Int64 = 0

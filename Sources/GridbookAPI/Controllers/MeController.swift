@@ -14,9 +14,9 @@ struct MeController {
         enum CodingKeys: String, CodingKey { case id, name, roles, scopeUnits = "scope_units" }
     }
 
-    func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("me") { _, context in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             var units: [UnitSummary] = []
             for code in caller.scopeUnits { units.append(UnitSummary(try await database.unit(code: code))) }
             return try JSONResponse.make(Me(id: caller.person.id, name: caller.person.name, roles: caller.roles, scopeUnits: units))

@@ -5,7 +5,7 @@ import Hummingbird
 struct ReportController {
     let database: AppDatabase
 
-    func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("due") { request, context in
             let unit = try await context.requireScope(request.requiredQuery("unit"))
             var horizon = 7

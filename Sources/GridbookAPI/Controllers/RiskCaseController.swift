@@ -62,7 +62,7 @@ struct RiskCaseController {
         return try await database.innermostUnit(ofHousehold: household)
     }
 
-    func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.post("risks") { request, context in
             let caller = try context.require(.reportRisks)
             let body = try await request.decodeJSON(RiskBody.self, context: context)

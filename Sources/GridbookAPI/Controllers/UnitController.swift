@@ -5,7 +5,7 @@ import Hummingbird
 struct UnitController {
     let database: AppDatabase
 
-    func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("units/:code") { _, context in
             let code = try context.parameters.require("code")
             let detail = try await database.unitDetail(code: code)
@@ -13,7 +13,7 @@ struct UnitController {
             return try JSONResponse.make(detail)
         }
         group.get("units/:code/households") { request, context in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let code = try context.parameters.require("code")
             try await context.requireScope(code)
             let reveal = try Reveal.check(request, caller: caller)
@@ -25,7 +25,7 @@ struct UnitController {
             return try JSONResponse.make(page)
         }
         group.get("households/:code") { request, context in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let code = try context.parameters.require("code")
             try await context.requireScope(try await database.innermostUnit(ofHousehold: code))
             let reveal = try Reveal.check(request, caller: caller)

@@ -33,7 +33,7 @@ struct VisitController {
         var description: String?
     }
 
-    func addRoutes(to group: RouterGroup<GridbookRequestContext>) {
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.post("visits") { request, context in
             let caller = try context.require(.logVisits)
             let body = try await request.decodeJSON(VisitBody.self, context: context)
@@ -42,7 +42,7 @@ struct VisitController {
                 throw APIError(.forbidden, code: "forbidden",
                                message: "only \(Permission.logVisitsForOthers.holders) may log a visit in someone else's name")
             }
-            let scope = try context.requireScopeCheck()
+            let scope = context.scope
             let new = NewVisit(
                 id: body.id, householdCode: body.householdCode, visitorId: body.visitorId ?? caller.person.id,
                 visitedAt: body.visitedAt, method: body.method, outcome: body.outcome, note: body.note ?? "",

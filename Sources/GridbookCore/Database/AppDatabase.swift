@@ -10,6 +10,8 @@ public struct AppDatabase: Sendable {
     let writer: any DatabaseWriter
     /// Schedule inputs of small units, while the database is unchanged.
     let schedules = ScheduleCache()
+    /// Reports over many households: two at a time, so that they never take every reader.
+    let reports = ReportGate(limit: 2)
     /// The time now for every rule that needs it; the real clock unless a test sets another.
     public let clock: WallClock
 
@@ -95,6 +97,11 @@ public struct AppDatabase: Sendable {
     /// calling task waits without holding a thread of Swift's cooperative pool.
     public func read<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await writer.read(block)
+    }
+
+    /// ``read(_:)`` for a report over many households, through ``reports`` (two at a time).
+    func readReport<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await reports.run { try await writer.read(block) }
     }
 
     /// Runs a block in one write transaction (all of it is written, or none of it), on GRDB's

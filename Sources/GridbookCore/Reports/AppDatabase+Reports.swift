@@ -7,7 +7,7 @@ extension AppDatabase {
     /// deployment's time zone).
     public func coverageReport(unitCode: String? = nil, asOf: LocalDate? = nil) async throws -> CoverageReport {
         let unit = try await unit(orCounty: unitCode)
-        return try await read { db in
+        return try await readReport { db in
             var calendar = try Settings.calendar(db)
             return try CoverageReport.make(db, unit: unit, asOf: asOf ?? calendar.today(now: clock.now()))
         }

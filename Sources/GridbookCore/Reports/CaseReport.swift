@@ -129,7 +129,7 @@ extension AppDatabase {
     public func caseReport(unitCode: String? = nil, from: LocalDate, to: LocalDate) async throws -> CaseReport {
         guard from <= to else { throw GridbookError.invalid(field: "from", problem: "\(from) is after to (\(to))") }
         let unit = try await unit(orCounty: unitCode)
-        return try await read { db in
+        return try await readReport { db in
             var calendar = try Settings.calendar(db)
             let codes = try Hierarchy.codes(atOrUnder: unit.code, db)
             var outcomes: [CaseOutcome] = []

@@ -21,7 +21,7 @@ extension AppDatabase {
     /// a date (default: today), counted once per household by the schedule rule.
     public func coverageTree(unitCode: String? = nil, asOf: LocalDate? = nil) async throws -> CoverageTree {
         let top = try await unit(orCounty: unitCode)
-        return try await read { db in
+        return try await readReport { db in
             var calendar = try Settings.calendar(db)
             let date = asOf ?? calendar.today(now: clock.now())
             var countsByUnit: [String: CoverageCounts] = [:]

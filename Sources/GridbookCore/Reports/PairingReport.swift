@@ -32,7 +32,7 @@ extension AppDatabase {
     /// without a head.
     public func pairingReport(unitCode: String? = nil, on date: LocalDate? = nil) async throws -> PairingReport {
         let unit = try await unit(orCounty: unitCode)
-        return try await read { db in
+        return try await readReport { db in
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
             func lacking(_ level: UnitLevel, _ role: Role) throws -> [UnitRef] {
