@@ -1,3 +1,4 @@
+import Foundation
 import GridbookCore
 import Hummingbird
 
@@ -18,6 +19,9 @@ public struct GridbookRequestContext: RequestContext {
 
     /// Bodies over 1 MB answer 413.
     public var maxUploadSize: Int { 1_048_576 }
+
+    /// Gridbook's one JSON encoding, the one `--format json` prints.
+    public var responseEncoder: JSONEncoder { JSONOutput.makeEncoder() }
 }
 
 /// The context of an `/api/v1` request once its token is checked: the caller and their scope,
@@ -41,6 +45,9 @@ public struct AuthenticatedContext: ChildRequestContext {
 
     /// Bodies over 1 MB answer 413.
     public var maxUploadSize: Int { 1_048_576 }
+
+    /// Gridbook's one JSON encoding, the one `--format json` prints.
+    public var responseEncoder: JSONEncoder { JSONOutput.makeEncoder() }
 
     /// 404 for an unknown unit, 403 for one outside the caller's units; the code otherwise.
     @discardableResult

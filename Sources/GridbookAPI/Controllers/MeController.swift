@@ -5,7 +5,8 @@ import Hummingbird
 struct MeController {
     let database: AppDatabase
 
-    struct Me: Encodable {
+    /// The caller as the API shows them.
+    struct Me: ResponseEncodable {
         var id: String
         var name: String
         var roles: [Role]
@@ -15,11 +16,14 @@ struct MeController {
     }
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
-        group.get("me") { _, context in
-            let caller = context.caller
-            var units: [UnitSummary] = []
-            for code in caller.scopeUnits { units.append(UnitSummary(try await database.unit(code: code))) }
-            return try JSONResponse.make(Me(id: caller.person.id, name: caller.person.name, roles: caller.roles, scopeUnits: units))
-        }
+        group.get("me", use: me)
+    }
+
+    /// Who is calling.
+    @Sendable func me(_ request: Request, context: AuthenticatedContext) async throws -> Me {
+        let caller = context.caller
+        var units: [UnitSummary] = []
+        for code in caller.scopeUnits { units.append(UnitSummary(try await database.unit(code: code))) }
+        return Me(id: caller.person.id, name: caller.person.name, roles: caller.roles, scopeUnits: units)
     }
 }

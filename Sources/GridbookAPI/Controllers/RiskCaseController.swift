@@ -63,86 +63,113 @@ struct RiskCaseController {
     }
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
-        group.post("risks") { request, context in
-            let caller = try context.require(.reportRisks)
-            let body = try await request.decodeJSON(RiskBody.self, context: context)
-            try body.unitCode.map { try RecordCode.check($0, field: "unit_code") }
-            try body.householdCode.map { try RecordCode.check($0, field: "household_code") }
-            // A risk on a household is checked where the household sits (a block head's block).
-            if let household = body.householdCode {
-                try await context.requireScope(try await database.innermostUnit(ofHousehold: household))
-            } else if let unit = body.unitCode {
-                try await context.requireScope(unit)
-            }
-            let new = NewRisk(unitCode: body.unitCode, householdCode: body.householdCode, category: body.category, level: body.level,
-                              title: body.title, description: body.description ?? "", source: body.source, reportedBy: caller.person.id)
-            let risk = try await database.addRisk(new, by: .person(caller.person.id))
-            return try JSONResponse.make(risk, status: .created)
+        group.post("risks", use: addRisk)
+        group.get("risks", use: risks)
+        group.get("risks/:id", use: risk)
+        group.patch("risks/:id", use: updateRisk)
+        group.post("risks/:id/promote", use: promote)
+        group.post("cases", use: fileCase)
+        group.get("cases", use: cases)
+        group.get("cases/:id", use: dispute)
+        group.post("cases/:id/actions", use: act)
+        group.get("reports/cases", use: caseReport)
+    }
+
+    /// Reports a risk (201).
+    @Sendable func addRisk(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Risk> {
+        let caller = try context.require(.reportRisks)
+        let body = try await request.decodeJSON(RiskBody.self, context: context)
+        try body.unitCode.map { try RecordCode.check($0, field: "unit_code") }
+        try body.householdCode.map { try RecordCode.check($0, field: "household_code") }
+        // A risk on a household is checked where the household sits (a block head's block).
+        if let household = body.householdCode {
+            try await context.requireScope(try await database.innermostUnit(ofHousehold: household))
+        } else if let unit = body.unitCode {
+            try await context.requireScope(unit)
         }
-        group.get("risks") { request, context in
-            let unit = try await context.requireScope(request.requiredQuery("unit"))
-            let filter = RiskFilter(unitCode: unit, status: try request.choiceQuery("status", RiskStatus.self),
-                                    level: try request.choiceQuery("level", RiskLevel.self), category: request.query("category"),
-                                    reviewOverdue: try request.flagQuery("review_overdue"))
-            return try JSONResponse.make(try await database.risks(filter, page: Paging.page(request)))
+        let new = NewRisk(unitCode: body.unitCode, householdCode: body.householdCode, category: body.category, level: body.level,
+                          title: body.title, description: body.description ?? "", source: body.source, reportedBy: caller.person.id)
+        return EditedResponse(status: .created, response: try await database.addRisk(new, by: .person(caller.person.id)))
+    }
+
+    /// A page of the risks under a unit, most urgent first.
+    @Sendable func risks(_ request: Request, context: AuthenticatedContext) async throws -> Page<Risk> {
+        let unit = try await context.requireScope(request.requiredQuery("unit"))
+        let filter = RiskFilter(unitCode: unit, status: try request.choiceQuery("status", RiskStatus.self),
+                                level: try request.choiceQuery("level", RiskLevel.self), category: request.query("category"),
+                                reviewOverdue: try request.flagQuery("review_overdue"))
+        return try await database.risks(filter, page: Paging.page(request))
+    }
+
+    /// One risk with its follow-ups.
+    @Sendable func risk(_ request: Request, context: AuthenticatedContext) async throws -> RiskDetail {
+        let detail = try await database.risk(id: try context.parameters.require("id"))
+        try await context.requireScope(try await unit(of: detail.risk))
+        return detail
+    }
+
+    /// Changes a risk's status or level, with a note.
+    @Sendable func updateRisk(_ request: Request, context: AuthenticatedContext) async throws -> Risk {
+        let caller = try context.require(.reportRisks)
+        let id = try context.parameters.require("id")
+        try await context.requireScope(try await unit(of: try await database.risk(id: id).risk))
+        let patch = try await request.decodeJSON(RiskPatch.self, context: context)
+        return try await database.updateRisk(id: id, status: patch.status, level: patch.level, note: patch.note, by: .person(caller.person.id))
+    }
+
+    /// Promotes a risk to a case: 201 the first time, 200 with the same case after.
+    @Sendable func promote(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<DisputeCase> {
+        let caller = try context.require(.handleCases)
+        let id = try context.parameters.require("id")
+        try await context.requireScope(try await unit(of: try await database.risk(id: id).risk))
+        switch try await database.promoteRisk(id: id, by: .person(caller.person.id)) {
+        case .created(let dispute): return EditedResponse(status: .created, response: dispute)
+        case .existing(let dispute): return EditedResponse(status: .ok, response: dispute)
         }
-        group.get("risks/:id") { _, context in
-            let detail = try await database.risk(id: try context.parameters.require("id"))
-            try await context.requireScope(try await unit(of: detail.risk))
-            return try JSONResponse.make(detail)
-        }
-        group.patch("risks/:id") { request, context in
-            let caller = try context.require(.reportRisks)
-            let id = try context.parameters.require("id")
-            try await context.requireScope(try await unit(of: try await database.risk(id: id).risk))
-            let patch = try await request.decodeJSON(RiskPatch.self, context: context)
-            return try JSONResponse.make(try await database.updateRisk(id: id, status: patch.status, level: patch.level, note: patch.note, by: .person(caller.person.id)))
-        }
-        group.post("risks/:id/promote") { _, context in
-            let caller = try context.require(.handleCases)
-            let id = try context.parameters.require("id")
-            try await context.requireScope(try await unit(of: try await database.risk(id: id).risk))
-            switch try await database.promoteRisk(id: id, by: .person(caller.person.id)) {
-            case .created(let dispute): return try JSONResponse.make(dispute, status: .created)
-            case .existing(let dispute): return try JSONResponse.make(dispute, status: .ok)
-            }
-        }
-        group.post("cases") { request, context in
-            let caller = try context.require(.handleCases)
-            let body = try await request.decodeJSON(CaseBody.self, context: context)
-            try RecordCode.check(body.unitCode, field: "unit_code")
-            try await context.requireScope(body.unitCode)
-            let new = NewCase(title: body.title, category: body.category, unitCode: body.unitCode, parties: body.parties ?? "",
-                              source: body.source, level: body.level)
-            let dispute = try await database.fileCase(new, by: .person(caller.person.id))
-            return try JSONResponse.make(dispute, status: .created)
-        }
-        group.get("cases") { request, context in
-            let unit = try await context.requireScope(request.requiredQuery("unit"))
-            let overdueOn = try request.flagQuery("overdue") ? try await database.today() : nil
-            return try JSONResponse.make(try await database.cases(under: unit, status: try request.choiceQuery("status", CaseStatus.self),
-                                                                  overdueOn: overdueOn, page: Paging.page(request)))
-        }
-        group.get("cases/:id") { _, context in
-            let detail = try await database.caseDetail(id: try context.parameters.require("id"))
-            try await context.requireScope(detail.dispute.unitCode)
-            return try JSONResponse.make(detail)
-        }
-        group.post("cases/:id/actions") { request, context in
-            let caller = try context.require(.handleCases)
-            let id = try context.parameters.require("id")
-            try await context.requireScope(try await database.caseDetail(id: id).dispute.unitCode)
-            let body = try await request.decodeJSON(ActionBody.self, context: context)
-            let input = CaseActionInput(body.action, note: body.note ?? "", assignee: body.assignee, deadline: body.deadline,
-                                        track: body.track, satisfaction: body.satisfaction)
-            let dispute = try await database.act(onCase: id, input, by: .person(caller.person.id))
-            return try JSONResponse.make(dispute)
-        }
-        group.get("reports/cases") { request, context in
-            let unit = try await context.requireScope(request.requiredQuery("unit"))
-            guard let from = try request.dateQuery("from") else { throw GridbookError.invalid(field: "from", problem: "is missing (YYYY-MM-DD)") }
-            guard let to = try request.dateQuery("to") else { throw GridbookError.invalid(field: "to", problem: "is missing (YYYY-MM-DD)") }
-            return try JSONResponse.make(try await database.caseReport(unitCode: unit, from: from, to: to))
-        }
+    }
+
+    /// Files a case (201).
+    @Sendable func fileCase(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<DisputeCase> {
+        let caller = try context.require(.handleCases)
+        let body = try await request.decodeJSON(CaseBody.self, context: context)
+        try RecordCode.check(body.unitCode, field: "unit_code")
+        try await context.requireScope(body.unitCode)
+        let new = NewCase(title: body.title, category: body.category, unitCode: body.unitCode, parties: body.parties ?? "",
+                          source: body.source, level: body.level)
+        return EditedResponse(status: .created, response: try await database.fileCase(new, by: .person(caller.person.id)))
+    }
+
+    /// A page of the cases under a unit.
+    @Sendable func cases(_ request: Request, context: AuthenticatedContext) async throws -> Page<DisputeCase> {
+        let unit = try await context.requireScope(request.requiredQuery("unit"))
+        let overdueOn = try request.flagQuery("overdue") ? try await database.today() : nil
+        return try await database.cases(under: unit, status: try request.choiceQuery("status", CaseStatus.self),
+                                        overdueOn: overdueOn, page: Paging.page(request))
+    }
+
+    /// One case with its ledger.
+    @Sendable func dispute(_ request: Request, context: AuthenticatedContext) async throws -> CaseDetail {
+        let detail = try await database.caseDetail(id: try context.parameters.require("id"))
+        try await context.requireScope(detail.dispute.unitCode)
+        return detail
+    }
+
+    /// An action on a case; illegal transitions answer 409.
+    @Sendable func act(_ request: Request, context: AuthenticatedContext) async throws -> DisputeCase {
+        let caller = try context.require(.handleCases)
+        let id = try context.parameters.require("id")
+        try await context.requireScope(try await database.caseDetail(id: id).dispute.unitCode)
+        let body = try await request.decodeJSON(ActionBody.self, context: context)
+        let input = CaseActionInput(body.action, note: body.note ?? "", assignee: body.assignee, deadline: body.deadline,
+                                    track: body.track, satisfaction: body.satisfaction)
+        return try await database.act(onCase: id, input, by: .person(caller.person.id))
+    }
+
+    /// The case report for a period.
+    @Sendable func caseReport(_ request: Request, context: AuthenticatedContext) async throws -> CaseReport {
+        let unit = try await context.requireScope(request.requiredQuery("unit"))
+        guard let from = try request.dateQuery("from") else { throw GridbookError.invalid(field: "from", problem: "is missing (YYYY-MM-DD)") }
+        guard let to = try request.dateQuery("to") else { throw GridbookError.invalid(field: "to", problem: "is missing (YYYY-MM-DD)") }
+        return try await database.caseReport(unitCode: unit, from: from, to: to)
     }
 }

@@ -6,33 +6,42 @@ struct UnitController {
     let database: AppDatabase
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
-        group.get("units/:code") { _, context in
-            let code = try context.parameters.require("code")
-            let detail = try await database.unitDetail(code: code)
-            try await context.requireScope(code)
-            return try JSONResponse.make(detail)
+        group.get("units/:code", use: unit)
+        group.get("units/:code/households", use: households)
+        group.get("households/:code", use: household)
+    }
+
+    /// A unit with its parents and children.
+    @Sendable func unit(_ request: Request, context: AuthenticatedContext) async throws -> UnitDetail {
+        let code = try context.parameters.require("code")
+        let detail = try await database.unitDetail(code: code)
+        try await context.requireScope(code)
+        return detail
+    }
+
+    /// A page of the households under a unit.
+    @Sendable func households(_ request: Request, context: AuthenticatedContext) async throws -> Page<HouseholdView> {
+        let code = try context.parameters.require("code")
+        try await context.requireScope(code)
+        let reveal = try Reveal.check(request, caller: context.caller)
+        let page = try await database.households(under: code, on: request.dateQuery("on"), reveal: reveal, page: Paging.page(request))
+        if reveal {
+            try await database.recordReveal(by: .person(context.caller.person.id), recordType: "unit", recordId: code,
+                                            detail: "phones of \(page.items.count) households")
         }
-        group.get("units/:code/households") { request, context in
-            let caller = context.caller
-            let code = try context.parameters.require("code")
-            try await context.requireScope(code)
-            let reveal = try Reveal.check(request, caller: caller)
-            let page = try await database.households(under: code, on: request.dateQuery("on"), reveal: reveal, page: Paging.page(request))
-            if reveal {
-                try await database.recordReveal(by: .person(caller.person.id), recordType: "unit", recordId: code,
-                                          detail: "phones of \(page.items.count) households")
-            }
-            return try JSONResponse.make(page)
+        return page
+    }
+
+    /// One household with its schedule and latest visits.
+    @Sendable func household(_ request: Request, context: AuthenticatedContext) async throws -> HouseholdView {
+        let code = try context.parameters.require("code")
+        try await context.requireScope(try await database.innermostUnit(ofHousehold: code))
+        let reveal = try Reveal.check(request, caller: context.caller)
+        let household = try await database.household(code: code, on: request.dateQuery("on"), reveal: reveal)
+        if reveal {
+            try await database.recordReveal(by: .person(context.caller.person.id), recordType: "household", recordId: code, detail: "phone")
         }
-        group.get("households/:code") { request, context in
-            let caller = context.caller
-            let code = try context.parameters.require("code")
-            try await context.requireScope(try await database.innermostUnit(ofHousehold: code))
-            let reveal = try Reveal.check(request, caller: caller)
-            let household = try await database.household(code: code, on: request.dateQuery("on"), reveal: reveal)
-            if reveal { try await database.recordReveal(by: .person(caller.person.id), recordType: "household", recordId: code, detail: "phone") }
-            return try JSONResponse.make(household)
-        }
+        return household
     }
 }
 

@@ -34,32 +34,38 @@ struct VisitController {
     }
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
-        group.post("visits") { request, context in
-            let caller = try context.require(.logVisits)
-            let body = try await request.decodeJSON(VisitBody.self, context: context)
-            try RecordCode.check(body.householdCode, field: "household_code")
-            if let visitor = body.visitorId, visitor != caller.person.id, !caller.may(.logVisitsForOthers) {
-                throw APIError(.forbidden, code: "forbidden",
-                               message: "only \(Permission.logVisitsForOthers.holders) may log a visit in someone else's name")
+        group.post("visits", use: log)
+        group.get("visits", use: list)
+    }
+
+    /// Logs a visit: 201 with the visit and the risks of its findings, 200 with the stored one
+    /// when the same visit comes again.
+    @Sendable func log(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<LoggedVisit> {
+        let caller = try context.require(.logVisits)
+        let body = try await request.decodeJSON(VisitBody.self, context: context)
+        try RecordCode.check(body.householdCode, field: "household_code")
+        if let visitor = body.visitorId, visitor != caller.person.id, !caller.may(.logVisitsForOthers) {
+            throw APIError(.forbidden, code: "forbidden",
+                           message: "only \(Permission.logVisitsForOthers.holders) may log a visit in someone else's name")
+        }
+        let scope = context.scope
+        let new = NewVisit(
+            id: body.id, householdCode: body.householdCode, visitorId: body.visitorId ?? caller.person.id,
+            visitedAt: body.visitedAt, method: body.method, outcome: body.outcome, note: body.note ?? "",
+            findings: (body.findings ?? []).map {
+                NewRisk(category: $0.category, level: $0.level, title: $0.title, description: $0.description ?? "", source: .visit)
             }
-            let scope = context.scope
-            let new = NewVisit(
-                id: body.id, householdCode: body.householdCode, visitorId: body.visitorId ?? caller.person.id,
-                visitedAt: body.visitedAt, method: body.method, outcome: body.outcome, note: body.note ?? "",
-                findings: (body.findings ?? []).map {
-                    NewRisk(category: $0.category, level: $0.level, title: $0.title, description: $0.description ?? "", source: .visit)
-                }
-            )
-            // The scope check runs in the visit's own transaction, once the household is read.
-            let result = try await database.logVisit(new, by: .person(caller.person.id), check: { db, household in
-                try scope.require(household.innermostUnit, in: db)
-            })
-            return try JSONResponse.make(try await database.logged(result), status: result.isNew ? .created : .ok)
-        }
-        group.get("visits") { request, context in
-            let unit = try await context.requireScope(request.requiredQuery("unit"))
-            return try JSONResponse.make(try await database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"),
-                                                                   page: Paging.page(request)))
-        }
+        )
+        // The scope check runs in the visit's own transaction, once the household is read.
+        let result = try await database.logVisit(new, by: .person(caller.person.id), check: { db, household in
+            try scope.require(household.innermostUnit, in: db)
+        })
+        return EditedResponse(status: result.isNew ? .created : .ok, response: try await database.logged(result))
+    }
+
+    /// A page of the visits under a unit.
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page<Visit> {
+        let unit = try await context.requireScope(request.requiredQuery("unit"))
+        return try await database.visits(under: unit, from: request.dateQuery("from"), to: request.dateQuery("to"), page: Paging.page(request))
     }
 }

@@ -2,14 +2,8 @@ import Foundation
 import GridbookCore
 import Hummingbird
 
-/// Responses in Gridbook's one JSON encoding, so the API answers exactly what `--format json` prints.
-enum JSONResponse {
-    /// A JSON response with a status.
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONOutput.encode(value))))
-    }
-
+/// Responses that are not JSON (JSON answers are encoded by the request context's encoder).
+enum TextResponse {
     /// A text response (CSV, HTML, YAML).
     static func text(_ text: String, contentType: String) -> Response {
         Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
