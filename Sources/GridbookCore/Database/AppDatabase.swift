@@ -10,8 +10,10 @@ public struct AppDatabase: Sendable {
     let writer: any DatabaseWriter
     /// Schedule inputs of small units, while the database is unchanged.
     let schedules = ScheduleCache()
-    /// Reports over many households: two at a time, so that they never take every reader.
-    let reports = ReportGate(limit: 2)
+    /// Reports over many households: one per two cores at a time (at least one), so that a few
+    /// people refreshing a county report never take every reader, nor every core, from the
+    /// grid members logging visits.
+    let reports = ReportGate(limit: ProcessInfo.processInfo.activeProcessorCount / 2)
     /// The time now for every rule that needs it; the real clock unless a test sets another.
     public let clock: WallClock
 
@@ -40,7 +42,7 @@ public struct AppDatabase: Sendable {
     /// A connection of its own for ``checkpoint(using:)``.
     public func checkpointConnection() throws -> DatabaseQueue? {
         guard let path else { return nil }
-        return try DatabaseQueue(path: path, configuration: Self.makeConfiguration())
+        return try DatabaseQueue(path: path, configuration: Self.makeConfiguration(cacheMiB: 2))
     }
 
     /// Copies what the WAL holds into the database file without waiting for, or holding up,
@@ -56,7 +58,7 @@ public struct AppDatabase: Sendable {
     /// them once instead of twice (WAL, then checkpoint); the next ``open(path:)`` turns WAL on.
     /// An existing WAL database stays in WAL mode, so a running server keeps reading it.
     public static func openForBulkWrite(path: String, clock: WallClock = .system) throws -> AppDatabase {
-        var config = makeConfiguration()
+        var config = makeConfiguration(cacheMiB: 64)
         config.prepareDatabase { db in
             if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -70,8 +72,9 @@ public struct AppDatabase: Sendable {
         try AppDatabase(DatabaseQueue(configuration: makeConfiguration()), clock: clock)
     }
 
-    /// The connection settings every Gridbook database uses.
-    public static func makeConfiguration(_ base: Configuration = Configuration()) -> Configuration {
+    /// The connection settings every Gridbook database uses, with a page cache of `cacheMiB`
+    /// per connection (a server's pool holds six: its memory stays bounded).
+    public static func makeConfiguration(_ base: Configuration = Configuration(), cacheMiB: Int = 16) -> Configuration {
         var config = base
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
@@ -79,7 +82,7 @@ public struct AppDatabase: Sendable {
             // WAL with NORMAL sync is durable across process crashes; a power loss can lose
             // at most the last transactions, never corrupt the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA cache_size = \(-cacheMiB * 1024)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // Let index builds (bulk import) sort on both cores.
             try db.execute(sql: "PRAGMA threads = 2")
@@ -99,7 +102,7 @@ public struct AppDatabase: Sendable {
         try await writer.read(block)
     }
 
-    /// ``read(_:)`` for a report over many households, through ``reports`` (two at a time).
+    /// ``read(_:)`` for a report over many households, through ``reports`` (taking turns).
     func readReport<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await reports.run { try await writer.read(block) }
     }
