@@ -6,17 +6,18 @@ public enum Duties {
     /// member, police), its block (block head), or any unit above the grid.
     static func covers(_ db: Database, person: String, household: Household, on date: LocalDate) throws -> Bool {
         // One cached statement: every visit logged runs it.
-        try Bool.fetchOne(db.cachedStatement(sql: """
+        let query: SQL = """
             WITH RECURSIVE up(code, parent_code, depth) AS (
-                SELECT code, parent_code, 0 FROM units WHERE code = ?1
+                SELECT code, parent_code, 0 FROM units WHERE code = \(household.gridCode)
                 UNION ALL
                 SELECT units.code, units.parent_code, up.depth + 1 FROM units JOIN up ON units.code = up.parent_code
                 WHERE up.depth < 8
             )
             SELECT EXISTS (
                 SELECT 1 FROM duties
-                WHERE person_id = ?2 AND (unit_code IN (SELECT code FROM up) OR unit_code = ?3)
-                  AND since <= ?4 AND (until IS NULL OR until > ?4))
-            """), arguments: [household.gridCode, person, household.blockCode, date]) ?? false
+                WHERE person_id = \(person) AND (unit_code IN (SELECT code FROM up) OR unit_code = \(household.blockCode))
+                  AND \(Duty.activeSQL("duties", on: date)))
+            """
+        return try SQLRequest<Bool>(literal: query, cached: true).fetchOne(db) ?? false
     }
 }

@@ -70,8 +70,14 @@ public struct Duty: Codable, Equatable, Sendable {
     }
 
     /// Whether the duty holds on `date`: started on or before it and not yet ended.
+    /// (The same rule for queries is ``activeSQL(_:on:)``, beside it.)
     public func isActive(on date: LocalDate) -> Bool {
         since <= date && (until.map { $0 > date } ?? true)
+    }
+
+    /// ``isActive(on:)`` as an SQL condition on the duties row of table `alias`.
+    static func activeSQL(_ alias: String, on date: LocalDate) -> SQL {
+        "\(sql: alias).since <= \(date) AND (\(sql: alias).until IS NULL OR \(sql: alias).until > \(date))"
     }
 
     enum CodingKeys: String, CodingKey {

@@ -41,7 +41,7 @@ extension AppDatabase {
                     SELECT units.code, units.name FROM units JOIN subtree USING (code)
                     WHERE units.level = \(level.rawValue) AND NOT EXISTS (
                         SELECT 1 FROM duties WHERE duties.unit_code = units.code AND duties.role = \(role.rawValue)
-                          AND duties.since <= \(date) AND (duties.until IS NULL OR duties.until > \(date)))
+                          AND \(Duty.activeSQL("duties", on: date)))
                     ORDER BY units.code
                     """).fetchAll(db)
             }

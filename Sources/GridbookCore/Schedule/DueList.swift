@@ -111,7 +111,7 @@ extension AppDatabase {
                 let request: SQLRequest<Row> = """
                     SELECT duties.unit_code, people.name FROM duties JOIN people ON people.id = duties.person_id
                     WHERE duties.role = 'grid_member' AND duties.unit_code IN \(slice)
-                      AND duties.since <= \(date) AND (duties.until IS NULL OR duties.until > \(date))
+                      AND \(Duty.activeSQL("duties", on: date))
                     ORDER BY duties.unit_code, people.name
                     """
                 for row in try request.fetchAll(db) { members[row[0], default: []].append(row[1]) }
