@@ -24,25 +24,11 @@ extension AppDatabase {
         return try await readReport { db in
             var calendar = try Settings.calendar(db)
             let date = asOf ?? calendar.today(now: clock.now())
-            var countsByUnit: [String: CoverageCounts] = [:]
-            var total = CoverageCounts()
-            for input in try Schedule.inputs(db, under: top, asOf: date) {
-                let state = input.state(on: date)
-                countsByUnit[input.gridCode, default: CoverageCounts()].add(state)
-                total.add(state)
-            }
-            let units = try Hierarchy.descendants(db, of: top.code).filter { $0.level != .block }
-            let children = Dictionary(grouping: units, by: { $0.parentCode ?? "" })
-            // Add each grid's counts to every unit above it, deepest units first.
-            for unit in units.sorted(by: { $0.level.depth > $1.level.depth }) where unit.level != .grid {
-                for child in children[unit.code] ?? [] {
-                    countsByUnit[unit.code, default: CoverageCounts()].add(countsByUnit[child.code] ?? CoverageCounts())
-                }
-            }
-            var nodes = [CoverageTree.Node(unit: top, depth: 0, counts: total)]
+            let rollUp = try CoverageRollUp(db, top: top, on: date)
+            var nodes = [CoverageTree.Node(unit: top, depth: 0, counts: rollUp.total)]
             func visit(_ code: String, depth: Int) {
-                for child in (children[code] ?? []).sorted(by: { $0.code < $1.code }) {
-                    nodes.append(CoverageTree.Node(unit: child, depth: depth, counts: countsByUnit[child.code] ?? CoverageCounts()))
+                for child in rollUp.children[code] ?? [] {
+                    nodes.append(CoverageTree.Node(unit: child, depth: depth, counts: rollUp.counts(of: child.code)))
                     visit(child.code, depth: depth + 1)
                 }
             }

@@ -112,11 +112,10 @@ public struct CoverageReport: Codable, Equatable, Sendable {
     /// Builds the report for `unit` as of `asOf`; rows are the unit's children by code, or its
     /// households when the unit is a grid or a block.
     public static func make(_ db: Database, unit: Unit, asOf: LocalDate) throws -> CoverageReport {
-        let inputs = try Schedule.inputs(db, under: unit, asOf: asOf)
         var total = CoverageCounts()
         var rows: [CoverageRow] = []
         if unit.level == .grid || unit.level == .block {
-            for input in inputs.sorted(by: { $0.householdCode < $1.householdCode }) {
+            for input in try Schedule.inputs(db, under: unit, asOf: asOf).sorted(by: { $0.householdCode < $1.householdCode }) {
                 let state = input.state(on: asOf)
                 var counts = CoverageCounts()
                 counts.add(state)
@@ -124,25 +123,10 @@ public struct CoverageReport: Codable, Equatable, Sendable {
                 rows.append(CoverageRow(code: input.householdCode, name: input.headName, level: "household", counts: counts))
             }
         } else {
-            // Count per grid first, then add each grid's counts to the child unit it lies under.
-            var countsByGrid: [String: CoverageCounts] = [:]
-            for input in inputs {
-                let state = input.state(on: asOf)
-                total.add(state)
-                countsByGrid[input.gridCode, default: CoverageCounts()].add(state)
-            }
-            let descendants = try Hierarchy.descendants(db, of: unit.code)
-            let parents = Dictionary(descendants.map { ($0.code, $0.parentCode ?? "") }, uniquingKeysWith: { first, _ in first })
-            let children = descendants.filter { $0.parentCode == unit.code }
-            var countsByChild = Dictionary(uniqueKeysWithValues: children.map { ($0.code, CoverageCounts()) })
-            for (grid, counts) in countsByGrid {
-                var code = grid
-                while let parent = parents[code], parent != unit.code { code = parent }
-                countsByChild[code]?.add(counts)
-            }
-            rows = children.map { child in
-                CoverageRow(code: child.code, name: child.name, level: child.level.rawValue,
-                            counts: countsByChild[child.code] ?? CoverageCounts())
+            let rollUp = try CoverageRollUp(db, top: unit, on: asOf)
+            total = rollUp.total
+            rows = (rollUp.children[unit.code] ?? []).map { child in
+                CoverageRow(code: child.code, name: child.name, level: child.level.rawValue, counts: rollUp.counts(of: child.code))
             }
         }
         return CoverageReport(
