@@ -15,7 +15,7 @@ func importMore(_ database: AppDatabase, _ files: [String: String]) async throws
 }
 
 @Suite("Blocks, the feed's scope and odd codes")
-struct ReviewFixTests {
+struct BlockAndFeedScopeTests {
     @Test("a block head logs visits and reports risks in their block, and sees nothing else of the grid")
     func blockHead() async throws {
         let (database, _) = try await apiDatabase()
