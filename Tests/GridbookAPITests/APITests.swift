@@ -109,8 +109,18 @@ struct APITests {
                 let body = try await json(response)
                 #expect(body["phone"] as? String == "13900001111")
             }
+            try await client.execute(uri: "/api/v1/units/G1/households?reveal=true", method: .get, headers: bearer(tokens["P1"]!)) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/units/G1/households?reveal=true", method: .get, headers: bearer(tokens["P9"]!)) { response in
+                let body = try await json(response)
+                #expect((body["items"] as? [[String: Any]])?.first?["phone"] as? String == "13900001111")
+            }
         }
-        #expect(try await database.auditEntries(actor: "P9").map { "\($0.action) \($0.recordType) \($0.recordId)" } == ["personal_data.reveal household H1"])
+        #expect(try await database.auditEntries(actor: "P9").map { "\($0.action) \($0.recordType) \($0.recordId) \($0.detail)" } == [
+            "personal_data.reveal household H1 phone", "personal_data.reveal unit G1 phones of 2 households",
+        ])
+        #expect(try await database.auditEntries(actor: "P1").isEmpty)
     }
 
     @Test("a visit is 201 first, 200 when sent again, 409 with other content; bad bodies are 400 naming the field; big ones 413")

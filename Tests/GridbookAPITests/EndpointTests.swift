@@ -113,7 +113,7 @@ struct EndpointTests {
             let second = try await client.call(.get, "/api/v1/units/G1/households?limit=1&after=H1", tokens["P1"]!)
             #expect(second.items("code") == ["H3"])
             #expect(second["next"] is NSNull)
-            let all = try await database.households(under: "G1", on: nil, reveal: false)
+            let all = try await database.households(under: "G1", on: nil)
             #expect(await sameJSON(try await client.call(.get, "/api/v1/units/G1/households", tokens["P1"]!).text, try encoded(all)))
             #expect(try await client.call(.get, "/api/v1/units/G1/households?limit=0", tokens["P1"]!).errorField == "limit")
             #expect(try await client.call(.get, "/api/v1/units/G1/households?limit=1001", tokens["P1"]!).errorField == "limit")

@@ -129,10 +129,3 @@ extension AppDatabase {
         }
     }
 }
-
-extension AppDatabase {
-    /// Records that someone saw personal data in full (SPEC section 6: `reveal=true` is audited).
-    public func recordReveal(by actor: Actor, recordType: String, recordId: String, detail: String) async throws {
-        try await write { db in try Audit.record(db, actor, "personal_data.reveal", recordType, recordId, detail: detail, at: clock.now()) }
-    }
-}

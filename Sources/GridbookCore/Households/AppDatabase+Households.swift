@@ -66,12 +66,13 @@ public struct HouseholdView: Encodable, Equatable, Sendable {
 
 extension AppDatabase {
     /// One page of the households under a unit by code (those registered by `date`, default
-    /// today), each with its schedule state on `date`; phone numbers masked unless `reveal`.
-    /// `next` is the last one's code.
-    public func households(under unitCode: String, on date: LocalDate? = nil, reveal: Bool = false,
+    /// today), each with its schedule state on `date`; phone numbers masked unless revealed to
+    /// `revealTo` (see ``revealing(to:record:_:)``). `next` is the last one's code.
+    public func households(under unitCode: String, on date: LocalDate? = nil, revealTo: Caller? = nil,
                            page: PageRequest = .first) async throws -> Page<HouseholdView> {
         let unit = try await unit(code: unitCode)
-        return try await read { db in
+        let reveal = revealTo != nil
+        return try await revealing(to: revealTo, record: ("unit", unitCode)) { db in
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
             let inputs = try Schedule.inputs(db, under: unit, asOf: date, page: page)
@@ -82,7 +83,25 @@ extension AppDatabase {
             let views = inputs.compactMap { input in
                 records[input.householdCode].map { view($0, tags: tags[$0.code] ?? [], input: input, on: date, reveal: reveal) }
             }
-            return Page(fetchedOneMore: views, limit: page.limit, cursor: \.code)
+            let page = Page(fetchedOneMore: views, limit: page.limit, cursor: \.code)
+            return (page, "phones of \(page.items.count) households")
+        }
+    }
+
+    /// Reads with `body`; for a caller asking to see personal data in full, first checks that
+    /// their role may (403 otherwise), then reads and records who saw what in the audit log, in
+    /// one transaction. The one home of the reveal rule (SPEC section 6: `reveal=true` is audited).
+    private func revealing<T: Sendable>(to caller: Caller?, record: (type: String, id: String),
+                                        _ body: @escaping @Sendable (Database) throws -> (T, String)) async throws -> T {
+        guard let caller else { return try await read { db in try body(db).0 } }
+        guard caller.may(.revealPersonalData) else {
+            throw GridbookError.notAllowed("only \(Permission.revealPersonalData.holders) may reveal personal data")
+        }
+        let now = clock.now()
+        return try await write { db in
+            let (value, detail) = try body(db)
+            try Audit.record(db, .person(caller.person.id), "personal_data.reveal", record.type, record.id, detail: detail, at: now)
+            return value
         }
     }
 
@@ -96,10 +115,11 @@ extension AppDatabase {
         return unit
     }
 
-    /// One household with its schedule state on `date` (default today) and its latest visits.
-    /// `reveal` shows the phone number in full: only for a caller allowed to see it, who is audited.
-    public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10, reveal: Bool = false) async throws -> HouseholdView {
-        try await read { db in
+    /// One household with its schedule state on `date` (default today) and its latest visits;
+    /// the phone number in full only for `revealTo` (see ``revealing(to:record:_:)``).
+    public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10, revealTo: Caller? = nil) async throws -> HouseholdView {
+        let reveal = revealTo != nil
+        return try await revealing(to: revealTo, record: ("household", code)) { db in
             guard let household = try Household.fetchOne(db, key: code) else { throw GridbookError.notFound("household \(code)") }
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
@@ -108,7 +128,7 @@ extension AppDatabase {
             var view = view(household, tags: try tags(db, households: [code])[code] ?? [], input: input, on: date, reveal: reveal)
             view.recentVisits = try Visit.filter(Visit.Columns.householdCode == code && Visit.Columns.visitedOn <= date)
                 .order(Visit.Columns.visitedOn.desc, Column("visited_at").desc).limit(recentVisits).fetchAll(db)
-            return view
+            return (view, "phone")
         }
     }
 
