@@ -96,8 +96,7 @@ public enum Schedule {
             WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
             SELECT h.code, h.grid_code, \(details), h.registered_on,
                 CASE WHEN h.last_met_on IS NULL OR h.last_met_on <= \(asOf) THEN h.last_met_on
-                     ELSE (SELECT MAX(v.visited_on) FROM visits v
-                           WHERE v.household_code = h.code AND v.outcome = 'met' AND v.visited_on <= \(asOf))
+                     ELSE \(LastMet.sql(household: "h.code", onOrBefore: asOf))
                 END AS last_met,
                 \(interval)
             FROM households h

@@ -1,14 +1,27 @@
 import GRDB
 
-/// Keeps `households.last_met_on`, the local date of each household's latest `met` visit,
-/// in step with the visit log. Only a visit that met the household counts (SPEC section 3).
-/// Every write that adds or changes visits calls this in its transaction.
+/// A household's latest met visit (SPEC section 3: last_met(h) = the local date of h's latest
+/// visit with outcome `met` on or before D): the one definition, as SQL, used to keep
+/// `households.last_met_on` and by the schedule rule for a past date.
+enum LastMet {
+    /// The local date of the latest `met` visit of the household whose code is `household` (an
+    /// SQL expression), on or before `date` when given.
+    static func sql(household: SQL, onOrBefore date: LocalDate? = nil) -> SQL {
+        var conditions: SQL = "household_code = \(household) AND outcome = 'met'"
+        if let date { conditions += " AND visited_on <= \(date)" }
+        return "(SELECT MAX(visited_on) FROM visits WHERE \(conditions))"
+    }
+}
+
+/// Keeps `households.last_met_on` in step with the visit log. Only a visit that met the
+/// household counts. Every write that adds or changes visits calls this in its transaction.
 func refreshLastMet(_ db: Database, household: String? = nil) throws {
-    let latest = "(SELECT MAX(visited_on) FROM visits WHERE household_code = households.code AND outcome = 'met')"
+    let latest = LastMet.sql(household: "households.code")
     if let household {
-        try db.cachedStatement(sql: "UPDATE households SET last_met_on = \(latest) WHERE code = ? AND last_met_on IS NOT \(latest)")
-            .execute(arguments: [household])
+        // Cached: every visit logged runs it.
+        try db.cachedStatement(literal: "UPDATE households SET last_met_on = \(latest) WHERE code = \(household) AND last_met_on IS NOT \(latest)")
+            .execute()
     } else {
-        try db.execute(sql: "UPDATE households SET last_met_on = \(latest) WHERE last_met_on IS NOT \(latest)")
+        try db.execute(literal: "UPDATE households SET last_met_on = \(latest) WHERE last_met_on IS NOT \(latest)")
     }
 }
