@@ -55,13 +55,6 @@ struct RiskCaseController {
         var satisfaction: Satisfaction?
     }
 
-    /// Where a risk is checked for scope: its household's block or grid when it has one (so a
-    /// block head reads what they reported), else its grid.
-    func unit(of risk: Risk) async throws -> String {
-        guard let household = risk.householdCode else { return risk.unitCode }
-        return try await database.innermostUnit(ofHousehold: household)
-    }
-
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.post("risks", use: addRisk)
         group.get("risks", use: risks)
@@ -83,7 +76,7 @@ struct RiskCaseController {
         try body.householdCode.map { try RecordCode.check($0, field: "household_code") }
         // A risk on a household is checked where the household sits (a block head's block).
         if let household = body.householdCode {
-            try await context.requireScope(try await database.innermostUnit(ofHousehold: household))
+            try await context.requireScope(try await database.scopeUnit(ofHousehold: household))
         } else if let unit = body.unitCode {
             try await context.requireScope(unit)
         }
@@ -104,7 +97,7 @@ struct RiskCaseController {
     /// One risk with its follow-ups.
     @Sendable func risk(_ request: Request, context: AuthenticatedContext) async throws -> RiskDetail {
         let detail = try await database.risk(id: try context.parameters.require("id"))
-        try await context.requireScope(try await unit(of: detail.risk))
+        try await context.requireScope(try await database.scopeUnit(of: detail.risk))
         return detail
     }
 
@@ -112,7 +105,7 @@ struct RiskCaseController {
     @Sendable func updateRisk(_ request: Request, context: AuthenticatedContext) async throws -> Risk {
         let caller = try context.require(.reportRisks)
         let id = try context.parameters.require("id")
-        try await context.requireScope(try await unit(of: try await database.risk(id: id).risk))
+        try await context.requireScope(try await database.scopeUnit(of: try await database.risk(id: id).risk))
         let patch = try await request.decodeJSON(RiskPatch.self, context: context)
         return try await database.updateRisk(id: id, status: patch.status, level: patch.level, note: patch.note, by: .person(caller.person.id))
     }
@@ -121,7 +114,7 @@ struct RiskCaseController {
     @Sendable func promote(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<DisputeCase> {
         let caller = try context.require(.handleCases)
         let id = try context.parameters.require("id")
-        try await context.requireScope(try await unit(of: try await database.risk(id: id).risk))
+        try await context.requireScope(try await database.scopeUnit(of: try await database.risk(id: id).risk))
         switch try await database.promoteRisk(id: id, by: .person(caller.person.id)) {
         case .created(let dispute): return EditedResponse(status: .created, response: dispute)
         case .existing(let dispute): return EditedResponse(status: .ok, response: dispute)

@@ -104,7 +104,7 @@ extension AppDatabase {
 
     /// Events after a sequence number, oldest first; with `units`, only the events of records at
     /// or under those units where the records are now (a unit moved since carries its events
-    /// along): a visit by its household's block or grid, a risk by its grid, a case by its unit.
+    /// along), each record placed by ``ScopeUnit`` as everywhere else.
     public func events(after seq: Int64 = 0, limit: Int = 100, under units: [String]? = nil) async throws -> [Event] {
         try await read { db in
             guard let units else { return try Event.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db) }
@@ -117,10 +117,10 @@ extension AppDatabase {
                 )
                 SELECT * FROM events e
                 WHERE e.seq > \(seq) AND CASE
-                    WHEN e.type LIKE 'visit.%' THEN (SELECT coalesce(h.block_code, h.grid_code)
+                    WHEN e.type LIKE 'visit.%' THEN (SELECT \(ScopeUnit.householdSQL("h"))
                                                     FROM visits v JOIN households h ON h.code = v.household_code
                                                     WHERE v.id = e.record_id)
-                    WHEN e.type LIKE 'risk.%' THEN (SELECT unit_code FROM risks WHERE id = e.record_id)
+                    WHEN e.type LIKE 'risk.%' THEN (SELECT \(ScopeUnit.riskSQL("r")) FROM risks r WHERE r.id = e.record_id)
                     WHEN e.type LIKE 'case.%' THEN (SELECT unit_code FROM cases WHERE id = e.record_id)
                 END IN (SELECT code FROM subtree)
                 ORDER BY e.seq LIMIT \(limit)

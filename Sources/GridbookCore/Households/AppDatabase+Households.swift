@@ -105,16 +105,6 @@ extension AppDatabase {
         }
     }
 
-    /// The smallest unit a household sits in, its block or else its grid (404 when unknown):
-    /// what a scope check needs, read cheaply.
-    public func innermostUnit(ofHousehold code: String) async throws -> String {
-        guard let unit = try await read({ db in
-            try String.fetchOne(db.cachedStatement(sql: "SELECT coalesce(block_code, grid_code) FROM households WHERE code = ?"),
-                                arguments: [code])
-        }) else { throw GridbookError.notFound("household \(code)") }
-        return unit
-    }
-
     /// One household with its schedule state on `date` (default today) and its latest visits;
     /// the phone number in full only for `revealTo` (see ``revealing(to:record:_:)``).
     public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10, revealTo: Caller? = nil) async throws -> HouseholdView {
