@@ -23,7 +23,7 @@ struct CoverageMapTests {
     @Test("the page holds every unit with its figures, the date and the legend, and nothing external")
     func page() async throws {
         let database = try await smallCountyDatabase()
-        let html = await CoverageMap.html(try database.coverageTree(unitCode: "C", asOf: LocalDate("2026-06-30")))
+        let html = try CoverageMap.html(try await database.coverageTree(unitCode: "C", asOf: LocalDate("2026-06-30")))
         // Each unit's row, with its own figures: households, covered, coverage, overdue, never visited.
         let rows = html.components(separatedBy: "<tr class=\"depth").dropFirst().map { "<tr class=\"depth" + $0 }
         func figures(_ whole: String) -> String {
@@ -63,8 +63,12 @@ struct CoverageMapTests {
         #expect(CoverageMap.band(nil) == "none")
     }
 
-    @Test("names are escaped")
-    func escaping() {
-        #expect(CoverageMap.escape("<b>&\"") == "&lt;b&gt;&amp;&quot;")
+    @Test("a unit's name is text on the page, never markup (the template escapes every value)")
+    func escaping() async throws {
+        let database = try await smallCountyDatabase()
+        try await database.addUnit(Unit(code: "G9", name: #"<script>alert("x")</script>&"#, level: .grid, parentCode: "V2"))
+        let html = try CoverageMap.html(try await database.coverageTree(unitCode: "V2", asOf: LocalDate("2026-06-30")))
+        #expect(!html.contains("<script"))
+        #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"))
     }
 }

@@ -30,7 +30,7 @@ struct ReportController {
         case "json":
             return try context.responseEncoder.encode(try await database.coverageReport(unitCode: unit, asOf: asOf), from: request, context: context)
         case "html":
-            return TextResponse.text(CoverageMap.html(try await database.coverageTree(unitCode: unit, asOf: asOf)),
+            return TextResponse.text(try CoverageMap.html(try await database.coverageTree(unitCode: unit, asOf: asOf)),
                                      contentType: "text/html; charset=utf-8")
         case "csv":
             return TextResponse.text(CoverageCSV.render(try await database.coverageReport(unitCode: unit, asOf: asOf)),

@@ -37,7 +37,7 @@ struct CoverageCommand: AsyncParsableCommand {
     func run() async throws {
         let database = try await global.open()
         if format == .html {
-            return Console.write(CoverageMap.html(try await database.coverageTree(unitCode: unit, asOf: asOf.flatMap { LocalDate($0) })))
+            return Console.write(try CoverageMap.html(try await database.coverageTree(unitCode: unit, asOf: asOf.flatMap { LocalDate($0) })))
         }
         let report = try await database.coverageReport(unitCode: unit, asOf: asOf.flatMap { LocalDate($0) })
         try CoverageCommand.print(report, format: format)
