@@ -118,6 +118,9 @@ public struct DisputeCase: Codable, Equatable, Sendable, Identifiable {
 
 extension DisputeCase: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "cases"
+
+    /// The case's ledger entries.
+    static let ledger = hasMany(LedgerEntry.self, using: ForeignKey(["case_id"]))
 }
 
 /// One action in a case's ledger.

@@ -131,15 +131,20 @@ extension AppDatabase {
         let unit = try await unit(orCounty: unitCode)
         return try await readReport { db in
             var calendar = try Settings.calendar(db)
-            let codes = try Hierarchy.codes(atOrUnder: unit.code, db)
             var outcomes: [CaseOutcome] = []
             var overdue: [DisputeCase] = []
-            for dispute in try DisputeCase.order(Column("id")).fetchAll(db) where codes.contains(dispute.unitCode) {
+            // The cases under the unit with their finishing entries, in two queries (an association).
+            let finishes = DisputeCase.ledger.filter(["resolve", "fail"].contains(Column("action"))).order(Column("id")).forKey("finishes")
+            let request = DisputeCase
+                .filter(literal: "unit_code IN \(Hierarchy.codesSQL(atOrUnder: unit.code))")
+                .including(all: finishes)
+                .order(Column("id"))
+            for item in try CaseWithFinishes.fetchAll(db, request) {
+                let dispute = item.dispute
                 guard let accepted = Timestamp(dispute.acceptedAt).map({ calendar.localDate(of: $0) }), accepted >= from, accepted <= to else {
                     continue
                 }
-                let finishes = try LedgerEntry.filter(Column("case_id") == dispute.id && ["resolve", "fail"].contains(Column("action")))
-                    .order(Column("id")).fetchAll(db)
+                let finishes = item.finishes
                 let last = finishes.last
                 outcomes.append(CaseOutcome(
                     level: dispute.level, category: dispute.category,
@@ -161,4 +166,10 @@ extension AppDatabase {
             )
         }
     }
+}
+
+/// A case with its `resolve` and `fail` ledger entries, oldest first.
+private struct CaseWithFinishes: Decodable, FetchableRecord {
+    var dispute: DisputeCase
+    var finishes: [LedgerEntry]
 }
