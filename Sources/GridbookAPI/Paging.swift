@@ -13,8 +13,10 @@ enum Paging {
         return limit
     }
 
-    /// The page a request asks for: `limit` and the cursor `after`.
+    /// The page a request asks for: `limit` and the cursor `after` (400 when `after` is given empty).
     static func page(_ request: Request) throws -> PageRequest {
-        try PageRequest(limit: limit(request), after: request.query("after"))
+        let after = request.uri.queryParameters.get("after")
+        if after?.isEmpty == true { throw GridbookError.invalid(field: "after", problem: "is empty (leave it out for the first page)") }
+        return try PageRequest(limit: limit(request), after: after)
     }
 }

@@ -121,6 +121,14 @@ struct APITests {
             "personal_data.reveal household H1 phone", "personal_data.reveal unit G1 phones of 2 households",
         ])
         #expect(try await database.auditEntries(actor: "P1").isEmpty)
+        // A county admin read a moment ago whose duty has since ended may not reveal: the role is
+        // checked again in the transaction, and nothing is audited.
+        let admin = try #require(try await database.authenticate(token: tokens["P9"]!))
+        try await database.write { try $0.execute(sql: "UPDATE duties SET until = '2026-11-01' WHERE person_id = 'P9'") }
+        await #expect(throws: GridbookError.notAllowed("only county admins may reveal personal data")) {
+            try await database.household(code: "H1", revealTo: admin)
+        }
+        #expect(try await database.auditEntries(actor: "P9").count == 2)
     }
 
     @Test("a visit is 201 first, 200 when sent again, 409 with other content; bad bodies are 400 naming the field; big ones 413")

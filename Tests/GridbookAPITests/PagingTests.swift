@@ -54,7 +54,7 @@ struct PagingTests {
 
     @Test("a malformed cursor is 400 naming after, on every list", arguments: [
         "/api/v1/risks?unit=C&after=nonsense", "/api/v1/risks?unit=C&after=0%7Cnot-a-date%7CR1",
-        "/api/v1/cases?unit=C&after=%09", "/api/v1/units/C/households?after=%20H1",
+        "/api/v1/cases?unit=C&after=%09", "/api/v1/cases?unit=C&after=", "/api/v1/units/C/households?after=%20H1",
         "/api/v1/visits?unit=C&after=nonsense", "/api/v1/due?unit=C&after=2026-13-01%7CH1", "/api/v1/events?after=x",
     ])
     func badCursors(uri: String) async throws {

@@ -235,4 +235,33 @@ struct MixedEncodingTests {
         let cyrillic = try TextDecoding.utf8Bytes(of: Array("code,name\nP1,Иван Петров\n".utf8))
         #expect(cyrillic.encoding == "UTF-8")
     }
+
+    @Test("a bad code unit in a UTF-16 file is placed by line and character, 上 (0A 4E) being no line end")
+    func utf16Place() async throws {
+        let seeds = try SeedDirectory([:])
+        let text = "code,name,level,parent_code\nC,上上县,county,\nT1,上海镇,township,C\nV1,ab"
+        func utf16LE(_ text: String) -> [UInt8] {
+            var bytes: [UInt8] = []
+            for unit in text.utf16 { bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+            return bytes
+        }
+        let bytes: [UInt8] = [0xFF, 0xFE] + utf16LE(text) + [0x00, 0xDC] + utf16LE(",village,T1\n")
+        try seeds.write("units.csv", Data(bytes))
+        let failure = try await #require(throws: ImportFailure.self) {
+            try await AppDatabase.inMemory(clock: .fixed(testNow)).importSeeds(from: seeds.url)
+        }
+        #expect(failure.problems.map(\.description) == [
+            "units.csv:4: name: code unit 0xDC00 (character 6 of the line) is not valid UTF-16LE text; correct that byte, or save the file again as UTF-16LE",
+        ])
+    }
+
+    @Test("a byte-order mark is no character of the first line")
+    func bomNotACharacter() async throws {
+        let seeds = try SeedDirectory([:])
+        try seeds.write("units.csv", Data([0xEF, 0xBB, 0xBF] + Array("co".utf8) + [0xFF] + Array("de,name,level,parent_code\n".utf8)))
+        let failure = try await #require(throws: ImportFailure.self) {
+            try await AppDatabase.inMemory(clock: .fixed(testNow)).importSeeds(from: seeds.url)
+        }
+        #expect(failure.problems.first?.description.hasPrefix("units.csv:1: -: byte 0xFF (character 3 of the line)") == true)
+    }
 }

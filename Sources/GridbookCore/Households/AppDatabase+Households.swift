@@ -88,9 +88,10 @@ extension AppDatabase {
         }
     }
 
-    /// Reads with `body`; for a caller asking to see personal data in full, first checks that
-    /// their role may (403 otherwise), then reads and records who saw what in the audit log, in
-    /// one transaction. The one home of the reveal rule (SPEC section 6: `reveal=true` is audited).
+    /// Reads with `body`; for a caller asking to see personal data in full, checks that their
+    /// role may (403 otherwise), on their duties as stored now, then reads and records who saw
+    /// what in the audit log, all in one transaction. The one home of the reveal rule (SPEC
+    /// section 6: `reveal=true` is audited).
     private func revealing<T: Sendable>(to caller: Caller?, record: (type: String, id: String),
                                         _ body: @escaping @Sendable (Database) throws -> (T, String)) async throws -> T {
         guard let caller else { return try await read { db in try body(db).0 } }
@@ -99,6 +100,18 @@ extension AppDatabase {
         }
         let now = clock.now()
         return try await write { db in
+            // The caller may have been read a moment ago (a server keeps callers for a few
+            // seconds): their role is checked again on the duties of this transaction.
+            var calendar = try Settings.calendar(db)
+            let today = calendar.today(now: now)
+            let roles = Permission.revealPersonalData.roles.map(\.rawValue)
+            let request: SQLRequest<Bool> = """
+                SELECT EXISTS (SELECT 1 FROM duties WHERE person_id = \(caller.person.id) AND role IN \(roles)
+                               AND \(Duty.activeSQL("duties", on: today)))
+                """
+            guard try request.fetchOne(db) == true else {
+                throw GridbookError.notAllowed("only \(Permission.revealPersonalData.holders) may reveal personal data")
+            }
             let (value, detail) = try body(db)
             try Audit.record(db, .person(caller.person.id), "personal_data.reveal", record.type, record.id, detail: detail, at: now)
             return value

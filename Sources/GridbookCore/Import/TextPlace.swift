@@ -7,25 +7,41 @@ struct TextPlace {
     let line: Int
     /// The character (1-based) of the line the byte is at.
     let character: Int
-    /// The record the byte is in (0 = the header), or nil when the file is UTF-16 (not scanned).
-    let record: Int?
+    /// The record the byte is in (0 = the header).
+    let record: Int
     /// The field (0-based) of that record.
     let field: Int
-    /// The header's column names, lower case.
+    /// The header's column names, lower case (empty when the header could not be read).
     let header: [String]
-    /// The byte itself.
-    let byte: UInt8
+    /// The bad byte (`byte 0xFF`), or for UTF-16 the bad code unit (`code unit 0xDC00`).
+    let what: String
 
     /// Finds the byte at `offset` of `data`, a file being read as `encoding`.
     init(in data: [UInt8], at offset: Int, encoding: String) {
         let offset = min(offset, max(0, data.count - 1))
-        byte = data.isEmpty ? 0 : data[offset]
+        // What comes before the bad byte, as bytes in which a line end, a quote and a comma are
+        // single ASCII bytes: the file itself for UTF-8 and GB18030 (whose second and fourth
+        // bytes are never one of those), the text turned into UTF-8 for UTF-16.
+        var scan: [UInt8]
+        if encoding.hasPrefix("UTF-16") {
+            let start = offset - offset % 2
+            let unit = data[start..<min(data.count, start + 2)]
+            let value = unit.count < 2 ? Int(unit.first ?? 0)
+                : encoding == "UTF-16LE" ? Int(unit[start]) | Int(unit[start + 1]) << 8 : Int(unit[start]) << 8 | Int(unit[start + 1])
+            what = "code unit 0x" + String(value, radix: 16, uppercase: true)
+            scan = (try? TextDecoding.transcode(Array(data[..<start]), from: encoding)) ?? []
+        } else {
+            what = "byte 0x" + String(data.isEmpty ? 0 : data[offset], radix: 16, uppercase: true)
+            scan = Array(data[..<offset])
+        }
+        // A byte-order mark is no character of the first line.
+        for mark: [UInt8] in [[0xEF, 0xBB, 0xBF], [0x84, 0x31, 0x95, 0x33]] where scan.starts(with: mark) {
+            scan.removeFirst(mark.count)
+        }
         var line = 1, lineStart = 0
         var record = 0, field = 0, inQuotes = false
-        // GB18030's second and fourth bytes are never a quote, comma or line end, so a byte scan
-        // finds the fields of UTF-8 and GB18030 alike.
-        for index in 0..<offset {
-            switch data[index] {
+        for (index, byte) in scan.enumerated() {
+            switch byte {
             case UInt8(ascii: "\n"):
                 line += 1
                 lineStart = index + 1
@@ -37,26 +53,25 @@ struct TextPlace {
         }
         self.line = line
         self.field = field
-        let isUTF16 = encoding.hasPrefix("UTF-16")
-        self.record = isUTF16 ? nil : record
-        let prefix = Array(data[lineStart..<offset].filter { $0 != UInt8(ascii: "\r") })
+        self.record = record
+        let prefix = Array(scan[lineStart...].filter { $0 != UInt8(ascii: "\r") })
         let decoded: [UInt8]? = encoding == "GB18030" ? try? TextDecoding.transcode(prefix, from: "GB18030") : prefix
         character = decoded.map { String(decoding: $0, as: UTF8.self).count + 1 } ?? prefix.count + 1
-        let headerEnd = data.firstIndex(of: UInt8(ascii: "\n")) ?? data.count
-        header = isUTF16 ? [] : String(decoding: data[..<headerEnd], as: UTF8.self)
+        // The header is the first line, when the bad byte comes after it.
+        header = record == 0 ? [] : String(decoding: scan[..<(scan.firstIndex(of: UInt8(ascii: "\n")) ?? scan.count)], as: UTF8.self)
             .split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces.union(["\u{FEFF}", "\r", "\""])).lowercased() }
     }
 
     /// The column to report the byte under: its header name when the header names it, else `-`.
     func columnName(known: [String]) -> String {
-        guard let record, record > 0, field < header.count, known.contains(header[field]) else { return "-" }
+        guard record > 0, field < header.count, known.contains(header[field]) else { return "-" }
         return header[field]
     }
 
     /// What is wrong and what to do about it.
     func describe(_ error: TextDecodingError) -> String {
-        let what = "byte 0x\(String(byte, radix: 16, uppercase: true)) (character \(character) of the line)"
+        let what = "\(self.what) (character \(character) of the line)"
         let tried = "tried \(error.tried.joined(separator: ", "))"
         switch (error.encoding, error.reason) {
         case ("GB18030", nil):
