@@ -45,4 +45,35 @@ struct ReportGateTests {
         await #expect(throws: Refused.self) { try await gate.run { throw Refused() } }
         #expect(try await gate.run { 7 } == 7)
     }
+
+    @Test("a waiter whose client went away leaves the line without running; the others go on", .timeLimit(.minutes(1)))
+    func cancelledWaiter() async throws {
+        let gate = ReportGate(limit: 1)
+        let occupancy = Occupancy()
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        let (entered, enteredSignal) = AsyncStream<Void>.makeStream()
+        // Given a report holding the gate…
+        let holder = Task {
+            try await gate.run {
+                enteredSignal.yield()
+                for await _ in release { break }
+                return 1
+            }
+        }
+        for await _ in entered { break }
+        // …a second one waits; its task is cancelled.
+        let waiter = Task {
+            try await gate.run {
+                await occupancy.enter()
+                return 2
+            }
+        }
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        // Then the holder finishes and a third report gets through; the cancelled one never ran.
+        releaser.yield()
+        #expect(try await holder.value == 1)
+        #expect(try await gate.run { 3 } == 3)
+        #expect(await occupancy.most == 0)
+    }
 }
