@@ -125,7 +125,7 @@ public struct CaseReport: Encodable, Equatable, Sendable {
 
 extension AppDatabase {
     /// The case report for cases accepted from `from` to `to` (local dates, both included) that
-    /// arose at or under a unit (default: the county).
+    /// arose at or under a unit (default: the county); overdue as of `to`, or today when `to` is later.
     public func caseReport(unitCode: String? = nil, from: LocalDate, to: LocalDate) async throws -> CaseReport {
         guard from <= to else { throw GridbookError.invalid(field: "from", problem: "\(from) is after to (\(to))") }
         let unit = try await unit(orCounty: unitCode)
@@ -133,6 +133,9 @@ extension AppDatabase {
             var calendar = try Settings.calendar(db)
             var outcomes: [CaseOutcome] = []
             var overdue: [DisputeCase] = []
+            // Overdue at the end of the period, or today when the period has not ended yet: a
+            // deadline still to come is not passed.
+            let overdueOn = min(to, calendar.today(now: clock.now()))
             // The cases under the unit with their finishing entries, in two queries (an association).
             let finishes = DisputeCase.ledger.filter(["resolve", "fail"].contains(Column("action"))).order(Column("id")).forKey("finishes")
             let request = DisputeCase
@@ -153,7 +156,7 @@ extension AppDatabase {
                     finishedOn: last.flatMap { Timestamp($0.at) }.map { calendar.localDate(of: $0) },
                     deadline: dispute.deadline, satisfaction: dispute.satisfaction
                 ))
-                if dispute.isOverdue(on: to) { overdue.append(dispute) }
+                if dispute.isOverdue(on: overdueOn) { overdue.append(dispute) }
             }
             let figures = CaseReport.figures(outcomes)
             return CaseReport(
