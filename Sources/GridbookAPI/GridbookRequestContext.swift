@@ -3,7 +3,7 @@ import GridbookCore
 import Hummingbird
 
 /// The context of one request as it arrives: before the token check, the caller is not known.
-public struct GridbookRequestContext: RequestContext {
+public struct GridbookRequestContext: GridbookContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller, set by ``AuthMiddleware`` on `/api/v1` routes; ``AuthenticatedContext`` carries it on.
     var caller: Caller?
@@ -17,16 +17,11 @@ public struct GridbookRequestContext: RequestContext {
         caller = nil
     }
 
-    /// Bodies over 1 MB answer 413.
-    public var maxUploadSize: Int { 1_048_576 }
-
-    /// Gridbook's one JSON encoding, the one `--format json` prints.
-    public var responseEncoder: JSONEncoder { JSONOutput.makeEncoder() }
 }
 
 /// The context of an `/api/v1` request once its token is checked: the caller and their scope,
 /// never missing (a route reached without them answers 401 before its handler runs).
-public struct AuthenticatedContext: ChildRequestContext {
+public struct AuthenticatedContext: ChildRequestContext, GridbookContext {
     public var coreContext: CoreRequestContextStorage
     /// Who is calling.
     public let caller: Caller
@@ -43,12 +38,6 @@ public struct AuthenticatedContext: ChildRequestContext {
         self.scope = scope
     }
 
-    /// Bodies over 1 MB answer 413.
-    public var maxUploadSize: Int { 1_048_576 }
-
-    /// Gridbook's one JSON encoding, the one `--format json` prints.
-    public var responseEncoder: JSONEncoder { JSONOutput.makeEncoder() }
-
     /// 404 for an unknown unit, 403 for one outside the caller's units; the code otherwise.
     @discardableResult
     func requireScope(_ unitCode: String) async throws -> String {
@@ -62,4 +51,15 @@ public struct AuthenticatedContext: ChildRequestContext {
         }
         return caller
     }
+}
+
+/// What every Gridbook request context shares: the upload limit and the one JSON encoding.
+public protocol GridbookContext: RequestContext {}
+
+extension GridbookContext {
+    /// Bodies over 1 MB answer 413.
+    public var maxUploadSize: Int { 1_048_576 }
+
+    /// Gridbook's one JSON encoding, the one `--format json` prints.
+    public var responseEncoder: JSONEncoder { JSONOutput.makeEncoder() }
 }

@@ -142,8 +142,7 @@ extension AppDatabase {
         try await read { db in
             var request = DisputeCase.order(Column("id"))
             if let unitCode {
-                guard try Unit.exists(db, key: unitCode) else { throw GridbookError.notFound("unit \(unitCode)") }
-                request = request.filter(literal: "unit_code IN \(Hierarchy.codesSQL(atOrUnder: unitCode))")
+                request = request.filter(literal: "unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unitCode, db))")
             }
             if let status { request = request.filter(Column("status") == status.rawValue) }
             guard let date else {

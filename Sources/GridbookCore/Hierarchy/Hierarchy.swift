@@ -21,11 +21,12 @@ public enum Hierarchy {
             : "\(sql: alias).grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
     }
 
-    /// The codes of a unit and every unit under it, as a subquery: `column IN \(codesSQL(of: code))`.
-    /// (One statement however many units a county has; a bound list would meet SQLite's limit
-    /// on arguments in a county of tens of thousands of blocks.)
-    static func codesSQL(atOrUnder code: String) -> SQL {
-        "(WITH RECURSIVE \(subtreeCTE(of: code)) SELECT code FROM subtree)"
+    /// The codes of a unit and every unit under it, as a subquery: `column IN \(codesSQL(…))`;
+    /// 404 when the unit is unknown. (One statement however many units a county has; a bound
+    /// list would meet SQLite's limit on arguments in a county of tens of thousands of blocks.)
+    static func codesSQL(atOrUnder code: String, _ db: Database) throws -> SQL {
+        guard try Unit.exists(db, key: code) else { throw GridbookError.notFound("unit \(code)") }
+        return "(WITH RECURSIVE \(subtreeCTE(of: code)) SELECT code FROM subtree)"
     }
 
     /// The codes of a unit and every unit under it; 404 when the unit is unknown.

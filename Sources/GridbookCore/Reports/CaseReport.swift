@@ -139,7 +139,7 @@ extension AppDatabase {
             // The cases under the unit with their finishing entries, in two queries (an association).
             let finishes = DisputeCase.ledger.filter(["resolve", "fail"].contains(Column("action"))).order(Column("id")).forKey("finishes")
             let request = DisputeCase
-                .filter(literal: "unit_code IN \(Hierarchy.codesSQL(atOrUnder: unit.code))")
+                .filter(literal: "unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db))")
                 .including(all: finishes)
                 .order(Column("id"))
             for item in try CaseWithFinishes.fetchAll(db, request) {

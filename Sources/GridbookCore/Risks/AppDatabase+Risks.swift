@@ -152,8 +152,7 @@ extension AppDatabase {
         if let code = filter.unitCode {
             // Risks sit on grids; a risk on a household also belongs to the household's block,
             // so that a block head finds the risks they reported.
-            guard try Unit.exists(db, key: code) else { throw GridbookError.notFound("unit \(code)") }
-            let codes = Hierarchy.codesSQL(atOrUnder: code)
+            let codes = try Hierarchy.codesSQL(atOrUnder: code, db)
             request = request.filter(literal: """
                 unit_code IN \(codes)
                 OR household_code IN (SELECT code FROM households WHERE block_code IN \(codes))

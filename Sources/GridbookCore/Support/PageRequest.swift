@@ -12,12 +12,14 @@ public struct PageRequest: Sendable, Equatable {
     /// The cursor the page starts after, or nil for the first page.
     public let after: String?
 
-    /// A page of `limit` items after `after`; 400 (`limit`) outside 1 to ``maximumLimit``.
+    /// A page of `limit` items after `after`; 400 (`limit`) outside 1 to ``maximumLimit``, 400
+    /// (`after`) for an empty cursor (the first page has none).
     public init(limit: Int = PageRequest.defaultLimit, after: String? = nil) throws {
         guard (1...Self.maximumLimit).contains(limit) else {
             throw GridbookError.invalid(field: "limit", problem: "\(limit) is not a number from 1 to \(Self.maximumLimit)")
         }
         self.init(checked: limit, after: after)
+        if after?.isEmpty == true { throw badCursor }
     }
 
     private init(checked limit: Int, after: String?) {
