@@ -8,8 +8,6 @@ import GRDB
 public struct AppDatabase: Sendable {
     /// Access to the database.
     let writer: any DatabaseWriter
-    /// Schedule inputs of small units, while the database is unchanged.
-    let schedules = ScheduleCache()
     /// Reports over many households: one per two cores at a time (at least one), so that a few
     /// people refreshing a county report never take every reader, nor every core, from the
     /// grid members logging visits.
@@ -86,6 +84,8 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // Let index builds (bulk import) sort on both cores.
             try db.execute(sql: "PRAGMA threads = 2")
+            // The schedule rule's due date, for the due list's page in SQL.
+            db.add(function: Schedule.dueOnFunction)
         }
         return config
     }

@@ -126,8 +126,7 @@ extension AppDatabase {
             guard let household = try Household.fetchOne(db, key: code) else { throw GridbookError.notFound("household \(code)") }
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
-            guard let grid = try Hierarchy.unit(db, code: household.gridCode) else { throw GridbookError.notFound("unit \(household.gridCode)") }
-            let input = try schedules.inputs(db, under: grid, asOf: date).first { $0.householdCode == code }
+            let input = try Schedule.input(db, household: code, asOf: date)
             var view = view(household, tags: try tags(db, households: [code])[code] ?? [], input: input, on: date, reveal: reveal)
             view.recentVisits = try Visit.filter(Visit.Columns.householdCode == code && Visit.Columns.visitedOn <= date)
                 .order(Visit.Columns.visitedOn.desc, Column("visited_at").desc).limit(recentVisits).fetchAll(db)

@@ -65,22 +65,11 @@ extension AppDatabase {
     /// The longest look ahead a due list takes, in days (ten years).
     public static let maxHorizon = 3650
 
-    /// One page of ``dueList(unitCode:on:horizon:)``; `next` is the last item's `due_on|household_code`.
-    /// (The list is made from the unit's schedule inputs, kept per connection for small units;
-    /// the page is cut from it by the cursor.)
+    /// One page of the households under a unit due before `on + horizon` days (default 7): what
+    /// a grid member walks today. Ordered by due date, then household code (SPEC section 6);
+    /// `next` is the last item's `due_on|household_code`. The page is read in SQL, by the
+    /// schedule rule's own due date (``Schedule/duePage(_:under:on:before:page:)``).
     public func dueList(unitCode: String, on date: LocalDate? = nil, horizon: Int = 7, page: PageRequest) async throws -> Page<DueItem> {
-        var items = try await dueList(unitCode: unitCode, on: date, horizon: horizon)[...]
-        if let parts = try page.cursorParts(2) {
-            guard let dueOn = LocalDate(parts[0]) else { throw page.badCursor }
-            let start = items.firstIndex { ($0.dueOn, $0.householdCode) > (dueOn, parts[1]) } ?? items.endIndex
-            items = items[start...]
-        }
-        return Page(fetchedOneMore: Array(items.prefix(page.limit + 1)), limit: page.limit) { "\($0.dueOn)|\($0.householdCode)" }
-    }
-
-    /// Households under a unit due before `on + horizon` days (default 7): what a grid member
-    /// walks today. Ordered by due date, then household code (SPEC section 6).
-    public func dueList(unitCode: String, on date: LocalDate? = nil, horizon: Int = 7) async throws -> [DueItem] {
         guard (0...Self.maxHorizon).contains(horizon) else {
             throw GridbookError.invalid(field: "horizon", problem: "\(horizon) is not a number of days from 0 to \(Self.maxHorizon)")
         }
@@ -88,15 +77,25 @@ extension AppDatabase {
             guard let unit = try Hierarchy.unit(db, code: unitCode) else { throw GridbookError.notFound("unit \(unitCode)") }
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
-            let limit = date.adding(days: horizon)
-            return try schedules.inputs(db, under: unit, asOf: date)
-                .compactMap { input -> DueItem? in
-                    let state = input.state(on: date)
-                    guard state.dueOn < limit else { return nil }
-                    return DueItem(householdCode: input.householdCode, gridCode: input.gridCode, dueOn: state.dueOn,
-                                   overdueDays: state.overdueDays, intervalDays: state.intervalDays, lastMet: state.lastMet)
-                }
-                .sorted { ($0.dueOn, $0.householdCode) < ($1.dueOn, $1.householdCode) }
+            let items = try Schedule.duePage(db, under: unit, on: date, before: date.adding(days: horizon), page: page).map { input in
+                let state = input.state(on: date)
+                return DueItem(householdCode: input.householdCode, gridCode: input.gridCode, dueOn: state.dueOn,
+                               overdueDays: state.overdueDays, intervalDays: state.intervalDays, lastMet: state.lastMet)
+            }
+            return Page(fetchedOneMore: items, limit: page.limit) { "\($0.dueOn)|\($0.householdCode)" }
+        }
+    }
+
+    /// Every item of ``dueList(unitCode:on:horizon:page:)``, page after page.
+    public func dueList(unitCode: String, on date: LocalDate? = nil, horizon: Int = 7) async throws -> [DueItem] {
+        let date = if let date { date } else { try await today() }
+        var items: [DueItem] = []
+        var page = try PageRequest(limit: PageRequest.maximumLimit)
+        while true {
+            let next = try await dueList(unitCode: unitCode, on: date, horizon: horizon, page: page)
+            items += next.items
+            guard let after = next.next else { return items }
+            page = try PageRequest(limit: PageRequest.maximumLimit, after: after)
         }
     }
 
