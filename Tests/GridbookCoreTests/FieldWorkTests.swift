@@ -170,6 +170,41 @@ struct DueListTests {
         }
     }
 
+    /// The due list of the county on 2026-06-30, a week ahead, as `code due_on overdue interval`.
+    private func dueLines(_ database: AppDatabase, on date: String = "2026-06-30") async throws -> [String] {
+        try await database.dueList(unitCode: "C", on: LocalDate(date), horizon: 7)
+            .map { "\($0.householdCode) \($0.dueOn) \($0.overdueDays) \($0.intervalDays)" }
+    }
+
+    @Test("a visit moves the stored due date at once; a list for the day before reads the visit log instead")
+    func visitMovesDueDate() async throws {
+        let database = try await smallCountyDatabase()
+        _ = try await database.logVisit(NewVisit(householdCode: "H3", visitorId: "P1", visitedAt: "2026-06-30T09:00:00+08:00",
+                                                 method: .door, outcome: .met), now: testNow)
+        #expect(try await dueLines(database) == ["H5 2025-04-01 455 90", "H7 2026-05-30 31 90", "H2 2026-06-30 0 7"])
+        // On 06-29, H8 (met on 06-30 local) has never been met: due since its registration.
+        #expect(try await dueLines(database, on: "2026-06-29") == [
+            "H5 2025-04-01 454 90", "H8 2025-04-01 454 90", "H7 2026-05-30 30 90", "H3 2026-06-29 0 7", "H2 2026-06-30 0 7",
+        ])
+    }
+
+    @Test("a category's new interval and a household's new tags move the due list at the next import")
+    func importMovesDueDates() async throws {
+        let database = try await smallCountyDatabase()
+        let categories = try SeedDirectory(["categories.csv": "code,label,interval_days\nelderly,独居老人,14\n"])
+        _ = try await database.importSeeds(from: categories.url, options: ImportOptions(now: testNow))
+        // H3 met 06-22 + 14; H2 (elderly 14, hardship 30) met 06-23 + 14 = 07-07, not before 07-07.
+        #expect(try await dueLines(database) == ["H5 2025-04-01 455 90", "H7 2026-05-30 31 90", "H3 2026-07-06 0 14"])
+        let households = try SeedDirectory(["households.csv": """
+            code,grid_code,block_code,address,head_name,phone,members,tags,registered_on
+            H1,G1,,红旗村一组1号,李明,13900001111,3,elderly,2025-01-01
+
+            """])
+        _ = try await database.importSeeds(from: households.url, options: ImportOptions(now: testNow))
+        // H1 met 06-01 + 14 = 06-15: overdue by 15 days.
+        #expect(try await dueLines(database) == ["H5 2025-04-01 455 90", "H7 2026-05-30 31 90", "H1 2026-06-15 15 14", "H3 2026-07-06 0 14"])
+    }
+
     @Test("the grid members on duty are named for each grid")
     func gridMembers() async throws {
         let database = try await smallCountyDatabase()

@@ -85,7 +85,7 @@ public struct AppDatabase: Sendable {
             // Let index builds (bulk import) sort on both cores.
             try db.execute(sql: "PRAGMA threads = 2")
             // The schedule rule's due date, for the due list's page in SQL.
-            db.add(function: Schedule.dueOnFunction)
+            try Schedule.addDueOnFunction(db)
         }
         return config
     }
@@ -424,6 +424,20 @@ extension AppDatabase {
                     UNION ALL SELECT 'township' WHERE NEW.role IN ('township_staff', 'mediator')
                     UNION ALL SELECT 'county' WHERE NEW.role IN ('mediator', 'county_admin'))
                 BEGIN SELECT RAISE(ABORT, 'this role cannot attach to a unit of this level'); END;
+                """)
+        }
+        migrator.registerMigration("v8: each household's due date, kept like its latest met visit") { db in
+            // due_on = (last_met_on, else registered_on) + interval, through the schedule rule's
+            // own function (Schedule.dueOn), kept on every write that moves it; the due list
+            // pages by it from the index, a grid's households in due order.
+            try db.execute(sql: """
+                ALTER TABLE households ADD COLUMN due_on TEXT;
+                UPDATE households SET due_on = gridbook_due_on(registered_on, last_met_on, COALESCE(
+                    (SELECT MIN(c.interval_days) FROM household_categories hc JOIN categories c ON c.code = hc.category_code
+                     WHERE hc.household_code = households.code),
+                    (SELECT interval_days FROM categories WHERE code = 'general')));
+                DROP INDEX households_grid;
+                CREATE INDEX households_grid_due ON households(grid_code, due_on, code);
                 """)
         }
         return migrator

@@ -14,11 +14,14 @@ public enum Hierarchy {
     }
 
     /// The condition that a household row (of table `alias`) lies at or under `unit`: its block for
-    /// a block, else its grid among the grids of `subtree` (use inside ``subtreeCTE(of:)``).
+    /// a block, its grid for a grid, else its grid among the grids of `subtree` (use inside
+    /// ``subtreeCTE(of:)``).
     static func householdCondition(_ unit: Unit, alias: String) -> SQL {
-        unit.level == .block
-            ? "\(sql: alias).block_code = \(unit.code)"
-            : "\(sql: alias).grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
+        switch unit.level {
+        case .block: "\(sql: alias).block_code = \(unit.code)"
+        case .grid: "\(sql: alias).grid_code = \(unit.code)"
+        default: "\(sql: alias).grid_code IN (SELECT code FROM subtree WHERE level = 'grid')"
+        }
     }
 
     /// The codes of a unit and every unit under it, as a subquery: `column IN \(codesSQL(…))`;

@@ -131,6 +131,8 @@ struct SeedImporter {
             try db.checkForeignKeys(in: table)
         }
         if summary.changedAnything {
+            // Categories, households or visits may have moved any household's due date.
+            try refreshDueOn(db)
             let detail = summary.files.map { "\($0.file): \($0.rows) rows, \($0.added) added, \($0.updated) updated" }
                 .joined(separator: "; ")
             try Audit.record(db, options.actor, "import", "seed_directory", directory.path, detail: detail, at: now)

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// Where a household stands on its visit schedule on a given date.
 public struct ScheduleState: Equatable, Sendable {
@@ -62,13 +63,29 @@ public enum Schedule {
         (lastMet ?? registeredOn).adding(days: intervalDays)
     }
 
-    /// `gridbook_due_on(registered_on, last_met, interval_days)`: ``dueOn(registeredOn:lastMet:intervalDays:)``
-    /// for SQL, on every Gridbook connection; NULL when the registration date is not a date.
-    static let dueOnFunction = DatabaseFunction("gridbook_due_on", argumentCount: 3, pure: true) { values in
-        guard let registeredOn = String.fromDatabaseValue(values[0]).flatMap(LocalDate.init),
-              let intervalDays = Int.fromDatabaseValue(values[2]) else { return nil }
-        let lastMet = String.fromDatabaseValue(values[1]).flatMap(LocalDate.init)
-        return dueOn(registeredOn: registeredOn, lastMet: lastMet, intervalDays: intervalDays).description
+    /// Adds `gridbook_due_on(registered_on, last_met, interval_days)` to a connection:
+    /// ``dueOn(registeredOn:lastMet:intervalDays:)`` for SQL, so that the due list can page by
+    /// the rule's own due date; NULL when the registration date or the interval is missing.
+    /// Through SQLite's C API: it runs once per household of a due list, where GRDB's
+    /// `DatabaseFunction` (an array of values per call) would cost more than the query.
+    static func addDueOnFunction(_ db: Database) throws {
+        let code = sqlite3_create_function_v2(db.sqliteConnection, "gridbook_due_on", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                              nil, { context, _, arguments in
+            guard let arguments, let registeredOn = Schedule.sqlDate(arguments[0]),
+                  sqlite3_value_type(arguments[2]) == SQLITE_INTEGER else { return sqlite3_result_null(context) }
+            let dueOn = Schedule.dueOn(registeredOn: registeredOn, lastMet: Schedule.sqlDate(arguments[1]),
+                              intervalDays: Int(sqlite3_value_int64(arguments[2])))
+            dueOn.withText { text in
+                sqlite3_result_text(context, text.baseAddress, Int32(text.count), unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            }
+        }, nil, nil, nil)
+        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "gridbook_due_on") }
+    }
+
+    /// A `YYYY-MM-DD` text argument of an SQL function, or nil.
+    fileprivate static func sqlDate(_ value: OpaquePointer?) -> LocalDate? {
+        guard sqlite3_value_type(value) == SQLITE_TEXT, let text = sqlite3_value_text(value) else { return nil }
+        return LocalDate(bytes: UnsafeBufferPointer(start: text, count: Int(sqlite3_value_bytes(value))))
     }
 
     /// The schedule inputs of every household under `unit` registered on or before `asOf`,
@@ -99,7 +116,7 @@ public enum Schedule {
             tail += "ORDER BY h.code LIMIT \(page.limit + 1)"
         }
         let general = try generalInterval(db)
-        let households = query(under: county ? nil : unit, asOf: asOf, general: general, intervals: !county,
+        let households = query(under: county ? nil : unit, asOf: asOf, intervals: !county,
                                details: unit.level == .grid || unit.level == .block, tail: tail)
         return try read(db, "WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code)) \(households)") { code in
             intervals[code] ?? general
@@ -108,29 +125,54 @@ public enum Schedule {
 
     /// The schedule input of one household as of `asOf`; nil when it was not registered yet.
     static func input(_ db: Database, household code: String, asOf: LocalDate) throws -> ScheduleInput? {
-        let general = try generalInterval(db)
-        return try read(db, query(household: code, asOf: asOf, general: general)) { _ in general }.first
+        try read(db, query(household: code, asOf: asOf)) { _ in 0 }.first
     }
 
     /// One page of the households under `unit` due before `before` on `date`, by due date, then
     /// code, read in SQL: `limit` + 1 of them after the cursor (`due_on|code`).
+    ///
+    /// A household with no met visit after `date` is due on its stored `due_on`, read in due
+    /// order from the index (households_grid_due); the few met after it (a list for a past
+    /// date) have theirs worked out from the visit log. Intervals are read for the page only.
     static func duePage(_ db: Database, under unit: Unit, on date: LocalDate, before: LocalDate,
                         page: PageRequest) throws -> [ScheduleInput] {
-        var conditions: [SQL] = ["due_on < \(before)"]
+        var after: SQL = "1"
         if let parts = try page.cursorParts(2) {
             guard let dueOn = LocalDate(parts[0]) else { throw page.badCursor }
-            conditions.append("(due_on, code) > (\(dueOn), \(parts[1]))")
+            after = "(due_on, code) > (\(dueOn), \(parts[1]))"
         }
-        let general = try generalInterval(db)
-        // Materialized, so that each household's interval and latest met visit are read once.
+        let households = Hierarchy.householdCondition(unit, alias: "h")
         let due: SQL = """
             WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code)),
-            inputs AS MATERIALIZED (\(query(under: unit, asOf: date, general: general, details: false))),
-            due AS MATERIALIZED (SELECT *, gridbook_due_on(registered_on, last_met, interval_days) AS due_on FROM inputs)
-            SELECT * FROM due WHERE \(conditions.joined(operator: .and))
-            ORDER BY due_on, code LIMIT \(page.limit + 1)
+            stored AS (
+                SELECT h.code, h.grid_code, h.registered_on, h.last_met_on AS last_met, h.due_on FROM households h
+                WHERE \(households) AND h.registered_on <= \(date) AND (h.last_met_on IS NULL OR h.last_met_on <= \(date))
+            ),
+            recomputed AS (
+                SELECT code, grid_code, registered_on, last_met,
+                       gridbook_due_on(registered_on, last_met, \(intervalSQL(household: "r.code"))) AS due_on
+                FROM (SELECT h.code, h.grid_code, h.registered_on, \(LastMet.sql(household: "h.code", onOrBefore: date)) AS last_met
+                      FROM households h WHERE \(households) AND h.registered_on <= \(date) AND h.last_met_on > \(date)) r
+            ),
+            due AS (
+                SELECT * FROM stored WHERE due_on < \(before) AND \(after)
+                UNION ALL
+                SELECT * FROM recomputed WHERE due_on < \(before) AND \(after)
+            )
+            SELECT d.code, d.grid_code, NULL, NULL, d.registered_on, d.last_met, \(intervalSQL(household: "d.code")), d.due_on
+            FROM due d ORDER BY d.due_on, d.code LIMIT \(page.limit + 1)
             """
-        return try read(db, due) { _ in general }
+        return try read(db, due) { _ in 0 }
+    }
+
+    /// A household's interval as SQL: the smallest `interval_days` of its categories, else
+    /// `general`'s (SPEC section 3), for the household whose code is `household` (an SQL expression).
+    static func intervalSQL(household: SQL) -> SQL {
+        """
+        COALESCE((SELECT MIN(c.interval_days) FROM household_categories hc JOIN categories c ON c.code = hc.category_code
+                  WHERE hc.household_code = \(household)),
+                 (SELECT interval_days FROM categories WHERE code = \(Category.generalCode)))
+        """
     }
 
     private static func generalInterval(_ db: Database) throws -> Int {
@@ -142,14 +184,11 @@ public enum Schedule {
     /// registered_on, last_met, interval_days`: under `unit` (nil: every household; inside
     /// ``Hierarchy/subtreeCTE(of:)``), or the one household `household`; registered by `asOf`.
     /// Without `intervals`, `interval_days` is NULL (the caller knows them).
-    private static func query(under unit: Unit? = nil, household: String? = nil, asOf: LocalDate, general: Int,
+    private static func query(under unit: Unit? = nil, household: String? = nil, asOf: LocalDate,
                               intervals: Bool = true, details: Bool = true, tail: SQL = "") -> SQL {
         let households: SQL = if let household { "h.code = \(household)" }
             else if let unit { Hierarchy.householdCondition(unit, alias: "h") } else { "1" }
-        let interval: SQL = intervals ? """
-            COALESCE((SELECT MIN(c.interval_days) FROM household_categories hc JOIN categories c ON c.code = hc.category_code
-                      WHERE hc.household_code = h.code), \(general))
-            """ : "NULL"
+        let interval: SQL = intervals ? intervalSQL(household: "h.code") : "NULL"
         // Block and head of household are only shown for a grid's or a block's own households.
         let detailColumns: SQL = details ? "h.block_code, h.head_name" : "NULL, NULL"
         return """
@@ -164,7 +203,7 @@ public enum Schedule {
             """
     }
 
-    /// The inputs a query of ``query(under:household:asOf:general:intervals:details:tail:)``'s
+    /// The inputs a query of ``query(under:household:asOf:intervals:details:tail:)``'s
     /// columns reads; `interval` gives a household's interval where the query has none.
     private static func read(_ db: Database, _ query: SQL, interval: (String) -> Int) throws -> [ScheduleInput] {
         var inputs: [ScheduleInput] = []

@@ -55,21 +55,32 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `YYYY-MM-DD`.
     public var description: String {
+        String(unsafeUninitializedCapacity: 10) { buffer in write(to: buffer) }
+    }
+
+    /// Calls `body` with `YYYY-MM-DD` as UTF-8 bytes (on the stack: nothing is allocated).
+    func withText<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
+            let count = write(to: buffer)
+            return try body(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    /// Writes `YYYY-MM-DD` into the first ten bytes of `buffer`; answers 10.
+    private func write(to buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let (year, month, day) = components
         let zero = UInt8(ascii: "0"), dash = UInt8(ascii: "-")
-        return String(unsafeUninitializedCapacity: 10) { buffer in
-            buffer[0] = zero + UInt8(year / 1000 % 10)
-            buffer[1] = zero + UInt8(year / 100 % 10)
-            buffer[2] = zero + UInt8(year / 10 % 10)
-            buffer[3] = zero + UInt8(year % 10)
-            buffer[4] = dash
-            buffer[5] = zero + UInt8(month / 10)
-            buffer[6] = zero + UInt8(month % 10)
-            buffer[7] = dash
-            buffer[8] = zero + UInt8(day / 10)
-            buffer[9] = zero + UInt8(day % 10)
-            return 10
-        }
+        buffer[0] = zero + UInt8(year / 1000 % 10)
+        buffer[1] = zero + UInt8(year / 100 % 10)
+        buffer[2] = zero + UInt8(year / 10 % 10)
+        buffer[3] = zero + UInt8(year % 10)
+        buffer[4] = dash
+        buffer[5] = zero + UInt8(month / 10)
+        buffer[6] = zero + UInt8(month % 10)
+        buffer[7] = dash
+        buffer[8] = zero + UInt8(day / 10)
+        buffer[9] = zero + UInt8(day % 10)
+        return 10
     }
 
     /// The date `days` days later (earlier when negative).

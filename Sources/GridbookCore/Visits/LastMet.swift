@@ -13,8 +13,9 @@ enum LastMet {
     }
 }
 
-/// Keeps `households.last_met_on` in step with the visit log. Only a visit that met the
-/// household counts. Every write that adds or changes visits calls this in its transaction.
+/// Keeps `households.last_met_on` in step with the visit log, and with it `due_on`. Only a
+/// visit that met the household counts. Every write that adds or changes visits calls this in
+/// its transaction.
 func refreshLastMet(_ db: Database, household: String? = nil) throws {
     let latest = LastMet.sql(household: "households.code")
     if let household {
@@ -23,5 +24,20 @@ func refreshLastMet(_ db: Database, household: String? = nil) throws {
             .execute()
     } else {
         try db.execute(literal: "UPDATE households SET last_met_on = \(latest) WHERE last_met_on IS NOT \(latest)")
+    }
+    try refreshDueOn(db, household: household)
+}
+
+/// Keeps `households.due_on` (the due date by the latest met visit: ``Schedule/dueOn(registeredOn:lastMet:intervalDays:)``
+/// through `gridbook_due_on`) in step with the household's registration, categories and
+/// `last_met_on`: of one household, or of all. Every write that moves any of them calls this
+/// in its transaction.
+func refreshDueOn(_ db: Database, household: String? = nil) throws {
+    let dueOn: SQL = "gridbook_due_on(registered_on, last_met_on, \(Schedule.intervalSQL(household: "households.code")))"
+    if let household {
+        try db.cachedStatement(literal: "UPDATE households SET due_on = \(dueOn) WHERE code = \(household) AND due_on IS NOT \(dueOn)")
+            .execute()
+    } else {
+        try db.execute(literal: "UPDATE households SET due_on = \(dueOn) WHERE due_on IS NOT \(dueOn)")
     }
 }
