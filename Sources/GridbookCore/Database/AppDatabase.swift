@@ -426,18 +426,21 @@ extension AppDatabase {
                 BEGIN SELECT RAISE(ABORT, 'this role cannot attach to a unit of this level'); END;
                 """)
         }
-        migrator.registerMigration("v8: each household's due date, kept like its latest met visit") { db in
+        migrator.registerMigration("v8: each household's interval and due date, kept like its latest met visit") { db in
+            // interval_days = the smallest interval of the household's categories, else general's;
             // due_on = (last_met_on, else registered_on) + interval, through the schedule rule's
-            // own function (Schedule.dueOn), kept on every write that moves it; the due list
-            // pages by it from the index, a grid's households in due order.
+            // own function (Schedule.dueOn). Both are kept on every write that moves them; the
+            // due list pages by due_on from the index, a grid's households in due order.
             try db.execute(sql: """
+                ALTER TABLE households ADD COLUMN interval_days INTEGER;
                 ALTER TABLE households ADD COLUMN due_on TEXT;
-                UPDATE households SET due_on = gridbook_due_on(registered_on, last_met_on, COALESCE(
+                UPDATE households SET interval_days = COALESCE(
                     (SELECT MIN(c.interval_days) FROM household_categories hc JOIN categories c ON c.code = hc.category_code
                      WHERE hc.household_code = households.code),
-                    (SELECT interval_days FROM categories WHERE code = 'general')));
+                    (SELECT interval_days FROM categories WHERE code = 'general'));
+                UPDATE households SET due_on = gridbook_due_on(registered_on, last_met_on, interval_days);
                 DROP INDEX households_grid;
-                CREATE INDEX households_grid_due ON households(grid_code, due_on, code);
+                CREATE INDEX households_grid_due ON households(grid_code, due_on, code, last_met_on);
                 """)
         }
         return migrator

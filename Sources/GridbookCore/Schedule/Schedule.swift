@@ -97,35 +97,20 @@ public enum Schedule {
     ///
     /// With `page`, only that page of households by code (`limit` + 1 of them after the cursor).
     public static func inputs(_ db: Database, under unit: Unit, asOf: LocalDate, page: PageRequest? = nil) throws -> [ScheduleInput] {
-        let county = unit.level == .county && page == nil
-        // The whole county needs no filter (and reads faster without one). Its intervals come in
-        // one pass over every household's categories; a smaller unit looks up each household's.
-        var intervals: [String: Int] = [:]
-        if county {
-            try RawRows.forEach(db, """
-                SELECT hc.household_code, MIN(c.interval_days)
-                FROM household_categories hc JOIN categories c ON c.code = hc.category_code
-                GROUP BY hc.household_code
-                """) { row in
-                if let code = row.text(0), let days = row.int(1) { intervals[code] = days }
-            }
-        }
         var tail: SQL = ""
         if let page {
             if let after = try page.codeCursor() { tail = "AND h.code > \(after) " }
             tail += "ORDER BY h.code LIMIT \(page.limit + 1)"
         }
-        let general = try generalInterval(db)
-        let households = query(under: county ? nil : unit, asOf: asOf, intervals: !county,
+        // The whole county needs no filter (and reads faster without one).
+        let households = query(under: unit.level == .county && page == nil ? nil : unit, asOf: asOf,
                                details: unit.level == .grid || unit.level == .block, tail: tail)
-        return try read(db, "WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code)) \(households)") { code in
-            intervals[code] ?? general
-        }
+        return try read(db, "WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code)) \(households)")
     }
 
     /// The schedule input of one household as of `asOf`; nil when it was not registered yet.
     static func input(_ db: Database, household code: String, asOf: LocalDate) throws -> ScheduleInput? {
-        try read(db, query(household: code, asOf: asOf)) { _ in 0 }.first
+        try read(db, query(household: code, asOf: asOf)).first
     }
 
     /// One page of the households under `unit` due before `before` on `date`, by due date, then
@@ -133,7 +118,7 @@ public enum Schedule {
     ///
     /// A household with no met visit after `date` is due on its stored `due_on`, read in due
     /// order from the index (households_grid_due); the few met after it (a list for a past
-    /// date) have theirs worked out from the visit log. Intervals are read for the page only.
+    /// date) have theirs worked out from the visit log.
     static func duePage(_ db: Database, under unit: Unit, on date: LocalDate, before: LocalDate,
                         page: PageRequest) throws -> [ScheduleInput] {
         var after: SQL = "1"
@@ -145,24 +130,26 @@ public enum Schedule {
         let due: SQL = """
             WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code)),
             stored AS (
-                SELECT h.code, h.grid_code, h.registered_on, h.last_met_on AS last_met, h.due_on FROM households h
+                SELECT h.code, h.grid_code, h.registered_on, h.last_met_on AS last_met, h.interval_days, h.due_on
+                FROM households h
                 WHERE \(households) AND h.registered_on <= \(date) AND (h.last_met_on IS NULL OR h.last_met_on <= \(date))
             ),
             recomputed AS (
                 SELECT code, grid_code, registered_on, last_met,
-                       gridbook_due_on(registered_on, last_met, \(intervalSQL(household: "r.code"))) AS due_on
-                FROM (SELECT h.code, h.grid_code, h.registered_on, \(LastMet.sql(household: "h.code", onOrBefore: date)) AS last_met
-                      FROM households h WHERE \(households) AND h.registered_on <= \(date) AND h.last_met_on > \(date)) r
+                       interval_days, gridbook_due_on(registered_on, last_met, interval_days) AS due_on
+                FROM (SELECT h.code, h.grid_code, h.registered_on, h.interval_days,
+                             \(LastMet.sql(household: "h.code", onOrBefore: date)) AS last_met
+                      FROM households h WHERE \(households) AND h.registered_on <= \(date) AND h.last_met_on > \(date))
             ),
             due AS (
                 SELECT * FROM stored WHERE due_on < \(before) AND \(after)
                 UNION ALL
                 SELECT * FROM recomputed WHERE due_on < \(before) AND \(after)
             )
-            SELECT d.code, d.grid_code, NULL, NULL, d.registered_on, d.last_met, \(intervalSQL(household: "d.code")), d.due_on
-            FROM due d ORDER BY d.due_on, d.code LIMIT \(page.limit + 1)
+            SELECT code, grid_code, NULL, NULL, registered_on, last_met, interval_days, due_on
+            FROM due ORDER BY due_on, code LIMIT \(page.limit + 1)
             """
-        return try read(db, due) { _ in 0 }
+        return try read(db, due)
     }
 
     /// A household's interval as SQL: the smallest `interval_days` of its categories, else
@@ -175,20 +162,13 @@ public enum Schedule {
         """
     }
 
-    private static func generalInterval(_ db: Database) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT interval_days FROM categories WHERE code = ?"),
-                         arguments: [Category.generalCode]) ?? 90
-    }
-
     /// The households' schedule inputs as columns `code, grid_code, block_code, head_name,
     /// registered_on, last_met, interval_days`: under `unit` (nil: every household; inside
     /// ``Hierarchy/subtreeCTE(of:)``), or the one household `household`; registered by `asOf`.
-    /// Without `intervals`, `interval_days` is NULL (the caller knows them).
     private static func query(under unit: Unit? = nil, household: String? = nil, asOf: LocalDate,
-                              intervals: Bool = true, details: Bool = true, tail: SQL = "") -> SQL {
+                              details: Bool = true, tail: SQL = "") -> SQL {
         let households: SQL = if let household { "h.code = \(household)" }
             else if let unit { Hierarchy.householdCondition(unit, alias: "h") } else { "1" }
-        let interval: SQL = intervals ? intervalSQL(household: "h.code") : "NULL"
         // Block and head of household are only shown for a grid's or a block's own households.
         let detailColumns: SQL = details ? "h.block_code, h.head_name" : "NULL, NULL"
         return """
@@ -196,16 +176,15 @@ public enum Schedule {
                 CASE WHEN h.last_met_on IS NULL OR h.last_met_on <= \(asOf) THEN h.last_met_on
                      ELSE \(LastMet.sql(household: "h.code", onOrBefore: asOf))
                 END AS last_met,
-                \(interval) AS interval_days
+                h.interval_days
             FROM households h
             WHERE h.registered_on <= \(asOf) AND \(households)
             \(tail)
             """
     }
 
-    /// The inputs a query of ``query(under:household:asOf:intervals:details:tail:)``'s
-    /// columns reads; `interval` gives a household's interval where the query has none.
-    private static func read(_ db: Database, _ query: SQL, interval: (String) -> Int) throws -> [ScheduleInput] {
+    /// The inputs a query of ``query(under:household:asOf:details:tail:)``'s columns reads.
+    private static func read(_ db: Database, _ query: SQL) throws -> [ScheduleInput] {
         var inputs: [ScheduleInput] = []
         try RawRows.forEach(db, query) { row in
             guard let code = row.text(0), let gridCode = row.text(1), let registeredOn = row.date(4) else { return }
@@ -215,7 +194,7 @@ public enum Schedule {
                 blockCode: row.text(2),
                 headName: row.text(3) ?? "",
                 registeredOn: registeredOn,
-                intervalDays: row.int(6) ?? interval(code),
+                intervalDays: row.int(6) ?? 0,
                 lastMet: row.date(5)
             ))
         }

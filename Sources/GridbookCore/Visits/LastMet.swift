@@ -28,16 +28,24 @@ func refreshLastMet(_ db: Database, household: String? = nil) throws {
     try refreshDueOn(db, household: household)
 }
 
-/// Keeps `households.due_on` (the due date by the latest met visit: ``Schedule/dueOn(registeredOn:lastMet:intervalDays:)``
+/// Keeps `households.interval_days` (``Schedule/intervalSQL(household:)``) and `due_on` (the
+/// due date by the latest met visit: ``Schedule/dueOn(registeredOn:lastMet:intervalDays:)``
 /// through `gridbook_due_on`) in step with the household's registration, categories and
-/// `last_met_on`: of one household, or of all. Every write that moves any of them calls this
-/// in its transaction.
+/// `last_met_on`: of one household, or of all. Every write that moves any of them calls this in
+/// its transaction.
 func refreshDueOn(_ db: Database, household: String? = nil) throws {
-    let dueOn: SQL = "gridbook_due_on(registered_on, last_met_on, \(Schedule.intervalSQL(household: "households.code")))"
+    let interval = Schedule.intervalSQL(household: "households.code")
     if let household {
-        try db.cachedStatement(literal: "UPDATE households SET due_on = \(dueOn) WHERE code = \(household) AND due_on IS NOT \(dueOn)")
-            .execute()
+        // Cached: every visit logged runs it.
+        try db.cachedStatement(literal: """
+            UPDATE households SET interval_days = \(interval),
+                due_on = gridbook_due_on(registered_on, last_met_on, \(interval)) WHERE code = \(household)
+            """).execute()
     } else {
-        try db.execute(literal: "UPDATE households SET due_on = \(dueOn) WHERE due_on IS NOT \(dueOn)")
+        try db.execute(literal: "UPDATE households SET interval_days = \(interval) WHERE interval_days IS NOT \(interval)")
+        try db.execute(literal: """
+            UPDATE households SET due_on = gridbook_due_on(registered_on, last_met_on, interval_days)
+            WHERE due_on IS NOT gridbook_due_on(registered_on, last_met_on, interval_days)
+            """)
     }
 }
