@@ -83,7 +83,9 @@ extension APIError {
     /// A 400 naming the field a JSON body got wrong.
     init(decoding error: DecodingError) {
         func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.isEmpty ? "body" : codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            // Keys as the body spells them (the decoder fills camelCase properties from snake_case keys).
+            codingPath.isEmpty ? "body" : codingPath.map { $0.intValue.map { "[\($0)]" } ?? JSONOutput.snakeCase($0.stringValue) }
+                .joined(separator: ".")
         }
         let detail: Detail
         switch error {

@@ -16,7 +16,6 @@ public struct GridbookRequestContext: GridbookContext {
         coreContext = .init(source: source)
         caller = nil
     }
-
 }
 
 /// The context of an `/api/v1` request once its token is checked: the caller and their scope,
@@ -61,5 +60,17 @@ extension GridbookContext {
     public var maxUploadSize: Int { 1_048_576 }
 
     /// Gridbook's one JSON encoding, the one `--format json` prints.
-    public var responseEncoder: JSONEncoder { JSONOutput.makeEncoder() }
+    public var responseEncoder: GridbookJSONEncoder { GridbookJSONEncoder() }
+}
+
+/// Answers a handler's value as ``JSONOutput`` encodes it, `application/json; charset=utf-8`.
+public struct GridbookJSONEncoder: ResponseEncoder {
+    public func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws -> Response {
+        let bytes = try JSONOutput.bytes(value)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(bytes.count)],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
+    }
 }

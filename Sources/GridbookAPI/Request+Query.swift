@@ -14,7 +14,7 @@ extension Request {
     /// The JSON body decoded: 413 past the context's upload limit, 400 naming the field on bad JSON.
     func decodeJSON<Body: Decodable>(_ type: Body.Type, context: some RequestContext) async throws -> Body {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
-        return try JSONDecoder().decode(Body.self, from: Data(buffer: buffer))
+        return try JSONOutput.makeDecoder().decode(Body.self, from: Data(buffer: buffer))
     }
 
     /// A query parameter, or nil when absent or empty.

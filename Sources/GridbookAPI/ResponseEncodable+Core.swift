@@ -5,6 +5,7 @@ import Hummingbird
 extension Page: ResponseEncodable {}
 extension UnitDetail: ResponseEncodable {}
 extension HouseholdView: ResponseEncodable {}
+extension HouseholdDetail: ResponseEncodable {}
 extension LoggedVisit: ResponseEncodable {}
 extension Risk: ResponseEncodable {}
 extension RiskDetail: ResponseEncodable {}

@@ -53,8 +53,8 @@ struct PeopleAndHouseholdTests {
         #expect(view.schedule?.lastMet == LocalDate("2026-03-01"))
         #expect(view.schedule?.overdueDays == 31)
         // Visits after the date are not shown as of it.
-        #expect(view.recentVisits?.map(\.visitedOn.description) == ["2026-03-01"])
-        #expect(try await database.household(code: "H7", on: LocalDate("2026-07-01")).recentVisits?.map(\.visitedOn.description) == ["2026-07-01", "2026-03-01"])
+        #expect(view.recentVisits.map(\.visitedOn.description) == ["2026-03-01"])
+        #expect(try await database.household(code: "H7", on: LocalDate("2026-07-01")).recentVisits.map(\.visitedOn.description) == ["2026-07-01", "2026-03-01"])
         #expect(try await database.household(code: "H6", on: LocalDate("2026-06-30")).schedule == nil)
         await #expect(throws: GridbookError.notFound("household H99")) { try await database.household(code: "H99") }
     }

@@ -11,8 +11,6 @@ struct MeController {
         var name: String
         var roles: [Role]
         var scopeUnits: [UnitSummary]
-
-        enum CodingKeys: String, CodingKey { case id, name, roles, scopeUnits = "scope_units" }
     }
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {

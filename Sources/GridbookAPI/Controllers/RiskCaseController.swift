@@ -15,12 +15,6 @@ struct RiskCaseController {
         var title: String
         var description: String?
         var source: RiskSource
-
-        enum CodingKeys: String, CodingKey {
-            case category, level, title, description, source
-            case unitCode = "unit_code"
-            case householdCode = "household_code"
-        }
     }
 
     /// A change to a risk.
@@ -38,11 +32,6 @@ struct RiskCaseController {
         var parties: String?
         var source: CaseSource
         var level: CaseLevel?
-
-        enum CodingKeys: String, CodingKey {
-            case title, category, parties, source, level
-            case unitCode = "unit_code"
-        }
     }
 
     /// An action on a case.

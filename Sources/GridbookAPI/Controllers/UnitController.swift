@@ -28,7 +28,7 @@ struct UnitController {
     }
 
     /// One household with its schedule and latest visits.
-    @Sendable func household(_ request: Request, context: AuthenticatedContext) async throws -> HouseholdView {
+    @Sendable func household(_ request: Request, context: AuthenticatedContext) async throws -> HouseholdDetail {
         let code = try context.parameters.require("code")
         try await context.requireScope(try await database.scopeUnit(ofHousehold: code))
         return try await database.household(code: code, on: request.dateQuery("on"), revealTo: try request.flagQuery("reveal") ? context.caller : nil)

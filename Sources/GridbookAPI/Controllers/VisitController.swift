@@ -16,13 +16,6 @@ struct VisitController {
         var outcome: VisitOutcome
         var note: String?
         var findings: [RiskBody]?
-
-        enum CodingKeys: String, CodingKey {
-            case id, method, outcome, note, findings
-            case householdCode = "household_code"
-            case visitorId = "visitor_id"
-            case visitedAt = "visited_at"
-        }
     }
 
     /// A risk found on a visit.

@@ -68,7 +68,7 @@ struct HouseholdShowCommand: AsyncParsableCommand {
                   + (schedule.overdueDays > 0 ? ", overdue by \(schedule.overdueDays) days" : schedule.covered ? ", covered" : ""))
         }
         var table = TextTable(headers: ["date", "visitor", "method", "outcome", "note"], alignments: [.left, .left, .left, .left, .left])
-        table.rows = (household.recentVisits ?? []).map { [$0.visitedOn.description, $0.visitorId, $0.method.rawValue, $0.outcome.rawValue, $0.note] }
+        table.rows = household.recentVisits.map { [$0.visitedOn.description, $0.visitorId, $0.method.rawValue, $0.outcome.rawValue, $0.note] }
         Console.write(table.render())
     }
 }

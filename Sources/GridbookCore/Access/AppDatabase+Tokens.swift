@@ -11,15 +11,6 @@ public struct APIToken: Codable, Equatable, Sendable {
     public var expiresAt: String?
     public var revokedAt: String?
     public var lastUsedAt: String?
-
-    enum CodingKeys: String, CodingKey {
-        case id, hash
-        case personId = "person_id"
-        case createdAt = "created_at"
-        case expiresAt = "expires_at"
-        case revokedAt = "revoked_at"
-        case lastUsedAt = "last_used_at"
-    }
 }
 
 extension APIToken {
@@ -27,12 +18,23 @@ extension APIToken {
     public static func hash(of token: String) -> String { SHA256.hex(token) }
 }
 
-extension APIToken: FetchableRecord, MutablePersistableRecord {
+extension APIToken: GridbookRecord, MutablePersistableRecord {
     public static let databaseTableName = "tokens"
 
     /// Keeps the row id SQLite gave the token.
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
+    }
+
+    /// The table's columns.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let personId = Column("person_id")
+        public static let hash = Column("hash")
+        public static let createdAt = Column("created_at")
+        public static let expiresAt = Column("expires_at")
+        public static let revokedAt = Column("revoked_at")
+        public static let lastUsedAt = Column("last_used_at")
     }
 }
 

@@ -29,20 +29,25 @@ public struct AuditEntry: Codable, Equatable, Sendable {
     public var recordType: String
     public var recordId: String
     public var detail: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, at, actor, action, detail
-        case recordType = "record_type"
-        case recordId = "record_id"
-    }
 }
 
-extension AuditEntry: FetchableRecord, MutablePersistableRecord {
+extension AuditEntry: GridbookRecord, MutablePersistableRecord {
     public static let databaseTableName = "audit_log"
 
     /// Keeps the row id SQLite gave the entry.
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
+    }
+
+    /// The table's columns.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let at = Column("at")
+        public static let actor = Column("actor")
+        public static let action = Column("action")
+        public static let recordType = Column("record_type")
+        public static let recordId = Column("record_id")
+        public static let detail = Column("detail")
     }
 }
 
@@ -54,19 +59,23 @@ public struct Event: Codable, Equatable, Sendable {
     public var at: String
     /// The record as JSON.
     public var data: String
-
-    enum CodingKeys: String, CodingKey {
-        case seq, type, at, data
-        case recordId = "record_id"
-    }
 }
 
-extension Event: FetchableRecord, MutablePersistableRecord {
+extension Event: GridbookRecord, MutablePersistableRecord {
     public static let databaseTableName = "events"
 
     /// Keeps the sequence number SQLite gave the event.
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         seq = inserted.rowID
+    }
+
+    /// The table's columns.
+    public enum Columns {
+        public static let seq = Column("seq")
+        public static let type = Column("type")
+        public static let recordId = Column("record_id")
+        public static let at = Column("at")
+        public static let data = Column("data")
     }
 }
 
@@ -83,11 +92,9 @@ enum Audit {
 
     /// Appends an event carrying the record as JSON.
     static func event(_ db: Database, _ type: String, _ recordId: String, _ record: some Encodable, at date: Date) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try db.cachedStatement(sql: "INSERT INTO events (type, record_id, at, data) VALUES (?, ?, ?, ?)")
             .execute(arguments: [type, recordId, Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text,
-                                 String(decoding: try encoder.encode(record), as: UTF8.self)])
+                                 String(decoding: try JSONOutput.bytes(record, pretty: false), as: UTF8.self)])
     }
 }
 

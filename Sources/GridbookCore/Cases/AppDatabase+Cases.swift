@@ -29,7 +29,7 @@ public struct CaseDetail: Encodable, Equatable, Sendable {
     /// What can be done next.
     public var allowedActions: [CaseAction]
 
-    enum CodingKeys: String, CodingKey { case ledger, allowedActions = "allowed_actions" }
+    enum CodingKeys: String, CodingKey { case ledger, allowedActions }
 
     /// The ledger as SPEC section 6 shows it: `{"at", "actor", "action", "note"}`.
     struct Line: Encodable { var at, actor, action, note: String }

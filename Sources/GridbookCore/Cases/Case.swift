@@ -84,43 +84,33 @@ public struct DisputeCase: Codable, Equatable, Sendable, Identifiable {
     public var finishedAt: String?
     public var feedbackGiven: Bool
     public var satisfaction: Satisfaction?
-
-    enum CodingKeys: String, CodingKey {
-        case id, title, category, parties, source, level, status, track, assignee, deadline, satisfaction
-        case riskId = "risk_id"
-        case unitCode = "unit_code"
-        case acceptedAt = "accepted_at"
-        case finishedAt = "finished_at"
-        case feedbackGiven = "feedback_given"
-    }
-
-    /// Encodes every key, absent ones as null.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(title, forKey: .title)
-        try container.encode(category, forKey: .category)
-        try container.encode(parties, forKey: .parties)
-        try container.encode(source, forKey: .source)
-        try container.encode(riskId, forKey: .riskId)
-        try container.encode(unitCode, forKey: .unitCode)
-        try container.encode(level, forKey: .level)
-        try container.encode(status, forKey: .status)
-        try container.encode(track, forKey: .track)
-        try container.encode(assignee, forKey: .assignee)
-        try container.encode(deadline, forKey: .deadline)
-        try container.encode(acceptedAt, forKey: .acceptedAt)
-        try container.encode(finishedAt, forKey: .finishedAt)
-        try container.encode(feedbackGiven, forKey: .feedbackGiven)
-        try container.encode(satisfaction, forKey: .satisfaction)
-    }
 }
 
-extension DisputeCase: FetchableRecord, PersistableRecord {
+extension DisputeCase: GridbookRecord, PersistableRecord {
     public static let databaseTableName = "cases"
 
     /// The case's ledger entries.
     static let ledger = hasMany(LedgerEntry.self, using: ForeignKey(["case_id"]))
+
+    /// The table's columns.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let title = Column("title")
+        public static let category = Column("category")
+        public static let parties = Column("parties")
+        public static let source = Column("source")
+        public static let riskId = Column("risk_id")
+        public static let unitCode = Column("unit_code")
+        public static let level = Column("level")
+        public static let status = Column("status")
+        public static let track = Column("track")
+        public static let assignee = Column("assignee")
+        public static let deadline = Column("deadline")
+        public static let acceptedAt = Column("accepted_at")
+        public static let finishedAt = Column("finished_at")
+        public static let feedbackGiven = Column("feedback_given")
+        public static let satisfaction = Column("satisfaction")
+    }
 }
 
 /// One action in a case's ledger.
@@ -132,19 +122,24 @@ public struct LedgerEntry: Codable, Equatable, Sendable {
     public var actor: String
     public var action: String
     public var note: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, at, actor, action, note
-        case caseId = "case_id"
-    }
 }
 
-extension LedgerEntry: FetchableRecord, MutablePersistableRecord {
+extension LedgerEntry: GridbookRecord, MutablePersistableRecord {
     public static let databaseTableName = "case_ledger"
 
     /// Keeps the row id SQLite gave the entry.
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
+    }
+
+    /// The table's columns.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let caseId = Column("case_id")
+        public static let at = Column("at")
+        public static let actor = Column("actor")
+        public static let action = Column("action")
+        public static let note = Column("note")
     }
 }
 

@@ -45,15 +45,12 @@ public struct UnitDetail: Encodable, Equatable, Sendable {
     public var parents: [UnitSummary]
     public var children: [UnitSummary]
 
-    enum CodingKeys: String, CodingKey { case code, name, level, parentCode = "parent_code", parents, children }
+    enum CodingKeys: String, CodingKey { case parents, children }
 
     /// Encodes the unit's own fields beside its parents and children.
     public func encode(to encoder: any Encoder) throws {
+        try unit.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(unit.code, forKey: .code)
-        try container.encode(unit.name, forKey: .name)
-        try container.encode(unit.level, forKey: .level)
-        try container.encode(unit.parentCode, forKey: .parentCode)
         try container.encode(parents, forKey: .parents)
         try container.encode(children, forKey: .children)
     }

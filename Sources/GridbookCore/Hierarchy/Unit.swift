@@ -41,31 +41,17 @@ public struct Unit: Codable, Equatable, Sendable, Identifiable {
         self.level = level
         self.parentCode = parentCode
     }
-
-    enum CodingKeys: String, CodingKey {
-        case code, name, level
-        case parentCode = "parent_code"
-    }
-
-    /// Encodes every key, the county's `parent_code` as null.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(code, forKey: .code)
-        try container.encode(name, forKey: .name)
-        try container.encode(level, forKey: .level)
-        try container.encode(parentCode, forKey: .parentCode)
-    }
 }
 
-extension Unit: FetchableRecord, PersistableRecord {
+extension Unit: GridbookRecord, PersistableRecord {
     public static let databaseTableName = "units"
 
     /// The table's columns.
     public enum Columns {
-        public static let code = Column(CodingKeys.code)
-        public static let name = Column(CodingKeys.name)
-        public static let level = Column(CodingKeys.level)
-        public static let parentCode = Column(CodingKeys.parentCode)
+        public static let code = Column("code")
+        public static let name = Column("name")
+        public static let level = Column("level")
+        public static let parentCode = Column("parent_code")
     }
 }
 

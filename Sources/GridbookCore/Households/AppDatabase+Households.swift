@@ -10,21 +10,6 @@ public struct HouseholdView: Encodable, Equatable, Sendable {
         public var dueOn: LocalDate
         public var overdueDays: Int
         public var covered: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case on, intervalDays = "interval_days", lastMet = "last_met", dueOn = "due_on", overdueDays = "overdue_days", covered
-        }
-
-        /// Encodes every key, `last_met` as null when never met.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(on, forKey: .on)
-            try container.encode(intervalDays, forKey: .intervalDays)
-            try container.encode(lastMet, forKey: .lastMet)
-            try container.encode(dueOn, forKey: .dueOn)
-            try container.encode(overdueDays, forKey: .overdueDays)
-            try container.encode(covered, forKey: .covered)
-        }
     }
 
     public var code: String
@@ -39,28 +24,25 @@ public struct HouseholdView: Encodable, Equatable, Sendable {
     public var registeredOn: LocalDate
     /// Nil when the household was not yet registered on the date.
     public var schedule: ScheduleView?
-    /// The latest visits first (only in a single household's view).
-    public var recentVisits: [Visit]?
+}
 
-    enum CodingKeys: String, CodingKey {
-        case code, gridCode = "grid_code", blockCode = "block_code", address, headName = "head_name", phone, members, tags
-        case registeredOn = "registered_on", schedule, recentVisits = "recent_visits"
-    }
+/// One household as its own page shows it: its view and its latest visits beside its fields.
+@dynamicMemberLookup
+public struct HouseholdDetail: Encodable, Equatable, Sendable {
+    public var household: HouseholdView
+    /// The latest visits first.
+    public var recentVisits: [Visit]
 
-    /// Encodes every key; `recent_visits` only when present.
+    /// The household's own fields.
+    public subscript<T>(dynamicMember field: KeyPath<HouseholdView, T>) -> T { household[keyPath: field] }
+
+    enum CodingKeys: String, CodingKey { case recentVisits }
+
+    /// Encodes the household's fields with `recent_visits` beside them.
     public func encode(to encoder: any Encoder) throws {
+        try household.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(code, forKey: .code)
-        try container.encode(gridCode, forKey: .gridCode)
-        try container.encode(blockCode, forKey: .blockCode)
-        try container.encode(address, forKey: .address)
-        try container.encode(headName, forKey: .headName)
-        try container.encode(phone, forKey: .phone)
-        try container.encode(members, forKey: .members)
-        try container.encode(tags, forKey: .tags)
-        try container.encode(registeredOn, forKey: .registeredOn)
-        try container.encode(schedule, forKey: .schedule)
-        try container.encodeIfPresent(recentVisits, forKey: .recentVisits)
+        try container.encode(recentVisits, forKey: .recentVisits)
     }
 }
 
@@ -120,17 +102,17 @@ extension AppDatabase {
 
     /// One household with its schedule state on `date` (default today) and its latest visits;
     /// the phone number in full only for `revealTo` (see ``revealing(to:record:_:)``).
-    public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10, revealTo: Caller? = nil) async throws -> HouseholdView {
+    public func household(code: String, on date: LocalDate? = nil, recentVisits: Int = 10, revealTo: Caller? = nil) async throws -> HouseholdDetail {
         let reveal = revealTo != nil
         return try await revealing(to: revealTo, record: ("household", code)) { db in
             guard let household = try Household.fetchOne(db, key: code) else { throw GridbookError.notFound("household \(code)") }
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
             let input = try Schedule.input(db, household: code, asOf: date)
-            var view = view(household, tags: try tags(db, households: [code])[code] ?? [], input: input, on: date, reveal: reveal)
-            view.recentVisits = try Visit.filter(Visit.Columns.householdCode == code && Visit.Columns.visitedOn <= date)
-                .order(Visit.Columns.visitedOn.desc, Column("visited_at").desc).limit(recentVisits).fetchAll(db)
-            return (view, "phone")
+            let view = view(household, tags: try tags(db, households: [code])[code] ?? [], input: input, on: date, reveal: reveal)
+            let visits = try Visit.filter(Visit.Columns.householdCode == code && Visit.Columns.visitedOn <= date)
+                .order(Visit.Columns.visitedOn.desc, Visit.Columns.visitedAt.desc).limit(recentVisits).fetchAll(db)
+            return (HouseholdDetail(household: view, recentVisits: visits), "phone")
         }
     }
 
@@ -151,8 +133,7 @@ extension AppDatabase {
             headName: household.headName, phone: reveal ? household.phone : household.phone.map(PersonalData.maskPhone), members: household.members,
             tags: tags, registeredOn: household.registeredOn,
             schedule: state.map { .init(on: date, intervalDays: $0.intervalDays, lastMet: $0.lastMet, dueOn: $0.dueOn,
-                                        overdueDays: $0.overdueDays, covered: $0.isCovered) },
-            recentVisits: nil
+                                        overdueDays: $0.overdueDays, covered: $0.isCovered) }
         )
     }
 }

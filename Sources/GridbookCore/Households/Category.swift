@@ -16,13 +16,15 @@ public struct Category: Codable, Equatable, Sendable {
         self.label = label
         self.intervalDays = intervalDays
     }
-
-    enum CodingKeys: String, CodingKey {
-        case code, label
-        case intervalDays = "interval_days"
-    }
 }
 
-extension Category: FetchableRecord, PersistableRecord {
+extension Category: GridbookRecord, PersistableRecord {
     public static let databaseTableName = "categories"
+
+    /// The table's columns.
+    public enum Columns {
+        public static let code = Column("code")
+        public static let label = Column("label")
+        public static let intervalDays = Column("interval_days")
+    }
 }

@@ -33,17 +33,21 @@ public struct Household: Codable, Equatable, Sendable, Identifiable {
         self.registeredOn = registeredOn
         self.lastMetOn = lastMetOn
     }
-
-    enum CodingKeys: String, CodingKey {
-        case code, address, phone, members
-        case gridCode = "grid_code"
-        case blockCode = "block_code"
-        case headName = "head_name"
-        case registeredOn = "registered_on"
-        case lastMetOn = "last_met_on"
-    }
 }
 
-extension Household: FetchableRecord, PersistableRecord {
+extension Household: GridbookRecord, PersistableRecord {
     public static let databaseTableName = "households"
+
+    /// The table's columns.
+    public enum Columns {
+        public static let code = Column("code")
+        public static let gridCode = Column("grid_code")
+        public static let blockCode = Column("block_code")
+        public static let address = Column("address")
+        public static let headName = Column("head_name")
+        public static let phone = Column("phone")
+        public static let members = Column("members")
+        public static let registeredOn = Column("registered_on")
+        public static let lastMetOn = Column("last_met_on")
+    }
 }

@@ -19,6 +19,13 @@ public struct IssueCategory: Codable, Equatable, Sendable {
     }
 }
 
-extension IssueCategory: FetchableRecord, PersistableRecord {
+extension IssueCategory: GridbookRecord, PersistableRecord {
     public static let databaseTableName = "issue_categories"
+
+    /// The table's columns.
+    public enum Columns {
+        public static let code = Column("code")
+        public static let label = Column("label")
+        public static let kind = Column("kind")
+    }
 }

@@ -10,18 +10,6 @@ public struct PersonView: Encodable, Equatable, Sendable {
     public var idNumber: String?
     public var duties: [DutyView]
 
-    enum CodingKeys: String, CodingKey { case id, name, phone, idNumber = "id_number", duties }
-
-    /// Encodes every key, absent values as null.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(phone, forKey: .phone)
-        try container.encode(idNumber, forKey: .idNumber)
-        try container.encode(duties, forKey: .duties)
-    }
-
     /// The view of a person and their duties, with phone and ID number masked.
     init(_ person: Person, duties: [DutyView]) {
         id = person.id
@@ -41,19 +29,6 @@ public struct DutyView: Codable, Equatable, Sendable {
     public var until: LocalDate?
     /// Whether the duty holds today: started, and not ended.
     public var active: Bool
-
-    enum CodingKeys: String, CodingKey { case role, unitCode = "unit_code", unitName = "unit_name", since, until, active }
-
-    /// Encodes every key, an open-ended duty's `until` as null.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(role, forKey: .role)
-        try container.encode(unitCode, forKey: .unitCode)
-        try container.encode(unitName, forKey: .unitName)
-        try container.encode(since, forKey: .since)
-        try container.encode(until, forKey: .until)
-        try container.encode(active, forKey: .active)
-    }
 }
 
 extension AppDatabase {

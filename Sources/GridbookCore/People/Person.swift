@@ -16,15 +16,18 @@ public struct Person: Codable, Equatable, Sendable, Identifiable {
         self.phone = phone
         self.idNumber = idNumber
     }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, phone
-        case idNumber = "id_number"
-    }
 }
 
-extension Person: FetchableRecord, PersistableRecord {
+extension Person: GridbookRecord, PersistableRecord {
     public static let databaseTableName = "people"
+
+    /// The table's columns.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let name = Column("name")
+        public static let phone = Column("phone")
+        public static let idNumber = Column("id_number")
+    }
 }
 
 /// What a person does, and the level of unit each role attaches to (SPEC section 2).
@@ -79,19 +82,23 @@ public struct Duty: Codable, Equatable, Sendable {
     static func activeSQL(_ alias: String, on date: LocalDate) -> SQL {
         "\(sql: alias).since <= \(date) AND (\(sql: alias).until IS NULL OR \(sql: alias).until > \(date))"
     }
-
-    enum CodingKeys: String, CodingKey {
-        case id, role, since, until
-        case personId = "person_id"
-        case unitCode = "unit_code"
-    }
 }
 
-extension Duty: FetchableRecord, MutablePersistableRecord {
+extension Duty: GridbookRecord, MutablePersistableRecord {
     public static let databaseTableName = "duties"
 
     /// Keeps the row id SQLite gave the new duty.
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
+    }
+
+    /// The table's columns.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let personId = Column("person_id")
+        public static let role = Column("role")
+        public static let unitCode = Column("unit_code")
+        public static let since = Column("since")
+        public static let until = Column("until")
     }
 }

@@ -11,8 +11,6 @@ public struct CaseCounts: Codable, Equatable, Sendable {
 
     /// No cases yet.
     public init() {}
-
-    enum CodingKeys: String, CodingKey { case accepted, resolved, unresolved }
 }
 
 /// One case as the report sees it: what happened to it, from its ledger.
@@ -64,37 +62,6 @@ public struct CaseReport: Encodable, Equatable, Sendable {
     public var byCategory: [String: CaseCounts]
     /// Accepted in the period, not finished and past their deadline on `to`.
     public var overdue: [DisputeCase]
-
-    enum CodingKeys: String, CodingKey {
-        case unit, from, to, total, finished, overdue
-        case finishedOnTime = "finished_on_time"
-        case followedUp = "followed_up"
-        case satisfied
-        case resolutionRate = "resolution_rate"
-        case onTimeRate = "on_time_rate"
-        case satisfactionRate = "satisfaction_rate"
-        case byLevel = "by_level"
-        case byCategory = "by_category"
-    }
-
-    /// Encodes every key, rates as null when they have no denominator.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(unit, forKey: .unit)
-        try container.encode(from, forKey: .from)
-        try container.encode(to, forKey: .to)
-        try container.encode(total, forKey: .total)
-        try container.encode(finished, forKey: .finished)
-        try container.encode(finishedOnTime, forKey: .finishedOnTime)
-        try container.encode(followedUp, forKey: .followedUp)
-        try container.encode(satisfied, forKey: .satisfied)
-        try container.encode(resolutionRate, forKey: .resolutionRate)
-        try container.encode(onTimeRate, forKey: .onTimeRate)
-        try container.encode(satisfactionRate, forKey: .satisfactionRate)
-        try container.encode(byLevel, forKey: .byLevel)
-        try container.encode(byCategory, forKey: .byCategory)
-        try container.encode(overdue, forKey: .overdue)
-    }
 
     /// The figures of a set of case outcomes: the rates of SPEC section 3, in one place.
     public static func figures(_ outcomes: [CaseOutcome]) -> (total: CaseCounts, finished: Int, onTime: Int, followedUp: Int, satisfied: Int,
@@ -172,7 +139,7 @@ extension AppDatabase {
 }
 
 /// A case with its `resolve` and `fail` ledger entries, oldest first.
-private struct CaseWithFinishes: Decodable, FetchableRecord {
+private struct CaseWithFinishes: Decodable, GridbookRecord {
     var dispute: DisputeCase
     var finishes: [LedgerEntry]
 }

@@ -43,21 +43,6 @@ public struct CoverageCounts: Codable, Equatable, Sendable {
         let tenths = (part * 2000 + whole) / (2 * whole)
         return Double(tenths) / 10
     }
-
-    enum CodingKeys: String, CodingKey {
-        case households, covered, coverage, overdue
-        case neverVisited = "never_visited"
-    }
-
-    /// Encodes the counts, `coverage` as null when there are no households.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(households, forKey: .households)
-        try container.encode(covered, forKey: .covered)
-        try container.encode(coverage, forKey: .coverage)
-        try container.encode(overdue, forKey: .overdue)
-        try container.encode(neverVisited, forKey: .neverVisited)
-    }
 }
 
 /// One row of the coverage report: a child unit, or a household when the unit is a grid or block.
@@ -103,11 +88,6 @@ public struct CoverageReport: Codable, Equatable, Sendable {
     public var asOf: LocalDate
     public var rows: [CoverageRow]
     public var total: CoverageCounts
-
-    enum CodingKeys: String, CodingKey {
-        case unit, rows, total
-        case asOf = "as_of"
-    }
 
     /// Builds the report for `unit` as of `asOf`; rows are the unit's children by code, or its
     /// households when the unit is a grid or a block.

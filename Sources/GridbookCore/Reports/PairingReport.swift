@@ -15,15 +15,6 @@ public struct PairingReport: Codable, Equatable, Sendable {
     public var gridsWithoutPartyGroup: [UnitRef]
     public var villagesWithoutAuxiliaryPolice: [UnitRef]
     public var blocksWithoutHead: [UnitRef]
-
-    enum CodingKeys: String, CodingKey {
-        case unit
-        case gridsWithoutGridMember = "grids_without_grid_member"
-        case gridsWithoutPolice = "grids_without_police"
-        case gridsWithoutPartyGroup = "grids_without_party_group"
-        case villagesWithoutAuxiliaryPolice = "villages_without_auxiliary_police"
-        case blocksWithoutHead = "blocks_without_head"
-    }
 }
 
 extension AppDatabase {
@@ -63,4 +54,4 @@ extension AppDatabase {
     }
 }
 
-extension UnitRef: FetchableRecord {}
+extension UnitRef: GridbookRecord {}

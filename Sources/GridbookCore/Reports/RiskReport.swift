@@ -10,13 +10,6 @@ public struct RiskReport: Encodable, Equatable, Sendable {
     public var byLevel: [String: [String: Int]]
     /// Open or monitored risks whose review date has passed, most urgent first.
     public var reviewOverdue: [Risk]
-
-    enum CodingKeys: String, CodingKey {
-        case unit, total
-        case asOf = "as_of"
-        case byLevel = "by_level"
-        case reviewOverdue = "review_overdue"
-    }
 }
 
 extension AppDatabase {

@@ -56,7 +56,7 @@ public struct RiskDetail: Encodable, Equatable, Sendable {
     public var risk: Risk
     public var followUps: [RiskFollowUp]
 
-    enum CodingKeys: String, CodingKey { case followUps = "follow_ups" }
+    enum CodingKeys: String, CodingKey { case followUps }
 
     /// Encodes the risk's fields with its follow-ups beside them.
     public func encode(to encoder: any Encoder) throws {

@@ -56,49 +56,27 @@ public struct Risk: Codable, Equatable, Sendable, Identifiable {
     public var reviewDue: LocalDate
     /// The case it was promoted to.
     public var caseId: String?
-
-    enum CodingKeys: String, CodingKey {
-        case id, category, level, title, description, status, source
-        case unitCode = "unit_code"
-        case householdCode = "household_code"
-        case reportedBy = "reported_by"
-        case reportedAt = "reported_at"
-        case visitId = "visit_id"
-        case reviewDue = "review_due"
-        case caseId = "case_id"
-    }
-
-    /// Encodes every key, absent ones as null.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(unitCode, forKey: .unitCode)
-        try container.encode(householdCode, forKey: .householdCode)
-        try container.encode(category, forKey: .category)
-        try container.encode(level, forKey: .level)
-        try container.encode(title, forKey: .title)
-        try container.encode(description, forKey: .description)
-        try container.encode(status, forKey: .status)
-        try container.encode(source, forKey: .source)
-        try container.encode(reportedBy, forKey: .reportedBy)
-        try container.encode(reportedAt, forKey: .reportedAt)
-        try container.encode(visitId, forKey: .visitId)
-        try container.encode(reviewDue, forKey: .reviewDue)
-        try container.encode(caseId, forKey: .caseId)
-    }
 }
 
-extension Risk: FetchableRecord, PersistableRecord {
+extension Risk: GridbookRecord, PersistableRecord {
     public static let databaseTableName = "risks"
 
     /// The table's columns.
     public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        public static let unitCode = Column(CodingKeys.unitCode)
-        public static let status = Column(CodingKeys.status)
-        public static let level = Column(CodingKeys.level)
-        public static let category = Column(CodingKeys.category)
-        public static let reviewDue = Column(CodingKeys.reviewDue)
+        public static let id = Column("id")
+        public static let unitCode = Column("unit_code")
+        public static let householdCode = Column("household_code")
+        public static let category = Column("category")
+        public static let level = Column("level")
+        public static let title = Column("title")
+        public static let description = Column("description")
+        public static let status = Column("status")
+        public static let source = Column("source")
+        public static let reportedBy = Column("reported_by")
+        public static let reportedAt = Column("reported_at")
+        public static let visitId = Column("visit_id")
+        public static let reviewDue = Column("review_due")
+        public static let caseId = Column("case_id")
     }
 }
 
@@ -110,19 +88,22 @@ public struct RiskFollowUp: Codable, Equatable, Sendable {
     public var at: String
     public var personId: String
     public var note: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, at, note
-        case riskId = "risk_id"
-        case personId = "person_id"
-    }
 }
 
-extension RiskFollowUp: FetchableRecord, MutablePersistableRecord {
+extension RiskFollowUp: GridbookRecord, MutablePersistableRecord {
     public static let databaseTableName = "risk_follow_ups"
 
     /// Keeps the row id SQLite gave the follow-up.
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
+    }
+
+    /// The table's columns.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let riskId = Column("risk_id")
+        public static let at = Column("at")
+        public static let personId = Column("person_id")
+        public static let note = Column("note")
     }
 }

@@ -10,26 +10,6 @@ public struct DueItem: Codable, Equatable, Sendable {
     public var intervalDays: Int
     /// The latest `met` visit on or before the list's date, or nil.
     public var lastMet: LocalDate?
-
-    enum CodingKeys: String, CodingKey {
-        case householdCode = "household_code"
-        case gridCode = "grid_code"
-        case dueOn = "due_on"
-        case overdueDays = "overdue_days"
-        case intervalDays = "interval_days"
-        case lastMet = "last_met"
-    }
-
-    /// Encodes every key, `last_met` as null when there is none.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(householdCode, forKey: .householdCode)
-        try container.encode(gridCode, forKey: .gridCode)
-        try container.encode(dueOn, forKey: .dueOn)
-        try container.encode(overdueDays, forKey: .overdueDays)
-        try container.encode(intervalDays, forKey: .intervalDays)
-        try container.encode(lastMet, forKey: .lastMet)
-    }
 }
 
 /// A page of a list, as every JSON list is shaped (SPEC section 6).
@@ -49,15 +29,6 @@ public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
     public init(fetchedOneMore items: [Item], limit: Int, cursor: (Item) -> String) {
         let page = Array(items.prefix(limit))
         self.init(items: page, next: items.count > limit ? page.last.map(cursor) : nil)
-    }
-
-    enum CodingKeys: String, CodingKey { case items, next }
-
-    /// Encodes both keys, `next` as null on the last page.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(next, forKey: .next)
     }
 }
 

@@ -36,24 +36,20 @@ public struct Visit: Codable, Equatable, Sendable, Identifiable {
         self.outcome = outcome
         self.note = note
     }
-
-    enum CodingKeys: String, CodingKey {
-        case id, method, outcome, note
-        case householdCode = "household_code"
-        case visitorId = "visitor_id"
-        case visitedAt = "visited_at"
-        case visitedOn = "visited_on"
-    }
 }
 
-extension Visit: FetchableRecord, PersistableRecord {
+extension Visit: GridbookRecord, PersistableRecord {
     public static let databaseTableName = "visits"
 
     /// The table's columns.
     public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        public static let householdCode = Column(CodingKeys.householdCode)
-        public static let visitedOn = Column(CodingKeys.visitedOn)
-        public static let outcome = Column(CodingKeys.outcome)
+        public static let id = Column("id")
+        public static let householdCode = Column("household_code")
+        public static let visitorId = Column("visitor_id")
+        public static let visitedAt = Column("visited_at")
+        public static let visitedOn = Column("visited_on")
+        public static let method = Column("method")
+        public static let outcome = Column("outcome")
+        public static let note = Column("note")
     }
 }
