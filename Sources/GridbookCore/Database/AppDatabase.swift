@@ -14,6 +14,8 @@ public struct AppDatabase: Sendable {
     let reports = ReportGate(limit: ProcessInfo.processInfo.activeProcessorCount / 2)
     /// The time now for every rule that needs it; the real clock unless a test sets another.
     public let clock: WallClock
+    /// Visits logged at the same moment, committed together (each in its own savepoint).
+    let visitWrites = GroupCommit()
 
     /// Wraps a database connection and brings its schema up to date.
     public init(_ writer: any DatabaseWriter, clock: WallClock = .system) throws {
@@ -111,6 +113,13 @@ public struct AppDatabase: Sendable {
     /// writer queue: the calling task waits without holding a thread.
     public func write<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await writer.write(block)
+    }
+
+    /// ``write(_:)`` for the writes field clients send all day: in one transaction with the
+    /// others waiting at the same moment, each in a savepoint of its own, answered once that
+    /// transaction is committed (``GroupCommit``).
+    func groupWrite<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await visitWrites.write(on: writer, block)
     }
 
     /// Runs a block outside of a transaction, for work that manages its own (bulk import).

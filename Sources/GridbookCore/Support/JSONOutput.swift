@@ -32,19 +32,28 @@ public enum JSONOutput {
     /// A property name as a JSON key: `householdCode` → `household_code`, `gridsWithoutPolice` →
     /// `grids_without_police`; a run of capitals is one word (`reportURL` → `report_url`).
     public static func snakeCase(_ key: String) -> String {
-        guard key.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return key }
-        let characters = Array(key)
-        var result = ""
-        for (index, character) in characters.enumerated() {
-            if character.isUppercase, index > 0 {
-                let previous = characters[index - 1]
-                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
-                if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) { result.append("_") }
-            }
-            result.append(contentsOf: character.lowercased())
+        let utf8 = key.utf8
+        func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
+        func isLowerOrDigit(_ byte: UInt8) -> Bool {
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
         }
-        return result
+        // Every key of every response comes through here: bytes, not Characters.
+        guard utf8.contains(where: isUpper) else { return key }
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return key }
+        let bytes = Array(utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 4)
+        for (index, byte) in bytes.enumerated() {
+            if isUpper(byte), index > 0 {
+                let previous = bytes[index - 1]
+                let nextIsLower = index + 1 < bytes.count && bytes[index + 1] >= UInt8(ascii: "a") && bytes[index + 1] <= UInt8(ascii: "z")
+                if isLowerOrDigit(previous) || (isUpper(previous) && nextIsLower) { result.append(UInt8(ascii: "_")) }
+            }
+            result.append(isUpper(byte) ? byte + 32 : byte)
+        }
+        return String(decoding: result, as: UTF8.self)
     }
+
 }
 
 /// A JSON value being built. Objects and arrays are classes so that containers can fill them

@@ -94,7 +94,7 @@ extension AppDatabase {
     public func logVisit(_ new: NewVisit, by actor: Actor = .system, now: Date? = nil,
                          check: (@Sendable (Database, Household) throws -> Void)? = nil) async throws -> VisitLogResult {
         let now = now ?? clock.now()
-        return try await write { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
+        return try await groupWrite { db in try Self.logVisit(db, new, by: actor, now: now, check: check) }
     }
 
     private static func logVisit(_ db: Database, _ new: NewVisit, by actor: Actor, now: Date,
