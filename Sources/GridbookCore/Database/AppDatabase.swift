@@ -32,23 +32,62 @@ public struct AppDatabase: Sendable {
 
     /// Opens the database for a server: its commits never checkpoint the WAL (SQLite would do
     /// so inside the commit that crosses 1,000 pages, holding up every request behind it);
-    /// call ``checkpoint(using:)`` from a task of its own instead.
+    /// call ``checkpoint(using:)`` from a task of its own instead. A WAL file left larger than
+    /// 64 MiB is cut back to that when it starts over.
     public static func openForServer(path: String, clock: WallClock = .system) throws -> AppDatabase {
         var config = makeConfiguration()
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)")
+        }
         return try AppDatabase(DatabasePool(path: path, configuration: config), clock: clock)
     }
 
-    /// A connection of its own for ``checkpoint(using:)``.
+    /// The size a WAL file is cut back to once it starts over.
+    static let walSizeLimit = 64 << 20
+
+    /// WAL frames (pages) past which ``checkpoint(using:)`` makes the WAL start over.
+    static let restartFrames = 4096
+
+    /// A connection of its own for ``checkpoint(using:)``; it waits at most 50 ms for the writer
+    /// or a reader.
     public func checkpointConnection() throws -> DatabaseQueue? {
         guard let path else { return nil }
-        return try DatabaseQueue(path: path, configuration: Self.makeConfiguration(cacheMiB: 2))
+        var config = Self.makeConfiguration(cacheMiB: 2)
+        config.busyMode = .timeout(0.05)
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)") }
+        return try DatabaseQueue(path: path, configuration: config)
     }
 
-    /// Copies what the WAL holds into the database file without waiting for, or holding up,
-    /// readers and the writer (a passive checkpoint), on a connection other than the writer's.
-    public static func checkpoint(using connection: DatabaseQueue) throws {
-        try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+    /// What one ``checkpoint(using:)`` did.
+    public struct Checkpoint: Sendable, Equatable {
+        /// Frames in the WAL before it, and how many of them are in the database file now.
+        public var frames: Int
+        public var copied: Int
+        /// Whether the WAL starts over (its file is written again from the start, and cut back
+        /// to 64 MiB): false when the WAL was short, or a reader or the writer held it longer than
+        /// the connection waits (a report reading an older snapshot).
+        public var restarted: Bool
+    }
+
+    /// Copies what the WAL holds into the database file without holding up readers or the writer
+    /// (a passive checkpoint), on a connection other than the writer's; once the WAL is past
+    /// ``restartFrames``, makes it start over (a restart checkpoint, which waits at most the
+    /// connection's 50 ms for the writer and for readers of older snapshots), so that under
+    /// steady writes the WAL stays bounded instead of growing for ever.
+    public static func checkpoint(using connection: DatabaseQueue) async throws -> Checkpoint {
+        try await connection.writeWithoutTransaction { db in
+            let (frames, copied) = try db.checkpoint(.passive)
+            var result = Checkpoint(frames: frames, copied: copied, restarted: false)
+            guard frames >= restartFrames else { return result }
+            do {
+                (result.frames, result.copied) = try db.checkpoint(.restart)
+                result.restarted = true
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                // A long read holds an older snapshot: the next turn tries again.
+            }
+            return result
+        }
     }
 
     /// Opens (creating when needed) the database file at `path` with a single connection, for
