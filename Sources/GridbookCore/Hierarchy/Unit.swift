@@ -53,6 +53,15 @@ extension Unit: GridbookRecord, PersistableRecord {
         public static let level = Column("level")
         public static let parentCode = Column("parent_code")
     }
+
+    /// Reads a unit row by its columns (every request reads a unit or two: written out rather
+    /// than decoded).
+    public init(row: Row) throws {
+        code = row[Columns.code]
+        name = row[Columns.name]
+        level = row[Columns.level]
+        parentCode = row[Columns.parentCode]
+    }
 }
 
 extension DerivableRequest<Unit> {

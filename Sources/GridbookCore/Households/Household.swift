@@ -50,4 +50,18 @@ extension Household: GridbookRecord, PersistableRecord {
         public static let registeredOn = Column("registered_on")
         public static let lastMetOn = Column("last_met_on")
     }
+
+    /// Reads a household row by its columns. Written out rather than decoded: every visit
+    /// logged reads its household, and Codable's keyed decoding costs more than the query.
+    public init(row: Row) throws {
+        code = row[Columns.code]
+        gridCode = row[Columns.gridCode]
+        blockCode = row[Columns.blockCode]
+        address = row[Columns.address]
+        headName = row[Columns.headName]
+        phone = row[Columns.phone]
+        members = row[Columns.members]
+        registeredOn = row[Columns.registeredOn]
+        lastMetOn = row[Columns.lastMetOn]
+    }
 }

@@ -80,7 +80,13 @@ public struct Duty: Codable, Equatable, Sendable {
 
     /// ``isActive(on:)`` as an SQL condition on the duties row of table `alias`.
     static func activeSQL(_ alias: String, on date: LocalDate) -> SQL {
-        "\(sql: alias).since <= \(date) AND (\(sql: alias).until IS NULL OR \(sql: alias).until > \(date))"
+        SQL(sql: activeCondition(alias), arguments: [date, date])
+    }
+
+    /// ``activeSQL(_:on:)`` as text with the date as its two arguments, for a statement prepared
+    /// once and kept (`StatementArguments` then give the date twice).
+    static func activeCondition(_ alias: String) -> String {
+        "\(alias).since <= ? AND (\(alias).until IS NULL OR \(alias).until > ?)"
     }
 }
 

@@ -145,7 +145,7 @@ extension AppDatabase {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [visit.id, visit.householdCode, visit.visitorId, visit.visitedAt, visit.visitedOn,
                                      visit.method, visit.outcome, visit.note])
-        try refreshLastMet(db, household: household.code)
+        if visit.outcome == .met { try noteMet(db, household: household.code, on: visit.visitedOn) }
         try Audit.record(db, actor, "visit.log", "visit", visit.id, detail: "\(visit.householdCode) \(visit.outcome.rawValue)", at: now)
         try Audit.event(db, "visit.logged", visit.id, visit, at: now)
         let findings = try new.findings.map { finding in

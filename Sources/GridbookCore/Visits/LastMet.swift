@@ -49,3 +49,15 @@ func refreshDueOn(_ db: Database, household: String? = nil) throws {
             """)
     }
 }
+
+/// Keeps `households.last_met_on` and `due_on` as a new met visit on `date` moves them: only
+/// a visit later than the latest met one does (last_met is the latest, SPEC section 3). The
+/// incremental form of ``refreshLastMet(_:household:)`` for a visit just added, without reading
+/// the household's visits again; the interval is the stored one (categories do not change with
+/// a visit).
+func noteMet(_ db: Database, household: String, on date: LocalDate) throws {
+    try db.cachedStatement(sql: """
+        UPDATE households SET last_met_on = ?1, due_on = gridbook_due_on(registered_on, ?1, interval_days)
+        WHERE code = ?2 AND (last_met_on IS NULL OR last_met_on < ?1)
+        """).execute(arguments: [date, household])
+}
