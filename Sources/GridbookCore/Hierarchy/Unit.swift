@@ -55,12 +55,12 @@ extension Unit: GridbookRecord, PersistableRecord {
     }
 
     /// Reads a unit row by its columns (every request reads a unit or two: written out rather
-    /// than decoded).
+    /// than decoded); a stored value that cannot be read is an error, as with Codable.
     public init(row: Row) throws {
-        code = row[Columns.code]
-        name = row[Columns.name]
-        level = row[Columns.level]
-        parentCode = row[Columns.parentCode]
+        code = try row.decode(forColumn: Columns.code)
+        name = try row.decode(forColumn: Columns.name)
+        level = try row.decode(forColumn: Columns.level)
+        parentCode = try row.decode(forColumn: Columns.parentCode)
     }
 }
 

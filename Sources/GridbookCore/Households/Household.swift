@@ -52,16 +52,17 @@ extension Household: GridbookRecord, PersistableRecord {
     }
 
     /// Reads a household row by its columns. Written out rather than decoded: every visit
-    /// logged reads its household, and Codable's keyed decoding costs more than the query.
+    /// logged reads its household, and Codable's keyed decoding costs more than the query. A
+    /// stored value that cannot be read is an error, as with Codable.
     public init(row: Row) throws {
-        code = row[Columns.code]
-        gridCode = row[Columns.gridCode]
-        blockCode = row[Columns.blockCode]
-        address = row[Columns.address]
-        headName = row[Columns.headName]
-        phone = row[Columns.phone]
-        members = row[Columns.members]
-        registeredOn = row[Columns.registeredOn]
-        lastMetOn = row[Columns.lastMetOn]
+        code = try row.decode(forColumn: Columns.code)
+        gridCode = try row.decode(forColumn: Columns.gridCode)
+        blockCode = try row.decode(forColumn: Columns.blockCode)
+        address = try row.decode(forColumn: Columns.address)
+        headName = try row.decode(forColumn: Columns.headName)
+        phone = try row.decode(forColumn: Columns.phone)
+        members = try row.decode(forColumn: Columns.members)
+        registeredOn = try row.decode(forColumn: Columns.registeredOn)
+        lastMetOn = try row.decode(forColumn: Columns.lastMetOn)
     }
 }
