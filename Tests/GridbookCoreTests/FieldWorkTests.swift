@@ -205,6 +205,16 @@ struct DueListTests {
         #expect(try await dueLines(database) == ["H5 2025-04-01 455 90", "H7 2026-05-30 31 90", "H1 2026-06-15 15 14", "H3 2026-07-06 0 14"])
     }
 
+    @Test("a horizon past 9999-12-31 takes in every household, not none")
+    func lastDate() async throws {
+        let database = try await smallCountyDatabase()
+        let items = try await database.dueList(unitCode: "C", on: LocalDate("9999-12-28"), horizon: 7)
+        #expect(items.map { "\($0.householdCode) \($0.dueOn)" } == [
+            "H5 2025-04-01", "H3 2026-06-29", "H2 2026-06-30", "H4 2026-07-30",
+            "H1 2026-08-30", "H8 2026-09-28", "H7 2026-09-29", "H6 2026-10-03",
+        ])
+    }
+
     @Test("the grid members on duty are named for each grid")
     func gridMembers() async throws {
         let database = try await smallCountyDatabase()

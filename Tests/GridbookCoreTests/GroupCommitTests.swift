@@ -14,11 +14,15 @@ struct GroupCommitTests {
     func manyAtOnce() async throws {
         let database = try await smallCountyDatabase()
         let before = try await tableCounts(database)
-        let answers = try await withThrowingTaskGroup(of: String.self) { group in
-            for n in 1...200 { group.addTask { try await database.logVisit(visit(n, household: n % 2 == 0 ? "H1" : "H3"), now: testNow).visit.id } }
-            return try await group.reduce(into: [String]()) { $0.append($1) }
+        let answers = try await withThrowingTaskGroup(of: (Int, Visit).self) { group in
+            for n in 1...200 {
+                group.addTask { (n, try await database.logVisit(visit(n, household: n % 2 == 0 ? "H1" : "H3"), now: testNow).visit) }
+            }
+            return try await group.reduce(into: [Int: Visit]()) { $0[$1.0] = $1.1 }
         }
-        #expect(Set(answers) == Set((1...200).map { visit($0).id! }))
+        // Each caller is answered with its own visit, not another of its group.
+        #expect(answers.count == 200)
+        #expect(answers.allSatisfy { n, stored in stored.id == visit(n).id && stored.householdCode == (n % 2 == 0 ? "H1" : "H3") })
         let after = try await tableCounts(database)
         #expect(after["visits"] == before["visits"]! + 200)
         #expect(try await database.auditEntries(actor: "system").filter { $0.action == "visit.log" }.count == 200)

@@ -18,7 +18,9 @@ private struct Sample: Encodable {
     var emptyList: [Int]
     var nested: Inner
     var rows: [Inner]
+    /// Data keys (category codes may hold capitals): written as they are.
     var byLevel: [String: Int]
+    var ratio: Float
 }
 
 /// A value with absent optionals, at the top and nested.
@@ -34,6 +36,21 @@ private struct WithNulls: Encodable {
     var list: [Inner?]
 }
 
+/// A value that encodes parts of itself through `superEncoder`, keyed and unkeyed.
+private struct ThroughSuperEncoders: Encodable {
+    enum Keys: String, CodingKey { case base, name, list }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode("乌兰", forKey: .name)
+        try ["a": 1].encode(to: container.superEncoder(forKey: .base))
+        try [2, 3].encode(to: container.superEncoder())
+        var list = container.nestedUnkeyedContainer(forKey: .list)
+        try "x".encode(to: list.superEncoder())
+        try list.encode(4)
+    }
+}
+
 @Suite("Gridbook's JSON encoding")
 struct JSONOutputTests {
     private func text(_ value: some Encodable, pretty: Bool = true) throws -> String {
@@ -45,12 +62,21 @@ struct JSONOutputTests {
         let sample = Sample(
             householdCode: "150599003001005-0001", coverage: 89.9, wholeNumber: 100, members: 3, covered: true,
             tags: ["elderly", "hardship"], emptyList: [], nested: .init(dueOn: LocalDate("2026-06-30")!, intervalDays: 7),
-            rows: [.init(dueOn: LocalDate("2025-04-01")!, intervalDays: 90)], byLevel: ["red": 1, "blue": 0]
+            rows: [.init(dueOn: LocalDate("2025-04-01")!, intervalDays: 90)],
+            byLevel: ["red": 1, "blue": 0, "LandUse": 2, "NOISE": 3, "noise": 4], ratio: 0.1
         )
         let foundation = JSONEncoder()
         foundation.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         foundation.keyEncodingStrategy = .convertToSnakeCase
         #expect(try text(sample) == String(decoding: try foundation.encode(sample), as: UTF8.self))
+    }
+
+    @Test("values encoded through superEncoder land where JSONEncoder puts them")
+    func superEncoders() throws {
+        let foundation = JSONEncoder()
+        foundation.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        #expect(try text(ThroughSuperEncoders()) == String(decoding: try foundation.encode(ThroughSuperEncoders()), as: UTF8.self))
+        #expect(try text(ThroughSuperEncoders(), pretty: false) == #"{"base":{"a":1},"list":["x",4],"name":"乌兰","super":[2,3]}"#)
     }
 
     @Test("an absent optional is null at every depth, never left out")

@@ -42,18 +42,22 @@ struct ServeCommand: AsyncParsableCommand {
         // against 52 ms every 2 s, BENCHMARKS.md).
         let checkpoints = try database.checkpointConnection().map { connection in
             Task.detached(priority: .background) { [logger] in
+                // A restart that could not finish (a long report holds an older snapshot) held up
+                // writes while it waited: the next is tried 10 s later, not at every turn.
+                var restartAfter = ContinuousClock.now
                 while !Task.isCancelled {
                     do {
                         let started = ContinuousClock.now
-                        let checkpoint = try await AppDatabase.checkpoint(using: connection)
+                        let checkpoint = try await AppDatabase.checkpoint(using: connection, restart: started >= restartAfter)
                         let elapsed = (ContinuousClock.now - started).components
                         let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
                         logger.debug("WAL checkpoint", metadata: [
                             "frames": "\(checkpoint.frames)", "copied": "\(checkpoint.copied)",
                             "restarted": "\(checkpoint.restarted)", "ms": "\(milliseconds)",
                         ])
-                        if checkpoint.frames >= 4 * 4096, !checkpoint.restarted {
-                            logger.notice("the WAL could not start over: a read of an older snapshot is still running",
+                        if checkpoint.frames >= AppDatabase.restartFrames, !checkpoint.restarted, started >= restartAfter {
+                            restartAfter = started + .seconds(10)
+                            logger.notice("the WAL could not start over: a read of an older snapshot is still running; trying again in 10 s",
                                           metadata: ["frames": "\(checkpoint.frames)", "copied": "\(checkpoint.copied)"])
                         }
                     } catch {

@@ -47,7 +47,7 @@ public struct AppDatabase: Sendable {
     static let walSizeLimit = 64 << 20
 
     /// WAL frames (pages) past which ``checkpoint(using:)`` makes the WAL start over.
-    static let restartFrames = 4096
+    public static let restartFrames = 4096
 
     /// A connection of its own for ``checkpoint(using:)``; it waits at most 50 ms for the writer
     /// or a reader.
@@ -75,11 +75,14 @@ public struct AppDatabase: Sendable {
     /// ``restartFrames``, makes it start over (a restart checkpoint, which waits at most the
     /// connection's 50 ms for the writer and for readers of older snapshots), so that under
     /// steady writes the WAL stays bounded instead of growing for ever.
-    public static func checkpoint(using connection: DatabaseQueue) async throws -> Checkpoint {
+    ///
+    /// A restart holds up new writes while it waits: with `restart: false` (after one failed, a
+    /// server waits before it tries again) only the passive checkpoint runs.
+    public static func checkpoint(using connection: DatabaseQueue, restart: Bool = true) async throws -> Checkpoint {
         try await connection.writeWithoutTransaction { db in
             let (frames, copied) = try db.checkpoint(.passive)
             var result = Checkpoint(frames: frames, copied: copied, restarted: false)
-            guard frames >= restartFrames else { return result }
+            guard restart, frames >= restartFrames else { return result }
             do {
                 (result.frames, result.copied) = try db.checkpoint(.restart)
                 result.restarted = true

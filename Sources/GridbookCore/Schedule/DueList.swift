@@ -48,7 +48,10 @@ extension AppDatabase {
             guard let unit = try Hierarchy.unit(db, code: unitCode) else { throw GridbookError.notFound("unit \(unitCode)") }
             var calendar = try Settings.calendar(db)
             let date = date ?? calendar.today(now: clock.now())
-            let items = try Schedule.duePage(db, under: unit, on: date, before: date.adding(days: horizon), page: page).map { input in
+            // Past the last date the calendar writes (9999-12-31), every household is due before it.
+            let before = date.adding(days: horizon)
+            let cutoff = before <= LocalDate.latest ? before : nil
+            let items = try Schedule.duePage(db, under: unit, on: date, before: cutoff, page: page).map { input in
                 let state = input.state(on: date)
                 return DueItem(householdCode: input.householdCode, gridCode: input.gridCode, dueOn: state.dueOn,
                                overdueDays: state.overdueDays, intervalDays: state.intervalDays, lastMet: state.lastMet)

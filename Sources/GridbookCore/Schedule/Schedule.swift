@@ -113,14 +113,15 @@ public enum Schedule {
         try read(db, query(household: code, asOf: asOf)).first
     }
 
-    /// One page of the households under `unit` due before `before` on `date`, by due date, then
+    /// One page of the households under `unit` due before `before` (nil: any time) on `date`, by due date, then
     /// code, read in SQL: `limit` + 1 of them after the cursor (`due_on|code`).
     ///
     /// A household with no met visit after `date` is due on its stored `due_on`, read in due
     /// order from the index (households_grid_due); the few met after it (a list for a past
     /// date) have theirs worked out from the visit log.
-    static func duePage(_ db: Database, under unit: Unit, on date: LocalDate, before: LocalDate,
+    static func duePage(_ db: Database, under unit: Unit, on date: LocalDate, before: LocalDate?,
                         page: PageRequest) throws -> [ScheduleInput] {
+        let dueBefore: SQL = before.map { "due_on < \($0)" } ?? "1"
         var after: SQL = "1"
         if let parts = try page.cursorParts(2) {
             guard let dueOn = LocalDate(parts[0]) else { throw page.badCursor }
@@ -142,9 +143,9 @@ public enum Schedule {
                       FROM households h WHERE \(households) AND h.registered_on <= \(date) AND h.last_met_on > \(date))
             ),
             due AS (
-                SELECT * FROM stored WHERE due_on < \(before) AND \(after)
+                SELECT * FROM stored WHERE \(dueBefore) AND \(after)
                 UNION ALL
-                SELECT * FROM recomputed WHERE due_on < \(before) AND \(after)
+                SELECT * FROM recomputed WHERE \(dueBefore) AND \(after)
             )
             SELECT code, grid_code, NULL, NULL, registered_on, last_met, interval_days, due_on
             FROM due ORDER BY due_on, code LIMIT \(page.limit + 1)

@@ -88,6 +88,12 @@ private final class JSONTreeEncoder: Encoder {
         case let number as Int: return .number(String(number))
         case let flag as Bool: return .bool(flag)
         case let date as LocalDate: return .string(date.description)
+        case let dictionary as [String: any Encodable]:
+            // A dictionary's keys are data (category codes, levels), not property names: written
+            // as they are, as JSONEncoder does.
+            let object = ObjectNode()
+            for (key, element) in dictionary { object.members[key] = try node(of: element, path: path) }
+            return .object(object)
         default:
             let encoder = JSONTreeEncoder(path: path)
             try value.encode(to: encoder)
@@ -119,9 +125,10 @@ private final class JSONTreeEncoder: Encoder {
     }
 }
 
-/// A number as JSON: integral values without a fraction (`100`, as JSONEncoder writes them);
-/// NaN and infinities are refused, as JSON has no word for them.
-private func number(_ value: Double, _ path: [any CodingKey]) throws -> Node {
+/// A number as JSON: its shortest form (a Float's own, not a Double's), integral values without
+/// a fraction (`100`, as JSONEncoder writes them); NaN and infinities are refused, as JSON has
+/// no word for them.
+private func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F, _ path: [any CodingKey]) throws -> Node {
     guard value.isFinite else {
         throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(value) is not a JSON number"))
     }
@@ -139,7 +146,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: Bool, forKey key: Key) throws { set(.bool(value), key) }
     mutating func encode(_ value: String, forKey key: Key) throws { set(.string(value), key) }
     mutating func encode(_ value: Double, forKey key: Key) throws { set(try number(value, codingPath + [key]), key) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { set(try number(Double(value), codingPath + [key]), key) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { set(try number(value, codingPath + [key]), key) }
     mutating func encode(_ value: Int, forKey key: Key) throws { set(.number(String(value)), key) }
     mutating func encode(_ value: Int8, forKey key: Key) throws { set(.number(String(value)), key) }
     mutating func encode(_ value: Int16, forKey key: Key) throws { set(.number(String(value)), key) }
@@ -176,53 +183,63 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        let nested = ObjectNode()
-        set(.object(nested), key)
+        let nested: ObjectNode
+        if case .object(let existing) = object.members[JSONOutput.snakeCase(key.stringValue)] { nested = existing } else {
+            nested = ObjectNode()
+            set(.object(nested), key)
+        }
         return KeyedEncodingContainer(KeyedContainer<NestedKey>(object: nested, codingPath: codingPath + [key]))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let nested = ArrayNode()
-        set(.array(nested), key)
+        let nested: ArrayNode
+        if case .array(let existing) = object.members[JSONOutput.snakeCase(key.stringValue)] { nested = existing } else {
+            nested = ArrayNode()
+            set(.array(nested), key)
+        }
         return UnkeyedContainer(array: nested, codingPath: codingPath + [key])
     }
 
     mutating func superEncoder() -> any Encoder {
-        SuperEncoder(object: object, key: "super", codingPath: codingPath)
+        placedEncoder(key: "super", path: codingPath)
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        SuperEncoder(object: object, key: JSONOutput.snakeCase(key.stringValue), codingPath: codingPath + [key])
+        placedEncoder(key: JSONOutput.snakeCase(key.stringValue), path: codingPath + [key])
+    }
+
+    /// An encoder for the member `key`: an empty object until something is encoded into it.
+    private func placedEncoder(key: String, path: [any CodingKey]) -> any Encoder {
+        object.members[key] = .object(ObjectNode())
+        return PlacedEncoder(codingPath: path) { [object] node in object.members[key] = node }
     }
 }
 
-/// An encoder whose value becomes one member of an object (`superEncoder`), set as it is encoded.
-private final class SuperEncoder: Encoder {
+/// An encoder whose value is put in place by `place` as it is encoded: a member of an object
+/// (`superEncoder`) or an element of an array (`superEncoder` of an unkeyed container).
+private final class PlacedEncoder: Encoder {
     private let inner: JSONTreeEncoder
-    private let object: ObjectNode
-    private let key: String
+    private let place: (Node) -> Void
     var codingPath: [any CodingKey] { inner.codingPath }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(object: ObjectNode, key: String, codingPath: [any CodingKey]) {
+    init(codingPath: [any CodingKey], place: @escaping (Node) -> Void) {
         inner = JSONTreeEncoder(path: codingPath)
-        self.object = object
-        self.key = key
-        object.members[key] = .object(ObjectNode())
+        self.place = place
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        defer { object.members[key] = inner.node }
+        defer { inner.node.map(place) }
         return inner.container(keyedBy: type)
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        defer { object.members[key] = inner.node }
+        defer { inner.node.map(place) }
         return inner.unkeyedContainer()
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        SingleValueContainer(encoder: inner) { [object, key] node in object.members[key] = node }
+        SingleValueContainer(encoder: inner, didSet: place)
     }
 }
 
@@ -237,7 +254,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: Bool) throws { array.elements.append(.bool(value)) }
     mutating func encode(_ value: String) throws { array.elements.append(.string(value)) }
     mutating func encode(_ value: Double) throws { array.elements.append(try number(value, nextPath)) }
-    mutating func encode(_ value: Float) throws { array.elements.append(try number(Double(value), nextPath)) }
+    mutating func encode(_ value: Float) throws { array.elements.append(try number(value, nextPath)) }
     mutating func encode(_ value: Int) throws { array.elements.append(.number(String(value))) }
     mutating func encode(_ value: Int8) throws { array.elements.append(.number(String(value))) }
     mutating func encode(_ value: Int16) throws { array.elements.append(.number(String(value))) }
@@ -270,37 +287,8 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
         // An element encoded through an encoder of its own, set in place as it is encoded.
         let path = nextPath
         let index = array.elements.count
-        array.elements.append(.null)
-        return ElementEncoder(array: array, index: index, codingPath: path)
-    }
-}
-
-/// ``UnkeyedContainer/superEncoder()``: an encoder whose value becomes one element of an array.
-private final class ElementEncoder: Encoder {
-    private let inner: JSONTreeEncoder
-    private let array: ArrayNode
-    private let index: Int
-    var codingPath: [any CodingKey] { inner.codingPath }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
-
-    init(array: ArrayNode, index: Int, codingPath: [any CodingKey]) {
-        inner = JSONTreeEncoder(path: codingPath)
-        self.array = array
-        self.index = index
-    }
-
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        defer { array.elements[index] = inner.node ?? .null }
-        return inner.container(keyedBy: type)
-    }
-
-    func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        defer { array.elements[index] = inner.node ?? .null }
-        return inner.unkeyedContainer()
-    }
-
-    func singleValueContainer() -> any SingleValueEncodingContainer {
-        SingleValueContainer(encoder: inner) { [array, index] node in array.elements[index] = node }
+        array.elements.append(.object(ObjectNode()))
+        return PlacedEncoder(codingPath: path) { [array] node in array.elements[index] = node }
     }
 }
 
@@ -331,7 +319,7 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: Bool) throws { set(.bool(value)) }
     mutating func encode(_ value: String) throws { set(.string(value)) }
     mutating func encode(_ value: Double) throws { set(try number(value, codingPath)) }
-    mutating func encode(_ value: Float) throws { set(try number(Double(value), codingPath)) }
+    mutating func encode(_ value: Float) throws { set(try number(value, codingPath)) }
     mutating func encode(_ value: Int) throws { set(.number(String(value))) }
     mutating func encode(_ value: Int8) throws { set(.number(String(value))) }
     mutating func encode(_ value: Int16) throws { set(.number(String(value))) }

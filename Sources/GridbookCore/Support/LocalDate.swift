@@ -8,6 +8,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Days since 1970-01-01 (negative before it).
     public var dayNumber: Int
 
+    /// The last date written with four digits, 9999-12-31.
+    public static let latest = LocalDate(dayNumber: 2_932_896)
+
     /// Creates a date from its day number (days since 1970-01-01).
     public init(dayNumber: Int) {
         self.dayNumber = dayNumber
