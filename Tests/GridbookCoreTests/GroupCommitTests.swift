@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import GridbookCore
 import Testing
 
@@ -33,9 +34,16 @@ struct GroupCommitTests {
     func refusalsStayAlone() async throws {
         let database = try await smallCountyDatabase()
         let before = try await tableCounts(database)
-        // The writer is busy for a moment, so that the 40 visits wait together and go in one group.
-        let busy = Task { try await database.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
-        try await Task.sleep(for: .milliseconds(50))
+        // The writer is held busy until the 40 visits wait together, so that they go in one group.
+        // (No clock: the suite also runs under faketime, where time may stand still.)
+        let release = DispatchSemaphore(value: 0)
+        let holding = Mutex(false)
+        let busy = Task { try await database.write { _ in holding.withLock { $0 = true }; release.wait() } }
+        while !holding.withLock({ $0 }) { await Task.yield() }
+        let releaser = Task {
+            while database.visitWrites.waitingCount < 40 { await Task.yield() }
+            release.signal()
+        }
         enum Outcome: Sendable, Equatable { case stored(String, new: Bool), refused(String) }
         let outcomes = await withTaskGroup(of: (Int, Outcome).self) { group in
             for n in 1...40 {
@@ -53,7 +61,8 @@ struct GroupCommitTests {
             return await group.reduce(into: [Int: Outcome]()) { $0[$1.0] = $1.1 }
         }
         try await busy.value
-        #expect(database.visitWrites.largestGroup > 1)
+        await releaser.value
+        #expect(database.visitWrites.largestGroup == 40)
         #expect(outcomes[13] == .refused("\(GridbookError.notFound("household H404"))"))
         #expect(outcomes[27] == .refused("\(GridbookError.notAllowed("P1 holds no duty covering household H7 on 2026-06-30"))"))
         let twice = [outcomes[31], outcomes[32]]

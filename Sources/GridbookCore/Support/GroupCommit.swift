@@ -36,6 +36,9 @@ final class GroupCommit: Sendable {
     /// The most writes one transaction has held so far (tests check that writes were grouped).
     var largestGroup: Int { state.withLock { $0.largestGroup } }
 
+    /// Writes waiting for the next group (tests wait for them to line up).
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
     /// The value of a write once the commit that holds it is done.
     private final class Slot<T: Sendable>: Sendable {
         let value = Mutex<T?>(nil)

@@ -7,8 +7,8 @@ func metVisit(_ n: Int) -> NewVisit {
     NewVisit(id: visitId(n), householdCode: "H1", visitorId: "P1", visitedAt: "2026-06-30T09:00:00+08:00", method: .door, outcome: .met)
 }
 
-@Suite("Schedules kept between requests")
-struct ScheduleCacheTests {
+@Suite("A due list sees every write at once")
+struct DueFreshnessTests {
     let june30 = LocalDate("2026-06-30")!
 
     @Test("in memory (one connection): a visit logged after a due list shows in the next one")
