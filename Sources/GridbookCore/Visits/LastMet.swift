@@ -13,46 +13,32 @@ enum LastMet {
     }
 }
 
-/// Keeps `households.last_met_on` in step with the visit log, and with it `due_on`. Only a
-/// visit that met the household counts. Every write that adds or changes visits calls this in
-/// its transaction.
-func refreshLastMet(_ db: Database, household: String? = nil) throws {
+/// Keeps every household's `last_met_on` in step with the visit log, and with it `due_on`. Only
+/// a visit that met the household counts. Every write that adds or changes visits in bulk (an
+/// import, a change of time zone) calls this in its transaction; a single visit calls
+/// ``noteMet(_:household:on:)``.
+func refreshLastMet(_ db: Database) throws {
     let latest = LastMet.sql(household: "households.code")
-    if let household {
-        // Cached: every visit logged runs it.
-        try db.cachedStatement(literal: "UPDATE households SET last_met_on = \(latest) WHERE code = \(household) AND last_met_on IS NOT \(latest)")
-            .execute()
-    } else {
-        try db.execute(literal: "UPDATE households SET last_met_on = \(latest) WHERE last_met_on IS NOT \(latest)")
-    }
-    try refreshDueOn(db, household: household)
+    try db.execute(literal: "UPDATE households SET last_met_on = \(latest) WHERE last_met_on IS NOT \(latest)")
+    try refreshDueOn(db)
 }
 
-/// Keeps `households.interval_days` (``Schedule/intervalSQL(household:)``) and `due_on` (the
-/// due date by the latest met visit: ``Schedule/dueOn(registeredOn:lastMet:intervalDays:)``
-/// through `gridbook_due_on`) in step with the household's registration, categories and
-/// `last_met_on`: of one household, or of all. Every write that moves any of them calls this in
-/// its transaction.
-func refreshDueOn(_ db: Database, household: String? = nil) throws {
+/// Keeps every household's `interval_days` (``Schedule/intervalSQL(household:)``) and `due_on`
+/// (the due date by the latest met visit: ``Schedule/dueOn(registeredOn:lastMet:intervalDays:)``
+/// through `gridbook_due_on`) in step with its registration, categories and `last_met_on`. Every
+/// write that moves any of them in bulk calls this in its transaction.
+func refreshDueOn(_ db: Database) throws {
     let interval = Schedule.intervalSQL(household: "households.code")
-    if let household {
-        // Cached: every visit logged runs it.
-        try db.cachedStatement(literal: """
-            UPDATE households SET interval_days = \(interval),
-                due_on = gridbook_due_on(registered_on, last_met_on, \(interval)) WHERE code = \(household)
-            """).execute()
-    } else {
-        try db.execute(literal: "UPDATE households SET interval_days = \(interval) WHERE interval_days IS NOT \(interval)")
-        try db.execute(literal: """
-            UPDATE households SET due_on = gridbook_due_on(registered_on, last_met_on, interval_days)
-            WHERE due_on IS NOT gridbook_due_on(registered_on, last_met_on, interval_days)
-            """)
-    }
+    try db.execute(literal: "UPDATE households SET interval_days = \(interval) WHERE interval_days IS NOT \(interval)")
+    try db.execute(literal: """
+        UPDATE households SET due_on = gridbook_due_on(registered_on, last_met_on, interval_days)
+        WHERE due_on IS NOT gridbook_due_on(registered_on, last_met_on, interval_days)
+        """)
 }
 
 /// Keeps `households.last_met_on` and `due_on` as a new met visit on `date` moves them: only
 /// a visit later than the latest met one does (last_met is the latest, SPEC section 3). The
-/// incremental form of ``refreshLastMet(_:household:)`` for a visit just added, without reading
+/// incremental form of ``refreshLastMet(_:)`` for a visit just added, without reading
 /// the household's visits again; the interval is the stored one (categories do not change with
 /// a visit).
 func noteMet(_ db: Database, household: String, on date: LocalDate) throws {
