@@ -58,7 +58,7 @@ public enum Schedule {
     }
 
     /// due_on = (last_met, else registered_on) + interval: the one place this sum is made, in
-    /// Swift and, through ``dueOnFunction``, in SQL (the due list pages by it).
+    /// Swift and, through ``addDueOnFunction(_:)``, in SQL (the due list pages by it).
     static func dueOn(registeredOn: LocalDate, lastMet: LocalDate?, intervalDays: Int) -> LocalDate {
         (lastMet ?? registeredOn).adding(days: intervalDays)
     }
@@ -133,14 +133,14 @@ public enum Schedule {
             stored AS (
                 SELECT h.code, h.grid_code, h.registered_on, h.last_met_on AS last_met, h.interval_days, h.due_on
                 FROM households h
-                WHERE \(households) AND h.registered_on <= \(date) AND (h.last_met_on IS NULL OR h.last_met_on <= \(date))
+                WHERE \(households) AND h.registered_on <= \(date) AND \(LastMet.storedHolds(asOf: date))
             ),
             recomputed AS (
                 SELECT code, grid_code, registered_on, last_met,
                        interval_days, gridbook_due_on(registered_on, last_met, interval_days) AS due_on
                 FROM (SELECT h.code, h.grid_code, h.registered_on, h.interval_days,
                              \(LastMet.sql(household: "h.code", onOrBefore: date)) AS last_met
-                      FROM households h WHERE \(households) AND h.registered_on <= \(date) AND h.last_met_on > \(date))
+                      FROM households h WHERE \(households) AND h.registered_on <= \(date) AND NOT \(LastMet.storedHolds(asOf: date)))
             ),
             due AS (
                 SELECT * FROM stored WHERE \(dueBefore) AND \(after)
@@ -174,7 +174,7 @@ public enum Schedule {
         let detailColumns: SQL = details ? "h.block_code, h.head_name" : "NULL, NULL"
         return """
             SELECT h.code, h.grid_code, \(detailColumns), h.registered_on,
-                CASE WHEN h.last_met_on IS NULL OR h.last_met_on <= \(asOf) THEN h.last_met_on
+                CASE WHEN \(LastMet.storedHolds(asOf: asOf)) THEN h.last_met_on
                      ELSE \(LastMet.sql(household: "h.code", onOrBefore: asOf))
                 END AS last_met,
                 h.interval_days

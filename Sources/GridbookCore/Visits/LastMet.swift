@@ -11,6 +11,12 @@ enum LastMet {
         if let date { conditions += " AND visited_on <= \(date)" }
         return "(SELECT MAX(visited_on) FROM visits WHERE \(conditions))"
     }
+
+    /// Whether the household row `h`'s stored `last_met_on` is its latest met visit as of `date`
+    /// too (no met visit after the date): then its stored dates hold, else the visit log decides.
+    static func storedHolds(asOf date: LocalDate) -> SQL {
+        "(h.last_met_on IS NULL OR h.last_met_on <= \(date))"
+    }
 }
 
 /// Keeps every household's `last_met_on` in step with the visit log, and with it `due_on`. Only
