@@ -13,7 +13,10 @@
 #       visit (new UUID) each request to a household of the member's grid, no
 #       visitor_id (the visitor is the caller), token, role and scope checked, the
 #       visit, its audit entry and feed event written in one transaction;
-#     - GET /api/v1/due?unit=GRID for that grid, as the member, then as the admin.
+#     - GET /api/v1/due?unit=GRID for that grid, as the member, then as the admin (the server
+#       keeps a page while nothing is written: what a grid member refreshing the list gets);
+#     - the same as the admin with Cache-Control: no-cache: the page read from the database
+#       and encoded on every request (no goal; the cost of the list itself).
 #   - Under report load: four clients (curl loops) read the county's coverage
 #     report as of a past date, GET /api/v1/reports/coverage?unit=COUNTY&as_of=
 #     2026-06-01 (the expensive path, which reads the visit log), as the county
@@ -59,7 +62,7 @@
 #                  copy, $BENCH_DIR/api.sqlite; wrk outputs and server logs go to
 #                  $BENCH_DIR/logs.
 #     DURATION     seconds of each wrk run (default 10). One run takes about
-#                  14 x (DURATION + 3) s plus the paging and the copy.
+#                  16 x (DURATION + 3) s plus the paging and the copy.
 #     RUNS         how many times the whole sequence runs (default 2).
 #     PORT         the server's port (default 18181).
 #     BUILD        1 (default) builds first with swift build -c release --product
@@ -320,6 +323,7 @@ POST_GOAL="≥ 0.20× healthz, p99 ≤ 50 ms, no errors"
 POST_EXPR="r >= 0.20 && p <= 50 && e == 0"
 DUE_GOAL="≥ 0.40× healthz, no errors"
 DUE_EXPR="r >= 0.40 && e == 0"
+FRESH_GOAL="no errors (no goal: the page read and encoded every time)"
 
 PAGING_KB=0; LOADED_KB=0; SEEN_MIN=""; SEEN_MAX=""; PAGES=""; PAGING_S=""
 VISITS_STORED=""; REPORTS_OK=0; REPORTS_FAILED=0; REPORT_MEAN_S=""; LOG_PROBLEMS=0
@@ -365,6 +369,8 @@ for RUN in $(seq 1 "$RUNS"); do
             -H "$MEMBER_AUTH" "$URL/api/v1/due?unit=$GRID"
         measure "due-admin-c$C" "idle: GET /api/v1/due (grid), county admin" "$C" "$IDLE_HEALTH" "$DUE_GOAL" "$DUE_EXPR" \
             -H "$ADMIN_AUTH" "$URL/api/v1/due?unit=$GRID"
+        measure "due-fresh-c$C" "idle: GET /api/v1/due (grid), county admin, no-cache" "$C" "$IDLE_HEALTH" "$FRESH_GOAL" "e == 0" \
+            -H "$ADMIN_AUTH" -H "Cache-Control: no-cache" "$URL/api/v1/due?unit=$GRID"
     done
 
     printf 'run %d/%d  starting %d coverage report clients (GET %s, county admin)\n' "$RUN" "$RUNS" "$REPORT_CLIENTS" "$COVERAGE_PATH"

@@ -8,7 +8,7 @@
   .wait(), a `blocking {}` bridge, or GRDB's writer used directly.
 
 Static helpers and properties are not methods a handler calls on the database, and are left
-alone; so is `checkpointConnection()` (it opens a connection; the checkpoint runs in a task of
+alone; so are `checkpointConnection()` and `watchConnection()` (each opens a connection; the checkpoint and the watch run in tasks of
 its own). Usage: python3 Tools/lint_async.py (from the repository root). Standard library only.
 """
 
@@ -19,7 +19,7 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ALLOWED_SYNC = {"checkpointConnection"}
+ALLOWED_SYNC = {"checkpointConnection", "watchConnection"}
 FORBIDDEN = [
     (re.compile(r"\bDispatchSemaphore\b"), "DispatchSemaphore"),
     (re.compile(r"\.wait\(\)"), "a thread waiting (.wait())"),

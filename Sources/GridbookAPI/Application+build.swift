@@ -6,6 +6,11 @@ import Logging
 /// reading them again: a revoked token or a moved unit takes effect within this time.
 public let serverCacheSeconds = 2
 
+/// How often a running server asks SQLite whether another process committed (a command-line
+/// import or visit beside it): kept answers such as due pages see such a write within this time,
+/// and this server's own writes at once.
+public let serverWatchInterval = Duration.milliseconds(50)
+
 /// Builds the API server over a database (SPEC section 6).
 public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", port: Int = 8080,
                              logger: Logger = Logger(label: "gridbook.api")) -> some ApplicationProtocol {
@@ -31,7 +36,7 @@ public func buildRouter(database: AppDatabase, cacheLifetime: Duration = .zero) 
     MeController(database: database).addRoutes(to: api)
     UnitController(database: database).addRoutes(to: api)
     VisitController(database: database).addRoutes(to: api)
-    ReportController(database: database).addRoutes(to: api)
+    ReportController(database: database, cacheLifetime: cacheLifetime).addRoutes(to: api)
     EventController(database: database).addRoutes(to: api)
     RiskCaseController(database: database).addRoutes(to: api)
     return router

@@ -66,11 +66,15 @@ extension GridbookContext {
 /// Answers a handler's value as ``JSONOutput`` encodes it, `application/json; charset=utf-8`.
 public struct GridbookJSONEncoder: ResponseEncoder {
     public func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws -> Response {
-        let bytes = try JSONOutput.bytes(value)
-        return Response(
+        Self.response(ByteBuffer(bytes: try JSONOutput.bytes(value)))
+    }
+
+    /// The 200 answer whose body is `json`, already encoded (a due page kept in memory).
+    static func response(_ json: ByteBuffer) -> Response {
+        Response(
             status: .ok,
-            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(bytes.count)],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(json.readableBytes)],
+            body: .init(byteBuffer: json)
         )
     }
 }

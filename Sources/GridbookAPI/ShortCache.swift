@@ -22,6 +22,12 @@ final class ShortCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         return value
     }
 
+    /// The cached value, or the one `make` makes (cached).
+    func value(for key: Key, orMake make: () async throws -> Value) async throws -> Value {
+        if let value = cached(key) { return value }
+        return store(try await make(), for: key)
+    }
+
     /// The cached value, or the one `load` reads with a connection at hand (cached unless nil).
     func value(for key: Key, load: () throws -> Value?) rethrows -> Value? {
         if let value = cached(key) { return value }
@@ -36,13 +42,16 @@ final class ShortCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         return entry.value
     }
 
-    private func store(_ value: Value, for key: Key) {
+    /// Keeps `value` for `key` in place of what was kept, and returns it.
+    @discardableResult
+    func store(_ value: Value, for key: Key) -> Value {
         let now = ContinuousClock.now
-        guard lifetime > .zero else { return }
+        guard lifetime > .zero else { return value }
         entries.withLock { entries in
             if entries.count >= capacity { entries = entries.filter { $0.value.expires > now } }
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[key] = (value, now + lifetime)
         }
+        return value
     }
 }

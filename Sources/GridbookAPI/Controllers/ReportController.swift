@@ -4,6 +4,26 @@ import Hummingbird
 /// The due list and the reports, each the same JSON the CLI prints with `--format json`.
 struct ReportController {
     let database: AppDatabase
+    /// Due pages as last answered, encoded, by the database's generation and the page asked for:
+    /// grid members open the same list again and again, and while nothing is written it is the
+    /// same list. Any commit of this server moves the generation at once; another process's,
+    /// within ``serverWatchInterval``; an entry lives at most the cache lifetime (a new day).
+    let duePages: ShortCache<DuePageKey, ByteBuffer>
+
+    init(database: AppDatabase, cacheLifetime: Duration) {
+        self.database = database
+        // Pages are a few kilobytes to a few hundred: a few hundred of them at most.
+        duePages = ShortCache(lifetime: cacheLifetime, capacity: 256)
+    }
+
+    /// What a due page depends on: the data (by generation) and the request.
+    struct DuePageKey: Hashable, Sendable {
+        let generation: UInt64
+        let unit: String
+        let on: LocalDate?
+        let horizon: Int
+        let page: PageRequest
+    }
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("due", use: due)
@@ -11,15 +31,25 @@ struct ReportController {
         group.get("reports/pairing", use: pairing)
     }
 
-    /// A page of the households due under a unit.
-    @Sendable func due(_ request: Request, context: AuthenticatedContext) async throws -> Page<DueItem> {
+    /// A page of the households due under a unit (the same for every caller who may see the
+    /// unit: it holds no personal data).
+    @Sendable func due(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let unit = try await context.requireScope(request.requiredQuery("unit"))
         var horizon = 7
         if let text = request.query("horizon") {
             guard let value = Int(text) else { throw GridbookError.invalid(field: "horizon", problem: "\(text) is not a number of days") }
             horizon = value
         }
-        return try await database.dueList(unitCode: unit, on: request.dateQuery("on"), horizon: horizon, page: Paging.page(request))
+        let on = try request.dateQuery("on")
+        let page = try Paging.page(request)
+        // The generation is read before the database: the page read after it is at least as new.
+        let key = DuePageKey(generation: database.generation.current, unit: unit, on: on, horizon: horizon, page: page)
+        let read = { ByteBuffer(bytes: try JSONOutput.bytes(try await database.dueList(unitCode: unit, on: on, horizon: horizon, page: page))) }
+        // `Cache-Control: no-cache` asks for the list as read now (and keeps it for the next caller).
+        let json = request.headers[.cacheControl]?.contains("no-cache") == true
+            ? try await duePages.store(read(), for: key)
+            : try await duePages.value(for: key, orMake: read)
+        return GridbookJSONEncoder.response(json)
     }
 
     /// Visit coverage of a unit as JSON, CSV or an HTML page.

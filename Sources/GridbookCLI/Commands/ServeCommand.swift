@@ -69,6 +69,26 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { checkpoints?.cancel() }
+        // Another process's commits (an import or a visit from the command line) move the
+        // generation that kept answers (due pages) are checked against.
+        let watch = try database.watchConnection().map { connection in
+            Task.detached(priority: .background) { [logger] in
+                var failed = false
+                while !Task.isCancelled {
+                    do {
+                        try await database.noteOutsideCommits(using: connection)
+                        failed = false
+                    } catch {
+                        // Nothing kept can be trusted while the check fails: keep moving the generation.
+                        database.generation.advance()
+                        if !failed { logger.warning("could not check for other writers", metadata: ["error": "\(error)"]) }
+                        failed = true
+                    }
+                    try? await Task.sleep(for: serverWatchInterval)
+                }
+            }
+        }
+        defer { watch?.cancel() }
         do {
             try await app.runService()
         } catch {

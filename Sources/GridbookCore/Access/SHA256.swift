@@ -14,10 +14,16 @@ enum SHA256 {
 
     /// The digest of `text`'s UTF-8 bytes, as 64 lowercase hexadecimal characters.
     static func hex(_ text: String) -> String {
-        digest(Array(text.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        // Every API request hashes its token: one buffer, no string per byte.
+        let digits = Array("0123456789abcdef".utf8)
+        let digest = digest(Array(text.utf8))
+        return String(unsafeUninitializedCapacity: digest.count * 2) { buffer in
+            for (index, byte) in digest.enumerated() {
+                buffer[2 * index] = digits[Int(byte >> 4)]
+                buffer[2 * index + 1] = digits[Int(byte & 0x0F)]
+            }
+            return digest.count * 2
+        }
     }
 
     /// The 32-byte digest of `message`.

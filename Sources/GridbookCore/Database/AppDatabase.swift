@@ -16,12 +16,15 @@ public struct AppDatabase: Sendable {
     public let clock: WallClock
     /// Visits logged at the same moment, committed together (each in its own savepoint).
     let visitWrites = GroupCommit()
+    /// Moves with every commit: answers kept in memory are good while it stands still.
+    public let generation = DataGeneration()
 
     /// Wraps a database connection and brings its schema up to date.
     public init(_ writer: any DatabaseWriter, clock: WallClock = .system) throws {
         self.writer = writer
         self.clock = clock
         try Self.migrator.migrate(writer)
+        writer.add(transactionObserver: generation, extent: .databaseLifetime)
     }
 
     /// Opens (creating when needed) the database file at `path`, in WAL mode.

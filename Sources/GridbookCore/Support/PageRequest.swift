@@ -1,7 +1,7 @@
 /// Which page of a list to read: at most `limit` items after the cursor `after` (the `next` of
 /// the page before), read with a keyset condition in the query itself, never cut out of a
 /// whole list read into memory.
-public struct PageRequest: Sendable, Equatable {
+public struct PageRequest: Sendable, Hashable {
     /// Items a page holds unless the caller asks for another number.
     public static let defaultLimit = 100
     /// The most items one page may hold.
