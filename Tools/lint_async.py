@@ -9,7 +9,7 @@
 
 Static helpers and properties are not methods a handler calls on the database, and are left
 alone; so are `checkpointConnection()` and `watchConnection()` (each opens a connection; the checkpoint and the watch run in tasks of
-its own). Usage: python3 Tools/lint_async.py (from the repository root). Standard library only.
+their own). Usage: python3 Tools/lint_async.py (from the repository root). Standard library only.
 """
 
 from __future__ import annotations

@@ -16,13 +16,21 @@ public struct APIError: HTTPResponseError, Equatable {
     public let code: String
     public let message: String
     public let details: [Detail]
+    /// Seconds to send as `Retry-After` (a 503), or nil.
+    public let retryAfter: Int?
 
     /// An error with its status, machine-readable code, message and field details.
-    public init(_ status: HTTPResponse.Status, code: String, message: String, details: [Detail] = []) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, details: [Detail] = [], retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.retryAfter = retryAfter
+    }
+
+    /// 503 with `Retry-After`: the database is busy, full, read-only or failing; nothing was written.
+    init(_ trouble: StorageTrouble) {
+        self.init(.serviceUnavailable, code: trouble.code, message: trouble.description, retryAfter: trouble.retryAfterSeconds)
     }
 
     /// The error as a Gridbook core error maps to HTTP: unknown → 404, invalid → 400, conflict → 409, not allowed → 403.
@@ -47,14 +55,16 @@ public struct APIError: HTTPResponseError, Equatable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = try JSONOutput.encode(Body(error: .init(code: code, message: message, details: details)))
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
 /// Turns every error a route throws into the JSON error body: core errors by kind, bad JSON
-/// into 400 with the field, Hummingbird's own (413, 404 for no route) with their status, and
-/// anything else into a 500 that says nothing of its cause.
+/// into 400 with the field, Hummingbird's own (413, 404 for no route) with their status, a
+/// busy, full, read-only or failing database into 503 with `Retry-After`, and anything else
+/// into a 500 that says nothing of its cause.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = GridbookRequestContext
 
@@ -72,6 +82,10 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             let code = error.status == .contentTooLarge ? "too_large" : error.status == .notFound ? "not_found" : "bad_request"
             throw APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase)
+        } catch let error where StorageTrouble(error) != nil {
+            let trouble = StorageTrouble(error) ?? .failing
+            context.logger.warning("database unavailable", metadata: ["trouble": "\(trouble.code)", "error": "\(error)"])
+            throw APIError(trouble)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error))) \(error)"])
             throw APIError(.internalServerError, code: "internal", message: "the request could not be completed")

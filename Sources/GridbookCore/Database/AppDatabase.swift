@@ -37,8 +37,12 @@ public struct AppDatabase: Sendable {
     /// so inside the commit that crosses 1,000 pages, holding up every request behind it);
     /// call ``checkpoint(using:)`` from a task of its own instead. A WAL file left larger than
     /// 64 MiB is cut back to that when it starts over.
-    public static func openForServer(path: String, clock: WallClock = .system) throws -> AppDatabase {
+    ///
+    /// A write waits at most `busyTimeout` seconds for the write lock (another process's import),
+    /// then fails with ``StorageTrouble/busy`` (the API's 503), instead of holding its client.
+    public static func openForServer(path: String, clock: WallClock = .system, busyTimeout: Double = 2) throws -> AppDatabase {
         var config = makeConfiguration()
+        config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)")
