@@ -12,7 +12,7 @@ public struct Gridbook: AsyncParsableCommand {
         subcommands: [InitCommand.self, ImportCommand.self, DemoCommand.self, UnitCommand.self, PersonCommand.self,
                       HouseholdCommand.self, VisitCommand.self, DueCommand.self, ReportCommand.self, SettingsCommand.self,
                       RiskCommand.self, CaseCommand.self, AuditCommand.self, EventsCommand.self,
-                      TokenCommand.self, ServeCommand.self]
+                      TokenCommand.self, ServeCommand.self, BackupCommand.self, RestoreCommand.self, CheckCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions
@@ -64,7 +64,9 @@ struct GlobalOptions: ParsableArguments {
         }
         let database: AppDatabase
         do {
-            database = try bulk ? AppDatabase.openForBulkWrite(path: path, clock: Console.clock)
+            // A file (or directory) this user may not write is still read: writes then say so in one line.
+            database = try !create && !Self.mayWrite(path) ? AppDatabase.openReadOnly(path: path, clock: Console.clock)
+                : bulk ? AppDatabase.openForBulkWrite(path: path, clock: Console.clock)
                 : server ? AppDatabase.openForServer(path: path, clock: Console.clock) : AppDatabase.open(path: path, clock: Console.clock)
         } catch {
             throw CLIError("cannot open the database \(path): \(error)")
@@ -75,6 +77,15 @@ struct GlobalOptions: ParsableArguments {
             do { _ = try await database.person(id: person) } catch GridbookError.notFound { throw CLIError("--as \(person): no such person in \(path)") }
         }
         return database
+    }
+}
+
+extension GlobalOptions {
+    /// Whether this user may write the database file and its directory (SQLite writes its
+    /// journal beside it).
+    static func mayWrite(_ path: String) -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        return access(path, W_OK) == 0 && access(directory.isEmpty ? "." : directory, W_OK) == 0
     }
 }
 

@@ -33,6 +33,19 @@ public struct AppDatabase: Sendable {
         return try AppDatabase(pool, clock: clock)
     }
 
+    /// Opens an existing database file only to read it, for a file (or directory) this user may
+    /// not write: reads work, a write fails with ``StorageTrouble/readOnly``. A file whose schema
+    /// is older than this program cannot be read this way (it needs its upgrade written).
+    public static func openReadOnly(path: String, clock: WallClock = .system) throws -> AppDatabase {
+        var config = makeConfiguration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        guard try queue.read({ db in try migrator.hasCompletedMigrations(db) }) else {
+            throw GridbookError.invalid(field: "database", problem: "\(path) needs an upgrade, and this user may not write it")
+        }
+        return try AppDatabase(queue, clock: clock)
+    }
+
     /// Opens the database for a server: its commits never checkpoint the WAL (SQLite would do
     /// so inside the commit that crosses 1,000 pages, holding up every request behind it);
     /// call ``checkpoint(using:)`` from a task of its own instead. A WAL file left larger than
@@ -174,13 +187,6 @@ public struct AppDatabase: Sendable {
     /// Runs a block outside of a transaction, for work that manages its own (bulk import).
     func writeWithoutTransaction<T: Sendable>(_ block: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await writer.writeWithoutTransaction(block)
-    }
-
-    /// Copies the database to another file, consistently, while it may be in use.
-    public func backup(to path: String) async throws {
-        let destination = try DatabaseQueue(path: path)
-        let writer = self.writer
-        try await Task.detached { try writer.backup(to: destination) }.value
     }
 }
 

@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+
+/// What a backup holds, as `gridbook backup` reports it.
+public struct BackupSummary: Equatable, Sendable {
+    /// Where the copy is.
+    public var path: String
+    /// Its size in bytes.
+    public var bytes: Int
+    /// Rows it holds, for a glance that it is the county expected.
+    public var households: Int
+    public var visits: Int
+}
+
+/// What `gridbook check` found: empty lists when the file is sound.
+public struct CheckResult: Equatable, Sendable {
+    /// `PRAGMA integrity_check`'s problems (none when it says `ok`).
+    public var integrityProblems: [String]
+    /// `PRAGMA foreign_key_check`'s rows, as `table row N: no PARENT it refers to`.
+    public var foreignKeyProblems: [String]
+
+    /// Whether nothing was found.
+    public var isSound: Bool { integrityProblems.isEmpty && foreignKeyProblems.isEmpty }
+}
+
+extension AppDatabase {
+    /// Copies the database to a new file at `path`, consistently while a server writes: SQLite's
+    /// online backup reads one snapshot (every write acknowledged before the backup began is in
+    /// it; none half), on a reader connection, so writers go on. The copy is written beside
+    /// `path` first, checked with `integrity_check`, made one self-contained file (no WAL), and
+    /// only then moved to `path`: a failed backup leaves no file that looks like one.
+    ///
+    /// Refused when `path` already exists. `progress` hears the fraction copied.
+    public func backup(to path: String, progress: (@Sendable (Double) -> Void)? = nil) async throws -> BackupSummary {
+        let files = FileManager.default
+        guard !files.fileExists(atPath: path) else {
+            throw GridbookError.conflict("\(path) already exists: choose a new name for the backup")
+        }
+        let partial = path + ".partial"
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? files.removeItem(atPath: partial + suffix) }
+        let summary: BackupSummary
+        do {
+            let destination = try DatabaseQueue(path: partial)
+            try await read { source in
+                try destination.inDatabase { copy in
+                    try source.backup(to: copy, pagesPerStep: 1024) { step in
+                        progress?(Double(step.completedPageCount) / Double(max(1, step.totalPageCount)))
+                    }
+                }
+            }
+            summary = try await destination.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = DELETE")
+                let problems = try Self.integrityProblems(db)
+                guard problems.isEmpty else {
+                    throw GridbookError.invalid(field: "backup", problem: "the copy failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
+                }
+                return BackupSummary(path: path, bytes: 0,
+                                     households: try Int.fetchOne(db, sql: "SELECT count(*) FROM households") ?? 0,
+                                     visits: try Int.fetchOne(db, sql: "SELECT count(*) FROM visits") ?? 0)
+            }
+            try destination.close()
+            try files.moveItem(atPath: partial, toPath: path)
+        } catch {
+            for suffix in ["", "-wal", "-shm", "-journal"] { try? files.removeItem(atPath: partial + suffix) }
+            throw error
+        }
+        var sized = summary
+        sized.bytes = (try? files.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return sized
+    }
+
+    /// Runs SQLite's `integrity_check` and `foreign_key_check` over the whole file.
+    public func check() async throws -> CheckResult {
+        try await read { db in
+            CheckResult(integrityProblems: try Self.integrityProblems(db), foreignKeyProblems: try Self.foreignKeyProblems(db))
+        }
+    }
+
+    /// `integrity_check`'s lines, none when it says `ok`.
+    static func integrityProblems(_ db: Database) throws -> [String] {
+        let lines = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+        return lines == ["ok"] ? [] : lines
+    }
+
+    /// `foreign_key_check`'s rows as sentences.
+    static func foreignKeyProblems(_ db: Database) throws -> [String] {
+        try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
+            let table: String = row["table"] ?? "?"
+            let rowid: Int64? = row["rowid"]
+            let parent: String = row["parent"] ?? "?"
+            return "\(table) row \(rowid.map(String.init) ?? "?"): no \(parent) it refers to"
+        }
+    }
+
+    /// Replaces the database at `path` by the backup at `backup`, keeping the replaced file aside
+    /// as `path.replaced-STAMP` (STAMP from `now`, UTC), which it returns.
+    ///
+    /// Refused, changing nothing: a backup that is not a sound Gridbook database
+    /// (``checkBackup(_:)``), and a database that another connection has open (a running
+    /// `gridbook serve`): SQLite lets a connection leave WAL mode only when it is alone, so that is
+    /// the test; leaving it also folds the WAL into the file, so the file kept aside is whole.
+    public static func restore(_ path: String, from backup: String, now: Date) async throws -> String {
+        let files = FileManager.default
+        try await checkBackup(backup)
+        // 2026-12-06T20:30:00Z → 20261206-203000 (UTC).
+        let digits = Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text.filter(\.isNumber)
+        let aside = "\(path).replaced-\(digits.prefix(8))-\(digits.dropFirst(8))"
+        if files.fileExists(atPath: path) {
+            var alone = Configuration()
+            alone.busyMode = .immediateError
+            let current = try DatabaseQueue(path: path, configuration: alone)
+            let mode = try? await current.writeWithoutTransaction { db in
+                try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+            }
+            try current.close()
+            guard mode == "delete" else {
+                throw GridbookError.conflict("\(path) is open in another process (a running gridbook serve?): stop it, then restore")
+            }
+            try files.moveItem(atPath: path, toPath: aside)
+        }
+        let incoming = path + ".restoring"
+        do {
+            try? files.removeItem(atPath: incoming)
+            // Through SQLite, not a file copy: a backup file opened since may hold pages in a WAL beside it.
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            let source = try DatabaseQueue(path: backup, configuration: readOnly)
+            let destination = try DatabaseQueue(path: incoming)
+            try await source.read { db in try destination.inDatabase { copy in try db.backup(to: copy) } }
+            try await destination.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+            try destination.close()
+            try source.close()
+            try files.moveItem(atPath: incoming, toPath: path)
+        } catch {
+            // The copy failed (a full disk?): the replaced file goes back.
+            try? files.removeItem(atPath: incoming)
+            if files.fileExists(atPath: aside) { try? files.moveItem(atPath: aside, toPath: path) }
+            throw error
+        }
+        return aside
+    }
+
+    /// Refuses a file that is not a sound Gridbook database to restore: unreadable, without
+    /// Gridbook's schema, written by a newer Gridbook, or with integrity or foreign key problems.
+    public static func checkBackup(_ backup: String) async throws {
+        guard FileManager.default.fileExists(atPath: backup) else { throw GridbookError.notFound("backup \(backup)") }
+        var config = Configuration()
+        config.readonly = true
+        do {
+            let candidate = try DatabaseQueue(path: backup, configuration: config)
+            try await candidate.read { db in
+                guard try db.tableExists("units"), try db.tableExists("grdb_migrations") else {
+                    throw GridbookError.invalid(field: "backup", problem: "\(backup) is not a Gridbook database")
+                }
+                let known = Set(migrator.migrations)
+                let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+                if let newer = applied.first(where: { !known.contains($0) }) {
+                    throw GridbookError.invalid(field: "backup", problem: "\(backup) was written by a newer Gridbook (migration \(newer))")
+                }
+                let problems = try integrityProblems(db) + foreignKeyProblems(db)
+                guard problems.isEmpty else {
+                    throw GridbookError.invalid(field: "backup", problem: "\(backup) is damaged: \(problems.prefix(3).joined(separator: "; "))")
+                }
+            }
+            try candidate.close()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw GridbookError.invalid(field: "backup", problem: "\(backup) is not a readable database (\(error.message ?? "damaged"))")
+        }
+    }
+}
