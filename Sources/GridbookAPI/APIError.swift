@@ -2,6 +2,7 @@ import Foundation
 import GridbookCore
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// An API error: a status and the error body of SPEC section 6,
 /// `{"error": {"code", "message", "details": [{"field", "problem"}]}}`.
@@ -82,6 +83,17 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             let code = error.status == .contentTooLarge ? "too_large" : error.status == .notFound ? "not_found" : "bad_request"
             throw APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase)
+        } catch let error as HTTPParserError {
+            // The connection ended, or was closed idle, in the middle of the request's body; or
+            // what came was not HTTP.
+            if error == .invalidEOFState {
+                throw APIError(.requestTimeout, code: "request_timeout", message: "the request ended before its body was complete")
+            }
+            throw APIError(.badRequest, code: "bad_request", message: "the request could not be read: \(error)")
+        } catch is CancellationError {
+            // The request's task was cancelled before it was answered: the server stopping (past
+            // its drain), or a client that went away (a report waiting its turn).
+            throw APIError(.requestTimeout, code: "request_timeout", message: "the request was not finished in time: send it again")
         } catch let error where StorageTrouble(error) != nil {
             let trouble = StorageTrouble(error) ?? .failing
             context.logger.warning("database unavailable", metadata: ["trouble": "\(trouble.code)", "error": "\(error)"])

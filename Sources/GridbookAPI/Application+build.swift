@@ -1,5 +1,6 @@
 import GridbookCore
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// How long a running server keeps a caller (behind a token) and a unit's ancestors before
@@ -11,12 +12,29 @@ public let serverCacheSeconds = 2
 /// and this server's own writes at once.
 public let serverWatchInterval = Duration.milliseconds(50)
 
+/// How a server treats its connections (each has a default a county can run with).
+public struct ConnectionLimits: Sendable {
+    /// A connection with nothing read or written for this long is closed: a client gone quiet, or
+    /// one that sent half a request header or body and stopped.
+    public var idleTimeout: Duration = .seconds(30)
+    /// Connections open at once; past it, new ones wait to be accepted until one closes.
+    public var maxConnections = 10_000
+
+    public init(idleTimeout: Duration = .seconds(30), maxConnections: Int = 10_000) {
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+    }
+}
+
 /// Builds the API server over a database (SPEC section 6).
-public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", port: Int = 8080,
+public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", port: Int = 8080, limits: ConnectionLimits = ConnectionLimits(),
                              logger: Logger = Logger(label: "gridbook.api")) -> some ApplicationProtocol {
-    Application(
+    let (seconds, attoseconds) = limits.idleTimeout.components
+    return Application(
         router: buildRouter(database: database, cacheLifetime: .seconds(serverCacheSeconds)),
-        configuration: .init(address: .hostname(host, port: port), serverName: "gridbook"),
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))),
+        configuration: .init(address: .hostname(host, port: port), serverName: "gridbook",
+                             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
         logger: logger
     )
 }

@@ -1,14 +1,24 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GridbookAPI
 import GridbookCore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// `gridbook serve`: the JSON API (SPEC section 6) over the database.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the JSON API over the database (Ctrl-C or SIGTERM stops it after in-flight requests)."
+        abstract: "Serve the JSON API over the database.",
+        discussion: """
+            Ctrl-C or SIGTERM stops it: it accepts no new connection, lets requests under way finish for at most \
+            --drain-seconds, then closes what is left and exits 0.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -19,6 +29,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on.")
     var port: Int = 8080
 
+    @Option(help: "Close a connection idle this many seconds (nothing read or written: also one that sent half a request).")
+    var idleTimeout: Int = 30
+
+    @Option(help: "Connections open at once; more wait to be accepted (default: 10000, or fewer when the process may not open that many files).")
+    var maxConnections: Int?
+
+    @Option(help: "On SIGTERM or Ctrl-C, seconds to let requests under way finish before closing what is left.")
+    var drainSeconds: Int = 10
+
     @Option(help: "Log lines as text or json (one object a line).")
     var logFormat: LogFormat = .text
 
@@ -26,6 +45,25 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
+        guard (1...3_600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be from 1 to 3600 seconds") }
+        if let maxConnections, !(1...1_000_000).contains(maxConnections) {
+            throw ValidationError("--max-connections must be from 1 to 1000000")
+        }
+        guard (0...3_600).contains(drainSeconds) else { throw ValidationError("--drain-seconds must be from 0 to 3600") }
+    }
+
+    /// 10,000 connections, or as many as the process may open files for less 256 (the database's
+    /// files, logs), once its soft limit is raised to the hard one: the cap is reached before the
+    /// process runs out of files, which would stop it answering anyone.
+    static func defaultMaxConnections() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 768 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return max(16, min(10_000, Int(clamping: limit.rlim_cur) - 256))
     }
 
     func run() async throws {
@@ -36,7 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Every request is logged at info; --verbose adds Hummingbird's own debug lines.
         logger.logLevel = global.verbose ? .debug : .info
-        let app = buildApplication(database: database, host: host, port: port, logger: logger)
+        let limits = ConnectionLimits(idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections ?? Self.defaultMaxConnections())
+        let app = buildApplication(database: database, host: host, port: port, limits: limits, logger: logger)
         // The WAL is checkpointed here, twice a second, never inside a request's commit; small
         // checkpoints often hold up the writer less than large ones seldom (POST p99 41 ms
         // against 52 ms every 2 s, BENCHMARKS.md).
@@ -89,8 +128,13 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { watch?.cancel() }
+        var services = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Past the drain, the server is cancelled: what is still open is closed.
+        services.maximumGracefulShutdownDuration = .seconds(drainSeconds)
+        services.maximumCancellationDuration = .seconds(5)
         do {
-            try await app.runService()
+            try await ServiceGroup(configuration: services).run()
+            logger.info("stopped")
         } catch {
             throw CLIError("the server stopped: \(error)")
         }

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Fault script (issue 11): slow and half-open clients, and SIGTERM under them.
+
+What it does, against a `gridbook serve` it starts itself on a copy of the demo database:
+  1. Opens --half-open connections (default 1500) that each send half a request header
+     (`GET /healthz HTTP/1.1` and a Host line, never the blank line that ends the header),
+     and as many again that send a POST's header and half its body. While they are all open
+     (a second after the last, for the server to take in the flood), it asks GET /healthz
+     --probes times on fresh connections: each must answer 200 within --probe-ms (50 ms).
+  2. Waits past the server's --idle-timeout (the script starts it with 20 s, longer than it
+     takes to open them all): the half-open connections must have been closed by the server.
+  3. Opens one connection with a half-sent POST body, sends SIGTERM, and measures how long the
+     server takes to exit: it must exit 0 within the drain deadline (--drain-seconds, 2 s
+     here) plus 3 s, and its log must hold no 500 for the half-sent request.
+Prints what it did; exit 1 when anything failed, 0 otherwise. Standard library only.
+
+Usage: python3 Tools/fault_connections.py --gridbook .build/debug/gridbook [--half-open 3000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IDLE = 20  # the server's --idle-timeout, in seconds
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthz_ms(port: int) -> float:
+    start = time.monotonic()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+        if response.status != 200:
+            raise RuntimeError(f"healthz answered {response.status}")
+    return (time.monotonic() - start) * 1000
+
+
+def half_open(port: int, count: int, body: bool, token: str = "") -> list[socket.socket]:
+    sockets = []
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        if body:
+            s.sendall(b"POST /api/v1/visits HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      + (f"Authorization: Bearer {token}\r\n".encode() if token else b"")
+                      + b"Content-Length: 200\r\n\r\n{\"household_code\": ")
+        else:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        sockets.append(s)
+    return sockets
+
+
+def closed_by_server(s: socket.socket) -> bool:
+    s.settimeout(0.5)
+    try:
+        data = s.recv(4096)
+        # A 408 or 400 before closing is as good as a bare close.
+        return data == b"" or data.startswith(b"HTTP/1.1 4")
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--gridbook", required=True)
+    parser.add_argument("--half-open", type=int, default=1500)
+    parser.add_argument("--probes", type=int, default=50)
+    parser.add_argument("--probe-ms", type=float, default=50.0)
+    args = parser.parse_args()
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = 2 * args.half_open + 200
+    if soft < need:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(need, soft), hard), hard))
+    failures: list[str] = []
+    work = tempfile.mkdtemp(prefix="gridbook-fault-")
+    try:
+        db = os.path.join(work, "demo.sqlite")
+        subprocess.run([args.gridbook, "--db", db, "import", os.path.join(ROOT, "Seeds", "demo")], check=True,
+                       stdout=subprocess.DEVNULL)
+        with sqlite3.connect(db) as connection:
+            member = connection.execute("SELECT person_id FROM duties WHERE role = 'grid_member' AND (until IS NULL OR until = '') ORDER BY person_id LIMIT 1").fetchone()[0]
+        token = subprocess.run([args.gridbook, "--db", db, "token", "issue", "--person", member], check=True,
+                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        port = free_port()
+        log = open(os.path.join(work, "serve.log"), "w")
+        server = subprocess.Popen([args.gridbook, "--db", db, "serve", "--port", str(port), "--idle-timeout", str(IDLE),
+                                   "--drain-seconds", "2"], stderr=log)
+        for _ in range(100):
+            try:
+                healthz_ms(port)
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        # 1. Half-open clients, and /healthz beside them.
+        started = time.monotonic()
+        held = half_open(port, args.half_open, body=False) + half_open(port, args.half_open, body=True, token=token)
+        last_opened = time.monotonic()
+        if last_opened - started > IDLE / 2:
+            failures.append(f"opening the connections took {last_opened - started:.1f} s: the first may have timed out already")
+        # A second for the server to take in the last of the flood (its accept queue), then probes.
+        time.sleep(1)
+        measured = [healthz_ms(port) for _ in range(args.probes)]
+        times = sorted(measured)
+        print("   probes (ms):", " ".join(f"{t:.1f}" for t in measured[:10]), "...")
+        worst = times[-1]
+        print(f"1. {len(held)} half-open connections (half a header, or a header and half a body) opened in "
+              f"{time.monotonic() - started:.1f} s; GET /healthz beside them: median {times[len(times) // 2]:.1f} ms, "
+              f"worst {worst:.1f} ms of {args.probes}")
+        if worst > args.probe_ms:
+            failures.append(f"healthz took {worst:.1f} ms beside {len(held)} half-open connections (goal {args.probe_ms:.0f} ms)")
+
+        # 2. The server closes them once idle (the last was opened before the probes).
+        time.sleep(max(0.0, IDLE + 2 - (time.monotonic() - last_opened)))
+        open_still = sum(1 for s in held if not closed_by_server(s))
+        print(f"2. after the {IDLE} s idle timeout: {len(held) - open_still} of {len(held)} closed by the server")
+        if open_still:
+            failures.append(f"{open_still} half-open connections still open after the idle timeout")
+        for s in held:
+            s.close()
+
+        # 3. SIGTERM with a half-sent body: exits 0 within the drain deadline.
+        # With a token, so that the request is under way, its handler waiting for the rest of the body.
+        hanging = half_open(port, 1, body=True, token=token)
+        time.sleep(0.2)
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        try:
+            code = server.wait(timeout=2 + 3 + 5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            code = None
+        took = time.monotonic() - started
+        hanging[0].close()
+        log.close()
+        text = open(os.path.join(work, "serve.log")).read()
+        fives = [line for line in text.splitlines() if "status=5" in line]
+        print(f"3. SIGTERM with a half-sent body: exit {code} after {took:.1f} s (drain 2 s); 5xx lines in the log: {len(fives)}")
+        if code != 0:
+            failures.append(f"the server exited {code} after SIGTERM (expected 0)")
+        if took > 2 + 3:
+            failures.append(f"the server took {took:.1f} s to stop (drain 2 s)")
+        if fives:
+            failures.append(f"the log has 5xx lines: {fives[:2]}")
+    finally:
+        if os.environ.get("KEEP"): print("kept", work)
+        else: shutil.rmtree(work, ignore_errors=True)
+
+    for failure in failures:
+        print("FAILED:", failure)
+    print("fault_connections: " + ("passed" if not failures else f"{len(failures)} failure(s)"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
