@@ -136,3 +136,22 @@ struct BackupTests {
         #expect(try files.names().filter { $0.contains("replaced") || $0.contains("restoring") } == [])
     }
 }
+
+@Suite("Backups on a schedule")
+struct BackupRotationTests {
+    @Test("each backup is named by its time; past keep, the oldest go, and other files stay")
+    func rotation() async throws {
+        let files = try FileDirectory()
+        let database = try await smallCountyFile(files.path("county.sqlite"))
+        let rotation = BackupRotation(directory: files.path("backups"), keep: 2)
+        #expect(BackupRotation.fileName(at: testNow) == "gridbook-20261201-000000.sqlite")
+        var removed: [[String]] = []
+        for hour in 0..<4 {
+            let (summary, gone) = try await rotation.take(of: database, at: testNow.addingTimeInterval(Double(hour) * 3600))
+            #expect(summary.households == 8)
+            removed.append(gone)
+        }
+        #expect(removed == [[], [], ["gridbook-20261201-000000.sqlite"], ["gridbook-20261201-010000.sqlite"]])
+        #expect(try rotation.backups() == ["gridbook-20261201-020000.sqlite", "gridbook-20261201-030000.sqlite"])
+    }
+}

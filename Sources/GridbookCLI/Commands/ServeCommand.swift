@@ -38,6 +38,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "On SIGTERM or Ctrl-C, seconds to let requests under way finish before closing what is left.")
     var drainSeconds: Int = 10
 
+    @Option(help: "Take a backup every this many hours (with --backup-dir), the first one at start.")
+    var backupEvery: Double?
+
+    @Option(help: "Where scheduled backups go (gridbook-YYYYMMDD-HHMMSS.sqlite, UTC).")
+    var backupDir: String?
+
+    @Option(help: "How many scheduled backups to keep; older ones are removed.")
+    var keep: Int = 7
+
     @Option(help: "Log lines as text or json (one object a line).")
     var logFormat: LogFormat = .text
 
@@ -50,6 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-connections must be from 1 to 1000000")
         }
         guard (0...3_600).contains(drainSeconds) else { throw ValidationError("--drain-seconds must be from 0 to 3600") }
+        guard (backupEvery == nil) == (backupDir == nil) else { throw ValidationError("--backup-every and --backup-dir go together") }
+        if let backupEvery, !(0.01...720).contains(backupEvery) { throw ValidationError("--backup-every must be from 0.01 to 720 hours") }
+        guard (1...1_000).contains(keep) else { throw ValidationError("--keep must be from 1 to 1000") }
     }
 
     /// 10,000 connections, or as many as the process may open files for less 256 (the database's
@@ -128,6 +140,21 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { watch?.cancel() }
+        let backups = backupEvery.flatMap { hours in backupDir.map { (hours, BackupRotation(directory: $0, keep: keep)) } }.map { hours, rotation in
+            Task.detached(priority: .background) { [logger] in
+                while !Task.isCancelled {
+                    do {
+                        let (summary, removed) = try await rotation.take(of: database, at: database.clock.now())
+                        logger.info("backup taken", metadata: ["path": "\(summary.path)", "bytes": "\(summary.bytes)",
+                                                              "visits": "\(summary.visits)", "removed": "\(removed.joined(separator: ","))"])
+                    } catch {
+                        logger.warning("backup failed", metadata: ["directory": "\(rotation.directory)", "error": "\(StorageTrouble(error).map { "\($0)" } ?? "\(error)")"])
+                    }
+                    try? await Task.sleep(for: .seconds(hours * 3600))
+                }
+            }
+        }
+        defer { backups?.cancel() }
         var services = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the drain, the server is cancelled: what is still open is closed.
         services.maximumGracefulShutdownDuration = .seconds(drainSeconds)

@@ -168,3 +168,42 @@ extension AppDatabase {
         }
     }
 }
+
+/// Backups a server takes on a schedule into a directory of their own: each named by the time
+/// it was taken, the newest `keep` kept.
+public struct BackupRotation: Sendable {
+    /// Where the backups go.
+    public let directory: String
+    /// How many to keep; older ones are removed after each new one.
+    public let keep: Int
+
+    public init(directory: String, keep: Int) {
+        self.directory = directory
+        self.keep = keep
+    }
+
+    /// The file name of a backup taken at `date`: `gridbook-20261206-203000.sqlite` (UTC), so that
+    /// names sort by time.
+    public static func fileName(at date: Date) -> String {
+        let digits = Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text.filter(\.isNumber)
+        return "gridbook-\(digits.prefix(8))-\(digits.dropFirst(8)).sqlite"
+    }
+
+    /// The backups in the directory, oldest first (by name, which is by time).
+    public func backups() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasPrefix("gridbook-") && $0.hasSuffix(".sqlite") && $0.count == "gridbook-20261206-203000.sqlite".count }
+            .sorted()
+    }
+
+    /// Takes a backup of `database` now, then removes the oldest past `keep`; returns the new
+    /// backup's summary and the names removed.
+    public func take(of database: AppDatabase, at date: Date) async throws -> (BackupSummary, removed: [String]) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let summary = try await database.backup(to: (directory as NSString).appendingPathComponent(Self.fileName(at: date)))
+        let all = try backups()
+        let removed = Array(all.prefix(max(0, all.count - keep)))
+        for name in removed { try FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name)) }
+        return (summary, removed)
+    }
+}
