@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Fault script (issue 11): kill -9 under write load, and kill -9 of an import.
+
+1. Server killed under POST load, --rounds times (default 3): `gridbook serve` on a copy of the
+   demo database takes POST /api/v1/visits from --clients threads (default 16), each visit with
+   an id of its own, for about --seconds (default 3); then the server gets SIGKILL while they
+   send. The database must hold every visit that was acknowledged (201/200) exactly once, pass
+   `gridbook check`, and, served again, take every visit that was sent but not acknowledged
+   (a client's retry) as one record: the retry of an acknowledged one answers 200, the rest 201.
+2. Import killed: `gridbook import` of a second copy of the demo seeds with one more visit file
+   (the demo's visits again under new ids) into the database gets SIGKILL after a random part of
+   its run, --imports times (default 3): the database must be exactly as before (row counts and
+   a checksum of the visit ids) and pass `gridbook check`.
+Prints what it did; exit 1 when anything was lost, doubled or damaged, 0 otherwise.
+Standard library only.
+
+Usage: python3 Tools/fault_kill.py --gridbook .build/debug/gridbook [--rounds 3] [--clients 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(gridbook: str, db: str, log: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen([gridbook, "--db", db, "serve", "--port", str(port)], stderr=open(log, "a"))
+    for _ in range(200):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return server, port
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the server did not start")
+
+
+def post_visit(connection: http.client.HTTPConnection, token: str, visit_id: str, household: str) -> int:
+    body = json.dumps({"id": visit_id, "household_code": household, "visited_at": "2026-11-20T10:00:00+08:00",
+                       "method": "door", "outcome": "met"})
+    connection.request("POST", "/api/v1/visits", body=body,
+                       headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def stored(db: str, ids: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with sqlite3.connect(db) as connection:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for visit_id, count in connection.execute(
+                    f"SELECT id, count(*) FROM visits WHERE id IN ({marks}) GROUP BY id", chunk):
+                counts[visit_id] = count
+    return counts
+
+
+def check(gridbook: str, db: str) -> bool:
+    return subprocess.run([gridbook, "--db", db, "check"], capture_output=True).returncode == 0
+
+
+def kill_under_load(args, work: str, db: str, token: str, households: list[str], failures: list[str]) -> None:
+    log = os.path.join(work, "serve.log")
+    for round_number in range(1, args.rounds + 1):
+        server, port = start_server(args.gridbook, db, log)
+        acknowledged: list[str] = []
+        unacknowledged: list[str] = []
+        household_of: dict[str, str] = {}
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def client(number: int) -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            while not stop.is_set():
+                visit_id = str(uuid.uuid4())
+                household = random.choice(households)
+                with lock:
+                    household_of[visit_id] = household
+                try:
+                    status = post_visit(connection, token, visit_id, household)
+                except (OSError, http.client.HTTPException):
+                    with lock:
+                        unacknowledged.append(visit_id)
+                    return
+                with lock:
+                    (acknowledged if status in (200, 201) else unacknowledged).append(visit_id)
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        time.sleep(args.seconds * random.uniform(0.6, 1.0))
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+        counts = stored(db, acknowledged + unacknowledged)
+        lost = [v for v in acknowledged if counts.get(v, 0) != 1]
+        doubled = [v for v, n in counts.items() if n > 1]
+        sound = check(args.gridbook, db)
+        # The clients' retries: everything sent again.
+        server, port = start_server(args.gridbook, db, log)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        retry_status = {}
+        for visit_id in unacknowledged + acknowledged[:50]:
+            retry_status[visit_id] = post_visit(connection, token, visit_id, household_of[visit_id])
+        server.send_signal(signal.SIGTERM)
+        server.wait()
+        after = stored(db, acknowledged + unacknowledged)
+        not_taken = [v for v in unacknowledged if after.get(v, 0) != 1]
+        bad_retries = [v for v in acknowledged[:50] if retry_status[v] != 200]
+        print(f"1.{round_number} killed under {args.clients} clients: {len(acknowledged)} acknowledged, {len(unacknowledged)} "
+              f"unanswered; lost {len(lost)}, doubled {len(doubled)}, check {'ok' if sound else 'FAILED'}; "
+              f"retries: {len(unacknowledged) - len(not_taken)} of {len(unacknowledged)} taken once, "
+              f"{min(50, len(acknowledged)) - len(bad_retries)} of {min(50, len(acknowledged))} acknowledged ones resent answered 200")
+        if lost:
+            failures.append(f"round {round_number}: {len(lost)} acknowledged visits lost, e.g. {lost[:3]}")
+        if doubled:
+            failures.append(f"round {round_number}: {len(doubled)} visits stored twice")
+        if not sound:
+            failures.append(f"round {round_number}: gridbook check failed after kill -9")
+        if not_taken:
+            failures.append(f"round {round_number}: {len(not_taken)} retried visits not stored once")
+        if bad_retries:
+            failures.append(f"round {round_number}: resent acknowledged visits answered {[retry_status[v] for v in bad_retries[:3]]}")
+        if not acknowledged:
+            failures.append(f"round {round_number}: no visit was acknowledged before the kill")
+
+
+def snapshot(db: str) -> tuple:
+    with sqlite3.connect(db) as connection:
+        tables = [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        counts = tuple((table, connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]) for table in tables)
+        digest = hashlib.sha256()
+        for (visit_id,) in connection.execute("SELECT id FROM visits ORDER BY id"):
+            digest.update(visit_id.encode())
+    return counts, digest.hexdigest()
+
+
+def kill_import(args, work: str, db: str, failures: list[str]) -> None:
+    seeds = os.path.join(work, "seeds")
+    shutil.copytree(os.path.join(ROOT, "Seeds", "demo"), seeds)
+    # More visits: the demo's again under new ids, so the import has work to do in every file.
+    with open(os.path.join(ROOT, "Seeds", "demo", "visits.csv"), newline="", encoding="utf-8-sig") as source:
+        rows = list(csv.reader(source))
+    with open(os.path.join(seeds, "visits.csv"), "w", newline="", encoding="utf-8") as target:
+        writer = csv.writer(target)
+        writer.writerow(rows[0])
+        for row in rows[1:]:
+            writer.writerow(row)
+            writer.writerow([str(uuid.UUID(int=random.getrandbits(128), version=4))] + row[1:])
+    before = snapshot(db)
+    started = time.monotonic()
+    subprocess.run([args.gridbook, "--db", os.path.join(work, "timing.sqlite"), "import", seeds],
+                   capture_output=True, check=True)
+    full = time.monotonic() - started
+    for number in range(1, args.imports + 1):
+        fraction = random.uniform(0.1, 0.9)
+        process = subprocess.Popen([args.gridbook, "--db", db, "import", seeds],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        after = snapshot(db)
+        sound = check(args.gridbook, db)
+        same = after == before
+        print(f"2.{number} import killed at {fraction:.0%} of its {full:.1f} s: database as before: {same}, check "
+              f"{'ok' if sound else 'FAILED'}")
+        if not same:
+            failures.append(f"import {number}: the database changed after a killed import")
+        if not sound:
+            failures.append(f"import {number}: gridbook check failed after a killed import")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--gridbook", required=True)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=3)
+    parser.add_argument("--imports", type=int, default=3)
+    args = parser.parse_args()
+    failures: list[str] = []
+    work = tempfile.mkdtemp(prefix="gridbook-kill-")
+    try:
+        db = os.path.join(work, "demo.sqlite")
+        subprocess.run([args.gridbook, "--db", db, "import", os.path.join(ROOT, "Seeds", "demo")], check=True,
+                       stdout=subprocess.DEVNULL)
+        with sqlite3.connect(db) as connection:
+            member, grid = connection.execute(
+                "SELECT person_id, unit_code FROM duties WHERE role = 'grid_member' AND (until IS NULL OR until = '') "
+                "ORDER BY person_id LIMIT 1").fetchone()
+            households = [row[0] for row in connection.execute("SELECT code FROM households WHERE grid_code = ?", (grid,))]
+        token = subprocess.run([args.gridbook, "--db", db, "token", "issue", "--person", member], check=True,
+                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        kill_under_load(args, work, db, token, households, failures)
+        kill_import(args, work, db, failures)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for failure in failures:
+        print("FAILED:", failure)
+    print("fault_kill: " + ("passed" if not failures else f"{len(failures)} failure(s)"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
