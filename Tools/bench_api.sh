@@ -30,6 +30,7 @@
 #     /proc/PID/status right after. The households seen are printed next to
 #     SELECT count(*) FROM households WHERE registered_on <= date('now'). The
 #     VmHWM of the server that took all the wrk loads is printed too.
+#   - The WAL: its file size sampled every 0.5 s while the loads run; the largest is printed.
 #   Each wrk load runs DURATION seconds after a 3 s warm-up at the same number of
 #   connections. The whole sequence (paging server, then load server) runs RUNS
 #   times, each run on a fresh copy of the imported county, so the POST loads
@@ -326,7 +327,7 @@ DUE_EXPR="r >= 0.40 && e == 0"
 FRESH_GOAL="no errors (no goal: the page read and encoded every time)"
 
 PAGING_KB=0; LOADED_KB=0; SEEN_MIN=""; SEEN_MAX=""; PAGES=""; PAGING_S=""
-VISITS_STORED=""; REPORTS_OK=0; REPORTS_FAILED=0; REPORT_MEAN_S=""; LOG_PROBLEMS=0
+VISITS_STORED=""; WAL_MAX=0; REPORTS_OK=0; REPORTS_FAILED=0; REPORT_MEAN_S=""; LOG_PROBLEMS=0
 
 # ---------------------------------------------------------------- runs
 
@@ -355,6 +356,11 @@ for RUN in $(seq 1 "$RUNS"); do
     # Loads, on a second server over the same copy.
     start_server "api-r$RUN-server.txt"
     BEFORE=$(sqlite3 "$DB" "SELECT count(*) FROM visits")
+    # The WAL's size, sampled every half second while the loads run (its largest is reported).
+    WAL_LOG="$LOG/api-r$RUN-wal.txt"
+    : >"$WAL_LOG"
+    ( while kill -0 "$SERVER_PID" 2>/dev/null; do stat -c %s "$DB-wal" 2>/dev/null >>"$WAL_LOG" || true; sleep 0.5; done ) &
+    WAL_SAMPLER=$!
     MEMBER_AUTH="Authorization: Bearer $MEMBER_TOKEN"
     ADMIN_AUTH="Authorization: Bearer $ADMIN_TOKEN"
     for C in 16 32; do
@@ -389,6 +395,11 @@ for RUN in $(seq 1 "$RUNS"); do
 
     KB=$(peak_kb)
     stop_server
+    wait "$WAL_SAMPLER" 2>/dev/null || true
+    RUN_WAL=$(sort -n "$WAL_LOG" | tail -1)
+    RUN_WAL=${RUN_WAL:-0}
+    echo "run $RUN/$RUNS  largest WAL while the loads ran (sampled every 0.5 s): $(mb $((RUN_WAL / 1024))) MB"
+    ((RUN_WAL > WAL_MAX)) && WAL_MAX=$RUN_WAL
     AFTER=$(sqlite3 "$DB" "SELECT count(*) FROM visits")
     echo "run $RUN/$RUNS  visits stored by the POST loads: $((AFTER - BEFORE)); VmHWM after all loads $(mb "$KB") MB"
     ((KB > LOADED_KB)) && LOADED_KB=$KB
@@ -444,6 +455,7 @@ server): $SEEN_TEXT households seen in $PAGES pages ($PAGING_S s in the last run
 Server peak memory (VmHWM) right after: **$PAGING_MB MB** (goal ≤ 150 MB: $MEM_OK). VmHWM of the server that took all the loads above,
 after them: $(mb "$LOADED_KB") MB.
 
-Fewest visits stored by one run's POST loads: $VISITS_STORED. Server log warning/error lines: $LOG_PROBLEMS.
+Fewest visits stored by one run's POST loads: $VISITS_STORED. Largest WAL file while the loads ran (sampled every 0.5 s, the
+POST loads beside four coverage reports included): $(mb $((WAL_MAX / 1024))) MB. Server log warning/error lines: $LOG_PROBLEMS.
 EOF
 ((ALL_MET))
