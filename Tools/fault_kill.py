@@ -72,13 +72,16 @@ def post_visit(connection: http.client.HTTPConnection, token: str, visit_id: str
 
 def stored(db: str, ids: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    with sqlite3.connect(db) as connection:
+    connection = sqlite3.connect(db)
+    try:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
             for visit_id, count in connection.execute(
                     f"SELECT id, count(*) FROM visits WHERE id IN ({marks}) GROUP BY id", chunk):
                 counts[visit_id] = count
+    finally:
+        connection.close()
     return counts
 
 

@@ -36,10 +36,20 @@ public struct AppDatabase: Sendable {
     /// Opens an existing database file only to read it, for a file (or directory) this user may
     /// not write: reads work, a write fails with ``StorageTrouble/readOnly``. A file whose schema
     /// is older than this program cannot be read this way (it needs its upgrade written).
+    ///
+    /// A WAL database on read-only storage (where SQLite cannot make its `-shm` file) is opened
+    /// as immutable: nothing may change it while it is open there, which read-only storage
+    /// ensures.
     public static func openReadOnly(path: String, clock: WallClock = .system) throws -> AppDatabase {
         var config = makeConfiguration()
         config.readonly = true
-        let queue = try DatabaseQueue(path: path, configuration: config)
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
+            guard let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else { throw error }
+            queue = try DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: config)
+        }
         guard try queue.read({ db in try migrator.hasCompletedMigrations(db) }) else {
             throw GridbookError.invalid(field: "database", problem: "\(path) needs an upgrade, and this user may not write it")
         }
@@ -153,6 +163,9 @@ public struct AppDatabase: Sendable {
         }
         return config
     }
+
+    /// Whether the database was opened only to read (``openReadOnly(path:clock:)``).
+    public var isReadOnly: Bool { writer.configuration.readonly }
 
     /// The path of the database file, or nil in memory.
     public var path: String? {
