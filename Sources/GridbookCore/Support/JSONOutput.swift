@@ -96,7 +96,7 @@ private final class ObjectNode {
     // overlap: a member's value is made before it is set, the writer only reads, and one
     // encoding runs on one thread.
     /// Its members.
-    @exclusivity(unchecked) var members: Members
+    var members: Members
 
     /// Creates an empty object with room for `capacity` members.
     init(capacity: Int = 0) {
@@ -341,7 +341,7 @@ private func picks(count: Int, key: (Int) -> String) -> [Pick] {
 private final class ArrayNode {
     // Unchecked, as an object's members are.
     /// Its elements.
-    @exclusivity(unchecked) var elements: [Node] = []
+    var elements: [Node] = []
 }
 
 /// What one encoding learns as it goes, for the values after the first of their type: which
