@@ -103,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
                 while !Task.isCancelled {
                     do {
                         let started = ContinuousClock.now
-                        let checkpoint = try await AppDatabase.checkpoint(using: connection)
+                        let checkpoint = try await database.checkpoint(using: connection)
                         let elapsed = (ContinuousClock.now - started).components
                         let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
                         logger.debug("WAL checkpoint", metadata: [
@@ -112,7 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
                         ])
                         if checkpoint.frames >= 4 * AppDatabase.restartFrames, !checkpoint.restarted, started >= quietUntil {
                             quietUntil = started + .seconds(10)
-                            logger.notice("the WAL could not start over: the writer or a read of an older snapshot held it",
+                            logger.notice("the WAL could not start over: a read of an older snapshot (a backup?) held it",
                                           metadata: ["frames": "\(checkpoint.frames)", "copied": "\(checkpoint.copied)"])
                         }
                     } catch {

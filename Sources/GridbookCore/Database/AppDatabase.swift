@@ -102,24 +102,29 @@ public struct AppDatabase: Sendable {
 
     /// Copies what the WAL holds into the database file without holding up readers or the writer
     /// (a passive checkpoint), on a connection other than the writer's; once the WAL is past
-    /// ``restartFrames``, makes it start over (a restart checkpoint, which waits at most the
-    /// connection's 50 ms for the writer and for readers of older snapshots), so that under
-    /// steady writes the WAL stays bounded instead of growing for ever.
+    /// ``restartFrames``, makes it start over, so that under steady writes the WAL stays bounded
+    /// instead of growing for ever.
     ///
-    /// A restart holds up new writes while it waits: with `restart: false` (after one failed, a
-    /// server waits before it tries again) only the passive checkpoint runs.
-    public static func checkpoint(using connection: DatabaseQueue, restart: Bool = true) async throws -> Checkpoint {
-        try await connection.writeWithoutTransaction { db in
-            let (frames, copied) = try db.checkpoint(.passive)
-            var result = Checkpoint(frames: frames, copied: copied, restarted: false)
-            guard restart, frames >= restartFrames else { return result }
-            do {
-                (result.frames, result.copied) = try db.checkpoint(.restart)
-                result.restarted = true
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-                // A long read holds an older snapshot: the next turn tries again.
+    /// The WAL can start over only when no reader holds an older snapshot of it, and reports read
+    /// for a second or more, one after another: so the restart takes every place in ``reports``
+    /// (it waits for the reports under way to end, and the next ones wait for it), copies what
+    /// came in meanwhile without holding up writers (passive), then restarts, with little left to
+    /// copy while new writes wait (at most the connection's 50 ms for readers and the writer).
+    public func checkpoint(using connection: DatabaseQueue) async throws -> Checkpoint {
+        let (frames, copied) = try await connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        let passive = Checkpoint(frames: frames, copied: copied, restarted: false)
+        guard frames >= Self.restartFrames else { return passive }
+        return try await reports.run(exclusive: true) {
+            try await connection.writeWithoutTransaction { db in
+                _ = try db.checkpoint(.passive)
+                do {
+                    let (frames, copied) = try db.checkpoint(.restart)
+                    return Checkpoint(frames: frames, copied: copied, restarted: true)
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    // A read outside the reports (a backup) holds an older snapshot: the next turn tries again.
+                    return passive
+                }
             }
-            return result
         }
     }
 
