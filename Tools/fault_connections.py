@@ -25,14 +25,15 @@ import resource
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fault_kill import demo_county, verdict  # noqa: E402
+
 IDLE = 20  # the server's --idle-timeout, in seconds
 
 
@@ -92,12 +93,7 @@ def main() -> int:
     work = tempfile.mkdtemp(prefix="gridbook-fault-")
     try:
         db = os.path.join(work, "demo.sqlite")
-        subprocess.run([args.gridbook, "--db", db, "import", os.path.join(ROOT, "Seeds", "demo")], check=True,
-                       stdout=subprocess.DEVNULL)
-        with sqlite3.connect(db) as connection:
-            member = connection.execute("SELECT person_id FROM duties WHERE role = 'grid_member' AND (until IS NULL OR until = '') ORDER BY person_id LIMIT 1").fetchone()[0]
-        token = subprocess.run([args.gridbook, "--db", db, "token", "issue", "--person", member], check=True,
-                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        _, _, _, token = demo_county(args.gridbook, db)
         port = free_port()
         log = open(os.path.join(work, "serve.log"), "w")
         server = subprocess.Popen([args.gridbook, "--db", db, "serve", "--port", str(port), "--idle-timeout", str(IDLE),
@@ -163,10 +159,7 @@ def main() -> int:
         if os.environ.get("KEEP"): print("kept", work)
         else: shutil.rmtree(work, ignore_errors=True)
 
-    for failure in failures:
-        print("FAILED:", failure)
-    print("fault_connections: " + ("passed" if not failures else f"{len(failures)} failure(s)"))
-    return 1 if failures else 0
+    return verdict("fault_connections", failures)
 
 
 if __name__ == "__main__":

@@ -25,14 +25,13 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fault_kill import ROOT, start_server, stored  # noqa: E402
+from fault_kill import demo_county, start_server, stored, verdict  # noqa: E402
 
 
 def send(port: int, token: str, household: str, note: str = "") -> tuple[int, str, dict]:
@@ -73,17 +72,8 @@ def main() -> int:
     created: list[str] = []
     try:
         db = os.path.join(mount, "demo.sqlite")
-        subprocess.run([gridbook, "--db", db, "import", os.path.join(ROOT, "Seeds", "demo")], check=True,
-                       stdout=subprocess.DEVNULL)
-        connection = sqlite3.connect(db)
-        member, grid = connection.execute(
-            "SELECT person_id, unit_code FROM duties WHERE role = 'grid_member' AND (until IS NULL OR until = '') "
-            "ORDER BY person_id LIMIT 1").fetchone()
-        household = connection.execute("SELECT code FROM households WHERE grid_code = ? LIMIT 1", (grid,)).fetchone()[0]
-        # Closed: an open file would keep the disk from being remounted read-only.
-        connection.close()
-        token = subprocess.run([gridbook, "--db", db, "token", "issue", "--person", member], check=True,
-                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        _, grid, households, token = demo_county(gridbook, db)
+        household = households[0]
         server, port = start_server(gridbook, db, os.path.join(work, "serve.log"))
 
         # 1. Fill the disk to within 256 KB, then post until it is full.
@@ -163,10 +153,7 @@ def main() -> int:
             server.wait()
         subprocess.run(["umount", mount], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
-    for failure in failures:
-        print("FAILED:", failure)
-    print("fault_disk: " + ("passed" if not failures else f"{len(failures)} failure(s)"))
-    return 1 if failures else 0
+    return verdict("fault_disk", failures)
 
 
 if __name__ == "__main__":

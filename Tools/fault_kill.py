@@ -46,6 +46,33 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def demo_county(gridbook: str, db: str) -> tuple[str, str, list[str], str]:
+    """The demo county imported into `db`: an active grid member, their grid, its households,
+    and a new token of theirs."""
+    subprocess.run([gridbook, "--db", db, "import", os.path.join(ROOT, "Seeds", "demo")], check=True,
+                   stdout=subprocess.DEVNULL)
+    connection = sqlite3.connect(db)
+    try:
+        member, grid = connection.execute(
+            "SELECT person_id, unit_code FROM duties WHERE role = 'grid_member' AND (until IS NULL OR until = '') "
+            "ORDER BY person_id LIMIT 1").fetchone()
+        households = [row[0] for row in connection.execute("SELECT code FROM households WHERE grid_code = ? ORDER BY code", (grid,))]
+    finally:
+        # Closed: an open file would keep a disk from being remounted read-only (fault_disk.py).
+        connection.close()
+    token = subprocess.run([gridbook, "--db", db, "token", "issue", "--person", member], check=True,
+                           capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    return member, grid, households, token
+
+
+def verdict(name: str, failures: list[str]) -> int:
+    """Prints each failure and the verdict; the exit status."""
+    for failure in failures:
+        print("FAILED:", failure)
+    print(f"{name}: " + ("passed" if not failures else f"{len(failures)} failure(s)"))
+    return 1 if failures else 0
+
+
 def start_server(gridbook: str, db: str, log: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     server = subprocess.Popen([gridbook, "--db", db, "serve", "--port", str(port)], stderr=open(log, "a"))
@@ -216,23 +243,12 @@ def main() -> int:
     work = tempfile.mkdtemp(prefix="gridbook-kill-")
     try:
         db = os.path.join(work, "demo.sqlite")
-        subprocess.run([args.gridbook, "--db", db, "import", os.path.join(ROOT, "Seeds", "demo")], check=True,
-                       stdout=subprocess.DEVNULL)
-        with sqlite3.connect(db) as connection:
-            member, grid = connection.execute(
-                "SELECT person_id, unit_code FROM duties WHERE role = 'grid_member' AND (until IS NULL OR until = '') "
-                "ORDER BY person_id LIMIT 1").fetchone()
-            households = [row[0] for row in connection.execute("SELECT code FROM households WHERE grid_code = ?", (grid,))]
-        token = subprocess.run([args.gridbook, "--db", db, "token", "issue", "--person", member], check=True,
-                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        _, _, households, token = demo_county(args.gridbook, db)
         kill_under_load(args, work, db, token, households, failures)
         kill_import(args, work, db, failures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for failure in failures:
-        print("FAILED:", failure)
-    print("fault_kill: " + ("passed" if not failures else f"{len(failures)} failure(s)"))
-    return 1 if failures else 0
+    return verdict("fault_kill", failures)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fault_kill import ROOT, post_visit, start_server, stored  # noqa: E402
+from fault_kill import ROOT, demo_county, post_visit, start_server, stored, verdict  # noqa: E402
 
 
 class Load:
@@ -86,15 +85,7 @@ def main() -> int:
     gridbook = args.gridbook
     try:
         db = os.path.join(work, "demo.sqlite")
-        subprocess.run([gridbook, "--db", db, "import", os.path.join(ROOT, "Seeds", "demo")], check=True,
-                       stdout=subprocess.DEVNULL)
-        with sqlite3.connect(db) as connection:
-            member, grid = connection.execute(
-                "SELECT person_id, unit_code FROM duties WHERE role = 'grid_member' AND (until IS NULL OR until = '') "
-                "ORDER BY person_id LIMIT 1").fetchone()
-            households = [row[0] for row in connection.execute("SELECT code FROM households WHERE grid_code = ?", (grid,))]
-        token = subprocess.run([gridbook, "--db", db, "token", "issue", "--person", member], check=True,
-                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        member, _, households, token = demo_county(gridbook, db)
         server, port = start_server(gridbook, db, os.path.join(work, "serve.log"))
         with Load(port, token, households, args.clients) as load:
             # 1. A backup mid-load.
@@ -167,10 +158,7 @@ def main() -> int:
         server.wait()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for failure in failures:
-        print("FAILED:", failure)
-    print("fault_load: " + ("passed" if not failures else f"{len(failures)} failure(s)"))
-    return 1 if failures else 0
+    return verdict("fault_load", failures)
 
 
 if __name__ == "__main__":
