@@ -26,11 +26,12 @@ public final class DataGeneration: TransactionObserver, Sendable {
         value.add(1, ordering: .releasing)
     }
 
-    /// Moves the generation on when `dataVersion` differs from the one noted last.
+    /// Moves the generation on when `dataVersion` differs from the one noted last (and at the first
+    /// note: what another process wrote before it is not known).
     func note(dataVersion: Int64) {
         let moved = outsideVersion.withLock { last in
             defer { last = dataVersion }
-            return last != nil && last != dataVersion
+            return last != dataVersion
         }
         if moved { advance() }
     }
