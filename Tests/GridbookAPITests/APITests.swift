@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GridbookAPI
 import GridbookCore
 import Hummingbird
@@ -13,7 +14,9 @@ let apiNow = Date(timeIntervalSince1970: 1_796_083_200)
 /// staff of T1, P9 county admin. H1 and H3 are in G1, H2 in G2.
 /// With `file`, the database is a WAL file at that path with a reader pool, as `gridbook serve`
 /// opens it; otherwise in memory.
-func apiDatabase(file: String? = nil) async throws -> (AppDatabase, tokens: [String: String]) {
+///
+/// With `configuration`, the database is in memory with those settings (a test that traces statements).
+func apiDatabase(file: String? = nil, configuration: Configuration? = nil) async throws -> (AppDatabase, tokens: [String: String]) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-api-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -24,7 +27,9 @@ func apiDatabase(file: String? = nil) async throws -> (AppDatabase, tokens: [Str
         "households.csv": "code,grid_code,phone,registered_on\nH1,G1,13900001111,2025-01-01\nH2,G2,,2025-01-01\nH3,G1,,2025-01-01\n",
     ]
     for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
-    let database = try file.map { try AppDatabase.open(path: $0, clock: .fixed(apiNow)) } ?? AppDatabase.inMemory(clock: .fixed(apiNow))
+    let database = try file.map { try AppDatabase.open(path: $0, clock: .fixed(apiNow)) }
+        ?? configuration.map { try AppDatabase(DatabaseQueue(configuration: $0), clock: .fixed(apiNow)) }
+        ?? AppDatabase.inMemory(clock: .fixed(apiNow))
     _ = try await database.importSeeds(from: directory)
     var tokens: [String: String] = [:]
     for person in ["P1", "P2", "P3", "P9"] { tokens[person] = try await database.issueToken(person: person).token }
