@@ -88,12 +88,12 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = global.verbose ? .debug : .info
         let limits = ConnectionLimits(idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections ?? Self.defaultMaxConnections())
         let app = buildApplication(database: database, host: host, port: port, limits: limits, logger: logger)
-        // The WAL is checkpointed here, twice a second, never inside a request's commit; small
-        // checkpoints often hold up the writer less than large ones seldom (POST p99 41 ms
-        // against 52 ms every 2 s, BENCHMARKS.md).
         if database.isReadOnly {
             logger.notice("the database is read-only here: reads are served, writes answer 503 read_only")
         }
+        // The WAL is checkpointed here, twice a second, never inside a request's commit; small
+        // checkpoints often hold up the writer less than large ones seldom (POST p99 41 ms
+        // against 52 ms every 2 s, BENCHMARKS.md).
         let checkpoints = try (database.isReadOnly ? nil : database.checkpointConnection()).map { connection in
             Task.detached(priority: .background) { [logger] in
                 // A restart is tried at every turn: waiting 10 s after one that could not finish let
