@@ -18,6 +18,8 @@ public struct AppDatabase: Sendable {
     let visitWrites = GroupCommit()
     /// Moves with every commit: answers kept in memory are good while it stands still.
     public let generation = DataGeneration()
+    /// Backups under way (each holds a snapshot the WAL cannot start over under).
+    let backupsRunning = Counter()
 
     /// Wraps a database connection and brings its schema up to date.
     public init(_ writer: any DatabaseWriter, clock: WallClock = .system) throws {
@@ -47,13 +49,24 @@ public struct AppDatabase: Sendable {
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
-            guard let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else { throw error }
+            // Immutable only on storage mounted read-only, with no WAL left beside the file (its
+            // commits would be ignored): there nothing can change the file while it is read.
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            guard Self.onReadOnlyStorage(path), wal == 0,
+                  let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else { throw error }
             queue = try DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: config)
         }
         guard try queue.read({ db in try migrator.hasCompletedMigrations(db) }) else {
             throw GridbookError.invalid(field: "database", problem: "\(path) needs an upgrade, and this user may not write it")
         }
         return try AppDatabase(queue, clock: clock)
+    }
+
+    /// Whether the file at `path` lies on storage mounted read-only.
+    static func onReadOnlyStorage(_ path: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return false }
+        return info.f_flag & UInt(ST_RDONLY) != 0
     }
 
     /// Opens the database for a server: its commits never checkpoint the WAL (SQLite would do
@@ -113,7 +126,9 @@ public struct AppDatabase: Sendable {
     public func checkpoint(using connection: DatabaseQueue) async throws -> Checkpoint {
         let (frames, copied) = try await connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
         let passive = Checkpoint(frames: frames, copied: copied, restarted: false)
-        guard frames >= Self.restartFrames else { return passive }
+        // A backup's snapshot would hold the restart back for the whole backup: not worth holding
+        // up the reports and writes for.
+        guard frames >= Self.restartFrames, backupsRunning.current == 0 else { return passive }
         return try await reports.run(exclusive: true) {
             try await connection.writeWithoutTransaction { db in
                 _ = try db.checkpoint(.passive)

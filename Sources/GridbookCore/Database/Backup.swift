@@ -39,6 +39,9 @@ extension AppDatabase {
         let partial = path + ".partial"
         for suffix in ["", "-wal", "-shm", "-journal"] { try? files.removeItem(atPath: partial + suffix) }
         let summary: BackupSummary
+        // While the backup reads its snapshot, the WAL cannot start over: checkpoints do not try.
+        backupsRunning.increment()
+        defer { backupsRunning.decrement() }
         do {
             let destination = try DatabaseQueue(path: partial)
             try await read { source in
@@ -62,6 +65,10 @@ extension AppDatabase {
             try files.moveItem(atPath: partial, toPath: path)
         } catch {
             for suffix in ["", "-wal", "-shm", "-journal"] { try? files.removeItem(atPath: partial + suffix) }
+            // Said of the backup's file, not of the database (a full or missing backup disk).
+            if let error = error as? DatabaseError {
+                throw GridbookError.invalid(field: "backup", problem: "cannot write \(path): \(error.message ?? "\(error.resultCode)")")
+            }
             throw error
         }
         var sized = summary
@@ -108,15 +115,23 @@ extension AppDatabase {
         if files.fileExists(atPath: path) {
             var alone = Configuration()
             alone.busyMode = .immediateError
-            let current = try DatabaseQueue(path: path, configuration: alone)
-            let mode = try? await current.writeWithoutTransaction { db in
-                try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+            let inUse = GridbookError.conflict("\(path) is open in another process (a running gridbook serve?): stop it, then restore")
+            do {
+                let current = try DatabaseQueue(path: path, configuration: alone)
+                let mode = try await current.writeWithoutTransaction { db in
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+                }
+                try current.close()
+                guard mode != "wal" else { throw inUse }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                throw inUse
+            } catch is DatabaseError {
+                // A damaged database (the reason to restore) may not even leave WAL mode: it is
+                // kept aside as it is, its WAL with it.
             }
-            try current.close()
-            guard mode == "delete" else {
-                throw GridbookError.conflict("\(path) is open in another process (a running gridbook serve?): stop it, then restore")
+            for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: path + suffix) {
+                try files.moveItem(atPath: path + suffix, toPath: aside + suffix)
             }
-            try files.moveItem(atPath: path, toPath: aside)
         }
         let incoming = path + ".restoring"
         do {
@@ -134,7 +149,9 @@ extension AppDatabase {
         } catch {
             // The copy failed (a full disk?): the replaced file goes back.
             try? files.removeItem(atPath: incoming)
-            if files.fileExists(atPath: aside) { try? files.moveItem(atPath: aside, toPath: path) }
+            for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: aside + suffix) {
+                try? files.moveItem(atPath: aside + suffix, toPath: path + suffix)
+            }
             throw error
         }
         return aside
@@ -199,11 +216,18 @@ public struct BackupRotation: Sendable {
     /// Takes a backup of `database` now, then removes the oldest past `keep`; returns the new
     /// backup's summary and the names removed.
     public func take(of database: AppDatabase, at date: Date) async throws -> (BackupSummary, removed: [String]) {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let files = FileManager.default
+        try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // What a backup cut short (a server stopped during it) left behind.
+        for name in try files.contentsOfDirectory(atPath: directory) where name.hasPrefix("gridbook-") && name.contains(".sqlite.partial") {
+            try? files.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
         let summary = try await database.backup(to: (directory as NSString).appendingPathComponent(Self.fileName(at: date)))
         let all = try backups()
-        let removed = Array(all.prefix(max(0, all.count - keep)))
-        for name in removed { try FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name)) }
+        // An old backup that cannot be removed now is tried again after the next one.
+        let removed = all.prefix(max(0, all.count - keep)).filter { name in
+            (try? files.removeItem(atPath: (directory as NSString).appendingPathComponent(name))) != nil
+        }
         return (summary, removed)
     }
 }

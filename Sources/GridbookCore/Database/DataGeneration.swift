@@ -62,3 +62,12 @@ extension AppDatabase {
         generation.note(dataVersion: version)
     }
 }
+
+/// A count shared by the copies of a value type (``AppDatabase`` is a struct).
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func increment() { value.add(1, ordering: .relaxed) }
+    func decrement() { value.subtract(1, ordering: .relaxed) }
+    var current: Int { value.load(ordering: .relaxed) }
+}
