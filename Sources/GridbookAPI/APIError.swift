@@ -94,11 +94,11 @@ struct ErrorMiddleware: RouterMiddleware {
             // The request's task was cancelled before it was answered: the server stopping (past
             // its drain), or a client that went away (a report waiting its turn).
             throw APIError(.requestTimeout, code: "request_timeout", message: "the request was not finished in time: send it again")
-        } catch let error where StorageTrouble(error) != nil {
-            let trouble = StorageTrouble(error) ?? .failing
-            context.logger.warning("database unavailable", metadata: ["trouble": "\(trouble.code)", "error": "\(error)"])
-            throw APIError(trouble)
         } catch {
+            if let trouble = StorageTrouble(error) {
+                context.logger.warning("database unavailable", metadata: ["trouble": "\(trouble.code)", "error": "\(error)"])
+                throw APIError(trouble)
+            }
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error))) \(error)"])
             throw APIError(.internalServerError, code: "internal", message: "the request could not be completed")
         }
