@@ -46,10 +46,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def demo_county(gridbook: str, db: str) -> tuple[str, str, list[str], str]:
-    """The demo county imported into `db`: an active grid member, their grid, its households,
-    and a new token of theirs."""
-    subprocess.run([gridbook, "--db", db, "import", os.path.join(ROOT, "Seeds", "demo")], check=True,
+def demo_county(gridbook: str, db: str, seeds: str | None = None) -> tuple[str, str, list[str], str]:
+    """The demo county (or the seed files in `seeds`) imported into `db`: an active grid member,
+    their grid, its households, and a new token of theirs."""
+    subprocess.run([gridbook, "--db", db, "import", seeds or os.path.join(ROOT, "Seeds", "demo")], check=True,
                    stdout=subprocess.DEVNULL)
     connection = sqlite3.connect(db)
     try:
