@@ -20,6 +20,7 @@ import http.client
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -50,11 +51,13 @@ def main() -> int:
                         "--grids", "400", "--households", str(args.households), "--visits", str(20 * args.households)],
                        check=True, stdout=subprocess.DEVNULL)
         _, _, households, token = demo_county(args.gridbook, db, seeds)
-        admin = subprocess.run(["sqlite3", db, "SELECT person_id FROM duties WHERE role = 'county_admin' "
-                                "AND (until IS NULL OR until = '') ORDER BY person_id LIMIT 1"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-        county = subprocess.run(["sqlite3", db, "SELECT code FROM units WHERE level = 'county'"],
-                                capture_output=True, text=True, check=True).stdout.strip()
+        connection = sqlite3.connect(db)
+        try:
+            admin = connection.execute("SELECT person_id FROM duties WHERE role = 'county_admin' "
+                                       "AND (until IS NULL OR until = '') ORDER BY person_id LIMIT 1").fetchone()[0]
+            county = connection.execute("SELECT code FROM units WHERE level = 'county'").fetchone()[0]
+        finally:
+            connection.close()
         admin_token = subprocess.run([args.gridbook, "--db", db, "token", "issue", "--person", admin], check=True,
                                      capture_output=True, text=True).stdout.strip().splitlines()[-1]
         server, port = start_server(args.gridbook, db, os.path.join(work, "serve.log"))
