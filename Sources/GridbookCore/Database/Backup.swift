@@ -43,16 +43,7 @@ extension AppDatabase {
         backupsRunning.increment()
         defer { backupsRunning.decrement() }
         do {
-            let destination = try DatabaseQueue(path: partial)
-            try await read { source in
-                try destination.inDatabase { copy in
-                    try source.backup(to: copy, pagesPerStep: 1024) { step in
-                        progress?(Double(step.completedPageCount) / Double(max(1, step.totalPageCount)))
-                    }
-                }
-            }
-            summary = try await destination.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            summary = try await Self.copy(from: writer, to: partial, progress: progress) { db in
                 let problems = try Self.integrityProblems(db)
                 guard problems.isEmpty else {
                     throw GridbookError.invalid(field: "backup", problem: "the copy failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
@@ -61,7 +52,6 @@ extension AppDatabase {
                                      households: try Int.fetchOne(db, sql: "SELECT count(*) FROM households") ?? 0,
                                      visits: try Int.fetchOne(db, sql: "SELECT count(*) FROM visits") ?? 0)
             }
-            try destination.close()
             try files.moveItem(atPath: partial, toPath: path)
         } catch {
             for suffix in ["", "-wal", "-shm", "-journal"] { try? files.removeItem(atPath: partial + suffix) }
@@ -99,6 +89,34 @@ extension AppDatabase {
         }
     }
 
+    /// Copies what `source` reads, from one snapshot, into a new file at `path` through SQLite's
+    /// online backup, makes it one self-contained file (no WAL), and returns what `finish` reads of
+    /// the copy before it is closed. `progress` hears the fraction copied.
+    static func copy<T: Sendable>(from source: any DatabaseReader, to path: String, progress: (@Sendable (Double) -> Void)? = nil,
+                                  finish: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let destination = try DatabaseQueue(path: path)
+        try await source.read { db in
+            try destination.inDatabase { copy in
+                try db.backup(to: copy, pagesPerStep: 1024) { step in
+                    progress?(Double(step.completedPageCount) / Double(max(1, step.totalPageCount)))
+                }
+            }
+        }
+        let value = try await destination.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            return try finish(db)
+        }
+        try destination.close()
+        return value
+    }
+
+    /// A time as file names carry it: 2026-12-06T20:30:00Z → `20261206-203000` (UTC), so that
+    /// names sort by time.
+    static func stamp(_ date: Date) -> String {
+        let digits = Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text.filter(\.isNumber)
+        return "\(digits.prefix(8))-\(digits.dropFirst(8))"
+    }
+
     /// Replaces the database at `path` by the backup at `backup`, keeping the replaced file aside
     /// as `path.replaced-STAMP` (STAMP from `now`, UTC), which it returns.
     ///
@@ -109,9 +127,7 @@ extension AppDatabase {
     public static func restore(_ path: String, from backup: String, now: Date) async throws -> String {
         let files = FileManager.default
         try await checkBackup(backup)
-        // 2026-12-06T20:30:00Z → 20261206-203000 (UTC).
-        let digits = Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text.filter(\.isNumber)
-        let aside = "\(path).replaced-\(digits.prefix(8))-\(digits.dropFirst(8))"
+        let aside = "\(path).replaced-\(stamp(now))"
         if files.fileExists(atPath: path) {
             var alone = Configuration()
             alone.busyMode = .immediateError
@@ -140,10 +156,7 @@ extension AppDatabase {
             var readOnly = Configuration()
             readOnly.readonly = true
             let source = try DatabaseQueue(path: backup, configuration: readOnly)
-            let destination = try DatabaseQueue(path: incoming)
-            try await source.read { db in try destination.inDatabase { copy in try db.backup(to: copy) } }
-            try await destination.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
-            try destination.close()
+            try await copy(from: source, to: incoming) { _ in }
             try source.close()
             try files.moveItem(atPath: incoming, toPath: path)
         } catch {
@@ -202,8 +215,7 @@ public struct BackupRotation: Sendable {
     /// The file name of a backup taken at `date`: `gridbook-20261206-203000.sqlite` (UTC), so that
     /// names sort by time.
     public static func fileName(at date: Date) -> String {
-        let digits = Timestamp(epochSeconds: Int(date.timeIntervalSince1970)).text.filter(\.isNumber)
-        return "gridbook-\(digits.prefix(8))-\(digits.dropFirst(8)).sqlite"
+        "gridbook-\(AppDatabase.stamp(date)).sqlite"
     }
 
     /// The backups in the directory, oldest first (by name, which is by time).
