@@ -77,6 +77,11 @@ public struct ImportSummary: Equatable, Sendable {
 
     /// Whether the import changed anything.
     public var changedAnything: Bool { files.contains { $0.added + $0.updated > 0 } }
+
+    /// What the audit log says of the import.
+    var auditDetail: String {
+        files.map { "\($0.file): \($0.rows) rows, \($0.added) added, \($0.updated) updated" }.joined(separator: "; ")
+    }
 }
 
 /// The seed files, in the order they are read (each may refer to the ones before it).

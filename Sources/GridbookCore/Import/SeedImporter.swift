@@ -21,15 +21,7 @@ extension AppDatabase {
             // before it, and reports each bad one; SQLite's own per-row foreign key checks would
             // double the cost of loading millions of visits. They are back on when it is done.
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            let outcome = Result {
-                var summary = ImportSummary()
-                try db.inTransaction(.immediate) {
-                    var importer = try SeedImporter(db: db, directory: directory, options: options, now: now)
-                    summary = try importer.run()
-                    return .commit
-                }
-                return summary
-            }
+            let outcome = Result { try Self.importSeeds(db, from: directory, options: options, now: now) }
             // Back on whatever happened: a connection left without them would let later writes
             // break references unnoticed, so failing to turn them on is an error of its own.
             try db.execute(sql: "PRAGMA foreign_keys = ON")
@@ -38,6 +30,41 @@ extension AppDatabase {
             }
             return try outcome.get()
         }
+    }
+
+    /// The first import of a county loads its empty tables in one transaction. Any later import
+    /// is staged (``ImportStaging``): read and checked under a snapshot, without the write lock,
+    /// then what changed is applied in one short transaction, so the server's writes wait for
+    /// that alone.
+    private static func importSeeds(_ db: Database, from directory: URL, options: ImportOptions, now: Date) throws -> ImportSummary {
+        var summary = ImportSummary()
+        guard try ImportStaging.applies(to: db) else {
+            try db.inTransaction(.immediate) {
+                var importer = try SeedImporter(db: db, directory: directory, options: options, now: now, staged: false)
+                summary = try importer.run()
+                return .commit
+            }
+            return summary
+        }
+        let outcome = Result {
+            try ImportStaging.prepare(db)
+            try db.inTransaction(.deferred) {
+                try ImportStaging.create(db)
+                var importer = try SeedImporter(db: db, directory: directory, options: options, now: now, staged: true)
+                summary = try importer.run()
+                return .commit
+            }
+            guard summary.changedAnything else { return }
+            try db.inTransaction(.immediate) {
+                try ImportStaging.apply(db, progress: options.progress)
+                try Audit.record(db, options.actor, "import", "seed_directory", directory.path, detail: summary.auditDetail, at: now)
+                return .commit
+            }
+        }
+        // Whatever happened, the copies go (a failed transaction has dropped them already).
+        try ImportStaging.drop(db)
+        try outcome.get()
+        return summary
     }
 }
 
@@ -51,6 +78,8 @@ struct SeedImporter {
     private let latestAllowed: Int
     private let today: LocalDate
     private let now: Date
+    /// Whether the importer works on ``ImportStaging``'s copies (whose changes are applied after).
+    private let staged: Bool
 
     private var problems: [ImportProblem] = []
     private var truncated = false
@@ -62,8 +91,9 @@ struct SeedImporter {
     private var people: Set<String> = []
     private var households: Set<String> = []
 
-    init(db: Database, directory: URL, options: ImportOptions, now: Date) throws {
+    init(db: Database, directory: URL, options: ImportOptions, now: Date, staged: Bool) throws {
         self.db = db
+        self.staged = staged
         self.now = now
         self.directory = directory
         self.options = options
@@ -128,14 +158,13 @@ struct SeedImporter {
         // itself); check them once on every table but the visit log, whose two million rows would
         // double the cost, and whose references the tests pin.
         for table in ["units", "duties", "party_groups", "party_group_grids", "party_group_members", "households", "household_categories"] {
-            try db.checkForeignKeys(in: table)
+            try db.checkForeignKeys(in: table, in: staged ? "temp" : "main")
         }
-        if summary.changedAnything {
+        // A staged import's changes are applied, dated and audited after (ImportStaging.apply).
+        if summary.changedAnything && !staged {
             // Categories, households or visits may have moved any household's due date.
             try refreshDueOn(db)
-            let detail = summary.files.map { "\($0.file): \($0.rows) rows, \($0.added) added, \($0.updated) updated" }
-                .joined(separator: "; ")
-            try Audit.record(db, options.actor, "import", "seed_directory", directory.path, detail: detail, at: now)
+            try Audit.record(db, options.actor, "import", "seed_directory", directory.path, detail: summary.auditDetail, at: now)
         }
         return summary
     }
@@ -533,7 +562,7 @@ struct SeedImporter {
         var deleteTags = try BulkStatement(db, sql: "DELETE FROM household_categories WHERE household_code = ?")
         var insertTag = try BulkStatement(db, sql: "INSERT INTO household_categories (household_code, category_code) VALUES (?, ?)")
         // Into an empty table, rows go in many at a time without the upsert's checks.
-        let bulk = households.isEmpty
+        let bulk = households.isEmpty && !staged
         let suspended = bulk ? try suspendIndexesAndTriggers(on: "households") : []
         let bulkHouseholds = bulk ? try BatchInsert(db, table: "households", columns: householdColumns) : nil
         let bulkTags = bulk ? try BatchInsert(db, table: "household_categories", columns: ["household_code", "category_code"]) : nil
@@ -625,9 +654,10 @@ struct SeedImporter {
     }
 
     private mutating func importVisits(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
-        let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
+        let before = staged ? 0 : try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
+        // Into an empty table (or a staged import's own), rows go in many at a time.
         let bulk = before == 0
-        let suspended = bulk ? try suspendIndexesAndTriggers(on: "visits") : []
+        let suspended = bulk && !staged ? try suspendIndexesAndTriggers(on: "visits") : []
         let insert = bulk ? try BatchInsert(db, table: "visits", columns: VisitReader.columns) : nil
         let upsert = bulk ? nil : try BulkStatement(db, sql: upsertSQL(table: "visits", key: ["id"], columns: VisitReader.columns))
         // Rows are read and checked on another thread while this one writes the rows before them.
@@ -642,6 +672,7 @@ struct SeedImporter {
         }
         defer { channel.drain() }
         var written = 0
+        var checked: Int64 = 0
         while let batch = channel.receive() {
             summary.rows += batch.rowCount
             batch.problems.forEach { report($0) }
@@ -650,6 +681,8 @@ struct SeedImporter {
             if let insert {
                 try insert.insert(batch.rows)
                 written += batch.rows.count
+                // Staged: only what the database does not hold already stays.
+                if staged { checked = try ImportStaging.dropUnchangedVisits(db, after: checked) }
             } else {
                 for row in 0..<batch.rows.count {
                     written += try upsert?.run(batch.rows, rows: row..<(row + 1)) ?? 0
@@ -658,6 +691,10 @@ struct SeedImporter {
         }
         try restore(suspended, on: "visits")
         guard writing, written > 0 else { return }
+        if staged {
+            (summary.added, summary.updated) = try ImportStaging.visitCounts(db)
+            return
+        }
         let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
         summary.added = after - before
         summary.updated = written - summary.added

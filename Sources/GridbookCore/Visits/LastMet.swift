@@ -22,23 +22,24 @@ enum LastMet {
 /// Keeps every household's `last_met_on` in step with the visit log, and with it `due_on`. Only
 /// a visit that met the household counts. Every write that adds or changes visits in bulk (an
 /// import, a change of time zone) calls this in its transaction; a single visit calls
-/// ``noteMet(_:household:on:)``.
-func refreshLastMet(_ db: Database) throws {
+/// ``noteMet(_:household:on:)``. `only` limits it to the households it selects (a condition on
+/// `households`), when the write knows which households it moved.
+func refreshLastMet(_ db: Database, only households: SQL = "true") throws {
     let latest = LastMet.sql(household: "households.code")
-    try db.execute(literal: "UPDATE households SET last_met_on = \(latest) WHERE last_met_on IS NOT \(latest)")
-    try refreshDueOn(db)
+    try db.execute(literal: "UPDATE households SET last_met_on = \(latest) WHERE \(households) AND last_met_on IS NOT \(latest)")
+    try refreshDueOn(db, only: households)
 }
 
 /// Keeps every household's `interval_days` (``Schedule/intervalSQL(household:)``) and `due_on`
 /// (the due date by the latest met visit: ``Schedule/dueOn(registeredOn:lastMet:intervalDays:)``
 /// through `gridbook_due_on`) in step with its registration, categories and `last_met_on`. Every
 /// write that moves any of them in bulk calls this in its transaction.
-func refreshDueOn(_ db: Database) throws {
+func refreshDueOn(_ db: Database, only households: SQL = "true") throws {
     let interval = Schedule.intervalSQL(household: "households.code")
-    try db.execute(literal: "UPDATE households SET interval_days = \(interval) WHERE interval_days IS NOT \(interval)")
+    try db.execute(literal: "UPDATE households SET interval_days = \(interval) WHERE \(households) AND interval_days IS NOT \(interval)")
     try db.execute(literal: """
         UPDATE households SET due_on = gridbook_due_on(registered_on, last_met_on, interval_days)
-        WHERE due_on IS NOT gridbook_due_on(registered_on, last_met_on, interval_days)
+        WHERE \(households) AND due_on IS NOT gridbook_due_on(registered_on, last_met_on, interval_days)
         """)
 }
 

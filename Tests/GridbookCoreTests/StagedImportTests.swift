@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+@testable import GridbookCore
+import Synchronization
+import Testing
+
+/// The small county's files with a change in every file: new and changed rows of each kind.
+private let changedCounty: [String: String] = {
+    var files = smallCounty
+    files["categories.csv"] = """
+        code,label,interval_days
+        elderly,独居老人,14
+        hardship,困难家庭,30
+        disabled,残疾人,60
+
+        """
+    files["units.csv"]! += "G4,第二网格,grid,V2\nB2,二号楼栋,block,G3\n"
+    files["people.csv"] = files["people.csv"]!.replacingOccurrences(of: "P2,巴特尔,,", with: "P2,巴特尔,13700001111,") + "P3,其木格,,\n"
+    files["duties.csv"] = files["duties.csv"]!.replacingOccurrences(of: "P1,grid_member,G1,2025-01-01,", with: "P1,grid_member,G1,2025-01-01,2026-11-01")
+        + "P3,grid_member,G4,2026-01-01,\n"
+    files["party_groups.csv"] = "code,name,leader_id,grid_codes,member_ids\nPG1,红旗村第一党小组,P1,G1;G2,P1;P3\n"
+    files["households.csv"] = files["households.csv"]!
+        .replacingOccurrences(of: "H3,G1,,红旗村一组3号,赵强,,2,elderly,", with: "H3,G1,,红旗村一组3号,赵强,,2,disabled,")
+        .replacingOccurrences(of: "H5,G2,,红旗村二组2号", with: "H5,G4,,红旗村二组2号")
+        + "H9,G3,B2,乌兰嘎查4号,敖登,,1,elderly,2026-01-01\n"
+    files["visits.csv"] = files["visits.csv"]!
+        .replacingOccurrences(of: "2026-06-20T10:00:00+08:00,door,absent", with: "2026-06-20T10:00:00+08:00,door,met")
+        + "00000000-0000-4000-8000-000000000008,H9,P2,2026-11-02T09:00:00+08:00,door,met,\n"
+    return files
+}()
+
+/// Every seed table's rows and each household's kept dates, in a fixed order (duties without
+/// their database id), to compare two databases.
+private func contents(_ database: AppDatabase) async throws -> [String] {
+    try await database.read { db in
+        var lines: [String] = []
+        for (table, columns, order) in [
+            ("units", "code, name, level, parent_code", "code"), ("categories", "*", "code"), ("issue_categories", "*", "code"),
+            ("people", "*", "id"), ("duties", "person_id, role, unit_code, since, until", "person_id, role, unit_code, since"),
+            ("party_groups", "*", "code"), ("party_group_grids", "*", "group_code, grid_code"),
+            ("party_group_members", "*", "group_code, person_id"), ("households", "*", "code"),
+            ("household_categories", "*", "household_code, category_code"), ("visits", "*", "id"),
+        ] {
+            for row in try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table) ORDER BY \(order)") {
+                lines.append("\(table) \(row)")
+            }
+        }
+        return lines
+    }
+}
+
+@Suite("Seed import into a county in use: staged, without holding the write lock while reading")
+struct StagedImportTests {
+    @Test("another connection writes while a re-import reads its files, and both writes are kept")
+    func writesGoOnDuringImport() async throws {
+        let files = try FileDirectory()
+        let path = files.path("county.sqlite")
+        _ = try await smallCountyFile(path)
+        // While the import reads its files, a visit is written from another connection that
+        // refuses to wait for a lock: an import holding the write lock would make it fail.
+        let written = Mutex<String?>(nil)
+        let progress: @Sendable (String, Double) -> Void = { _, _ in
+            guard written.withLock({ $0 == nil }) else { return }
+            var config = Configuration()
+            config.busyMode = .immediateError
+            let outcome: String
+            do {
+                let queue = try DatabaseQueue(path: path, configuration: config)
+                try queue.write { db in
+                    try db.execute(sql: """
+                        INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
+                        VALUES ('00000000-0000-4000-8000-000000000099', 'H4', 'P1', '2026-11-30T10:00:00+08:00', '2026-11-30', 'door', 'met', '')
+                        """)
+                }
+                outcome = "written"
+            } catch {
+                outcome = "\(error)"
+            }
+            written.withLock { $0 = outcome }
+        }
+        let importer = try AppDatabase.openForBulkWrite(path: path, clock: .fixed(testNow))
+        let seeds = try SeedDirectory(smallCounty(appending: "00000000-0000-4000-8000-000000000008,H4,P1,2026-11-20T10:00:00+08:00,door,met,\n",
+                                                  to: "visits.csv"))
+        let summary = try await importer.importSeeds(from: seeds.url, options: ImportOptions(now: testNow, progress: progress))
+        #expect(written.withLock { $0 } == "written")
+        #expect(summary.files.map { "\($0.file) +\($0.added) ~\($0.updated)" } == [
+            "categories.csv +0 ~0", "units.csv +0 ~0", "people.csv +0 ~0", "duties.csv +0 ~0", "households.csv +0 ~0", "visits.csv +1 ~0",
+        ])
+        let (visits, lastMet, dueOn, audits) = try await importer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits"),
+             try String.fetchOne(db, sql: "SELECT last_met_on FROM households WHERE code = 'H4'"),
+             try String.fetchOne(db, sql: "SELECT due_on FROM households WHERE code = 'H4'"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log WHERE action = 'import'"))
+        }
+        #expect(visits == 9)
+        // The household's dates are worked out from the database as the import commits: the
+        // other connection's later visit counts.
+        #expect(lastMet == "2026-11-30")
+        #expect(dueOn == "2027-02-28")
+        #expect(audits == 2)
+        // Nothing of the staging is left on the connection.
+        let temporary = try await importer.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_temp_master") }
+        #expect(temporary == [])
+    }
+
+    @Test("a re-import with a change in every file leaves exactly what one import of the changed files into a new database does")
+    func stagedEqualsDirect() async throws {
+        let staged = try await smallCountyDatabase()
+        let seeds = try SeedDirectory(changedCounty)
+        let summary = try await staged.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(summary.files.map { "\($0.file) +\($0.added) ~\($0.updated)" } == [
+            "categories.csv +1 ~1", "units.csv +2 ~0", "people.csv +1 ~1", "duties.csv +1 ~1", "party_groups.csv +1 ~0",
+            "households.csv +1 ~2", "visits.csv +1 ~1",
+        ])
+        let direct = try AppDatabase.inMemory(clock: .fixed(testNow))
+        _ = try await direct.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let expected = try await contents(direct)
+        #expect(expected.count == 64)
+        #expect(try await contents(staged) == expected)
+        // H2 (elderly and hardship) is due by the elderly's new 14 days, though nothing else of it changed.
+        #expect(expected.contains { $0.hasPrefix("households [code:\"H2\"") && $0.contains("interval_days:14") })
+    }
+
+    @Test("a staged re-import with a bad row writes nothing and leaves no copies behind")
+    func stagedRefusal() async throws {
+        let database = try await smallCountyDatabase()
+        let before = try await contents(database)
+        var files = changedCounty
+        files["visits.csv"]! += "00000000-0000-4000-8000-000000000009,H404,P1,2026-11-02T09:00:00+08:00,door,met,\n"
+        #expect(try await importProblems(database, files) == ["visits.csv:10: household_code: unknown household H404"])
+        #expect(try await contents(database) == before)
+        let temporary = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_temp_master") }
+        #expect(temporary == [])
+    }
+}
