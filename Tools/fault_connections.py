@@ -12,6 +12,9 @@ What it does, against a `gridbook serve` it starts itself on a copy of the demo 
   3. Opens one connection with a half-sent POST body, sends SIGTERM, and measures how long the
      server takes to exit: it must exit 0 within the drain deadline (--drain-seconds, 2 s
      here) plus 3 s, and its log must hold no 500 for the half-sent request.
+  4. Starts a server with --max-connections 40 and opens 40 half-open connections: a GET /healthz
+     on one more must be answered 503 too_many_connections with Retry-After (not left waiting),
+     and answered 200 again once 10 of the 40 have closed.
 Prints what it did; exit 1 when anything failed, 0 otherwise. Standard library only.
 
 Usage: python3 Tools/fault_connections.py --gridbook .build/debug/gridbook [--half-open 3000]
@@ -63,6 +66,19 @@ def half_open(port: int, count: int, body: bool, token: str = "") -> list[socket
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         sockets.append(s)
     return sockets
+
+
+def raw_get(port: int) -> str:
+    """GET /healthz on a new connection; the whole answer up to the server's close, or '' on timeout."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        chunks = []
+        try:
+            while chunk := s.recv(4096):
+                chunks.append(chunk)
+        except socket.timeout:
+            pass
+        return b"".join(chunks).decode("utf-8", "replace")
 
 
 def closed_by_server(s: socket.socket) -> bool:
@@ -155,6 +171,37 @@ def main() -> int:
             failures.append(f"the server took {took:.1f} s to stop (drain 2 s)")
         if fives:
             failures.append(f"the log has 5xx lines: {fives[:2]}")
+
+        # 4. Past --max-connections, a clear refusal; served again once connections close.
+        cap = 40
+        port = free_port()
+        capped = subprocess.Popen([args.gridbook, "--db", db, "serve", "--port", str(port), "--max-connections", str(cap)],
+                                  stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                try:
+                    healthz_ms(port)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            held = half_open(port, cap, body=False)
+            time.sleep(0.5)
+            refused = raw_get(port)
+            for s in held[:10]:
+                s.close()
+            time.sleep(0.5)
+            served = raw_get(port)
+            for s in held[10:]:
+                s.close()
+            print(f"4. --max-connections {cap} with {cap} held: one more answered {refused.splitlines()[0] if refused else 'nothing'!r}; "
+                  f"after 10 closed: {served.splitlines()[0] if served else 'nothing'!r}")
+            if not (refused.startswith("HTTP/1.1 503") and "Retry-After: 1" in refused and '"too_many_connections"' in refused):
+                failures.append(f"a connection past the cap was not answered 503 too_many_connections with Retry-After: {refused[:200]!r}")
+            if not served.startswith("HTTP/1.1 200"):
+                failures.append(f"healthz after connections closed answered {served[:100]!r}")
+        finally:
+            capped.terminate()
+            capped.wait(timeout=15)
     finally:
         if os.environ.get("KEEP"): print("kept", work)
         else: shutil.rmtree(work, ignore_errors=True)

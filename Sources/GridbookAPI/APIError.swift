@@ -54,8 +54,13 @@ public struct APIError: HTTPResponseError, Equatable {
         var error: Inner
     }
 
+    /// The error body's bytes.
+    var body: Data {
+        // Strings and arrays of strings always encode.
+        (try? JSONOutput.encode(Body(error: .init(code: code, message: message, details: details)))) ?? Data()
+    }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = try JSONOutput.encode(Body(error: .init(code: code, message: message, details: details)))
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -17,7 +17,8 @@ public struct ConnectionLimits: Sendable {
     /// A connection with nothing read or written for this long is closed: a client gone quiet, or
     /// one that sent half a request header or body and stopped.
     public var idleTimeout: Duration = .seconds(30)
-    /// Connections open at once; past it, new ones wait to be accepted until one closes.
+    /// Connections served at once; past it, a new one is answered 503 `too_many_connections`
+    /// with `Retry-After` and closed (``CappedHTTP1Channel``).
     public var maxConnections = 10_000
 
     public init(idleTimeout: Duration = .seconds(30), maxConnections: Int = 10_000) {
@@ -32,9 +33,14 @@ public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", 
     let (seconds, attoseconds) = limits.idleTimeout.components
     return Application(
         router: buildRouter(database: database, cacheLifetime: .seconds(serverCacheSeconds)),
-        server: .http1(configuration: .init(idleTimeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))),
+        server: HTTPServerBuilder { responder in
+            CappedHTTP1Channel(
+                inner: HTTP1Channel(responder: responder,
+                                    configuration: .init(idleTimeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))),
+                maxConnections: limits.maxConnections, open: ConnectionCount())
+        },
         configuration: .init(address: .hostname(host, port: port), serverName: "gridbook",
-                             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
+                             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections + CappedHTTP1Channel.refusalRoom)),
         logger: logger
     )
 }

@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Close a connection idle this many seconds (nothing read or written: also one that sent half a request).")
     var idleTimeout: Int = 30
 
-    @Option(help: "Connections open at once; more wait to be accepted (default: 10000, or fewer when the process may not open that many files).")
+    @Option(help: "Connections served at once; one more is answered 503 too_many_connections with Retry-After and closed (default: 10000, or fewer when the process may not open that many files).")
     var maxConnections: Int?
 
     @Option(help: "On SIGTERM or Ctrl-C, seconds to let requests under way finish before closing what is left.")
@@ -75,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
             raised.rlim_cur = limit.rlim_max
             if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
         }
-        return max(16, min(10_000, Int(clamping: limit.rlim_cur) - 256))
+        return max(16, min(10_000, Int(clamping: limit.rlim_cur) - 512))
     }
 
     func run() async throws {
