@@ -77,7 +77,10 @@ public struct AppDatabase: Sendable {
     /// A write waits at most `busyTimeout` seconds for the write lock (another process's import),
     /// then fails with ``StorageTrouble/busy`` (the API's 503), instead of holding its client.
     public static func openForServer(path: String, clock: WallClock = .system, busyTimeout: Double = 2) throws -> AppDatabase {
-        var config = makeConfiguration()
+        // 8 MiB of page cache per connection, six connections: the server's memory stays well
+        // under 150 MB at ten times the county (BENCHMARKS.md). A county report reads more than
+        // any cache would hold; the operating system's file cache serves it.
+        var config = makeConfiguration(cacheMiB: 8)
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")

@@ -13,7 +13,9 @@ struct CoverageRollUp {
 
     /// Counts the households under `top` registered by `date`, as of `date`.
     init(_ db: Database, top: Unit, on date: LocalDate) throws {
-        for input in try Schedule.inputs(db, under: top, asOf: date) {
+        var byUnit: [String: CoverageCounts] = [:]
+        var total = CoverageCounts()
+        try Schedule.forEachInput(db, under: top, asOf: date) { input in
             let state = input.state(on: date)
             byUnit[input.gridCode, default: CoverageCounts()].add(state)
             total.add(state)
@@ -26,6 +28,8 @@ struct CoverageRollUp {
                 byUnit[unit.code, default: CoverageCounts()].add(byUnit[child.code] ?? CoverageCounts())
             }
         }
+        self.byUnit = byUnit
+        self.total = total
     }
 
     /// The counts of one unit under the top (zero for a unit without households).

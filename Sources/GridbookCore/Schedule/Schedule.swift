@@ -97,6 +97,15 @@ public enum Schedule {
     ///
     /// With `page`, only that page of households by code (`limit` + 1 of them after the cursor).
     public static func inputs(_ db: Database, under unit: Unit, asOf: LocalDate, page: PageRequest? = nil) throws -> [ScheduleInput] {
+        var inputs: [ScheduleInput] = []
+        try forEachInput(db, under: unit, asOf: asOf, page: page) { inputs.append($0) }
+        return inputs
+    }
+
+    /// ``inputs(_:under:asOf:page:)`` one at a time, none kept: what a county's roll-up reads,
+    /// a million households at ten times the county, in the memory of one.
+    static func forEachInput(_ db: Database, under unit: Unit, asOf: LocalDate, page: PageRequest? = nil,
+                             _ body: (ScheduleInput) throws -> Void) throws {
         var tail: SQL = ""
         if let page {
             if let after = try page.codeCursor() { tail = "AND h.code > \(after) " }
@@ -105,7 +114,7 @@ public enum Schedule {
         // The whole county needs no filter (and reads faster without one).
         let households = query(under: unit.level == .county && page == nil ? nil : unit, asOf: asOf,
                                details: unit.level == .grid || unit.level == .block, tail: tail)
-        return try read(db, "WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code)) \(households)")
+        try read(db, "WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code)) \(households)", body)
     }
 
     /// The schedule input of one household as of `asOf`; nil when it was not registered yet.
@@ -187,9 +196,15 @@ public enum Schedule {
     /// The inputs a query of ``query(under:household:asOf:details:tail:)``'s columns reads.
     private static func read(_ db: Database, _ query: SQL) throws -> [ScheduleInput] {
         var inputs: [ScheduleInput] = []
+        try read(db, query) { inputs.append($0) }
+        return inputs
+    }
+
+    /// The same, one input at a time.
+    private static func read(_ db: Database, _ query: SQL, _ body: (ScheduleInput) throws -> Void) throws {
         try RawRows.forEach(db, query) { row in
             guard let code = row.text(0), let gridCode = row.text(1), let registeredOn = row.date(4) else { return }
-            inputs.append(ScheduleInput(
+            try body(ScheduleInput(
                 householdCode: code,
                 gridCode: gridCode,
                 blockCode: row.text(2),
@@ -199,6 +214,5 @@ public enum Schedule {
                 lastMet: row.date(5)
             ))
         }
-        return inputs
     }
 }
