@@ -196,10 +196,11 @@ def snapshot(db: str) -> tuple:
     return counts, digest.hexdigest()
 
 
-def kill_import(args, work: str, db: str, failures: list[str]) -> None:
+def seeds_with_more_visits(work: str) -> str:
+    """A copy of the demo seeds in WORK/seeds whose visits.csv holds the demo's visits and each
+    again under a new id, so that an import into the demo has work to do; returns its path."""
     seeds = os.path.join(work, "seeds")
     shutil.copytree(os.path.join(ROOT, "Seeds", "demo"), seeds)
-    # More visits: the demo's again under new ids, so the import has work to do in every file.
     with open(os.path.join(ROOT, "Seeds", "demo", "visits.csv"), newline="", encoding="utf-8-sig") as source:
         rows = list(csv.reader(source))
     with open(os.path.join(seeds, "visits.csv"), "w", newline="", encoding="utf-8") as target:
@@ -208,6 +209,11 @@ def kill_import(args, work: str, db: str, failures: list[str]) -> None:
         for row in rows[1:]:
             writer.writerow(row)
             writer.writerow([str(uuid.UUID(int=random.getrandbits(128), version=4))] + row[1:])
+    return seeds
+
+
+def kill_import(args, work: str, db: str, failures: list[str]) -> None:
+    seeds = seeds_with_more_visits(work)
     before = snapshot(db)
     started = time.monotonic()
     subprocess.run([args.gridbook, "--db", os.path.join(work, "timing.sqlite"), "import", seeds],
