@@ -192,24 +192,7 @@ SCRIPT="$BENCH_DIR/post_visit.lua"
     echo "local households = {"
     sqlite3 "$BASE_DB" "SELECT '  \"' || code || '\",' FROM households WHERE grid_code = '$GRID' ORDER BY code"
     echo "}"
-    cat <<'LUA'
-local threads = 0
-local run = os.time() % 65536
-function setup(thread)
-    threads = threads + 1
-    thread:set("thread_id", run * 256 + threads)
-end
-local counter = 0
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-function request()
-    counter = counter + 1
-    local id = string.format("%08x-0000-4000-8000-%012x", thread_id, counter)
-    local household = households[(counter % #households) + 1]
-    local body = string.format('{"id": "%s", "household_code": "%s", "visited_at": "2026-11-21T10:00:00+08:00", "method": "door", "outcome": "met"}', id, household)
-    return wrk.format(nil, "/api/v1/visits", nil, body)
-end
-LUA
+    cat Tools/post_visit.lua
 } >"$SCRIPT"
 
 # ---------------------------------------------------------------- helpers

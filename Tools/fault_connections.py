@@ -54,6 +54,16 @@ def healthz_ms(port: int) -> float:
     return (time.monotonic() - start) * 1000
 
 
+def wait_until_serving(port: int) -> None:
+    """Waits (up to 10 s) for a server just started to answer /healthz."""
+    for _ in range(100):
+        try:
+            healthz_ms(port)
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def half_open(port: int, count: int, body: bool, token: str = "") -> list[socket.socket]:
     sockets = []
     for _ in range(count):
@@ -114,12 +124,7 @@ def main() -> int:
         log = open(os.path.join(work, "serve.log"), "w")
         server = subprocess.Popen([args.gridbook, "--db", db, "serve", "--port", str(port), "--idle-timeout", str(IDLE),
                                    "--drain-seconds", "2"], stderr=log)
-        for _ in range(100):
-            try:
-                healthz_ms(port)
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_serving(port)
 
         # 1. Half-open clients, and /healthz beside them.
         started = time.monotonic()
@@ -178,12 +183,7 @@ def main() -> int:
         capped = subprocess.Popen([args.gridbook, "--db", db, "serve", "--port", str(port), "--max-connections", str(cap)],
                                   stderr=subprocess.DEVNULL)
         try:
-            for _ in range(100):
-                try:
-                    healthz_ms(port)
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_until_serving(port)
             held = half_open(port, cap, body=False)
             time.sleep(0.5)
             refused = raw_get(port)
