@@ -39,7 +39,10 @@ public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", 
                                     configuration: .init(idleTimeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))),
                 maxConnections: limits.maxConnections, open: ConnectionCount())
         },
-        configuration: .init(address: .hostname(host, port: port), serverName: "gridbook",
+        // A backlog of 4,096 (Linux's usual cap, somaxconn): a burst of new connections waits in
+        // the kernel's queue while the server accepts, instead of its SYNs being dropped and
+        // retried a second later (with 256, one connect in 400 of a burst of 3,000 took 1 s).
+        configuration: .init(address: .hostname(host, port: port), serverName: "gridbook", backlog: 4096,
                              availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections + CappedHTTP1Channel.refusalRoom)),
         logger: logger
     )
