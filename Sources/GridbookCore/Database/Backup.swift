@@ -32,12 +32,16 @@ extension AppDatabase {
     ///
     /// Refused when `path` already exists. `progress` hears the fraction copied.
     public func backup(to path: String, progress: (@Sendable (Double) -> Void)? = nil) async throws -> BackupSummary {
-        let files = FileManager.default
-        guard !files.fileExists(atPath: path) else {
-            throw GridbookError.conflict("\(path) already exists: choose a new name for the backup")
-        }
         let partial = path + ".partial"
-        for suffix in ["", "-wal", "-shm", "-journal"] { try? files.removeItem(atPath: partial + suffix) }
+        let removePartial: @Sendable () -> Void = {
+            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
+        }
+        try await onFileQueue {
+            guard !FileManager.default.fileExists(atPath: path) else {
+                throw GridbookError.conflict("\(path) already exists: choose a new name for the backup")
+            }
+            removePartial()
+        }
         let summary: BackupSummary
         // While the backup reads its snapshot, the WAL cannot start over: checkpoints do not try.
         backupsRunning.increment()
@@ -52,9 +56,9 @@ extension AppDatabase {
                                      households: try Int.fetchOne(db, sql: "SELECT count(*) FROM households") ?? 0,
                                      visits: try Int.fetchOne(db, sql: "SELECT count(*) FROM visits") ?? 0)
             }
-            try files.moveItem(atPath: partial, toPath: path)
+            try await onFileQueue { try FileManager.default.moveItem(atPath: partial, toPath: path) }
         } catch {
-            for suffix in ["", "-wal", "-shm", "-journal"] { try? files.removeItem(atPath: partial + suffix) }
+            _ = try? await onFileQueue(removePartial)
             // Said of the backup's file, not of the database (a full or missing backup disk).
             if let error = error as? DatabaseError {
                 throw GridbookError.invalid(field: "backup", problem: "cannot write \(path): \(error.message ?? "\(error.resultCode)")")
@@ -62,7 +66,7 @@ extension AppDatabase {
             throw error
         }
         var sized = summary
-        sized.bytes = (try? files.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        sized.bytes = try await onFileQueue { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
         return sized
     }
 
@@ -228,17 +232,22 @@ public struct BackupRotation: Sendable {
     /// Takes a backup of `database` now, then removes the oldest past `keep`; returns the new
     /// backup's summary and the names removed.
     public func take(of database: AppDatabase, at date: Date) async throws -> (BackupSummary, removed: [String]) {
-        let files = FileManager.default
-        try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        // What a backup cut short (a server stopped during it) left behind.
-        for name in try files.contentsOfDirectory(atPath: directory) where name.hasPrefix("gridbook-") && name.contains(".sqlite.partial") {
-            try? files.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        let directory = directory
+        try await onFileQueue {
+            let files = FileManager.default
+            try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // What a backup cut short (a server stopped during it) left behind.
+            for name in try files.contentsOfDirectory(atPath: directory) where name.hasPrefix("gridbook-") && name.contains(".sqlite.partial") {
+                try? files.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+            }
         }
         let summary = try await database.backup(to: (directory as NSString).appendingPathComponent(Self.fileName(at: date)))
-        let all = try backups()
-        // An old backup that cannot be removed now is tried again after the next one.
-        let removed = all.prefix(max(0, all.count - keep)).filter { name in
-            (try? files.removeItem(atPath: (directory as NSString).appendingPathComponent(name))) != nil
+        let removed = try await onFileQueue { [self] in
+            let all = try backups()
+            // An old backup that cannot be removed now is tried again after the next one.
+            return all.prefix(max(0, all.count - keep)).filter { name in
+                (try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))) != nil
+            }
         }
         return (summary, removed)
     }

@@ -654,6 +654,7 @@ struct SeedImporter {
     }
 
     private mutating func importVisits(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
+        let started = Date()
         let before = staged ? 0 : try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
         // Into an empty table (or a staged import's own), rows go in many at a time.
         let bulk = before == 0
@@ -689,7 +690,16 @@ struct SeedImporter {
                 }
             }
         }
+        let loaded = Date()
         try restore(suspended, on: "visits")
+        let indexed = Date()
+        defer {
+            options.logger.debug("visits written", metadata: [
+                "rows_and_checks_seconds": "\(String(format: "%.3f", loaded.timeIntervalSince(started)))",
+                "index_seconds": "\(String(format: "%.3f", indexed.timeIntervalSince(loaded)))",
+                "dates_seconds": "\(String(format: "%.3f", Date().timeIntervalSince(indexed)))",
+            ])
+        }
         guard writing, written > 0 else { return }
         if staged {
             (summary.added, summary.updated) = try ImportStaging.visitCounts(db)
