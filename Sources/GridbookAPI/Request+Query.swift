@@ -11,10 +11,16 @@ enum TextResponse {
 }
 
 extension Request {
-    /// The JSON body decoded: 413 past the context's upload limit, 400 naming the field on bad JSON.
+    /// The JSON body decoded: 413 past the context's upload limit, 400 naming the field on bad
+    /// JSON or on text holding a NUL character (``NULCheck``).
     func decodeJSON<Body: Decodable>(_ type: Body.Type, context: some RequestContext) async throws -> Body {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
-        return try JSONOutput.makeDecoder().decode(Body.self, from: Data(buffer: buffer))
+        let data = Data(buffer: buffer)
+        let decoded = try JSONOutput.makeDecoder().decode(Body.self, from: data)
+        if let field = NULCheck.field(in: data) {
+            throw GridbookError.invalid(field: field, problem: "holds a NUL character (\\u0000), which text may not")
+        }
+        return decoded
     }
 
     /// A query parameter, or nil when absent or empty.

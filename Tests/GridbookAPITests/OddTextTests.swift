@@ -40,6 +40,40 @@ struct OddTextTests {
         }
     }
 
+    @Test("a NUL character in a body's text is 400 naming its field, and nothing is written; a backslash and u0000 as text is kept")
+    func nulInBody() async throws {
+        let (database, tokens) = try await apiDatabase()
+        let counts = { @Sendable () async throws -> [Int] in
+            try await database.read { db in
+                try ["cases", "risks", "visits"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? -1 }
+            }
+        }
+        let before = try await counts()
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client async throws in
+            let member = tokens["P1"]!, staff = tokens["P3"]!
+            let dispute = try await client.call(.post, "/api/v1/cases", staff,
+                                                #"{"title": "a\u0000s", "category": "neighbour", "unit_code": "G1", "source": "walk_in"}"#)
+            #expect(dispute.status == .badRequest)
+            #expect(dispute.errorField == "title")
+            let visit = try await client.call(.post, "/api/v1/visits", member, """
+                {"id": "00000000-0000-4000-8000-0000000000a1", "household_code": "H1", "visited_at": "2026-06-30T09:00:00+08:00",
+                 "method": "door", "outcome": "met", "findings": [{"category": "fraud", "level": "red", "title": "冒充\\u0000客服"}]}
+                """)
+            #expect(visit.status == .badRequest)
+            #expect(visit.errorField == "title")
+            let key = try await client.call(.post, "/api/v1/cases", staff,
+                                            #"{"title": "t", "category": "neighbour", "unit_code": "G1", "source": "walk_in", "\u0000": 1}"#)
+            #expect(key.errorField == "body")
+            #expect(try await counts() == before)
+            // An escaped backslash before u0000 is text, not a NUL.
+            let literal = try await client.call(.post, "/api/v1/cases", staff,
+                                                #"{"title": "a\\u0000", "category": "neighbour", "unit_code": "G1", "source": "walk_in"}"#)
+            #expect(literal.status == .created)
+        }
+        #expect(try await database.read { try String.fetchAll($0, sql: "SELECT title FROM cases") } == [#"a\u0000"#])
+    }
+
     @Test("risk and case numbers count on past 999,999 in a year (by number, not as text)")
     func idsPastAMillion() async throws {
         let (database, _) = try await apiDatabase()
