@@ -58,6 +58,14 @@ struct ImportRefusalTests {
                           ["households.csv:10: -: expected 9 columns, found 8"])
     }
 
+    @Test("a NUL byte in a seed file's row, in a household's address and in a visit's note")
+    func nulByte() async throws {
+        var files = smallCounty(appending: "H9,G1,,地址\u{0}二号,姓名,,1,,2026-01-02\n", to: "households.csv")
+        files["visits.csv"]! += "00000000-0000-4000-8000-000000000009,H1,P1,2026-06-02T10:00:00+08:00,door,met,\u{0}\n"
+        let nul = "holds a NUL byte (0x00), which is not text (a UTF-16 file saved without its byte-order mark, or not a text file?)"
+        try await expectRefused(files, ["households.csv:10: -: \(nul)", "visits.csv:9: -: \(nul)"])
+    }
+
     @Test("a role attached to the wrong level")
     func roleAtWrongLevel() async throws {
         try await expectRefused(smallCounty(appending: "P1,grid_member,V1,2025-01-01,\nP2,county_admin,T1,2025-01-01,\n", to: "duties.csv"), [

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A malformed CSV record: the line it starts on and what is wrong.
 public struct CSVSyntaxError: Error, Equatable, Sendable {
     /// The line (1-based) the record starts on.
@@ -72,6 +74,10 @@ public struct CSVReader: Sendable {
             position = newPosition
             nextLine = newLine
             if let error { throw CSVSyntaxError(line: line, problem: error) }
+            // SQLite would keep a NUL in some columns and cut the text short at it in others.
+            if fieldBytes.withUnsafeBufferPointer({ buffer in buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false }) {
+                throw CSVSyntaxError(line: line, problem: "holds a NUL byte (0x00), which is not text (a UTF-16 file saved without its byte-order mark, or not a text file?)")
+            }
             // Blank lines, and rows of nothing but commas that spreadsheets leave below the data.
             if isBlankRecord { continue }
             return true
