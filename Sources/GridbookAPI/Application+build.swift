@@ -55,6 +55,7 @@ public func buildRouter(database: AppDatabase, cacheLifetime: Duration = .zero) 
     let router = Router(context: GridbookRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: NULInAddressMiddleware())
     router.get("healthz") { _, _ in TextResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
     router.get("openapi.yaml") { _, _ in TextResponse.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8") }
     let api = router.group("api/v1")

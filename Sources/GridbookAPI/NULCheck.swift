@@ -1,4 +1,5 @@
 import GridbookCore
+import Hummingbird
 
 /// JSON text may spell a NUL character (`\u0000`) inside a string, and Swift decodes it; SQLite
 /// would then store the text cut short at it (GRDB binds text as C strings) or refuse it in a
@@ -48,5 +49,23 @@ enum NULCheck {
             index = body.index(after: index)
         }
         return nil
+    }
+}
+
+/// Refuses an address holding `%00`: GRDB would bind the text cut short at the NUL, and
+/// `/api/v1/units/G1%00X` would answer for G1. In the path it names a record that cannot exist
+/// (404); in the query, a parameter's value is refused (400 naming it).
+struct NULInAddressMiddleware: RouterMiddleware {
+    typealias Context = GridbookRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.uri.path.contains("%00") || request.uri.path.contains("\u{0}") {
+            throw GridbookError.notFound("the record at an address holding a NUL character (%00)")
+        }
+        if request.uri.query?.contains("%00") == true {
+            let name = request.uri.queryParameters.first { $0.value.contains("\u{0}") || $0.value.contains("%00") }.map { String($0.key) }
+            throw GridbookError.invalid(field: name ?? "query", problem: "holds a NUL character (%00)")
+        }
+        return try await next(request, context)
     }
 }

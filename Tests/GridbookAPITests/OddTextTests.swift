@@ -70,6 +70,13 @@ struct OddTextTests {
             let literal = try await client.call(.post, "/api/v1/cases", staff,
                                                 #"{"title": "a\\u0000", "category": "neighbour", "unit_code": "G1", "source": "walk_in"}"#)
             #expect(literal.status == .created)
+            // Nor in an address: G1%00X is not G1.
+            #expect(try await client.call(.get, "/api/v1/units/G1%00X", member).status == .notFound)
+            for (uri, field) in [("/api/v1/due?unit=G1%00X", "unit"), ("/api/v1/units/G1/households?limit=5&after=%00", "after")] {
+                let reply = try await client.call(.get, uri, member)
+                #expect(reply.status == .badRequest, "\(uri)")
+                #expect(reply.errorField == field, "\(uri)")
+            }
         }
         #expect(try await database.read { try String.fetchAll($0, sql: "SELECT title FROM cases") } == [#"a\u0000"#])
     }

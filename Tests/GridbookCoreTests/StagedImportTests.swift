@@ -25,6 +25,8 @@ private let changedCounty: [String: String] = {
         + "H9,G3,B2,乌兰嘎查4号,敖登,,1,elderly,2026-01-01\n"
     files["visits.csv"] = files["visits.csv"]!
         .replacingOccurrences(of: "2026-06-20T10:00:00+08:00,door,absent", with: "2026-06-20T10:00:00+08:00,door,met")
+        // H1's only met visit moves to H2: H1 is left never met.
+        .replacingOccurrences(of: "00000000-0000-4000-8000-000000000001,H1,", with: "00000000-0000-4000-8000-000000000001,H2,")
         + "00000000-0000-4000-8000-000000000008,H9,P2,2026-11-02T09:00:00+08:00,door,met,\n"
     return files
 }()
@@ -110,7 +112,7 @@ struct StagedImportTests {
         let summary = try await staged.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         #expect(summary.files.map { "\($0.file) +\($0.added) ~\($0.updated)" } == [
             "categories.csv +1 ~1", "units.csv +2 ~0", "people.csv +1 ~1", "duties.csv +1 ~1", "party_groups.csv +1 ~0",
-            "households.csv +1 ~2", "visits.csv +1 ~1",
+            "households.csv +1 ~2", "visits.csv +1 ~2",
         ])
         let direct = try AppDatabase.inMemory(clock: .fixed(testNow))
         _ = try await direct.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
@@ -119,6 +121,33 @@ struct StagedImportTests {
         #expect(try await contents(staged) == expected)
         // H2 (elderly and hardship) is due by the elderly's new 14 days, though nothing else of it changed.
         #expect(expected.contains { $0.hasPrefix("households [code:\"H2\"") && $0.contains("interval_days:14") })
+        #expect(expected.contains { $0.hasPrefix("households [code:\"H1\"") && $0.contains("last_met_on:NULL") })
+    }
+
+    @Test("a block moved with its households while a re-import read its files is not put back: the import is refused, nothing written")
+    func blockMovedMeanwhile() async throws {
+        let files = try FileDirectory()
+        let path = files.path("county.sqlite")
+        _ = try await smallCountyFile(path)
+        let moved = Mutex(false)
+        let progress: @Sendable (String, Double) -> Void = { _, _ in
+            guard !moved.withLock({ $0 }) else { return }
+            moved.withLock { $0 = true }
+            // What `gridbook unit move B1 G2` does, from another process.
+            let queue = try? DatabaseQueue(path: path)
+            try? queue?.write { db in
+                try db.execute(sql: "UPDATE units SET parent_code = 'G2' WHERE code = 'B1'")
+                try db.execute(sql: "UPDATE households SET grid_code = 'G2' WHERE block_code = 'B1'")
+            }
+        }
+        let importer = try AppDatabase.openForBulkWrite(path: path, clock: .fixed(testNow))
+        let seeds = try SeedDirectory(smallCounty.merging(["units.csv": smallCounty["units.csv"]!.replacingOccurrences(of: "B1,一号楼栋", with: "B1,一号楼")]) { $1 })
+        let error = await #expect(throws: GridbookError.self) {
+            try await importer.importSeeds(from: seeds.url, options: ImportOptions(now: testNow, progress: progress))
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("block B1 was moved while the import read its files"))
+        let block = try await importer.read { try String.fetchOne($0, sql: "SELECT name || ' ' || parent_code FROM units WHERE code = 'B1'") }
+        #expect(block == "一号楼栋 G2")
     }
 
     @Test("a staged re-import with a bad row writes nothing and leaves no copies behind")

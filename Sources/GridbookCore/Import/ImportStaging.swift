@@ -119,6 +119,17 @@ struct ImportStaging {
     /// transaction, and drops the copies; then brings the changed households' dates up to date
     /// (every household's, when a category changed: its interval may have).
     static func apply(_ db: Database, progress: (@Sendable (String, Double) -> Void)?) throws {
+        // The files were checked against a snapshot; a block moved with its households since
+        // (`gridbook unit move`) must not be put back under its old grid without them.
+        if let moved = try String.fetchOne(db, sql: """
+            SELECT t.code FROM temp.units AS t JOIN main.units AS m ON m.code = t.code
+            WHERE t.level = 'block' AND m.parent_code IS NOT t.parent_code
+              AND t.code IN (SELECT item FROM temp.gb_changed WHERE tbl = 'units')
+              AND EXISTS (SELECT 1 FROM main.households WHERE block_code = t.code)
+            LIMIT 1
+            """) {
+            throw GridbookError.conflict("block \(moved) was moved while the import read its files, and units.csv gives it another grid; nothing was written: import again")
+        }
         let steps = Double(tables.count + 2)
         for (index, table) in tables.enumerated() {
             progress?("applying changes", Double(index) / steps)
@@ -137,6 +148,13 @@ struct ImportStaging {
             }
         }
         progress?("applying changes", Double(tables.count) / steps)
+        // A visit may move to another household: the one it leaves needs its dates again too.
+        try db.execute(sql: """
+            CREATE TEMP TABLE gb_changed_households AS
+            SELECT item AS code FROM temp.gb_changed WHERE tbl IN ('households', 'household_categories')
+            UNION SELECT household_code FROM temp.visits
+            UNION SELECT m.household_code FROM main.visits AS m JOIN temp.visits AS t ON t.id = m.id
+            """)
         let visitColumns = visitColumns.joined(separator: ", ")
         let visitUpdates = Self.visitColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         try db.execute(sql: """
@@ -144,11 +162,6 @@ struct ImportStaging {
             ON CONFLICT (id) DO UPDATE SET \(visitUpdates)
             """)
         progress?("applying changes", Double(tables.count + 1) / steps)
-        try db.execute(sql: """
-            CREATE TEMP TABLE gb_changed_households AS
-            SELECT item AS code FROM temp.gb_changed WHERE tbl IN ('households', 'household_categories')
-            UNION SELECT household_code FROM temp.visits
-            """)
         let categoriesChanged = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM temp.gb_changed WHERE tbl = 'categories')") == true
         try drop(db, keepingHouseholds: true)
         // The copies are gone: unqualified names are the database's tables again.
