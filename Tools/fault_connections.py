@@ -35,15 +35,9 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fault_kill import demo_county, verdict  # noqa: E402
+from fault_kill import demo_county, start_server, verdict  # noqa: E402
 
 IDLE = 20  # the server's --idle-timeout, in seconds
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def healthz_ms(port: int) -> float:
@@ -52,16 +46,6 @@ def healthz_ms(port: int) -> float:
         if response.status != 200:
             raise RuntimeError(f"healthz answered {response.status}")
     return (time.monotonic() - start) * 1000
-
-
-def wait_until_serving(port: int) -> None:
-    """Waits (up to 10 s) for a server just started to answer /healthz."""
-    for _ in range(100):
-        try:
-            healthz_ms(port)
-            return
-        except OSError:
-            time.sleep(0.1)
 
 
 def wait_for_accept_queue(port: int, limit: float = 20.0) -> float:
@@ -141,11 +125,8 @@ def main() -> int:
     try:
         db = os.path.join(work, "demo.sqlite")
         _, _, _, token = demo_county(args.gridbook, db)
-        port = free_port()
-        log = open(os.path.join(work, "serve.log"), "w")
-        server = subprocess.Popen([args.gridbook, "--db", db, "serve", "--port", str(port), "--idle-timeout", str(IDLE),
-                                   "--drain-seconds", "2"], stderr=log)
-        wait_until_serving(port)
+        log = os.path.join(work, "serve.log")
+        server, port = start_server(args.gridbook, db, log, "--idle-timeout", str(IDLE), "--drain-seconds", "2")
 
         # 1. Half-open clients, and /healthz beside them.
         started = time.monotonic()
@@ -189,8 +170,7 @@ def main() -> int:
             code = None
         took = time.monotonic() - started
         hanging[0].close()
-        log.close()
-        text = open(os.path.join(work, "serve.log")).read()
+        text = open(log).read()
         fives = [line for line in text.splitlines() if "status=5" in line]
         print(f"3. SIGTERM with a half-sent body: exit {code} after {took:.1f} s (drain 2 s); 5xx lines in the log: {len(fives)}")
         if code != 0:
@@ -202,11 +182,8 @@ def main() -> int:
 
         # 4. Past --max-connections, a clear refusal; served again once connections close.
         cap = 40
-        port = free_port()
-        capped = subprocess.Popen([args.gridbook, "--db", db, "serve", "--port", str(port), "--max-connections", str(cap)],
-                                  stderr=subprocess.DEVNULL)
+        capped, port = start_server(args.gridbook, db, os.path.join(work, "capped.log"), "--max-connections", str(cap))
         try:
-            wait_until_serving(port)
             held = half_open(port, cap, body=False)
             time.sleep(0.5)
             refused = raw_get(port)

@@ -75,9 +75,11 @@ def verdict(name: str, failures: list[str]) -> int:
     return 1 if failures else 0
 
 
-def start_server(gridbook: str, db: str, log: str) -> tuple[subprocess.Popen, int]:
+def start_server(gridbook: str, db: str, log: str, *options: str) -> tuple[subprocess.Popen, int]:
+    """`gridbook serve` on a free port with OPTIONS, its standard error appended to LOG, once it
+    answers /healthz."""
     port = free_port()
-    server = subprocess.Popen([gridbook, "--db", db, "serve", "--port", str(port)], stderr=open(log, "a"))
+    server = subprocess.Popen([gridbook, "--db", db, "serve", "--port", str(port), *options], stderr=open(log, "a"))
     for _ in range(200):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -198,6 +200,16 @@ def snapshot(db: str) -> tuple:
     return counts, digest.hexdigest()
 
 
+def copy_database(source_path: str, target_path: str) -> None:
+    """Copies a database through SQLite's backup (its WAL included), over what TARGET held."""
+    source, target = sqlite3.connect(source_path), sqlite3.connect(target_path)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+
+
 def seeds_with_more_visits(work: str) -> str:
     """A copy of the demo seeds in WORK/seeds whose visits.csv holds the demo's visits and each
     again under a new id, so that an import into the demo has work to do; returns its path."""
@@ -217,16 +229,10 @@ def seeds_with_more_visits(work: str) -> str:
 def kill_import(args, work: str, db: str, failures: list[str]) -> None:
     seeds = seeds_with_more_visits(work)
     before = snapshot(db)
-    with sqlite3.connect(db) as source, sqlite3.connect(os.path.join(work, "before.sqlite")) as target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy_database(db, os.path.join(work, "before.sqlite"))
     # The same import, whole, into a copy of the database: how long it takes, and what it leaves.
     timing = os.path.join(work, "timing.sqlite")
-    with sqlite3.connect(db) as source, sqlite3.connect(timing) as target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy_database(db, timing)
     started = time.monotonic()
     subprocess.run([args.gridbook, "--db", timing, "import", seeds], capture_output=True, check=True)
     full = time.monotonic() - started
@@ -246,10 +252,7 @@ def kill_import(args, work: str, db: str, failures: list[str]) -> None:
               f"{'ok' if sound else 'FAILED'}")
         if after == whole:
             # Back to the state before, for the next round.
-            with sqlite3.connect(os.path.join(work, "before.sqlite")) as source, sqlite3.connect(db) as target:
-                source.backup(target)
-            source.close()
-            target.close()
+            copy_database(os.path.join(work, "before.sqlite"), db)
         if outcome == "PART of the import":
             failures.append(f"import {number}: the database holds part of a killed import")
         if not sound:

@@ -37,7 +37,7 @@ public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", 
             CappedHTTP1Channel(
                 inner: HTTP1Channel(responder: responder,
                                     configuration: .init(idleTimeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))),
-                maxConnections: limits.maxConnections, open: ConnectionCount())
+                maxConnections: limits.maxConnections)
         },
         // A backlog of 4,096 (Linux's usual cap, somaxconn): a burst of new connections waits in
         // the kernel's queue while the server accepts, instead of its SYNs being dropped and

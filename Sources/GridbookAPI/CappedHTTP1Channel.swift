@@ -29,11 +29,21 @@ struct CappedHTTP1Channel: ServerChildChannel {
 
     let inner: HTTP1Channel
     let maxConnections: Int
-    let open: ConnectionCount
+    /// The connections open now, served or being refused.
+    let open = Counter()
+    let refusalLog = OncePerSecond()
+    /// The whole answer to a connection past the cap, made once.
+    let refusal: [UInt8]
+
+    init(inner: HTTP1Channel, maxConnections: Int) {
+        self.inner = inner
+        self.maxConnections = maxConnections
+        self.refusal = Self.refusal(maxConnections: maxConnections)
+    }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let count = open.opened()
-        channel.closeFuture.whenComplete { _ in open.closed() }
+        let count = open.increment()
+        channel.closeFuture.whenComplete { _ in open.decrement() }
         guard count <= maxConnections else { return channel.eventLoop.makeSucceededFuture(.refused(channel)) }
         return inner.setup(channel: channel, logger: logger).map { .served($0) }
     }
@@ -43,13 +53,13 @@ struct CappedHTTP1Channel: ServerChildChannel {
         case .served(let value):
             await inner.handle(value: value, logger: logger)
         case .refused(let channel):
-            if open.shouldSayRefused(now: Date()) {
+            if refusalLog.isDue(now: Date()) {
                 logger.notice("connections refused: too many at once (said at most once a second)",
                               metadata: ["max_connections": "\(maxConnections)"])
             }
             // The request, if any, is read and dropped (nothing in this pipeline keeps it), so
             // the close that follows the answer does not reset it before the client reads it.
-            let answer = channel.allocator.buffer(bytes: Self.refusal(maxConnections: maxConnections))
+            let answer = channel.allocator.buffer(bytes: refusal)
             channel.writeAndFlush(answer).whenComplete { _ in
                 channel.close(mode: .output, promise: nil)
                 channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
@@ -69,23 +79,14 @@ struct CappedHTTP1Channel: ServerChildChannel {
     }
 }
 
-/// How many connections are open, counted as they are accepted and closed.
-final class ConnectionCount: Sendable {
-    private let count = Atomic<Int>(0)
-    private let refusalSaid = Atomic<Int>(0)
+/// Says when something said in a flood (a refused connection) is due again: the first time in
+/// each second, so that a flood is one log line a second, not one a connection.
+final class OncePerSecond: Sendable {
+    private let said = Atomic<Int>(0)
 
-    /// Counts a new connection; returns how many are open with it.
-    func opened() -> Int { count.add(1, ordering: .relaxed).newValue }
-
-    func closed() { count.subtract(1, ordering: .relaxed) }
-
-    var current: Int { count.load(ordering: .relaxed) }
-
-    /// Whether a refusal should be logged: the first in each second, so that a flood is one line
-    /// a second, not one a connection.
-    func shouldSayRefused(now: Date) -> Bool {
+    func isDue(now: Date) -> Bool {
         let second = Int(now.timeIntervalSince1970)
-        let said = refusalSaid.load(ordering: .relaxed)
-        return said != second && refusalSaid.compareExchange(expected: said, desired: second, ordering: .relaxed).exchanged
+        let last = said.load(ordering: .relaxed)
+        return last != second && said.compareExchange(expected: last, desired: second, ordering: .relaxed).exchanged
     }
 }

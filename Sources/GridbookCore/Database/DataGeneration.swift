@@ -63,11 +63,16 @@ extension AppDatabase {
     }
 }
 
-/// A count shared by the copies of a value type (``AppDatabase`` is a struct).
-final class Counter: Sendable {
+/// A count shared by the copies of a value type (``AppDatabase`` is a struct), or by a server's
+/// connections (how many are open).
+public final class Counter: Sendable {
     private let value = Atomic<Int>(0)
 
-    func increment() { value.add(1, ordering: .relaxed) }
-    func decrement() { value.subtract(1, ordering: .relaxed) }
-    var current: Int { value.load(ordering: .relaxed) }
+    public init() {}
+
+    /// Counts one more; returns the count with it.
+    @discardableResult
+    public func increment() -> Int { value.add(1, ordering: .relaxed).newValue }
+    public func decrement() { value.subtract(1, ordering: .relaxed) }
+    public var current: Int { value.load(ordering: .relaxed) }
 }

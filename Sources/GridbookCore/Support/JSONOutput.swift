@@ -610,7 +610,7 @@ private final class PlacedEncoder: Encoder {
 }
 
 /// The unkeyed container of an array.
-private struct UnkeyedContainer: UnkeyedEncodingContainer {
+private struct UnkeyedContainer: UnkeyedEncodingContainer, NodePlacing {
     let array: ArrayNode
     /// The encoder whose path and context this container's values take (a nested container has
     /// one of its own, for its path).
@@ -638,31 +638,9 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     /// Appends the next element.
     private func append(_ node: consuming Node) { array.elements.append(node) }
 
-    mutating func encodeNil() throws { append(.null) }
-    mutating func encode(_ value: Bool) throws { append(.bool(value)) }
-    mutating func encode(_ value: String) throws { append(.string(value)) }
-    mutating func encode(_ value: Double) throws {
-        let node = try number(value, nextPath())
-        append(node)
-    }
-    mutating func encode(_ value: Float) throws {
-        let node = try number(value, nextPath())
-        append(node)
-    }
-    mutating func encode(_ value: Int) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { append(.int(value)) }
-    mutating func encode(_ value: UInt) throws { append(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt8) throws { append(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt16) throws { append(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt32) throws { append(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt64) throws { append(.uint(value)) }
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        let node = try JSONTreeEncoder.node(of: value, context: context, path: nextPath())
-        append(node)
-    }
+    mutating func valuePath() -> CodingPath { nextPath() }
+    var valueContext: EncodingContext { context }
+    func put(_ node: consuming Node) { append(node) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let nested = ObjectNode(keyedBy: NestedKey.self, context: context)
@@ -687,6 +665,43 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     }
 }
 
+/// What the unkeyed and the single-value containers share: each primitive made into a node,
+/// put in place (an array's next element, or the encoder's one value).
+private protocol NodePlacing {
+    /// The path of the value being encoded (for an unkeyed container, its next element's).
+    mutating func valuePath() -> CodingPath
+    var valueContext: EncodingContext { get }
+    mutating func put(_ node: consuming Node)
+}
+
+extension NodePlacing {
+    mutating func encodeNil() throws { put(.null) }
+    mutating func encode(_ value: Bool) throws { put(.bool(value)) }
+    mutating func encode(_ value: String) throws { put(.string(value)) }
+    mutating func encode(_ value: Double) throws {
+        let node = try number(value, valuePath())
+        put(node)
+    }
+    mutating func encode(_ value: Float) throws {
+        let node = try number(value, valuePath())
+        put(node)
+    }
+    mutating func encode(_ value: Int) throws { put(.int(Int64(value))) }
+    mutating func encode(_ value: Int8) throws { put(.int(Int64(value))) }
+    mutating func encode(_ value: Int16) throws { put(.int(Int64(value))) }
+    mutating func encode(_ value: Int32) throws { put(.int(Int64(value))) }
+    mutating func encode(_ value: Int64) throws { put(.int(value)) }
+    mutating func encode(_ value: UInt) throws { put(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt8) throws { put(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt16) throws { put(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt32) throws { put(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt64) throws { put(.uint(value)) }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        let node = try JSONTreeEncoder.node(of: value, context: valueContext, path: valuePath())
+        put(node)
+    }
+}
+
 /// The coding key of an array element, as JSONEncoder names it in coding paths.
 private struct IndexKey: CodingKey {
     var stringValue: String { "Index \(intValue ?? 0)" }
@@ -696,7 +711,7 @@ private struct IndexKey: CodingKey {
 }
 
 /// The container of an encoder's one value.
-private struct SingleValueContainer: SingleValueEncodingContainer {
+private struct SingleValueContainer: SingleValueEncodingContainer, NodePlacing {
     let encoder: JSONTreeEncoder
     /// Called with the value once it is set (for encoders whose value lives in a parent).
     var didSet: ((Node) -> Void)?
@@ -709,36 +724,13 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
     }
 
     /// Sets the encoder's value to `node`.
-    private func set(_ node: Node) {
+    func put(_ node: consuming Node) {
         encoder.node = node
         didSet?(node)
     }
 
-    mutating func encodeNil() throws { set(.null) }
-    mutating func encode(_ value: Bool) throws { set(.bool(value)) }
-    mutating func encode(_ value: String) throws { set(.string(value)) }
-    mutating func encode(_ value: Double) throws {
-        let node = try number(value, encoder.path)
-        set(node)
-    }
-    mutating func encode(_ value: Float) throws {
-        let node = try number(value, encoder.path)
-        set(node)
-    }
-    mutating func encode(_ value: Int) throws { set(.int(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { set(.int(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { set(.int(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { set(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { set(.int(value)) }
-    mutating func encode(_ value: UInt) throws { set(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt8) throws { set(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt16) throws { set(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt32) throws { set(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt64) throws { set(.uint(value)) }
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        let node = try JSONTreeEncoder.node(of: value, context: encoder.context, path: encoder.path)
-        set(node)
-    }
+    func valuePath() -> CodingPath { encoder.path }
+    var valueContext: EncodingContext { encoder.context }
 }
 
 /// Writes a ``Node`` as UTF-8: keys sorted; pretty-printed with two spaces and `" : "`, or on
