@@ -71,41 +71,46 @@ public struct APIError: HTTPResponseError, Equatable {
 /// into 400 with the field, Hummingbird's own (413, 404 for no route) with their status, a
 /// busy, full, read-only or failing database into 503 with `Retry-After`, and anything else
 /// into a 500 that says nothing of its cause.
-struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = GridbookRequestContext
+package struct ErrorMiddleware: RouterMiddleware {
+    package typealias Context = GridbookRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as GridbookError {
-            throw APIError(error)
-        } catch let error as DecodingError {
-            throw APIError(decoding: error)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "too_large", message: "the body is over \(context.maxUploadSize) bytes")
-        } catch let error as HTTPError {
+        } catch {
+            throw Self.apiError(for: error, context: context)
+        }
+    }
+
+    /// The API error an error thrown by a route answers as (the pages show the same in HTML).
+    package static func apiError(for error: any Error, context: some RequestContext) -> APIError {
+        switch error {
+        case let error as APIError: return error
+        case let error as GridbookError: return APIError(error)
+        case let error as DecodingError: return APIError(decoding: error)
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, code: "too_large", message: "the body is over \(context.maxUploadSize) bytes")
+        case let error as HTTPError:
             let code = error.status == .contentTooLarge ? "too_large" : error.status == .notFound ? "not_found" : "bad_request"
-            throw APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase)
-        } catch let error as HTTPParserError {
+            return APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase)
+        case let error as HTTPParserError:
             // The connection ended, or was closed idle, in the middle of the request's body; or
             // what came was not HTTP.
             if error == .invalidEOFState {
-                throw APIError(.requestTimeout, code: "request_timeout", message: "the request ended before its body was complete")
+                return APIError(.requestTimeout, code: "request_timeout", message: "the request ended before its body was complete")
             }
-            throw APIError(.badRequest, code: "bad_request", message: "the request could not be read: \(error)")
-        } catch is CancellationError {
+            return APIError(.badRequest, code: "bad_request", message: "the request could not be read: \(error)")
+        case is CancellationError:
             // The request's task was cancelled before it was answered: the server stopping (past
             // its drain), or a client that went away (a report waiting its turn).
-            throw APIError(.requestTimeout, code: "request_timeout", message: "the request was not finished in time: send it again")
-        } catch {
+            return APIError(.requestTimeout, code: "request_timeout", message: "the request was not finished in time: send it again")
+        default:
             if let trouble = StorageTrouble(error) {
                 context.logger.warning("database unavailable", metadata: ["trouble": "\(trouble.code)", "error": "\(error)"])
-                throw APIError(trouble)
+                return APIError(trouble)
             }
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error))) \(error)"])
-            throw APIError(.internalServerError, code: "internal", message: "the request could not be completed")
+            return APIError(.internalServerError, code: "internal", message: "the request could not be completed")
         }
     }
 }

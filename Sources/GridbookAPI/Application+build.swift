@@ -28,11 +28,13 @@ public struct ConnectionLimits: Sendable {
 }
 
 /// Builds the API server over a database (SPEC section 6).
-public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", port: Int = 8080, limits: ConnectionLimits = ConnectionLimits(),
+/// `router` defaults to the API's alone; `gridbook serve` passes the one with the pages too.
+public func buildApplication(database: AppDatabase, router: Router<GridbookRequestContext>? = nil, host: String = "127.0.0.1", port: Int = 8080,
+                             limits: ConnectionLimits = ConnectionLimits(),
                              logger: Logger = Logger(label: "gridbook.api")) -> some ApplicationProtocol {
     let (seconds, attoseconds) = limits.idleTimeout.components
     return Application(
-        router: buildRouter(database: database, cacheLifetime: .seconds(serverCacheSeconds)),
+        router: router ?? buildRouter(database: database, cacheLifetime: .seconds(serverCacheSeconds)),
         server: HTTPServerBuilder { responder in
             CappedHTTP1Channel(
                 inner: HTTP1Channel(responder: responder,
@@ -54,6 +56,7 @@ public func buildApplication(database: AppDatabase, host: String = "127.0.0.1", 
 public func buildRouter(database: AppDatabase, cacheLifetime: Duration = .zero) -> Router<GridbookRequestContext> {
     let router = Router(context: GridbookRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: NULInAddressMiddleware())
     router.get("healthz") { _, _ in TextResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }

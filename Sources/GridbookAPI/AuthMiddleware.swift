@@ -1,31 +1,51 @@
 import GRDB
 import GridbookCore
+import HTTPTypes
 import Hummingbird
 
-/// Checks `Authorization: Bearer TOKEN` on every `/api/v1` request: a missing, unknown, revoked
-/// or expired token answers 401; otherwise the caller goes into the context.
-struct AuthMiddleware: RouterMiddleware {
-    typealias Context = GridbookRequestContext
+/// Checks the caller of every `/api/v1` request: `Authorization: Bearer TOKEN`, or a browser
+/// session's cookie (``SessionCookie``). A missing, unknown, revoked or expired token or session
+/// answers 401; a write from a session without its CSRF token, or from another site's page,
+/// answers 403. Otherwise the caller goes into the context.
+package struct AuthMiddleware: RouterMiddleware {
+    package typealias Context = GridbookRequestContext
     let database: AppDatabase
-    /// Callers by token hash, and units' chains of ancestors, for `cacheLifetime`: a revoked
-    /// token, a changed duty or a moved unit takes effect within that time.
+    /// Callers by token hash, sessions by cookie hash, and units' chains of ancestors, for
+    /// `cacheLifetime`: a revoked token or session, a changed duty or a moved unit takes effect
+    /// within that time.
     let callers: ShortCache<String, Caller>
+    let sessions: ShortCache<String, SessionCaller>
     let chains: ShortCache<String, [String]>
 
-    init(database: AppDatabase, cacheLifetime: Duration) {
+    package init(database: AppDatabase, cacheLifetime: Duration) {
         self.database = database
         callers = ShortCache(lifetime: cacheLifetime)
+        sessions = ShortCache(lifetime: cacheLifetime)
         chains = ShortCache(lifetime: cacheLifetime)
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              case let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces), !token.isEmpty
-        else {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let caller: Caller
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer "), case let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces),
+                  !token.isEmpty
+            else {
+                throw APIError(.unauthorized, code: "unauthorized", message: "missing token: send Authorization: Bearer TOKEN")
+            }
+            guard let found = try await callers.value(for: APIToken.hash(of: token), load: { try await database.authenticate(token: token) }) else {
+                throw APIError(.unauthorized, code: "unauthorized", message: "unknown, revoked or expired token")
+            }
+            caller = found
+        } else if let secret = request.cookies[SessionCookie.name]?.value, !secret.isEmpty {
+            guard let session = try await sessions.value(for: BrowserSession.hash(of: secret),
+                                                         load: { try await database.authenticate(session: secret) })
+            else {
+                throw APIError(.unauthorized, code: "unauthorized", message: "your session has ended: sign in again")
+            }
+            if !request.method.isSafe { try SessionCookie.checkWrite(request, csrf: session.csrf) }
+            caller = session.caller
+        } else {
             throw APIError(.unauthorized, code: "unauthorized", message: "missing token: send Authorization: Bearer TOKEN")
-        }
-        guard let caller = try await callers.value(for: APIToken.hash(of: token), load: { try await database.authenticate(token: token) }) else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "unknown, revoked or expired token")
         }
         var context = context
         context.caller = caller
@@ -33,6 +53,48 @@ struct AuthMiddleware: RouterMiddleware {
         context.trace.personId = caller.person.id
         return try await next(request, context)
     }
+}
+
+/// The browser session's cookies: `gb_session` (HttpOnly, the credential) and `gb_csrf` (read by
+/// the pages' scripts and sent back in the `X-CSRF-Token` header of every write).
+package enum SessionCookie {
+    package static let name = "gb_session"
+    package static let csrfName = "gb_csrf"
+
+    /// A write from a session must carry the session's CSRF token and come from a page of this
+    /// server (its `Origin` names the host the request was sent to); otherwise 403.
+    package static func checkWrite(_ request: Request, csrf: String) throws {
+        guard let sent = request.headers[.csrfToken], constantTimeEqual(sent, csrf) else {
+            throw APIError(.forbidden, code: "csrf",
+                           message: "a write from a signed-in browser must send the X-CSRF-Token header (the gb_csrf cookie's value)")
+        }
+        try checkOrigin(request, required: true)
+    }
+
+    /// 403 when `Origin` names another site than the one the request was sent to (`Host`); a
+    /// request without `Origin` passes only when `required` is false.
+    package static func checkOrigin(_ request: Request, required: Bool) throws {
+        guard let origin = request.headers[.origin] else {
+            if required { throw APIError(.forbidden, code: "origin", message: "a write from a signed-in browser must carry an Origin header") }
+            return
+        }
+        let host = origin.range(of: "://").map { String(origin[$0.upperBound...]) } ?? ""
+        guard let authority = request.head.authority, !host.isEmpty, host.lowercased() == authority.lowercased() else {
+            throw APIError(.forbidden, code: "origin", message: "this request came from another site's page (Origin \(origin))")
+        }
+    }
+
+    /// Whether two strings are equal, in a time that does not depend on where they differ.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension HTTPRequest.Method {
+    /// Methods that change nothing (no CSRF token needed).
+    var isSafe: Bool { self == .get || self == .head || self == .options }
 }
 
 /// Where the caller may look: a unit is in scope when it or one of its ancestors is a unit of

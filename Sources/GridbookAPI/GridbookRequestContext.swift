@@ -6,7 +6,7 @@ import Hummingbird
 public struct GridbookRequestContext: GridbookContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller, set by ``AuthMiddleware`` on `/api/v1` routes; ``AuthenticatedContext`` carries it on.
-    var caller: Caller?
+    package var caller: Caller?
     /// The caller's scope, set with the caller.
     var scope: Scope?
     /// Shared with the request log, which reports the caller once the request is answered.
@@ -39,12 +39,12 @@ public struct AuthenticatedContext: ChildRequestContext, GridbookContext {
 
     /// 404 for an unknown unit, 403 for one outside the caller's units; the code otherwise.
     @discardableResult
-    func requireScope(_ unitCode: String) async throws -> String {
+    package func requireScope(_ unitCode: String) async throws -> String {
         try await scope.require(unitCode)
     }
 
     /// The caller when their roles carry the permission; 403 naming who may otherwise.
-    func require(_ permission: Permission) throws -> Caller {
+    package func require(_ permission: Permission) throws -> Caller {
         guard caller.may(permission) else {
             throw APIError(.forbidden, code: "forbidden", message: "only \(permission.holders) may do this")
         }

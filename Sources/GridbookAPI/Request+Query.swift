@@ -13,7 +13,7 @@ enum TextResponse {
 extension Request {
     /// The JSON body decoded: 413 past the context's upload limit, 400 naming the field on bad
     /// JSON or on text holding a NUL character (``NULCheck``).
-    func decodeJSON<Body: Decodable>(_ type: Body.Type, context: some RequestContext) async throws -> Body {
+    package func decodeJSON<Body: Decodable>(_ type: Body.Type, context: some RequestContext) async throws -> Body {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer: buffer)
         let decoded = try JSONOutput.makeDecoder().decode(Body.self, from: data)
@@ -24,19 +24,19 @@ extension Request {
     }
 
     /// A query parameter, or nil when absent or empty.
-    func query(_ name: String) -> String? {
+    package func query(_ name: String) -> String? {
         uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// A date query parameter: nil when absent, 400 when not `YYYY-MM-DD`.
-    func dateQuery(_ name: String) throws -> LocalDate? {
+    package func dateQuery(_ name: String) throws -> LocalDate? {
         guard let text = query(name) else { return nil }
         guard let date = LocalDate(text) else { throw GridbookError.invalid(field: name, problem: "\(text) is not a date (YYYY-MM-DD)") }
         return date
     }
 
     /// An enum query parameter: nil when absent, 400 naming the allowed values otherwise.
-    func choiceQuery<Choice: RawRepresentable & CaseIterable>(_ name: String, _ type: Choice.Type) throws -> Choice?
+    package func choiceQuery<Choice: RawRepresentable & CaseIterable>(_ name: String, _ type: Choice.Type) throws -> Choice?
         where Choice.RawValue == String {
         guard let text = query(name) else { return nil }
         guard let choice = Choice(rawValue: text) else {
@@ -47,7 +47,7 @@ extension Request {
     }
 
     /// A `true`/`false` query parameter: false when absent, 400 otherwise.
-    func flagQuery(_ name: String) throws -> Bool {
+    package func flagQuery(_ name: String) throws -> Bool {
         switch query(name) {
         case nil, "false": return false
         case "true": return true
@@ -56,7 +56,7 @@ extension Request {
     }
 
     /// A required query parameter: 400 when absent.
-    func requiredQuery(_ name: String) throws -> String {
+    package func requiredQuery(_ name: String) throws -> String {
         guard let value = query(name) else { throw GridbookError.invalid(field: name, problem: "is missing") }
         return value
     }

@@ -12,7 +12,7 @@ public final class RequestTrace: Sendable {
     init() {}
 
     /// The caller's person id, once their token has been checked.
-    var personId: String? {
+    package var personId: String? {
         get { person.withLock { $0 } }
         set { person.withLock { $0 = newValue } }
     }

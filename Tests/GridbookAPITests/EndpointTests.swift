@@ -73,7 +73,7 @@ struct EndpointTests {
         let (database, tokens) = try await apiDatabase()
         let router = buildRouter(database: database)
         let routes = router.routes.filter { $0.path.description.hasPrefix("/api/v1") }.map { ($0.method, $0.path.description) }
-        #expect(routes.count == 20)
+        #expect(routes.count == 22)
         try await database.revokeToken(id: 1)
         let app = Application(router: router, logger: quietLogger)
         try await app.test(.router) { client in

@@ -77,9 +77,12 @@ struct RiskCaseController {
     /// A page of the risks under a unit, most urgent first.
     @Sendable func risks(_ request: Request, context: AuthenticatedContext) async throws -> Page<Risk> {
         let unit = try await context.requireScope(request.requiredQuery("unit"))
+        let household = request.query("household")
+        try household.map { try RecordCode.check($0, field: "household") }
         let filter = RiskFilter(unitCode: unit, status: try request.choiceQuery("status", RiskStatus.self),
                                 level: try request.choiceQuery("level", RiskLevel.self), category: request.query("category"),
-                                reviewOverdue: try request.flagQuery("review_overdue"))
+                                reviewOverdue: try request.flagQuery("review_overdue"),
+                                householdCode: household)
         return try await database.risks(filter, page: Paging.page(request))
     }
 

@@ -6,6 +6,7 @@ import Darwin
 #endif
 import GridbookAPI
 import GridbookCore
+import GridbookWeb
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -47,6 +48,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How many scheduled backups to keep; older ones are removed.")
     var keep: Int = 7
 
+    @Flag(help: "Mark the session cookie Secure: for a server behind TLS (a reverse proxy, see the README).")
+    var secureCookies = false
+
+    @Option(help: "Days a browser session lasts once signed in with a code.")
+    var sessionDays: Int = BrowserSession.defaultDays
+
+    @Option(help: ArgumentHelp("Serve the pages' static files from this folder (holding app/ and site/) instead of the built-in copies.", visibility: .hidden))
+    var webDir: String?
+
     @Option(help: "Log lines as text or json (one object a line).")
     var logFormat: LogFormat = .text
 
@@ -62,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (backupEvery == nil) == (backupDir == nil) else { throw ValidationError("--backup-every and --backup-dir go together") }
         if let backupEvery, !(0.01...720).contains(backupEvery) { throw ValidationError("--backup-every must be from 0.01 to 720 hours") }
         guard (1...1_000).contains(keep) else { throw ValidationError("--keep must be from 1 to 1000") }
+        guard (1...365).contains(sessionDays) else { throw ValidationError("--session-days must be from 1 to 365") }
     }
 
     /// 10,000 connections, or as many as the process may open files for less 256 (the database's
@@ -87,7 +98,9 @@ struct ServeCommand: AsyncParsableCommand {
         // Every request is logged at info; --verbose adds Hummingbird's own debug lines.
         logger.logLevel = global.verbose ? .debug : .info
         let limits = ConnectionLimits(idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections ?? Self.defaultMaxConnections())
-        let app = buildApplication(database: database, host: host, port: port, limits: limits, logger: logger)
+        let router = buildGridbookRouter(database: database, cacheLifetime: .seconds(serverCacheSeconds),
+                                         web: WebOptions(secureCookies: secureCookies, sessionDays: sessionDays, directory: webDir))
+        let app = buildApplication(database: database, router: router, host: host, port: port, limits: limits, logger: logger)
         if database.isReadOnly {
             logger.notice("the database is read-only here: reads are served, writes answer 503 read_only")
         }

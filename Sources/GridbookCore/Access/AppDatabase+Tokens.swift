@@ -47,6 +47,21 @@ public struct Caller: Equatable, Sendable {
     public var scopeUnits: [String]
 }
 
+extension Caller {
+    /// The person as a caller on the instant: their roles and units from the duties active on
+    /// that day. The one rule for tokens and browser sessions alike; nil for an unknown person.
+    static func load(_ db: Database, person id: String, epochSeconds seconds: Int) throws -> Caller? {
+        // Cached statements: this runs on every API request.
+        guard let person = try Person.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"), arguments: [id]) else { return nil }
+        var calendar = try Settings.calendar(db)
+        let today = calendar.localDate(epochSeconds: seconds)
+        let duties = try Duty.fetchAll(db.cachedStatement(sql: "SELECT * FROM duties WHERE person_id = ?"), arguments: [person.id])
+            .filter { $0.isActive(on: today) }
+        return Caller(person: person, roles: Array(Set(duties.map(\.role))).sorted { $0.rawValue < $1.rawValue },
+                      scopeUnits: Array(Set(duties.map(\.unitCode))).sorted())
+    }
+}
+
 extension AppDatabase {
     /// Issues a new token for a person, valid for `days` (or until revoked when nil). The token
     /// is returned once and only its hash is kept.
@@ -96,14 +111,9 @@ extension AppDatabase {
             guard let record = try APIToken.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE hash = ?"),
                                                      arguments: [SHA256.hex(token)]),
                   record.revokedAt == nil, record.expiresAt.map({ $0 > nowText }) ?? true,
-                  let person = try Person.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"), arguments: [record.personId])
+                  let caller = try Caller.load(db, person: record.personId, epochSeconds: seconds)
             else { return nil }
-            var calendar = try Settings.calendar(db)
-            let today = calendar.localDate(epochSeconds: seconds)
-            let duties = try Duty.fetchAll(db.cachedStatement(sql: "SELECT * FROM duties WHERE person_id = ?"), arguments: [person.id])
-                .filter { $0.isActive(on: today) }
-            return (record, Caller(person: person, roles: Array(Set(duties.map(\.role))).sorted { $0.rawValue < $1.rawValue },
-                                   scopeUnits: Array(Set(duties.map(\.unitCode))).sorted()))
+            return (record, caller)
         }
         guard let found else { return nil }
         let minuteAgo = Timestamp(epochSeconds: seconds - 60).text

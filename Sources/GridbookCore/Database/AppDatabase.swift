@@ -548,6 +548,34 @@ extension AppDatabase {
             // the OR of the two reads the whole register (QueryPlanTests).
             try db.execute(sql: "CREATE INDEX risks_household ON risks(household_code)")
         }
+        migrator.registerMigration("v10: sign-in codes and browser sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE login_codes (
+                    id INTEGER PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id) ON UPDATE CASCADE,
+                    salt TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    used_at TEXT,
+                    failures INTEGER NOT NULL DEFAULT 0,
+                    issued_by TEXT NOT NULL
+                );
+                CREATE INDEX login_codes_person ON login_codes(person_id, id);
+                CREATE TABLE sessions (
+                    id INTEGER PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id) ON UPDATE CASCADE,
+                    hash TEXT NOT NULL UNIQUE,
+                    csrf TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    revoked_at TEXT,
+                    last_used_at TEXT,
+                    user_agent TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX sessions_person ON sessions(person_id);
+                """)
+        }
         return migrator
     }
 }

@@ -29,3 +29,10 @@ extension IssueCategory: GridbookRecord, PersistableRecord {
         public static let kind = Column("kind")
     }
 }
+
+extension AppDatabase {
+    /// The dispute and hazard categories, disputes first, in the order the county lists them.
+    public func issueCategories() async throws -> [IssueCategory] {
+        try await read { db in try IssueCategory.order(sql: "kind, rowid").fetchAll(db) }
+    }
+}

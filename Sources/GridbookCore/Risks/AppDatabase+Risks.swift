@@ -39,10 +39,13 @@ public struct RiskFilter: Sendable {
     public var category: String?
     /// Only open or monitored risks whose review date has passed.
     public var reviewOverdue = false
+    /// Only the risks on this household.
+    public var householdCode: String?
 
     /// A filter; every part optional.
     public init(unitCode: String? = nil, status: RiskStatus? = nil, level: RiskLevel? = nil, category: String? = nil,
-                reviewOverdue: Bool = false) {
+                reviewOverdue: Bool = false, householdCode: String? = nil) {
+        self.householdCode = householdCode
         self.unitCode = unitCode
         self.status = status
         self.level = level
@@ -158,6 +161,7 @@ extension AppDatabase {
                 OR household_code IN (SELECT code FROM households WHERE block_code IN \(codes))
                 """)
         }
+        if let household = filter.householdCode { request = request.filter(Column("household_code") == household) }
         if let status = filter.status { request = request.filter(Risk.Columns.status == status.rawValue) }
         if let level = filter.level { request = request.filter(Risk.Columns.level == level.rawValue) }
         if let category = filter.category {
