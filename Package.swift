@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(
             name: "GridbookAPITests",
             dependencies: [
-                "GridbookAPI", "GridbookCore", "GridbookCLI",
+                "GridbookAPI", "GridbookCore", "GridbookCLI", "GridbookWeb",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -14,6 +14,9 @@ public struct WebOptions: Sendable {
     /// embedded copies: for working on the pages without rebuilding.
     public var directory: String?
 
+    /// The files built into the executable, by path under Resources (`app/app.js`).
+    public static var embeddedFiles: Set<String> { Set(WebAssets.embedded.keys) }
+
     public init(secureCookies: Bool = false, sessionDays: Int = BrowserSession.defaultDays, directory: String? = nil) {
         self.secureCookies = secureCookies
         self.sessionDays = sessionDays
