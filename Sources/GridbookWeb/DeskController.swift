@@ -47,7 +47,7 @@ struct DeskController {
         let members = try await gridMembers(under: code)
         var values: [String: Any] = [
             "unit": ["code": code, "name": detail.unit.name, "level": Labels.level[detail.unit.level.rawValue] ?? ""],
-            "parents": detail.parents.filter { $0.code != code }.map { ["code": $0.code, "name": $0.name] },
+            "parents": crumbs(detail.parents.filter { $0.code != code }.reversed(), caller: context.caller),
         ]
         if detail.unit.level == .grid {
             let page = try await database.households(under: code, on: asOf, page: try PageRequest(limit: 1000, after: request.query("after")))
@@ -68,6 +68,15 @@ struct DeskController {
             let tree = try await database.coverageTree(unitCode: code, asOf: asOf)
             values["asOf"] = tree.asOf.description
             values["hasRows"] = !tree.nodes.isEmpty
+            // The overdue households themselves, longest overdue first, with who is responsible.
+            let names = Dictionary(tree.nodes.map { ($0.unit.code, $0.unit.name) }, uniquingKeysWith: { first, _ in first })
+            let overdue = try await database.dueList(unitCode: code, on: tree.asOf, horizon: 0, page: PageRequest(limit: 200, after: nil))
+            values["overdueHouseholds"] = overdue.items.map { item -> [String: Any] in
+                ["code": item.householdCode, "grid": names[item.gridCode] ?? item.gridCode, "gridCode": item.gridCode,
+                 "members": members[item.gridCode]?.joined(separator: "、") ?? "（无）", "dueOn": item.dueOn.description,
+                 "overdueDays": item.overdueDays, "lastMet": item.lastMet?.description ?? "从未"]
+            }
+            values["moreOverdue"] = overdue.next != nil
             values["rows"] = tree.nodes.map { node -> [String: Any] in
                 let counts = node.counts
                 return [
@@ -88,6 +97,15 @@ struct DeskController {
         ]
         values["gaps"] = gaps.filter { !$0.1.isEmpty }.map { ["label": $0.0, "count": $0.1.count, "units": $0.1.map { ["code": $0.code, "name": $0.name] }] }
         return try Pages.render("coverage", title: detail.unit.name + " 走访覆盖", caller: context.caller, values)
+    }
+
+    /// The units above, outermost first; those the caller may open are links.
+    func crumbs(_ parents: [UnitSummary], caller: Caller) -> [[String: Any]] {
+        var inScope = caller.roles.contains(.countyAdmin)
+        return parents.map { parent in
+            inScope = inScope || caller.scopeUnits.contains(parent.code)
+            return ["code": parent.code, "name": parent.name, "link": inScope]
+        }
     }
 
     /// Grid members on duty today by grid, at or under a unit.
