@@ -4,7 +4,7 @@
 - a public method of AppDatabase (in Sources/GridbookCore, inside `extension AppDatabase` or
   `struct AppDatabase`) is synchronous: every read and write the API and the CLI can call must be
   async, so that it runs on GRDB's queues and never holds one of Swift's cooperative threads;
-- Sources/GridbookAPI or Sources/GridbookCLI waits on a thread: DispatchSemaphore, DispatchGroup
+- Sources/GridbookAPI, Sources/GridbookWeb or Sources/GridbookCLI waits on a thread: DispatchSemaphore, DispatchGroup
   .wait(), a `blocking {}` bridge, or GRDB's writer used directly.
 
 Static helpers and properties are not methods a handler calls on the database, and are left
@@ -57,7 +57,7 @@ def main() -> int:
                     if name not in ALLOWED_SYNC:
                         line = first_line + body[:found.start()].count("\n")
                         problems.append(f"{path.relative_to(ROOT)}:{line}: AppDatabase.{name} is public and not async")
-    for folder in ("Sources/GridbookAPI", "Sources/GridbookCLI"):
+    for folder in ("Sources/GridbookAPI", "Sources/GridbookWeb", "Sources/GridbookCLI"):
         for path in sorted((ROOT / folder).rglob("*.swift")):
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if line.strip().startswith("//"):
