@@ -27,6 +27,25 @@ struct DeskController {
         return try await database.unit(orCounty: nil).code
     }
 
+    /// Stored instants (UTC) as local times, and category codes as their names.
+    struct Reading {
+        var calendar: LocalCalendar
+        var categories: [String: String]
+
+        mutating func time(_ text: String) -> String {
+            Timestamp(text).map { calendar.localTime($0) } ?? text
+        }
+
+        func category(_ code: String) -> String { categories[code] ?? code }
+    }
+
+    func reading() async throws -> Reading {
+        let zone = TimeZone(identifier: try await database.timeZoneIdentifier()) ?? TimeZone(secondsFromGMT: 8 * 3600) ?? .current
+        let categories = try await database.issueCategories()
+        return Reading(calendar: LocalCalendar(timeZone: zone),
+                       categories: Dictionary(categories.map { ($0.code, $0.label) }, uniquingKeysWith: { first, _ in first }))
+    }
+
     /// The `unit` asked for, else the caller's own.
     func unitQuery(_ request: Request, _ context: AuthenticatedContext) async throws -> String {
         if let unit = request.query("unit") { return unit }
@@ -128,6 +147,8 @@ struct DeskController {
         let household = detail.household
         let risks = try await database.risks(RiskFilter(householdCode: code), page: PageRequest(limit: 50, after: nil)).items
         let schedule = household.schedule
+        var reading = try await reading()
+        let riskRows = risks.map { riskRow($0, &reading) }
         return try Pages.render("household", title: "住户 " + code, caller: context.caller, [
             "household": [
                 "code": household.code, "head": household.headName, "address": household.address, "phone": household.phone ?? "",
@@ -136,18 +157,18 @@ struct DeskController {
                 "overdueDays": schedule?.overdueDays ?? 0, "overdue": (schedule?.overdueDays ?? 0) > 0,
             ] as [String: Any],
             "visits": detail.recentVisits.map {
-                ["at": $0.visitedAt, "outcome": Labels.outcome[$0.outcome.rawValue] ?? "", "method": Labels.method[$0.method.rawValue] ?? "",
+                ["at": String($0.visitedAt.prefix(16)).replacingOccurrences(of: "T", with: " "), "outcome": Labels.outcome[$0.outcome.rawValue] ?? "", "method": Labels.method[$0.method.rawValue] ?? "",
                  "visitor": $0.visitorId, "note": $0.note]
             },
-            "risks": risks.map(riskRow),
+            "risks": riskRows,
         ])
     }
 
     /// A risk as a row of a list.
-    func riskRow(_ risk: Risk) -> [String: Any] {
-        ["id": risk.id, "title": risk.title, "category": risk.category, "level": risk.level.rawValue,
+    func riskRow(_ risk: Risk, _ reading: inout Reading) -> [String: Any] {
+        ["id": risk.id, "title": risk.title, "category": reading.category(risk.category), "level": risk.level.rawValue,
          "levelLabel": Labels.riskLevel[risk.level.rawValue] ?? "", "status": Labels.riskStatus[risk.status.rawValue] ?? "",
-         "reviewDue": risk.reviewDue.description, "unit": risk.unitCode, "reportedAt": risk.reportedAt]
+         "reviewDue": risk.reviewDue.description, "unit": risk.unitCode, "reportedAt": reading.time(risk.reportedAt)]
     }
 
     /// The risk register under a unit, most urgent first, with filters.
@@ -160,6 +181,8 @@ struct DeskController {
                                 reviewOverdue: try request.flagQuery("review_overdue"))
         let page = try await database.risks(filter, page: Paging.page(request))
         let categories = try await database.issueCategories()
+        var reading = try await reading()
+        let rows = page.items.map { riskRow($0, &reading) }
         var query = URLComponents()
         query.queryItems = [("unit", unit), ("status", status?.rawValue), ("level", level?.rawValue), ("category", category)]
             .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
@@ -168,7 +191,7 @@ struct DeskController {
             "statuses": Labels.options(Labels.riskStatus, RiskStatus.allCases.map(\.rawValue), selected: status?.rawValue),
             "levels": Labels.options(Labels.riskLevel, RiskLevel.allCases.map(\.rawValue), selected: level?.rawValue),
             "categories": categories.map { ["value": $0.code, "label": $0.label, "selected": $0.code == category] },
-            "risks": page.items.map(riskRow),
+            "risks": rows,
             "next": page.next.map { "/desk/risks?\(query.percentEncodedQuery ?? "")&after=\($0)" } ?? "",
         ])
     }
@@ -180,12 +203,13 @@ struct DeskController {
         let detail = try await database.risk(id: id)
         try await context.requireScope(try await database.scopeUnit(of: detail.risk))
         let risk = detail.risk
-        var values = riskRow(risk)
+        var reading = try await reading()
+        var values = riskRow(risk, &reading)
         values["description"] = risk.description
         values["household"] = risk.householdCode ?? ""
         values["caseId"] = risk.caseId ?? ""
         values["mayPromote"] = context.caller.may(.handleCases) && risk.caseId == nil
-        values["followUps"] = detail.followUps.map { ["at": $0.at, "person": $0.personId, "note": $0.note] }
+        values["followUps"] = detail.followUps.map { ["at": reading.time($0.at), "person": $0.personId, "note": $0.note] }
         return try Pages.render("risk", title: "风险 " + risk.id, caller: context.caller, ["risk": values])
     }
 
@@ -222,15 +246,16 @@ struct DeskController {
         let today = try await database.today()
         var values = caseRow(detail.dispute, today: today)
         values["statusCode"] = detail.dispute.status.rawValue
-        values["category"] = detail.dispute.category
+        var reading = try await reading()
+        values["category"] = reading.category(detail.dispute.category)
         values["parties"] = detail.dispute.parties
         values["track"] = Labels.track[detail.dispute.track.rawValue] ?? ""
-        values["acceptedAt"] = detail.dispute.acceptedAt
+        values["acceptedAt"] = reading.time(detail.dispute.acceptedAt)
         values["riskId"] = detail.dispute.riskId ?? ""
         let mayAct = context.caller.may(.handleCases)
         return try Pages.render("case", title: "案件 " + id, caller: context.caller, [
             "case": values, "hasActions": mayAct && !detail.allowedActions.isEmpty,
-            "ledger": detail.ledger.map { ["at": $0.at, "actor": $0.actor, "action": $0.action, "actionLabel": Labels.action[$0.action] ?? $0.action, "note": $0.note] },
+            "ledger": detail.ledger.map { ["at": reading.time($0.at), "actor": $0.actor, "action": $0.action, "actionLabel": Labels.action[$0.action] ?? $0.action, "note": $0.note] },
             "actions": mayAct ? detail.allowedActions.map { action -> [String: Any] in
                 [
                     "action": action.rawValue, "label": Labels.action[action.rawValue] ?? action.rawValue,

@@ -107,6 +107,14 @@ public struct LocalCalendar: Sendable {
         return LocalDate(dayNumber: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
     }
 
+    /// An instant as people read it where they are: `2026-12-07 09:03` in the deployment's zone.
+    public mutating func localTime(_ timestamp: Timestamp) -> String {
+        let date = localDate(of: timestamp)
+        let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(timestamp.epochSeconds)))
+        let seconds = ((timestamp.epochSeconds + offset) % 86_400 + 86_400) % 86_400
+        return "\(date) " + String(format: "%02d:%02d", seconds / 3600, seconds % 3600 / 60)
+    }
+
     /// Today's local date.
     public mutating func today(now: Date) -> LocalDate {
         localDate(epochSeconds: Int(now.timeIntervalSince1970.rounded(.down)))
