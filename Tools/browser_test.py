@@ -15,7 +15,11 @@ demo database (Tools/browser_test.sh sets all of that up):
      starts the case; the ledger shows both;
   6. five wrong codes lock a code (then even the right one is refused); a write without the CSRF
      header is refused (403 csrf) and passes with it; another grid's household is a 403 page that
-     leaks nothing, and #forbidden in the app.
+     leaks nothing, and #forbidden in the app;
+  7. a visit the server refuses (a 409, by interception) stays in the outbox as refused with the
+     server's reason, across a reload, and is never sent again;
+  8. the member's sessions are revoked (`gridbook session revoke`) while a visit waits offline:
+     back online the app asks to sign in, and after signing in sends the visit, stored once.
 Screenshots at 390x844 and 1280x800 of Today, the visit form, the outbox, the desk coverage and a
 case page; a page that scrolls sideways at 390 px, a console error or a CSP violation fails its
 step. Expected values all come from the API (never from today's date). Prints PASS/FAIL per step
@@ -568,6 +572,88 @@ class Test:
             context.close()
         self.step_note = "; ".join(notes)
 
+    def step7(self, phone) -> None:
+        """A refusal stays in the outbox with the server's reason, and is not sent again."""
+        due = [code for code in self.due() if code not in self.visited]
+        check(due, "no due household left")
+        household = due[0]
+        posts: list[str] = []
+        reason = "visit 浏览器测试 is already stored with other content"
+
+        def handler(route):
+            if route.request.method != "POST":
+                route.continue_()
+                return
+            posts.append((route.request.post_data_json or {}).get("id"))
+            route.fulfill(status=409, content_type="application/json; charset=utf-8",
+                          body=json.dumps({"error": {"code": "conflict", "message": reason, "details": []}}))
+        phone.route("**/api/v1/visits", handler)
+        try:
+            phone.goto(self.base + "/app/#/")
+            phone.wait_for_selector(f'#due-list li.due-item[data-household="{household}"]')
+            self.open_visit_form(phone, household)
+            self.fill_visit(phone, "met", "door", "浏览器测试：被拒绝的走访")
+            self.submit_visit(phone)
+            self.visited.append(household)
+            phone.goto(self.base + "/app/#/outbox")
+            phone.wait_for_selector("#outbox")
+            self.wait_until(phone, lambda: posts, 20, "the visit to be sent")
+            visit_id = posts[0]
+            row = f'#outbox li.outbox-item[data-id="{visit_id}"]'
+            self.wait_until(phone, lambda: phone.get_attribute(row, "data-state") == "refused", 20,
+                            f"outbox entry {visit_id} to reach data-state=refused")
+            shown = phone.inner_text(f"{row} .outbox-reason")
+            check(reason in shown, f"the refused entry shows {shown!r}, not the server's reason")
+            # Not resent in a loop: across a reload and the sender's next turns, no second POST.
+            phone.reload()
+            phone.wait_for_selector(row)
+            phone.wait_for_timeout(6000)
+            check(posts == [visit_id], f"the refused visit was sent {len(posts)} times: {posts}")
+            check(phone.get_attribute(row, "data-state") == "refused", "the refused entry changed state after a reload")
+        finally:
+            phone.unroute("**/api/v1/visits", handler)
+        check(not self.new_visits(household), f"{household}: a refused visit was stored")
+        self.step_note = f"{household}: 409 shown as refused with the reason, sent once, kept across a reload"
+
+    def step8(self, phone) -> None:
+        """A session that ends while a visit waits: the app asks to sign in, then sends it."""
+        due = [code for code in self.due() if code not in self.visited]
+        check(due, "no due household left")
+        household = due[0]
+        context = phone.context
+        phone.goto(self.base + "/app/#/")
+        phone.wait_for_selector(f'#due-list li.due-item[data-household="{household}"]')
+        context.set_offline(True)
+        try:
+            self.wait_js(phone, "navigator.onLine === false", 10, "navigator.onLine to be false")
+            self.open_visit_form(phone, household)
+            self.fill_visit(phone, "met", "phone", "浏览器测试：会话过期后补发")
+            self.submit_visit(phone)
+            self.visited.append(household)
+            sessions = json.loads(self.cli("session", "list", "--person", MEMBER, "--format", "json"))
+            sessions = sessions["items"] if isinstance(sessions, dict) else sessions
+            revoked = 0
+            for session in sessions:
+                if not session.get("revoked"):
+                    self.cli("session", "revoke", str(session["id"]))
+                    revoked += 1
+            phone.wait_for_timeout(2500)  # a running server keeps a session for 2 s
+        finally:
+            context.set_offline(False)
+        phone.wait_for_selector("form#signin", timeout=30000)
+        phone.wait_for_timeout(1000)
+        check(not self.new_visits(household), f"{household}: stored without a session")
+        code = self.login_code(MEMBER)
+        phone.fill("form#signin input[name=person_id]", MEMBER)
+        phone.fill("form#signin input[name=code]", code)
+        phone.click("form#signin [type=submit]")
+        self.wait_until(phone, lambda: len(self.new_visits(household)) == 1, 30,
+                        f"the waiting visit on {household} to be sent after signing in again")
+        phone.wait_for_timeout(1500)
+        stored = self.new_visits(household)
+        check(len(stored) == 1, f"{household}: {len(stored)} visits stored, expected 1")
+        self.step_note = f"{household}: waited through a revoked session ({revoked} revoked), sent once after signing in again"
+
     # ---------- running ----------
 
     def run_step(self, number: int, title: str, function, page, *args) -> None:
@@ -631,6 +717,9 @@ class Test:
                               self.step5, desk, desk)
                 self.run_step(6, "lockout after five wrong codes; CSRF; another grid's household is 403",
                               self.step6, phone, browser, phone)
+                self.run_step(7, "a refused visit stays in the outbox with the reason, never resent", self.step7, phone, phone)
+                self.run_step(8, "an expired session: the app asks to sign in, then sends the waiting visit",
+                              self.step8, phone, phone)
                 # Today for the screenshots' set, whatever step 2 did.
                 if not any(path.endswith("today-390x844.png") for path in self.screenshots):
                     try:
