@@ -35,16 +35,8 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 
-say() { printf '==> %s\n' "$*" >&2; }
-
-APT_UPDATED=""
-apt_install() {
-    if [[ -z "$APT_UPDATED" ]]; then
-        apt-get -o DPkg::Lock::Timeout=600 update
-        APT_UPDATED=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y "$@"
-}
+# shellcheck source=Tools/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [[ ! -x "$CHROMIUM" ]]; then
     say "installing chromium (Debian)"
