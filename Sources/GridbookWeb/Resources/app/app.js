@@ -2,7 +2,7 @@
 // Text from the server is only ever set with textContent (see `h`).
 
 import { t } from './strings.js';
-import { api, apiAll, HTTPError, NetworkError, onAuthNeeded } from './api.js';
+import { api, apiAll, csrfToken, HTTPError, NetworkError, onAuthNeeded } from './api.js';
 import * as store from './store.js';
 import * as outbox from './outbox.js';
 
@@ -230,7 +230,12 @@ function viewSignIn() {
       const { data } = await api('/auth/login', { method: 'POST', body: { person_id: personId, code: digits } });
       await signedIn({ id: data.person.id, name: data.person.name, roles: data.roles || [], scope_units: data.scope_units || [] });
     } catch (e) {
-      err.textContent = e instanceof NetworkError ? t.signInOffline : (e instanceof HTTPError ? e.message : errorText(e));
+      if (e instanceof HTTPError) {
+        const known = t.signInErrors[e.code] || (e.status === 400 ? t.signInErrors.bad_request : t.signInFailed);
+        err.replaceChildren(known, h('span', { class: 'server-message' }, e.message));
+      } else {
+        err.textContent = e instanceof NetworkError ? t.signInOffline : errorText(e);
+      }
       button.disabled = false;
       button.textContent = t.signInButton;
     }
@@ -275,6 +280,8 @@ async function signOut() {
   if (n > 0 && !confirm(t.signOutConfirm(n))) return;
   try { await api('/auth/logout', { method: 'POST' }); } catch (_) { /* signed out locally anyway */ }
   try { await store.cacheClear(); } catch (_) { /* nothing cached */ }
+  // What was sent is on the server; only what is not stays on this device.
+  await outbox.clearSent(0).catch(() => {});
   outbox.pause();
   categoriesCache = null;
   me = null;
@@ -524,9 +531,10 @@ async function drawHousehold(live, code, x, risks, fromCache, unknown) {
     visits ? h('section', { class: 'card' },
       h('h2', null, t.recentVisits),
       visits.length ? h('ul', { class: 'plain visits' }, visits.map(v => h('li', null,
-        h('span', { class: 'when' }, showStamp(v.visited_at)), ' ',
-        h('span', { class: 'badge outcome-' + v.outcome }, label(t.outcomes, v.outcome)), ' ',
-        h('span', null, label(t.methods, v.method)),
+        h('span', { class: 'line1 start' },
+          h('span', { class: 'when' }, showStamp(v.visited_at)),
+          h('span', { class: 'badge outcome-' + v.outcome }, label(t.outcomes, v.outcome)),
+          h('span', { class: 'nowrap' }, label(t.methods, v.method))),
         v.note ? h('span', { class: 'note' }, v.note) : null))) : h('p', null, t.noVisits)) : null,
     !unknown ? h('section', { class: 'card' },
       h('h2', null, t.openRisks),
@@ -592,7 +600,7 @@ async function drawVisitForm(code, x, entry) {
     const desc = h('textarea', { name: 'finding_description', id: ids[3], rows: '2', maxlength: '4000' });
     desc.value = f ? f.description || '' : '';
     const row = h('fieldset', { class: 'finding' },
-      h('legend', null, t.findings, ' ', String(n)),
+      h('legend', null, t.findingN(n)),
       h('label', { for: ids[0] }, t.findingCategory), cat,
       h('label', { for: ids[1] }, t.findingLevel), level,
       h('label', { for: ids[2] }, t.findingTitle), title,
@@ -674,11 +682,18 @@ async function drawVisitForm(code, x, entry) {
 // ---------- Outbox ----------
 
 async function viewOutbox(_r, live) {
-  const rows = await outbox.all().catch(() => []);
+  // Someone else's entries (a shared phone): what is sent is not shown, the rest only by state.
+  const other = r => r.person && me && r.person !== me.id;
+  const rows = (await outbox.all().catch(() => [])).filter(r => !(other(r) && r.state === 'sent'));
   if (!live()) return;
   const hh = await householdMap();
   if (!live()) return;
   const items = rows.map(r => {
+    if (other(r)) {
+      return h('li', { class: `outbox-item state-${r.state}`, dataset: { id: r.id, state: r.state } },
+        h('div', { class: 'line1' }, h('span', { class: 'meta' }, t.otherPerson(r.person)),
+          h('span', { class: `badge state ${r.state}` }, t.states[r.state] || r.state)));
+    }
     const b = r.body || {};
     const x = hh.get(r.household_code);
     const err = r.last_error;
@@ -689,9 +704,9 @@ async function viewOutbox(_r, live) {
       h('div', { class: 'meta' }, r.household_code, ' · ', showStamp(b.visited_at), ' · ', label(t.methods, b.method), ' · ', label(t.outcomes, b.outcome),
         b.findings && b.findings.length ? ' · ' + t.findingsN(b.findings.length) : ''),
       b.note ? h('div', { class: 'note' }, b.note) : null,
-      r.state === 'refused' ? h('div', { class: 'outbox-reason' }, t.refusedStatus(r.status), ' ', r.reason || '',
+      r.state === 'refused' ? h('div', { class: 'outbox-reason' }, t.refusedStatus(r.status), ' ', t.refusedWhy[r.status] || '',
+        h('span', { class: 'server-message' }, r.reason || ''),
         (r.details || []).length ? h('ul', null, r.details.map(d => h('li', null, d))) : null) : null,
-      r.person && me && r.person !== me.id ? h('div', { class: 'meta' }, t.otherPerson(r.person)) : null,
       h('div', { class: 'meta' }, t.createdAt(showTime(r.created)),
         r.sent_at ? ' · ' + t.sentAt(showTime(r.sent_at)) : '',
         r.attempts ? ' · ' + t.attempts(r.attempts) : ''),
@@ -740,7 +755,10 @@ outbox.onEvent(async ev => {
   }
 });
 
-addEventListener('online', updateNet);
+addEventListener('online', () => {
+  updateNet();
+  if (me && !signInNeeded && parseRoute().view === 'today') render();
+});
 addEventListener('offline', updateNet);
 addEventListener('hashchange', render);
 
@@ -771,6 +789,8 @@ async function start() {
     return;
   }
   try {
+    // No CSRF cookie: no session either; straight to sign-in without a 401 in the console.
+    if (!csrfToken()) throw new HTTPError(401, null, null);
     const { data } = await api('/api/v1/me');
     await signedIn({ id: data.id, name: data.name, roles: data.roles || [], scope_units: data.scope_units || [] });
     outbox.start();

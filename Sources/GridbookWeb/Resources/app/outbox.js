@@ -2,7 +2,8 @@
 // in creation order, one at a time. States: waiting -> sending -> sent | refused.
 // - 200/201: sent (201 new; 200 the same id was already stored, e.g. after a lost response).
 // - 401 (or a CSRF refusal): back to waiting, sending stops until resume() (after sign-in).
-// - 5xx, 408, 429, network error, timeout: back to waiting, retried with backoff (2 s doubling to 60 s).
+// - 5xx, 408, 429, 403 `origin`, network error, timeout: back to waiting, retried with backoff
+//   (2 s doubling to 60 s).
 // - any other 4xx: refused with the server's message; never resent unless the user asks.
 // An entry left in `sending` (page closed mid-request) is waiting again at the next pass.
 
@@ -130,7 +131,7 @@ export async function start() {
   await clearSent(KEEP_SENT_MS).catch(() => {});
   addEventListener('online', online);
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && !timer) kick();
+    if (document.visibilityState === 'visible') online();
   });
   kick();
 }
@@ -216,7 +217,8 @@ async function sendAll() {
       emit({ type: 'changed' });
       emit({ type: 'sent', id: next.id, household_code: next.household_code });
     } catch (e) {
-      if (e instanceof HTTPError && !(e.status === 401 || (e.status === 403 && e.code === 'csrf'))
+      // 403 `origin` is the deployment's fault (a proxy changing Host), not the visit's: kept waiting.
+      if (e instanceof HTTPError && !(e.status === 401 || (e.status === 403 && (e.code === 'csrf' || e.code === 'origin')))
           && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
         const details = (e.body && e.body.error && e.body.error.details) || [];
         await store.outboxUpdate(next.id, r => {
@@ -232,7 +234,7 @@ async function sendAll() {
         emit({ type: 'refused', id: next.id });
         continue;
       }
-      const auth = e instanceof HTTPError && (e.status === 401 || e.status === 403);
+      const auth = e instanceof HTTPError && (e.status === 401 || (e.status === 403 && e.code === 'csrf'));
       await store.outboxUpdate(next.id, r => {
         r.state = 'waiting';
         r.last_error = e instanceof HTTPError ? { status: e.status, message: e.message } : { network: true, timedOut: !!e.timedOut, message: e.message };

@@ -17,7 +17,7 @@ export const zh = {
 
   // Sign-in
   signInTitle: '登录',
-  signInHint: '请输入人员编号和 8 位登录码（登录码由管理员用 gridbook login-code 生成）。',
+  signInHint: '请输入人员编号和 8 位登录码。登录码向乡镇（街道）工作人员索取，15 分钟内有效，只能用一次。',
   personId: '人员编号',
   loginCode: '登录码（8 位数字）',
   signInButton: '登录',
@@ -26,6 +26,14 @@ export const zh = {
   signInOffline: '无法连接服务器，请联网后再登录。待发送的走访记录仍保存在本机。',
   signInAgain: '登录已失效，请重新登录。待发送的走访记录仍保存在本机，登录后自动发送。',
   signInFailed: '登录失败',
+  // By the server's error code; the server's own message is shown below it.
+  signInErrors: {
+    wrong_code: '登录码不正确。',
+    code_locked: '登录码输错次数过多，已锁定。请向乡镇（街道）重新获取登录码。',
+    no_code: '没有有效的登录码。请向乡镇（街道）获取新的登录码（15 分钟内有效，只能用一次）。',
+    unauthorized: '无法登录。',
+    bad_request: '请填写人员编号和 8 位数字登录码。',
+  },
   signOutConfirm: n => `还有 ${n} 条走访记录未发送。退出后它们仍保存在本机，下次登录后发送。确定退出？`,
 
   // Today
@@ -88,6 +96,7 @@ export const zh = {
   changeTime: '补录时间',
   findings: '发现的风险隐患',
   addFinding: '添加风险',
+  findingN: n => `风险 ${n}`,
   removeFinding: '删除此项',
   findingCategory: '类别',
   findingLevel: '等级',
@@ -127,6 +136,14 @@ export const zh = {
   timeoutError: '超时',
   serverError: s => `服务器错误 ${s}`,
   refusedStatus: s => `服务器拒绝（${s}）`,
+  // Why a visit was refused, by HTTP status; the server's message follows.
+  refusedWhy: {
+    400: '内容有误，请修改后重新发送。',
+    403: '无权为此住户记录走访。',
+    404: '住户不存在。',
+    409: '同一编号的走访已存在且内容不同。',
+    413: '内容过长。',
+  },
 
   // Values
   outcomes: { met: '见到本人/家人', absent: '无人在家', refused: '拒绝走访' },
