@@ -51,7 +51,11 @@ package struct AuthMiddleware: RouterMiddleware {
         context.caller = caller
         context.scope = Scope(database: database, caller: caller, chains: chains)
         context.trace.personId = caller.person.id
-        return try await next(request, context)
+        var response = try await next(request, context)
+        // Answers hold personal data: no browser or proxy keeps a copy (the field app keeps what
+        // it needs offline itself).
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        return response
     }
 }
 

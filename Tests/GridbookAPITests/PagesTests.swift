@@ -238,6 +238,7 @@ struct PagesTests {
                     let policy = response.headers[.contentSecurityPolicy] ?? ""
                     #expect(policy.hasPrefix("default-src 'self';") && policy.contains("frame-ancestors 'none'"), "\(uri)")
                     #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(uri)")
+                    if uri.hasPrefix("/api/v1") && response.status == .ok { #expect(response.headers[.cacheControl] == "no-store") }
                 }
             }
         }
