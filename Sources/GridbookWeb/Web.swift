@@ -17,6 +17,9 @@ public struct WebOptions: Sendable {
     /// The files built into the executable, by path under Resources (`app/app.js`).
     public static var embeddedFiles: Set<String> { Set(WebAssets.embedded.keys) }
 
+    /// The size in bytes of a built-in file, or nil.
+    public static func embeddedSize(_ path: String) -> Int? { WebAssets.embedded[path]?.count }
+
     public init(secureCookies: Bool = false, sessionDays: Int = BrowserSession.defaultDays, directory: String? = nil) {
         self.secureCookies = secureCookies
         self.sessionDays = sessionDays
@@ -39,17 +42,20 @@ public func buildGridbookRouter(database: AppDatabase, cacheLifetime: Duration =
         else { return Response.redirect(to: "/login", type: .found) }
         return Response.redirect(to: SignIn.home(of: session.caller), type: .found)
     }
-    router.get("login") { request, _ in try await assets.response("site/login.html", request: request) }
-    router.get("static/:file") { request, context in
-        try await assets.response("site/" + context.parameters.require("file"), request: request)
-    }
-    router.get("app") { request, _ in
-        // The router takes /app and /app/ for one path; the service worker's scope is /app/.
-        guard request.uri.path.hasSuffix("/") else { return Response.redirect(to: "/app/", type: .permanent) }
-        return try await assets.response("app/index.html", request: request)
-    }
-    router.get("app/:file") { request, context in
-        try await assets.response("app/" + context.parameters.require("file"), request: request)
+    // The files answer GET and HEAD alike.
+    for method in [HTTPRequest.Method.get, .head] {
+        router.on("login", method: method) { request, _ in try await assets.response("site/login.html", request: request) }
+        router.on("static/:file", method: method) { request, context in
+            try await assets.response("site/" + context.parameters.require("file"), request: request)
+        }
+        router.on("app", method: method) { request, _ in
+            // The router takes /app and /app/ for one path; the service worker's scope is /app/.
+            guard request.uri.path.hasSuffix("/") else { return Response.redirect(to: "/app/", type: .permanent) }
+            return try await assets.response("app/index.html", request: request)
+        }
+        router.on("app/:file", method: method) { request, context in
+            try await assets.response("app/" + context.parameters.require("file"), request: request)
+        }
     }
     SignIn(database: database, options: web).addRoutes(to: router.group("auth"))
     let desk = router.group("desk")

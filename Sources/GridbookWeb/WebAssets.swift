@@ -86,6 +86,11 @@ struct WebAssets: Sendable {
         if request.headers[.ifNoneMatch] == asset.etag {
             return Response(status: .notModified, headers: headers)
         }
+        if request.method == .head {
+            // What a GET would answer, without the body (monitoring, curl -I).
+            headers[.contentLength] = String(asset.bytes.count)
+            return Response(status: .ok, headers: headers)
+        }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
     }
 }

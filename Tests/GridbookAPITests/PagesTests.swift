@@ -275,6 +275,29 @@ struct PagesTests {
         }
     }
 
+    @Test("a case's page shows its ledger and one form for each action its status allows, for those who handle cases")
+    func casePage() async throws {
+        let (database, _) = try await apiDatabase()
+        let dispute = try await database.fileCase(NewCase(title: "甲镇的案件", category: "land", unitCode: "V1", parties: "", source: .walkIn),
+                                                  by: .person("P9"))
+        let app = Application(router: buildGridbookRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client in
+            let staff = try await signIn(client, database, "P3")
+            let member = try await signIn(client, database, "P1")
+            try await client.execute(uri: "/desk/cases/\(dispute.id)", method: .get, headers: staff.headers()) { response in
+                let page = String(buffer: response.body)
+                #expect(response.status == .ok)
+                let forms = page.components(separatedBy: #"<form class="action" data-action=""#).dropFirst().map { String($0.prefix { $0 != "\"" }) }
+                #expect(forms == CaseRules.allowed(dispute).map(\.rawValue))
+                #expect(forms.first == "dispatch")
+                #expect(page.contains(#"<li class="ledger-entry" data-action="accept">"#))
+                #expect(page.contains(#"id="case" data-id="\#(dispute.id)" data-status="accepted""#))
+            }
+            // A grid member may not see a township's case at all.
+            try await client.execute(uri: "/desk/cases/\(dispute.id)", method: .get, headers: member.headers()) { #expect($0.status == .forbidden) }
+        }
+    }
+
     @Test("text from the database is escaped on the desk's pages")
     func escaping() async throws {
         let (database, _) = try await apiDatabase()
@@ -350,6 +373,10 @@ struct PagesTests {
                 return try #require(response.headers[.eTag])
             }
             try await client.execute(uri: "/app/", method: .get, headers: [.ifNoneMatch: etag]) { #expect($0.status == .notModified) }
+            try await client.execute(uri: "/app/app.js", method: .head) { response in
+                #expect(response.status == .ok && response.body.readableBytes == 0)
+                #expect(Int(response.headers[.contentLength] ?? "") == WebOptions.embeddedSize("app/app.js"))
+            }
             try await client.execute(uri: "/app/sw.js", method: .get) { response in
                 #expect(response.headers[.contentType] == "text/javascript; charset=utf-8")
                 #expect(response.headers[HTTPField.Name("Service-Worker-Allowed")!] == "/app/")
