@@ -37,7 +37,7 @@ struct ImportRefusalTests {
     @Test("a date that does not exist")
     func badDate() async throws {
         try await expectRefused(smallCounty(appending: "H9,G1,,地址,姓名,,1,,2026-02-30\n", to: "households.csv"),
-                          ["households.csv:10: registered_on: 2026-02-30 is not a date (YYYY-MM-DD)"])
+                          ["households.csv:10: registered_on: 2026-02-30 is not a date (YYYY-MM-DD, 2026/5/4 or 2026年5月4日)"])
     }
 
     @Test("an unknown category")
@@ -141,7 +141,7 @@ struct ImportRefusalTests {
         let before = try await tableCounts(database)
         var files = smallCounty(replacing: "households.csv", with: "H1,G2,,新地址,李明,,3,,2025-01-01\nH2,G1,,地址,王芳,,1,,2026-02-30\n")
         files["units.csv"]! += "G4,第四网格,grid,V1\n"
-        #expect(try await importProblems(database, files) == ["households.csv:3: registered_on: 2026-02-30 is not a date (YYYY-MM-DD)"])
+        #expect(try await importProblems(database, files) == ["households.csv:3: registered_on: 2026-02-30 is not a date (YYYY-MM-DD, 2026/5/4 or 2026年5月4日)"])
         #expect(try await tableCounts(database) == before)
         #expect(try await database.read { try Household.fetchOne($0, key: "H1")?.gridCode } == "G1")
     }

@@ -63,6 +63,13 @@ extension Caller {
 }
 
 extension AppDatabase {
+    /// A person as a caller today (their active roles and units), or nil for an unknown person:
+    /// for the command line's `--as`, where a rule needs the person's roles.
+    public func caller(person: String) async throws -> Caller? {
+        let seconds = Int(clock.now().timeIntervalSince1970)
+        return try await read { db in try Caller.load(db, person: person, epochSeconds: seconds) }
+    }
+
     /// Issues a new token for a person, valid for `days` (or until revoked when nil). The token
     /// is returned once and only its hash is kept.
     public func issueToken(person: String, days: Int? = nil, by actor: Actor = .system, now: Date? = nil) async throws -> (token: String, record: APIToken) {

@@ -95,6 +95,9 @@ public enum SeedFileName: String, CaseIterable, Sendable {
     case households = "households.csv"
     case visits = "visits.csv"
 
+    /// The name without its extension (`units`): the file may also be `units.txt` or `units.xlsx`.
+    var stem: String { String(rawValue.dropLast(".csv".count)) }
+
     /// The files this file's rows refer to, directly or through another file: when one of them
     /// cannot be read, this file's rows are not checked (each would be reported for a reference
     /// to what could not be read, burying the one real problem).

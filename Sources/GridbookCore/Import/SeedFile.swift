@@ -5,36 +5,90 @@ import Glibc
 import Darwin
 #endif
 
-/// One seed CSV file being read: its header, and the current row's fields by column name.
+/// One seed file being read: a CSV file, Excel's "Unicode text" export (`.txt`: UTF-16,
+/// tab-separated) or the first sheet of an `.xlsx` workbook; its header, and the current row's
+/// fields by column name.
 struct SeedFile {
     let name: SeedFileName
-    let encoding: String
+    /// The file's own name (`units.xlsx`), as problems name it.
+    let fileName: String
+    private(set) var encoding: String
     private var reader: CSVReader
     private var columnIndex: [String: Int] = [:]
     private var headerCount = 0
+    /// For a workbook: the sheet row number of each record (records are rows of text made from
+    /// the sheet, and a cell holding a line break would otherwise shift the count).
+    private var sheetRows: [Int32]?
+    private var record = -1
+
+    /// The forms a seed file may take, by extension.
+    static let extensions = ["csv", "txt", "xlsx"]
+
+    /// The files in `directory` that are `name` in one form or another (`units.csv`, `units.xlsx`).
+    static func forms(of name: SeedFileName, in directory: URL) -> [String] {
+        extensions.map { name.stem + "." + $0 }.filter { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
+    }
 
     /// Reads and decodes the file; nil when it does not exist. Problems with the file as a whole
-    /// (encoding, header) are reported through `report`.
+    /// (encoding, header, two forms of one file) are reported through `report`.
     init?(directory: URL, name: SeedFileName, encoding: TextEncoding, report: (ImportProblem) -> Void) {
-        let url = directory.appendingPathComponent(name.rawValue)
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let forms = Self.forms(of: name, in: directory)
+        guard let fileName = forms.first else { return nil }
         self.name = name
+        self.fileName = fileName
+        self.encoding = "?"
+        self.reader = CSVReader(utf8: [])
+        guard forms.count == 1 else {
+            report(ImportProblem(file: fileName, line: 1, column: "-",
+                                 problem: "the same file is here as \(forms.joined(separator: " and ")): keep one"))
+            return
+        }
+        let url = directory.appendingPathComponent(fileName)
+        if fileName.hasSuffix(".xlsx") {
+            do {
+                let sheet = try XLSXSheet(contentsOf: url)
+                var text: [UInt8] = []
+                var rows: [Int32] = []
+                var width: Int?
+                try sheet.forEachRow { row in
+                    // Rows of nothing but spaces are skipped, as the CSV reader skips them.
+                    guard row.cells.contains(where: { !$0.allSatisfy { $0 == " " || $0 == "\t" } }) else { return }
+                    // A sheet row stops at its last cell with a value: as wide as the header, it
+                    // has the header's columns (a row wider with values is reported as in CSV).
+                    var cells = row.cells
+                    if let width {
+                        if cells.count < width { cells += Array(repeating: "", count: width - cells.count) }
+                        while cells.count > width, cells.last?.isEmpty == true { cells.removeLast() }
+                    } else {
+                        width = cells.count
+                    }
+                    CSVWriter.appendRecord(cells, to: &text)
+                    rows.append(Int32(clamping: row.number))
+                }
+                self.encoding = "xlsx"
+                self.reader = CSVReader(utf8: text)
+                self.sheetRows = rows
+            } catch {
+                report(ImportProblem(file: fileName, line: 1, column: "-", problem: "cannot read the workbook: \(error)"))
+                return
+            }
+            readHeader(report: report)
+            return
+        }
         guard let data = SeedFile.readBytes(path: url.path) else {
-            report(ImportProblem(file: name.rawValue, line: 1, column: "-", problem: "cannot read the file"))
-            self.encoding = "?"
-            self.reader = CSVReader(utf8: [])
+            report(ImportProblem(file: fileName, line: 1, column: "-", problem: "cannot read the file"))
             return
         }
         do {
             let decoded = try TextDecoding.utf8Bytes(of: data, encoding: encoding)
             self.encoding = decoded.encoding
-            self.reader = CSVReader(utf8: decoded.bytes)
+            // Excel's "Unicode text" is tab-separated.
+            self.reader = CSVReader(utf8: decoded.bytes, delimiter: fileName.hasSuffix(".txt") ? UInt8(ascii: "\t") : UInt8(ascii: ","))
         } catch {
             let place = TextPlace(in: data, at: error.byteOffset, encoding: error.encoding)
-            report(ImportProblem(file: name.rawValue, line: place.line, column: place.columnName(known: name.columns.all),
+            report(ImportProblem(file: fileName, line: place.line, column: place.columnName(known: name.columns.all),
                                  problem: place.describe(error)))
             self.encoding = error.encoding
-            self.reader = CSVReader(utf8: [])
             return
         }
         readHeader(report: report)
@@ -66,14 +120,15 @@ struct SeedFile {
     }
 
     private mutating func readHeader(report: (ImportProblem) -> Void) {
-        let file = name.rawValue
+        let file = fileName
         do {
+            record += 1
             guard try reader.next() else {
                 report(ImportProblem(file: file, line: 1, column: "-", problem: "the file is empty; a header row is expected"))
                 return
             }
         } catch {
-            report(ImportProblem(file: file, line: error.line, column: "-", problem: error.problem))
+            report(ImportProblem(file: file, line: sheetLine(error.line), column: "-", problem: error.problem))
             return
         }
         headerCount = reader.fieldCount
@@ -81,16 +136,16 @@ struct SeedFile {
         for (index, raw) in reader.fields.enumerated() {
             let column = raw.trimmingCharacters(in: .whitespaces).lowercased()
             if !all.contains(column) {
-                report(ImportProblem(file: file, line: reader.line, column: column.isEmpty ? "-" : column,
+                report(ImportProblem(file: file, line: line, column: column.isEmpty ? "-" : column,
                                      problem: "unknown column (expected \(all.joined(separator: ",")))"))
             } else if columnIndex[column] != nil {
-                report(ImportProblem(file: file, line: reader.line, column: column, problem: "column appears twice"))
+                report(ImportProblem(file: file, line: line, column: column, problem: "column appears twice"))
             } else {
                 columnIndex[column] = index
             }
         }
         for column in required where columnIndex[column] == nil {
-            report(ImportProblem(file: file, line: reader.line, column: column, problem: "missing column"))
+            report(ImportProblem(file: file, line: line, column: column, problem: "missing column"))
         }
     }
 
@@ -99,8 +154,11 @@ struct SeedFile {
         headerCount > 0 && name.columns.required.allSatisfy { columnIndex[$0] != nil }
     }
 
-    /// The line the current row starts on.
-    var line: Int { reader.line }
+    /// The line the current row starts on (a workbook: its row number in the sheet).
+    var line: Int { sheetRows.map { record < $0.count ? Int($0[max(0, record)]) : reader.line } ?? reader.line }
+
+    /// A line the CSV reader names, as the file's own line (a workbook's record → its sheet row).
+    private func sheetLine(_ csvLine: Int) -> Int { sheetRows == nil ? csvLine : line }
 
     /// An estimate of the number of rows, from the file's size.
     func estimatedRows(bytesPerRow: Int) -> Int {
@@ -115,13 +173,14 @@ struct SeedFile {
     mutating func nextRow(report: (ImportProblem) -> Void) -> Bool {
         while true {
             do {
+                record += 1
                 guard try reader.next() else { return false }
             } catch {
-                report(ImportProblem(file: name.rawValue, line: error.line, column: "-", problem: error.problem))
+                report(ImportProblem(file: fileName, line: sheetLine(error.line), column: "-", problem: error.problem))
                 continue
             }
             if reader.fieldCount != headerCount {
-                report(ImportProblem(file: name.rawValue, line: reader.line, column: "-",
+                report(ImportProblem(file: fileName, line: line, column: "-",
                                      problem: "expected \(headerCount) columns, found \(reader.fieldCount)"))
                 continue
             }

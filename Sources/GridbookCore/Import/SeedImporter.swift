@@ -123,7 +123,7 @@ struct SeedImporter {
                 continue
             }
             let started = Date()
-            var fileSummary = ImportFileSummary(file: name.rawValue, encoding: file.encoding)
+            var fileSummary = ImportFileSummary(file: file.fileName, encoding: file.encoding)
             if !file.isReadable { unreadable.insert(name) }
             if file.isReadable {
                 switch name {
@@ -137,9 +137,9 @@ struct SeedImporter {
                 case .visits: try importVisits(&file, &fileSummary)
                 }
             }
-            options.progress?("reading \(name.rawValue)", 1)
+            options.progress?("reading \(file.fileName)", 1)
             options.logger.debug("read seed file", metadata: [
-                "file": "\(name.rawValue)", "encoding": "\(file.encoding)", "rows": "\(fileSummary.rows)",
+                "file": "\(file.fileName)", "encoding": "\(file.encoding)", "rows": "\(fileSummary.rows)",
                 "added": "\(fileSummary.added)", "updated": "\(fileSummary.updated)", "problems": "\(problems.count)",
                 "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))",
             ])
@@ -147,9 +147,10 @@ struct SeedImporter {
         }
         if !problems.isEmpty {
             // In file order, then line order (units are checked in two passes).
-            let order = Dictionary(uniqueKeysWithValues: SeedFileName.allCases.enumerated().map { ($1.rawValue, $0) })
+            let order = Dictionary(uniqueKeysWithValues: SeedFileName.allCases.enumerated().map { ($1.stem, $0) })
+            let rank = { (file: String) in order[String(file.prefix { $0 != "." })] ?? -1 }
             let sorted = problems.enumerated().sorted {
-                (order[$0.element.file] ?? -1, $0.element.line, $0.offset) < (order[$1.element.file] ?? -1, $1.element.line, $1.offset)
+                (rank($0.element.file), $0.element.line, $0.offset) < (rank($1.element.file), $1.element.line, $1.offset)
             }
             options.logger.debug("import refused", metadata: ["problems": "\(problems.count)", "truncated": "\(truncated)"])
             throw ImportFailure(problems: sorted.map(\.element), truncated: truncated)
@@ -173,8 +174,10 @@ struct SeedImporter {
     /// skipped without a word), and a directory with no seed file at all.
     private mutating func checkFileNames() {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        let known = Set(SeedFileName.allCases.map(\.rawValue))
-        let expected = SeedFileName.allCases.map(\.rawValue).joined(separator: ", ")
+        let known = Set(SeedFileName.allCases.flatMap { name in SeedFile.extensions.map { name.stem + "." + $0 } })
+        let expected = SeedFileName.allCases.map(\.rawValue).joined(separator: ", ") + " (or .txt or .xlsx)"
+        // Only CSV files are taken for misspelt seed files: a folder may well hold other workbooks
+        // and notes (说明.txt, Excel's ~$ lock files).
         for name in names.sorted() where name.lowercased().hasSuffix(".csv") && !known.contains(name) {
             report(ImportProblem(file: name, line: 1, column: "-", problem: "not a seed file (expected \(expected)); rename or remove it"))
         }
@@ -196,13 +199,13 @@ struct SeedImporter {
     }
 
     private mutating func report(_ file: SeedFile, _ column: String, _ problem: String) {
-        report(ImportProblem(file: file.name.rawValue, line: file.line, column: column, problem: problem))
+        report(ImportProblem(file: file.fileName, line: file.line, column: column, problem: problem))
     }
 
     /// Moves to the next well-formed row, reporting progress now and then; false at the end or
     /// when there are too many problems.
     private mutating func nextRow(_ file: inout SeedFile, _ summary: inout ImportFileSummary) -> Bool {
-        if summary.rows % 16_384 == 0 { options.progress?("reading \(file.name.rawValue)", file.progress) }
+        if summary.rows % 16_384 == 0 { options.progress?("reading \(file.fileName)", file.progress) }
         var found: [ImportProblem] = []
         let more = file.nextRow { found.append($0) }
         found.forEach { report($0) }
@@ -232,7 +235,7 @@ struct SeedImporter {
     /// The column's text as a new record's code or id (``RecordCode``), reporting it when it is not one.
     private mutating func code(_ file: SeedFile, _ column: String) -> String? {
         let value = file.text(column)
-        if let problem = RecordCode.problem(value) {
+        if let problem = RecordCode.problem(value) ?? SpreadsheetHabits.fullWidthCodeProblem(value) {
             report(file, column, value.isEmpty ? problem : "\(RecordCode.quoted(value)) \(problem)")
             return nil
         }
@@ -248,11 +251,32 @@ struct SeedImporter {
             }
             return .some(nil)
         }
-        guard let date = LocalDate(value) else {
-            report(file, column, "\(value) is not a date (YYYY-MM-DD)")
+        guard let date = SpreadsheetHabits.date(value) else {
+            report(file, column, "\(value) is not a date (YYYY-MM-DD, 2026/5/4 or 2026年5月4日)")
             return nil
         }
         return .some(date)
+    }
+
+    /// A phone or ID number masked by an export without --reveal (`138****1234`) stands for the
+    /// stored one when it is that one's mask: a township corrects an exported file and imports it
+    /// back without retyping every number. Any other value is returned as it is.
+    private func unmasked(_ value: String?, _ table: String, _ key: String?, _ column: String, _ mask: (String) -> String) throws -> String? {
+        guard let value, value.contains("*"), let key else { return value }
+        let keyColumn = table == "people" ? "id" : "code"
+        guard let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT \(column) FROM \(table) WHERE \(keyColumn) = ?"), arguments: [key]),
+              mask(stored) == value
+        else { return value }
+        return stored
+    }
+
+    /// What is wrong with a phone or ID number from a spreadsheet: a masked number that is not the
+    /// stored one's, one Excel put in scientific notation, or one its own rule refuses.
+    private static func personalDataProblem(_ value: String, _ rule: (String) -> String?) -> String? {
+        if value.contains("*") {
+            return "\(value) is masked (a file exported without --reveal) and is not the stored number's mask: type the whole number"
+        }
+        return SpreadsheetHabits.scientificNotationProblem(value) ?? rule(value)
     }
 
     private mutating func choice<T: RawRepresentable & CaseIterable>(_ file: SeedFile, _ column: String, _ type: T.Type) -> T?
@@ -383,7 +407,7 @@ struct SeedImporter {
         var reported = Set<String>()
         func problem(_ row: UnitRow, _ column: String, _ text: String) -> ImportProblem {
             reported.insert(row.code)
-            return ImportProblem(file: file.name.rawValue, line: row.line, column: column, problem: text)
+            return ImportProblem(file: file.fileName, line: row.line, column: column, problem: text)
         }
         for row in rows {
             if row.level == .county {
@@ -426,14 +450,15 @@ struct SeedImporter {
         while nextRow(&file, &summary) {
             let id = self.code(file, "id")
             let name = required(file, "name")
-            let phone = file.optional("phone")
-            var idNumber = file.optional("id_number")?.uppercased()
+            let phone = try unmasked(file.optional("phone").map(SpreadsheetHabits.phone), "people", id, "phone", PersonalData.maskPhone)
+            var idNumber = try unmasked(file.optional("id_number").map(SpreadsheetHabits.idNumber), "people", id, "id_number",
+                                        PersonalData.maskIDNumber)
             var valid = true
-            if let phone, let problem = PersonalData.phoneProblem(phone) {
+            if let phone, let problem = Self.personalDataProblem(phone, PersonalData.phoneProblem) {
                 report(file, "phone", problem)
                 valid = false
             }
-            if let number = idNumber, let problem = PersonalData.idNumberProblem(number) {
+            if let number = idNumber, let problem = Self.personalDataProblem(number, PersonalData.idNumberProblem) {
                 report(file, "id_number", problem)
                 valid = false
                 idNumber = nil
@@ -602,8 +627,8 @@ struct SeedImporter {
                     valid = false
                 }
             }
-            let phone = file.optional("phone")
-            if let phone, let problem = PersonalData.phoneProblem(phone) {
+            let phone = try unmasked(file.optional("phone").map(SpreadsheetHabits.phone), "households", code, "phone", PersonalData.maskPhone)
+            if let phone, let problem = Self.personalDataProblem(phone, PersonalData.phoneProblem) {
                 report(file, "phone", problem)
                 valid = false
             }

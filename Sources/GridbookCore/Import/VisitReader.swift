@@ -59,7 +59,7 @@ struct VisitReader: Sendable {
             }
             batch.rowCount += 1
             rowsRead += 1
-            if rowsRead % 16_384 == 0 { progress?("reading \(file.name.rawValue)", file.progress) }
+            if rowsRead % 16_384 == 0 { progress?("reading \(file.fileName)", file.progress) }
             checkRow(&batch)
         }
         if batch.rowCount == 0 && batch.problems.isEmpty && !batch.truncated {
@@ -78,7 +78,7 @@ struct VisitReader: Sendable {
     }
 
     private mutating func report(_ column: String, _ problem: String, in batch: inout VisitBatch) {
-        report(ImportProblem(file: file.name.rawValue, line: file.line, column: column, problem: problem), in: &batch)
+        report(ImportProblem(file: file.fileName, line: file.line, column: column, problem: problem), in: &batch)
     }
 
     /// Checks the current row and, when it is good, adds its values to `batch.rows`; a bad row's

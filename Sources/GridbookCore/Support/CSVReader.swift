@@ -17,6 +17,8 @@ public struct CSVSyntaxError: Error, Equatable, Sendable {
 /// and byte-level field access to read millions of visits quickly.)
 public struct CSVReader: Sendable {
     private let bytes: [UInt8]
+    /// The byte between fields: a comma, or a tab for Excel's "Unicode text" export.
+    private let delimiter: UInt8
     private var position = 0
     private var nextLine = 1
     /// The unescaped bytes of the current record's fields, one after another.
@@ -27,9 +29,10 @@ public struct CSVReader: Sendable {
     /// The line (1-based) on which the current record starts.
     public private(set) var line = 0
 
-    /// Creates a reader over UTF-8 text.
-    public init(utf8 bytes: [UInt8]) {
+    /// Creates a reader over UTF-8 text whose fields are separated by `delimiter` (a comma).
+    public init(utf8 bytes: [UInt8], delimiter: UInt8 = UInt8(ascii: ",")) {
         self.bytes = bytes
+        self.delimiter = delimiter
         fieldBytes.reserveCapacity(1024)
         fieldEnds.reserveCapacity(16)
     }
@@ -90,7 +93,7 @@ public struct CSVReader: Sendable {
     }
 
     private mutating func readRecord(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, line startLine: Int) -> (Int, Int, String?) {
-        let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let comma = delimiter, quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         fieldBytes.removeAll(keepingCapacity: true)
         fieldEnds.removeAll(keepingCapacity: true)
         var index = start

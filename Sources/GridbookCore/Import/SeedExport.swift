@@ -1,0 +1,198 @@
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How an export writes its text files.
+public enum ExportEncoding: String, Sendable, CaseIterable {
+    /// UTF-8 with a byte-order mark, so that Excel opens it as UTF-8 (without one, Excel in China
+    /// reads a CSV file as GB18030 and shows mojibake).
+    case utf8 = "utf-8"
+    /// What spreadsheet programs in China write themselves.
+    case gb18030
+}
+
+/// What an export wrote: each file with its rows.
+public struct ExportSummary: Equatable, Sendable {
+    public var files: [(name: String, rows: Int)]
+
+    public static func == (lhs: ExportSummary, rhs: ExportSummary) -> Bool {
+        lhs.files.map(\.name) == rhs.files.map(\.name) && lhs.files.map(\.rows) == rhs.files.map(\.rows)
+    }
+}
+
+extension AppDatabase {
+    /// Writes the database's seed files (SPEC section 4) into `directory`, or those of one unit's
+    /// part of it (the unit, its ancestors, everything under it, the people on duty there and
+    /// their visits): files an import reads back to the same records. Phone and ID numbers are
+    /// masked unless `revealTo` is a county admin, which is audited. Each file is written under a
+    /// temporary name and renamed when complete, row by row (a county's visits never sit in
+    /// memory at once), in one read transaction (a consistent picture while others write).
+    public func exportSeeds(to directory: URL, encoding: ExportEncoding = .utf8, unit: String? = nil, revealTo caller: Caller? = nil,
+                            by actor: Actor = .system, progress: (@Sendable (String, Double) -> Void)? = nil) async throws -> ExportSummary {
+        if let caller, !caller.may(.revealPersonalData) {
+            throw GridbookError.notAllowed("only \(Permission.revealPersonalData.holders) may export personal data unmasked")
+        }
+        let reveal = caller != nil
+        let summary = try await read { db in
+            var exporter = try SeedExporter(db: db, directory: directory, encoding: encoding, unit: unit, reveal: reveal, progress: progress)
+            return try exporter.run()
+        }
+        if reveal {
+            try await write { db in
+                try Audit.record(db, actor, "export.reveal", "unit", unit ?? "county",
+                                 detail: "unmasked export to \(directory.path)", at: clock.now())
+            }
+        }
+        return summary
+    }
+}
+
+/// One export under way.
+private struct SeedExporter {
+    let db: Database
+    let directory: URL
+    let encoding: ExportEncoding
+    let reveal: Bool
+    let progress: (@Sendable (String, Double) -> Void)?
+    /// The units exported (SQL), and the top one's ancestors, which an import needs first.
+    let units: SQL
+    let ancestors: [String]
+    /// Whether one unit's part is exported (not the whole county).
+    let partial: Bool
+
+    init(db: Database, directory: URL, encoding: ExportEncoding, unit: String?, reveal: Bool,
+         progress: (@Sendable (String, Double) -> Void)?) throws {
+        self.db = db
+        self.directory = directory
+        self.encoding = encoding
+        self.reveal = reveal
+        self.progress = progress
+        partial = unit != nil
+        if let unit {
+            units = try Hierarchy.codesSQL(atOrUnder: unit, db)
+            ancestors = Array(try Hierarchy.chain(db, of: unit).dropFirst())
+        } else {
+            units = "(SELECT code FROM units)"
+            ancestors = []
+        }
+    }
+
+    mutating func run() throws -> ExportSummary {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var files: [(String, Int)] = []
+        let ancestorList = ancestors.map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ",")
+        let ancestorSQL = ancestors.isEmpty ? "" : " OR code IN (\(ancestorList))"
+        let households: SQL = "(SELECT code FROM households WHERE grid_code IN \(units))"
+        let groups: SQL = "(SELECT group_code FROM party_group_grids WHERE grid_code IN \(units))"
+        // Everyone a file refers to: on duty there, in or leading its party groups, or visiting
+        // its households (county staff, say).
+        let people: SQL = ancestors.isEmpty && !partial ? "(SELECT id FROM people)" : """
+            (SELECT person_id FROM duties WHERE unit_code IN \(units)
+             UNION SELECT person_id FROM party_group_members WHERE group_code IN \(groups)
+             UNION SELECT leader_id FROM party_groups WHERE code IN \(groups) AND leader_id IS NOT NULL
+             UNION SELECT visitor_id FROM visits WHERE household_code IN \(households))
+            """
+        let list = "GROUP_CONCAT"
+        let exports: [(SeedFileName, SQL)] = [
+            (.issueCategories, "SELECT code, label, kind FROM issue_categories ORDER BY rowid"),
+            (.categories, "SELECT code, label, interval_days FROM categories ORDER BY rowid"),
+            // Parents before children: an import checks each parent as it goes.
+            (.units, SQL(sql: """
+                WITH RECURSIVE ordered(code, depth) AS (
+                    SELECT code, 0 FROM units WHERE parent_code IS NULL
+                    UNION ALL SELECT units.code, ordered.depth + 1 FROM units JOIN ordered ON units.parent_code = ordered.code
+                )
+                SELECT units.code, name, level, IFNULL(parent_code, '') FROM units JOIN ordered USING (code)
+                WHERE units.code IN
+                """) + units + SQL(sql: ancestorSQL.isEmpty ? "" : " OR units.code IN (\(ancestorList))") + " ORDER BY depth, units.code"),
+            (.people, "SELECT id, name, IFNULL(phone, ''), IFNULL(id_number, '') FROM people WHERE id IN \(people) ORDER BY id"),
+            (.duties, "SELECT person_id, role, unit_code, since, IFNULL(until, '') FROM duties WHERE unit_code IN \(units) ORDER BY id"),
+            (.partyGroups, SQL(sql: """
+                SELECT code, name, IFNULL(leader_id, ''),
+                       (SELECT \(list)(grid_code, ';') FROM (SELECT grid_code FROM party_group_grids WHERE group_code = code AND grid_code IN
+                """) + units + SQL(sql: """
+                 ORDER BY grid_code)),
+                       IFNULL((SELECT \(list)(person_id, ';') FROM (SELECT person_id FROM party_group_members WHERE group_code = code ORDER BY person_id)), '')
+                FROM party_groups
+                WHERE code IN (SELECT group_code FROM party_group_grids WHERE grid_code IN
+                """) + units + SQL(sql: ") ORDER BY code")),
+            (.households, SQL(sql: """
+                SELECT code, grid_code, IFNULL(block_code, ''), address, head_name, IFNULL(phone, ''), members,
+                       IFNULL((SELECT \(list)(category_code, ';') FROM (SELECT category_code FROM household_categories
+                                                                    WHERE household_code = code ORDER BY category_code)), ''),
+                       registered_on
+                FROM households WHERE grid_code IN
+                """) + units + SQL(sql: " ORDER BY code")),
+            (.visits, SQL(sql: "SELECT id, household_code, visitor_id, visited_at, method, outcome, note FROM visits WHERE household_code IN ")
+                + households + SQL(sql: " ORDER BY rowid")),
+        ]
+        for (name, query) in exports {
+            files.append((name.rawValue, try write(name, query)))
+        }
+        return ExportSummary(files: files)
+    }
+
+    /// Writes one file from its query's rows, masking what must be masked; its row count.
+    private func write(_ name: SeedFileName, _ query: SQL) throws -> Int {
+        let header = name.columns.all
+        let masks: [Int: (String) -> String] = switch name {
+        case .people: [2: PersonalData.maskPhone, 3: PersonalData.maskIDNumber]
+        case .households: [5: PersonalData.maskPhone]
+        default: [:]
+        }
+        let masked = reveal ? [:] : masks
+        let url = directory.appendingPathComponent(name.rawValue)
+        let partial = directory.appendingPathComponent("." + name.rawValue + ".partial")
+        FileManager.default.createFile(atPath: partial.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: partial)
+        var buffer: [UInt8] = encoding == .utf8 ? [0xEF, 0xBB, 0xBF] : []
+        buffer.reserveCapacity(1 << 20)
+        func flush() throws {
+            let bytes = encoding == .utf8 ? buffer : try TextDecoding.transcode(buffer, from: "UTF-8", to: "GB18030")
+            try handle.write(contentsOf: bytes)
+            buffer.removeAll(keepingCapacity: true)
+        }
+        do {
+            CSVWriter.appendRecord(header, to: &buffer)
+            let (sql, arguments) = try query.build(db)
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            var rows = 0
+            while let row = try cursor.next() {
+                var fields: [String] = []
+                fields.reserveCapacity(header.count)
+                for index in 0..<header.count {
+                    let value: String = switch (row[index] as DatabaseValue).storage {
+                    case .null, .blob: ""
+                    case .int64(let number): String(number)
+                    case .double(let number): String(number)
+                    case .string(let text): text
+                    }
+                    fields.append(value.isEmpty ? value : masked[index].map { $0(value) } ?? value)
+                }
+                CSVWriter.appendRecord(fields, to: &buffer)
+                rows += 1
+                if buffer.count >= 1 << 20 {
+                    try flush()
+                    progress?("writing \(name.rawValue)", 0.5)
+                }
+            }
+            try flush()
+            try handle.close()
+            // rename(2) replaces a file of the same name in one step: a reader sees the old file or
+            // the new one, never half of one.
+            guard rename(partial.path, url.path) == 0 else {
+                throw GridbookError.invalid(field: "directory", problem: "cannot write \(url.path): \(String(cString: strerror(errno)))")
+            }
+            progress?("writing \(name.rawValue)", 1)
+            return rows
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: partial)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// What spreadsheets (Excel, WPS) do to the values township staff type, undone where the meaning
+/// is certain and explained where it is not. Used by the seed importer only: the API takes the
+/// strict forms.
+enum SpreadsheetHabits {
+    /// A date as spreadsheets show or save it: `2026-05-04`, `2026-5-4`, `2026/5/4`,
+    /// `2026.5.4`, `2026年5月4日`, with a time of day after it ignored (`2026/5/4 0:00`, or a
+    /// workbook's `2026-05-04T00:00:00`); nil when it is none of these or not a real day.
+    static func date(_ text: String) -> LocalDate? {
+        if let date = LocalDate(text) { return date }
+        var date = Substring(text)
+        // A time after the date: a workbook cell formatted as date and time, or Excel's CSV.
+        if let cut = date.firstIndex(where: { $0 == " " || $0 == "T" }) { date = date[..<cut] }
+        let parts: [Substring]
+        if date.hasSuffix("日"), date.contains("年"), date.contains("月") {
+            parts = date.dropLast().split(omittingEmptySubsequences: false) { $0 == "年" || $0 == "月" }
+        } else if let separator = date.first(where: { $0 == "-" || $0 == "/" || $0 == "." }) {
+            parts = date.split(separator: separator, omittingEmptySubsequences: false)
+        } else {
+            return nil
+        }
+        guard parts.count == 3, parts[0].count == 4, parts[1].count <= 2, parts[2].count <= 2,
+              parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        return LocalDate(year: year, month: month, day: day)
+    }
+
+    /// Why a phone or ID number is refused before its own rule is applied: Excel turned it into
+    /// a number in scientific notation (`1.39056E+10`, `1.10105E+17`), and its digits are gone.
+    static func scientificNotationProblem(_ text: String) -> String? {
+        let upper = text.uppercased()
+        guard let e = upper.firstIndex(of: "E"), upper[..<e].contains("."),
+              upper[..<e].allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              case let exponent = upper[upper.index(after: e)...], exponent.first == "+",
+              exponent.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }), exponent.count > 1
+        else { return nil }
+        return "\(text) was stored as a number by the spreadsheet, which lost its digits: format the column as text in the spreadsheet and type the numbers again"
+    }
+
+    /// Full-width digits, letters and signs (`１３９…`, `Ｘ`, `－`) as their ASCII forms, where the
+    /// meaning is certain: phone and ID numbers.
+    static func halfWidth(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isFullWidth) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isFullWidth(scalar), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) {
+                scalars.append(ascii)
+            } else if scalar == "\u{3000}" {
+                scalars.append(" ")
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
+    /// Whether a scalar is a full-width form of a printable ASCII character (U+FF01…U+FF5E).
+    static func isFullWidth(_ scalar: Unicode.Scalar) -> Bool {
+        (0xFF01...0xFF5E).contains(scalar.value)
+    }
+
+    /// Why a code is refused for full-width characters (`１５０５`, `Ａ１`): codes are typed in
+    /// half-width (半角) characters, and a full-width one would be a second, different code.
+    static func fullWidthCodeProblem(_ text: String) -> String? {
+        guard text.unicodeScalars.contains(where: isFullWidth) else { return nil }
+        return "holds full-width characters (such as ０-９ or Ａ-Ｚ): type codes in half-width (半角) characters"
+    }
+
+    /// A phone number as typed into a spreadsheet, made plain: full-width digits and signs as
+    /// ASCII. The scientific-notation refusal comes first (see ``scientificNotationProblem(_:)``).
+    static func phone(_ text: String) -> String { halfWidth(text) }
+
+    /// An ID number made plain: full-width digits and `Ｘ` as ASCII, a lower-case `x` upper case.
+    static func idNumber(_ text: String) -> String { halfWidth(text).uppercased() }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import Testing
+@testable import GridbookCore
+
+/// Every seed table's rows as text, in a fixed order: what an export and an import must keep.
+private func seedTables(_ database: AppDatabase) async throws -> [String: [String]] {
+    let queries = [
+        "units": "SELECT code, name, level, parent_code FROM units ORDER BY code",
+        "categories": "SELECT code, label, interval_days FROM categories ORDER BY code",
+        "issue_categories": "SELECT code, label, kind FROM issue_categories ORDER BY code",
+        "people": "SELECT id, name, phone, id_number FROM people ORDER BY id",
+        "duties": "SELECT person_id, role, unit_code, since, until FROM duties ORDER BY person_id, role, unit_code, since",
+        "party_groups": "SELECT code, name, leader_id FROM party_groups ORDER BY code",
+        "party_group_grids": "SELECT group_code, grid_code FROM party_group_grids ORDER BY 1, 2",
+        "party_group_members": "SELECT group_code, person_id FROM party_group_members ORDER BY 1, 2",
+        "households": "SELECT code, grid_code, block_code, address, head_name, phone, members, registered_on FROM households ORDER BY code",
+        "household_categories": "SELECT household_code, category_code FROM household_categories ORDER BY 1, 2",
+        "visits": "SELECT id, household_code, visitor_id, visited_at, method, outcome, note FROM visits ORDER BY id",
+    ]
+    return try await database.read { db in
+        try queries.mapValues { sql in
+            try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { $0.isNull ? "∅" : String.fromDatabaseValue($0) ?? "\($0)" }.joined(separator: "|") }
+        }
+    }
+}
+
+private let countyAdmin = Caller(person: Person(id: "P9", name: "旗长"), roles: [.countyAdmin], scopeUnits: ["C"])
+
+@Suite("Export: the seed files back out")
+struct ExportTests {
+    /// The small county with a party group, so that every file has rows.
+    func county() async throws -> AppDatabase {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        files["party_groups.csv"] = "code,name,leader_id,grid_codes,member_ids\nPG1,\"第一, 党小组\",P1,G1;G2,P1;P2\n"
+        let seeds = try SeedDirectory(files)
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        return database
+    }
+
+    func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-export-\(UUID().uuidString)")
+    }
+
+    @Test("an unmasked export imported into an empty database gives the same records; into the original, no change",
+          arguments: ExportEncoding.allCases)
+    func roundTrip(encoding: ExportEncoding) async throws {
+        let original = try await county()
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let summary = try await original.exportSeeds(to: directory, encoding: encoding, revealTo: countyAdmin, by: .person("P9"))
+        #expect(summary.files.map(\.rows) == [17, 3, 9, 2, 2, 1, 8, 7])
+        let copy = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let imported = try await copy.importSeeds(from: directory, options: ImportOptions(now: testNow))
+        #expect(imported.files.first { $0.file == "people.csv" }?.encoding == (encoding == .utf8 ? "UTF-8" : "GB18030"))
+        #expect(try await seedTables(copy) == (try await seedTables(original)))
+        let again = try await original.importSeeds(from: directory, options: ImportOptions(now: testNow))
+        #expect(!again.changedAnything)
+        let audited = try await original.read { db in try String.fetchAll(db, sql: "SELECT action FROM audit_log WHERE action LIKE 'export%'") }
+        #expect(audited == ["export.reveal"])
+    }
+
+    @Test("UTF-8 files start with a byte-order mark; phone and ID numbers are masked unless revealed")
+    func masked() async throws {
+        let database = try await county()
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await database.exportSeeds(to: directory)
+        let people = try Data(contentsOf: directory.appendingPathComponent("people.csv"))
+        #expect(Array(people.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        #expect(String(decoding: people.dropFirst(3), as: UTF8.self)
+            == "id,name,phone,id_number\r\nP1,张伟,138****1234,110101********1233\r\nP2,巴特尔,,\r\n")
+        let households = try String(contentsOf: directory.appendingPathComponent("households.csv"), encoding: .utf8)
+        #expect(households.contains("H1,G1,,红旗村一组1号,李明,139****1111,3,,2025-01-01\r\n"))
+        #expect(households.contains("H2,G1,B1,\"红旗村一组2号, 东屋\",王芳,,1,elderly;hardship,2025-01-01\r\n"))
+    }
+
+    @Test("a masked export imported back keeps the stored numbers; a masked number that is not theirs is refused")
+    func maskedRoundTrip() async throws {
+        let database = try await county()
+        let before = try await seedTables(database)
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await database.exportSeeds(to: directory)
+        let again = try await database.importSeeds(from: directory, options: ImportOptions(now: testNow))
+        #expect(!again.changedAnything)
+        #expect(try await seedTables(database) == before)
+        let people = directory.appendingPathComponent("people.csv")
+        try Data("id,name,phone,id_number\nP1,张伟,138****9999,\n".utf8).write(to: people)
+        do {
+            _ = try await database.importSeeds(from: directory, options: ImportOptions(now: testNow))
+            Issue.record("a wrong masked number was imported")
+        } catch let failure as ImportFailure {
+            #expect(failure.problems.map(\.description)
+                == ["people.csv:2: phone: 138****9999 is masked (a file exported without --reveal) and is not the stored number's mask: type the whole number"])
+        }
+        #expect(try await seedTables(database) == before)
+    }
+
+    @Test("only a county admin may export personal data in full; a refusal writes nothing")
+    func revealNeedsAnAdmin() async throws {
+        let database = try await county()
+        let directory = temporaryDirectory()
+        let member = Caller(person: Person(id: "P1", name: "张伟"), roles: [.gridMember], scopeUnits: ["G1"])
+        await #expect(throws: GridbookError.notAllowed("only county admins may export personal data unmasked")) {
+            try await database.exportSeeds(to: directory, revealTo: member, by: .person("P1"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.path))
+    }
+
+    @Test("one unit's part: the unit, the units above it, what is under it; it imports on its own")
+    func oneUnit() async throws {
+        let database = try await county()
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let summary = try await database.exportSeeds(to: directory, unit: "V1", revealTo: countyAdmin)
+        #expect(summary.files.map(\.rows) == [17, 3, 6, 2, 1, 1, 5, 4])
+        let units = try String(contentsOf: directory.appendingPathComponent("units.csv"), encoding: .utf8)
+        #expect(units == "code,name,level,parent_code\r\nC,测试县,county,\r\nT1,东风镇,township,C\r\nV1,红旗村,village,T1\r\nG1,第一网格,grid,V1\r\nG2,第二网格,grid,V1\r\nB1,一号楼栋,block,G1\r\n")
+        let part = try AppDatabase.inMemory(clock: .fixed(testNow))
+        _ = try await part.importSeeds(from: directory, options: ImportOptions(now: testNow))
+        let tables = try await seedTables(part)
+        #expect(tables["households"]?.count == 5 && tables["visits"]?.count == 4)
+        #expect(tables["party_group_grids"] == ["PG1|G1", "PG1|G2"])
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import Testing
+@testable import GridbookCore
+
+@Suite("What spreadsheets do to seed files")
+struct SpreadsheetHabitTests {
+    @Test("dates as spreadsheets write them", arguments: [
+        ("2026-05-04", "2026-05-04"), ("2026-5-4", "2026-05-04"), ("2026/5/4", "2026-05-04"), ("2026/05/04", "2026-05-04"),
+        ("2026.5.4", "2026-05-04"), ("2026年5月4日", "2026-05-04"), ("2026/5/4 0:00", "2026-05-04"),
+        ("2026-05-04T00:00:00", "2026-05-04"), ("2024/2/29", "2024-02-29"),
+    ])
+    func dates(text: String, expected: String) {
+        #expect(SpreadsheetHabits.date(text)?.description == expected)
+    }
+
+    @Test("what is not a date stays refused", arguments: [
+        "2026/2/30", "26/5/4", "2026-5", "2026/5-4", "5/4/2026", "2026年5月4", "２０２６/5/4", "2026//4", "", "2026/5/4/1",
+    ])
+    func notDates(text: String) {
+        #expect(SpreadsheetHabits.date(text) == nil)
+    }
+
+    @Test("full-width digits in phone and ID numbers are read as digits; x becomes X")
+    func halfWidth() {
+        #expect(SpreadsheetHabits.phone("１３８１２３４１２３４") == "13812341234")
+        #expect(SpreadsheetHabits.phone("＋８６ １３８－１２３４－１２３４") == "+86 138-1234-1234")
+        #expect(SpreadsheetHabits.idNumber("１１０１０１１９９００３０７８６７ｘ") == "11010119900307867X")
+        #expect(SpreadsheetHabits.idNumber("11010119900307867x") == "11010119900307867X")
+    }
+
+    @Test("numbers Excel put in scientific notation are refused, saying why")
+    func scientific() {
+        #expect(SpreadsheetHabits.scientificNotationProblem("1.39056E+10")
+            == "1.39056E+10 was stored as a number by the spreadsheet, which lost its digits: format the column as text in the spreadsheet and type the numbers again")
+        #expect(SpreadsheetHabits.scientificNotationProblem("1.10105E+17") != nil)
+        #expect(SpreadsheetHabits.scientificNotationProblem("1.10105e+17") != nil)
+        for plain in ["13812341234", "110101199003078670", "E+10", "1.2E", "1E+10x", "+86 138"] {
+            #expect(SpreadsheetHabits.scientificNotationProblem(plain) == nil, "\(plain)")
+        }
+    }
+
+    @Test("an import reads Excel's habits: dates, full-width digits, lower-case x, spaces around codes")
+    func importReadsHabits() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        files["people.csv"] = "id,name,phone,id_number\nP1\u{A0},张伟,１３８１２３４１２３４,11010119900307002x\nP2 ,巴特尔,,\n"
+        files["duties.csv"] = "person_id,role,unit_code,since,until\nP1,grid_member,G1,2025/1/1,\nP2,grid_member,G3\u{3000},2025年1月1日,2026-5-4\n"
+        let seeds = try SeedDirectory(files)
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let people = try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT id || '|' || IFNULL(phone, '') || '|' || IFNULL(id_number, '') FROM people ORDER BY id")
+        }
+        #expect(people == ["P1|13812341234|11010119900307002X", "P2||"])
+        let duties = try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT person_id || ' ' || unit_code || ' ' || since || ' ' || IFNULL(until, '-') FROM duties ORDER BY person_id")
+        }
+        #expect(duties == ["P1 G1 2025-01-01 -", "P2 G3 2025-01-01 2026-05-04"])
+    }
+
+    @Test("an import refuses what Excel broke and full-width codes, and writes nothing")
+    func importRefusesBreakage() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = ["units.csv": smallCounty["units.csv"] ?? ""]
+        files["people.csv"] = "id,name,phone,id_number\nP1,张伟,1.38123E+10,1.10101E+17\nP2,巴特尔,,110101199003071234\nＰ3,乌兰,,\n"
+        let found = try await importProblems(database, files)
+        #expect(found == [
+            "people.csv:2: phone: 1.38123E+10 was stored as a number by the spreadsheet, which lost its digits: format the column as text in the spreadsheet and type the numbers again",
+            "people.csv:2: id_number: 1.10101E+17 was stored as a number by the spreadsheet, which lost its digits: format the column as text in the spreadsheet and type the numbers again",
+            "people.csv:3: id_number: the ID number's check digit is wrong",
+            "people.csv:4: id: \"Ｐ3\" holds full-width characters (such as ０-９ or Ａ-Ｚ): type codes in half-width (半角) characters",
+        ], "\(found)")
+        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM people") } == 0)
+    }
+
+    @Test("Excel's Unicode text (UTF-16LE with a byte-order mark, tab-separated .txt) is read as a seed file")
+    func unicodeText() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        let units = try #require(files["units.csv"])
+        files["units.csv"] = nil
+        let seeds = try SeedDirectory(files)
+        let tabbed = units.replacingOccurrences(of: ",", with: "\t").replacingOccurrences(of: "\n", with: "\r\n")
+        try seeds.write("units.txt", Data([0xFF, 0xFE]) + Data(tabbed.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
+        let summary = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let read = try #require(summary.files.first { $0.file == "units.txt" })
+        #expect(read.encoding == "UTF-16LE" && read.rows == 9)
+        #expect(try await database.read { db in try String.fetchAll(db, sql: "SELECT name FROM units ORDER BY code") }
+            == ["一号楼栋", "测试县", "第一网格", "第二网格", "第一网格", "东风镇", "巴彦苏木", "红旗村", "乌兰嘎查"])
+    }
+
+    @Test("a file present in two forms is refused, and nothing is written")
+    func twoForms() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let seeds = try SeedDirectory(smallCounty)
+        try seeds.write("units.txt", Data("code\tname\tlevel\tparent_code\n".utf8))
+        do {
+            _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+            Issue.record("the import went ahead")
+        } catch let failure as ImportFailure {
+            #expect(failure.problems.map(\.description) == ["units.csv:1: -: the same file is here as units.csv and units.txt: keep one"])
+        }
+        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM units") } == 0)
+    }
+}
