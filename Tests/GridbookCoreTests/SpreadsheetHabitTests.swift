@@ -89,6 +89,39 @@ struct SpreadsheetHabitTests {
             == ["一号楼栋", "测试县", "第一网格", "第二网格", "第一网格", "东风镇", "巴彦苏木", "红旗村", "乌兰嘎查"])
     }
 
+    @Test("a workbook is read like its CSV file; a bad row is reported at its sheet row; nothing is written")
+    func workbook() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        files["households.csv"] = nil
+        files["visits.csv"] = nil
+        let seeds = try SeedDirectory(files)
+        var sheet = try XLSXWriter(destination: seeds.url.appendingPathComponent("households.xlsx"))
+        try sheet.append(["code", "grid_code", "block_code", "address", "head_name", "phone", "members", "tags", "registered_on"])
+        try sheet.append(["H1", "G1", "", "红旗村一组1号, \"东屋\"", "李明", "１３９００００１１１１", "3"])
+        try sheet.append(["H2", "G1", "", "红旗村一组2号", "王芳", "", "1", "", "2026/2/30"])
+        try sheet.finish()
+        do {
+            _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+            Issue.record("the import went ahead")
+        } catch let failure as ImportFailure {
+            #expect(failure.problems.map(\.description) == [
+                "households.xlsx:2: registered_on: is empty",
+                "households.xlsx:3: registered_on: 2026/2/30 is not a date (YYYY-MM-DD, 2026/5/4 or 2026年5月4日)",
+            ])
+        }
+        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM households") } == 0)
+        try FileManager.default.removeItem(at: seeds.url.appendingPathComponent("households.xlsx"))
+        var fixed = try XLSXWriter(destination: seeds.url.appendingPathComponent("households.xlsx"))
+        try fixed.append(["code", "grid_code", "block_code", "address", "head_name", "phone", "members", "tags", "registered_on"])
+        try fixed.append(["H1", "G1", "", "红旗村一组1号, \"东屋\"", "李明", "１３９００００１１１１", "3", "elderly", "2025年1月1日"])
+        try fixed.finish()
+        let summary = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(summary.files.first { $0.file == "households.xlsx" }?.rows == 1)
+        #expect(try await database.read { db in try String.fetchAll(db, sql: "SELECT address || '|' || phone || '|' || registered_on FROM households") }
+            == ["红旗村一组1号, \"东屋\"|13900001111|2025-01-01"])
+    }
+
     @Test("a file present in two forms is refused, and nothing is written")
     func twoForms() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))

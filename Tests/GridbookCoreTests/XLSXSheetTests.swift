@@ -259,6 +259,16 @@ struct XLSXSheetTests {
         #expect(try file.rows() == [XLSXSheet.Row(number: 1, cells: ["网格"])])
     }
 
+    @Test("an XML warning (a relative namespace name) does not stop the reading")
+    func xmlWarning() throws {
+        var parts = workbookParts("")
+        parts["xl/worksheets/sheet1.xml"] = """
+            <worksheet xmlns="main"><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>
+            """
+        let file = try XLSXFile(parts)
+        #expect(try file.rows() == [XLSXSheet.Row(number: 1, cells: ["1"])])
+    }
+
     @Test("an error thrown by the row handler stops the reading and comes out as it was")
     func handlerError() throws {
         struct Stop: Error, Equatable {}

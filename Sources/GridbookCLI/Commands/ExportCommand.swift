@@ -3,6 +3,7 @@ import Foundation
 import GridbookCore
 
 extension ExportEncoding: ExpressibleByArgument {}
+extension ExportFormat: ExpressibleByArgument {}
 
 /// `gridbook export DIR`: the seed files back out, for a township to open and correct.
 struct ExportCommand: AsyncParsableCommand {
@@ -23,7 +24,10 @@ struct ExportCommand: AsyncParsableCommand {
     @Argument(help: "The folder to write into (made when missing; files of the same names are replaced).")
     var directory: String
 
-    @Option(help: "utf-8 (with a byte-order mark) or gb18030.")
+    @Option(help: "csv, or xlsx (one workbook per file, every cell text).")
+    var format: ExportFormat = .csv
+
+    @Option(help: "For CSV: utf-8 (with a byte-order mark) or gb18030.")
     var encoding: ExportEncoding = .utf8
 
     @Option(help: "Only this unit's part: the unit, the units above it, everything under it, the people on duty there and their visits.")
@@ -44,7 +48,7 @@ struct ExportCommand: AsyncParsableCommand {
         }
         let progress = ProgressLine()
         defer { progress.finish() }
-        let summary = try await database.exportSeeds(to: URL(fileURLWithPath: directory), encoding: encoding, unit: unit, revealTo: caller,
+        let summary = try await database.exportSeeds(to: URL(fileURLWithPath: directory), format: format, encoding: encoding, unit: unit, revealTo: caller,
                                                      by: global.actor, progress: { step, fraction in progress.update(step, fraction) })
         progress.finish()
         for file in summary.files {

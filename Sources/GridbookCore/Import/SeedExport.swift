@@ -15,6 +15,14 @@ public enum ExportEncoding: String, Sendable, CaseIterable {
     case gb18030
 }
 
+/// The form of an export's files.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    /// CSV text, in the chosen encoding.
+    case csv
+    /// One .xlsx workbook per file, every cell text.
+    case xlsx
+}
+
 /// What an export wrote: each file with its rows.
 public struct ExportSummary: Equatable, Sendable {
     public var files: [(name: String, rows: Int)]
@@ -31,14 +39,14 @@ extension AppDatabase {
     /// masked unless `revealTo` is a county admin, which is audited. Each file is written under a
     /// temporary name and renamed when complete, row by row (a county's visits never sit in
     /// memory at once), in one read transaction (a consistent picture while others write).
-    public func exportSeeds(to directory: URL, encoding: ExportEncoding = .utf8, unit: String? = nil, revealTo caller: Caller? = nil,
+    public func exportSeeds(to directory: URL, format: ExportFormat = .csv, encoding: ExportEncoding = .utf8, unit: String? = nil, revealTo caller: Caller? = nil,
                             by actor: Actor = .system, progress: (@Sendable (String, Double) -> Void)? = nil) async throws -> ExportSummary {
         if let caller, !caller.may(.revealPersonalData) {
             throw GridbookError.notAllowed("only \(Permission.revealPersonalData.holders) may export personal data unmasked")
         }
         let reveal = caller != nil
         let summary = try await read { db in
-            var exporter = try SeedExporter(db: db, directory: directory, encoding: encoding, unit: unit, reveal: reveal, progress: progress)
+            var exporter = try SeedExporter(db: db, directory: directory, format: format, encoding: encoding, unit: unit, reveal: reveal, progress: progress)
             return try exporter.run()
         }
         if reveal {
@@ -55,6 +63,7 @@ extension AppDatabase {
 private struct SeedExporter {
     let db: Database
     let directory: URL
+    let format: ExportFormat
     let encoding: ExportEncoding
     let reveal: Bool
     let progress: (@Sendable (String, Double) -> Void)?
@@ -64,10 +73,11 @@ private struct SeedExporter {
     /// Whether one unit's part is exported (not the whole county).
     let partial: Bool
 
-    init(db: Database, directory: URL, encoding: ExportEncoding, unit: String?, reveal: Bool,
+    init(db: Database, directory: URL, format: ExportFormat, encoding: ExportEncoding, unit: String?, reveal: Bool,
          progress: (@Sendable (String, Double) -> Void)?) throws {
         self.db = db
         self.directory = directory
+        self.format = format
         self.encoding = encoding
         self.reveal = reveal
         self.progress = progress
@@ -131,7 +141,7 @@ private struct SeedExporter {
                 + households + SQL(sql: " ORDER BY rowid")),
         ]
         for (name, query) in exports {
-            files.append((name.rawValue, try write(name, query)))
+            files.append((format == .xlsx ? name.stem + ".xlsx" : name.rawValue, try write(name, query)))
         }
         return ExportSummary(files: files)
     }
@@ -145,25 +155,17 @@ private struct SeedExporter {
         default: [:]
         }
         let masked = reveal ? [:] : masks
-        let url = directory.appendingPathComponent(name.rawValue)
-        let partial = directory.appendingPathComponent("." + name.rawValue + ".partial")
-        FileManager.default.createFile(atPath: partial.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: partial)
-        var buffer: [UInt8] = encoding == .utf8 ? [0xEF, 0xBB, 0xBF] : []
-        buffer.reserveCapacity(1 << 20)
-        func flush() throws {
-            let bytes = encoding == .utf8 ? buffer : try TextDecoding.transcode(buffer, from: "UTF-8", to: "GB18030")
-            try handle.write(contentsOf: bytes)
-            buffer.removeAll(keepingCapacity: true)
-        }
+        let fileName = format == .xlsx ? name.stem + ".xlsx" : name.rawValue
+        var sink = try Sink(url: directory.appendingPathComponent(fileName), format: format, encoding: encoding)
         do {
-            CSVWriter.appendRecord(header, to: &buffer)
+            try sink.append(header)
             let (sql, arguments) = try query.build(db)
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             var rows = 0
+            var fields: [String] = []
+            fields.reserveCapacity(header.count)
             while let row = try cursor.next() {
-                var fields: [String] = []
-                fields.reserveCapacity(header.count)
+                fields.removeAll(keepingCapacity: true)
                 for index in 0..<header.count {
                     let value: String = switch (row[index] as DatabaseValue).storage {
                     case .null, .blob: ""
@@ -173,26 +175,76 @@ private struct SeedExporter {
                     }
                     fields.append(value.isEmpty ? value : masked[index].map { $0(value) } ?? value)
                 }
-                CSVWriter.appendRecord(fields, to: &buffer)
+                try sink.append(fields)
                 rows += 1
-                if buffer.count >= 1 << 20 {
-                    try flush()
-                    progress?("writing \(name.rawValue)", 0.5)
-                }
+                if rows % 65_536 == 0 { progress?("writing \(fileName)", 0.5) }
             }
-            try flush()
-            try handle.close()
-            // rename(2) replaces a file of the same name in one step: a reader sees the old file or
-            // the new one, never half of one.
-            guard rename(partial.path, url.path) == 0 else {
-                throw GridbookError.invalid(field: "directory", problem: "cannot write \(url.path): \(String(cString: strerror(errno)))")
-            }
-            progress?("writing \(name.rawValue)", 1)
+            try sink.finish()
+            progress?("writing \(fileName)", 1)
             return rows
         } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: partial)
+            sink.cancel()
             throw error
         }
+    }
+}
+
+/// Where an exported file's rows go: CSV text in the chosen encoding, or a workbook's sheet.
+/// Either is written under a temporary name and put in place, whole, when finished.
+private struct Sink {
+    let url: URL
+    let partial: URL
+    let encoding: ExportEncoding
+    var csv: (handle: FileHandle, buffer: [UInt8])?
+    var workbook: XLSXWriter?
+
+    init(url: URL, format: ExportFormat, encoding: ExportEncoding) throws {
+        self.url = url
+        self.encoding = encoding
+        partial = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".partial")
+        switch format {
+        case .xlsx:
+            workbook = try XLSXWriter(destination: partial)
+        case .csv:
+            FileManager.default.createFile(atPath: partial.path, contents: nil)
+            var buffer: [UInt8] = encoding == .utf8 ? [0xEF, 0xBB, 0xBF] : []
+            buffer.reserveCapacity(1 << 20)
+            csv = (try FileHandle(forWritingTo: partial), buffer)
+        }
+    }
+
+    mutating func append(_ fields: [String]) throws {
+        if workbook != nil {
+            try workbook?.append(fields)
+        } else if csv != nil {
+            CSVWriter.appendRecord(fields, to: &csv!.buffer)
+            if csv!.buffer.count >= 1 << 20 { try flush() }
+        }
+    }
+
+    private mutating func flush() throws {
+        guard let (handle, buffer) = csv else { return }
+        try handle.write(contentsOf: encoding == .utf8 ? buffer : try TextDecoding.transcode(buffer, from: "UTF-8", to: "GB18030"))
+        csv?.buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func finish() throws {
+        if workbook != nil {
+            try workbook?.finish()
+        } else {
+            try flush()
+            try csv?.handle.close()
+        }
+        // rename(2) replaces a file of the same name in one step: a reader sees the old file or
+        // the new one, never half of one.
+        guard rename(partial.path, url.path) == 0 else {
+            throw GridbookError.invalid(field: "directory", problem: "cannot write \(url.path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    func cancel() {
+        workbook?.cancel()
+        try? csv?.handle.close()
+        try? FileManager.default.removeItem(at: partial)
     }
 }
