@@ -171,8 +171,9 @@ struct ImportTests {
         let counts = try await tableCounts(database)
         let second = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
         #expect(!second.changedAnything)
-        #expect(second.files.map { "\($0.file) \($0.rows) \($0.unchanged)" } == [
-            "categories.csv 2 2", "units.csv 9 9", "people.csv 2 2", "duties.csv 2 2", "households.csv 8 8", "visits.csv 7 7",
+        // The visit log, the same file as last time, is not read again.
+        #expect(second.files.map { "\($0.file) \($0.rows) \($0.unchanged)\($0.skipped ? " skipped" : "")" } == [
+            "categories.csv 2 2", "units.csv 9 9", "people.csv 2 2", "duties.csv 2 2", "households.csv 8 8", "visits.csv 0 0 skipped",
         ])
         #expect(try await tableCounts(database) == counts)
     }

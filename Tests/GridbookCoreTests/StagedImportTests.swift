@@ -162,3 +162,29 @@ struct StagedImportTests {
         #expect(temporary == [])
     }
 }
+
+@Suite("Re-importing an unchanged visit log")
+struct UnchangedVisitLogTests {
+    @Test("the same visits.csv is not read again; a changed one is, and a failed import keeps the old fingerprint")
+    func skipped() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let seeds = try SeedDirectory(smallCounty)
+        let first = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(first.files.first { $0.file == "visits.csv" }?.skipped == false)
+        let again = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let visits = try #require(again.files.first { $0.file == "visits.csv" })
+        #expect(visits.skipped && visits.rows == 0 && !again.changedAnything)
+        // A changed visit log is read: the new visit is added.
+        let text = try #require(smallCounty["visits.csv"]) + "00000000-0000-4000-8000-000000000009,H1,P1,2026-06-02T09:00:00+08:00,door,met,\n"
+        try seeds.write("visits.csv", Data(text.utf8))
+        let changed = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(changed.files.first { $0.file == "visits.csv" }.map { ($0.skipped, $0.added) } ?? (true, 0) == (false, 1))
+        // A refused import records nothing: the next one reads the file.
+        try seeds.write("visits.csv", Data((text + "00000000-0000-4000-8000-000000000010,H404,P1,2026-06-02T09:00:00+08:00,door,met,\n").utf8))
+        await #expect(throws: ImportFailure.self) { try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow)) }
+        try seeds.write("visits.csv", Data(text.utf8))
+        let read = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(read.files.first { $0.file == "visits.csv" }?.skipped == true)
+        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") } == 8)
+    }
+}

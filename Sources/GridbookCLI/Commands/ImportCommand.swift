@@ -73,7 +73,11 @@ struct ImportCommand: AsyncParsableCommand {
         var table = TextTable(headers: ["file", "encoding", "rows", "added", "updated", "unchanged"],
                               alignments: [.left, .left, .right, .right, .right, .right])
         for file in summary.files {
-            table.rows.append([file.file, file.encoding, "\(file.rows)", "\(file.added)", "\(file.updated)", "\(file.unchanged)"])
+            if file.skipped {
+                table.rows.append([file.file, file.encoding, "-", "0", "0", "all (the file as last imported: not read again)"])
+            } else {
+                table.rows.append([file.file, file.encoding, "\(file.rows)", "\(file.added)", "\(file.updated)", "\(file.unchanged)"])
+            }
         }
         Console.write(table.render())
         if !summary.changedAnything { print("nothing changed") }

@@ -576,6 +576,15 @@ extension AppDatabase {
                 CREATE INDEX sessions_person ON sessions(person_id);
                 """)
         }
+        migrator.registerMigration("v11: the seed files last imported") { db in
+            try db.execute(sql: """
+                CREATE TABLE import_files (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    digest TEXT NOT NULL,
+                    imported_at TEXT NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 }

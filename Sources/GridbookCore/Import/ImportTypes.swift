@@ -69,6 +69,11 @@ public struct ImportFileSummary: Equatable, Sendable {
     public var added = 0
     public var updated = 0
     public var unchanged: Int { rows - added - updated }
+    /// The file's fingerprint (its size and a 64-bit FNV-1a hash of its bytes), kept after an
+    /// import so that the same visit log is not read again.
+    public var digest: String?
+    /// Whether the file was skipped: the visit log, unchanged since its last import.
+    public var skipped = false
 }
 
 /// What an import did, file by file, in the order the files were read.
@@ -80,7 +85,8 @@ public struct ImportSummary: Equatable, Sendable {
 
     /// What the audit log says of the import.
     var auditDetail: String {
-        files.map { "\($0.file): \($0.rows) rows, \($0.added) added, \($0.updated) updated" }.joined(separator: "; ")
+        files.map { $0.skipped ? "\($0.file): unchanged, skipped" : "\($0.file): \($0.rows) rows, \($0.added) added, \($0.updated) updated" }
+            .joined(separator: "; ")
     }
 }
 

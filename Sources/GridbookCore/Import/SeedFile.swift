@@ -20,6 +20,8 @@ struct SeedFile {
     /// the sheet, and a cell holding a line break would otherwise shift the count).
     private var sheetRows: [Int32]?
     private var record = -1
+    /// The file's fingerprint, for text files (see ``ImportFileSummary/digest``).
+    private(set) var digest: String?
 
     /// The forms a seed file may take, by extension.
     static let extensions = ["csv", "txt", "xlsx"]
@@ -79,6 +81,7 @@ struct SeedFile {
             report(ImportProblem(file: fileName, line: 1, column: "-", problem: "cannot read the file"))
             return
         }
+        digest = Self.fingerprint(data)
         do {
             let decoded = try TextDecoding.utf8Bytes(of: data, encoding: encoding)
             self.encoding = decoded.encoding
@@ -92,6 +95,16 @@ struct SeedFile {
             return
         }
         readHeader(report: report)
+    }
+
+    /// A file's size and 64-bit FNV-1a hash: enough to know the same file again (a changed
+    /// visit log is a different file), at about a second per gigabyte.
+    static func fingerprint(_ bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        bytes.withUnsafeBufferPointer { buffer in
+            for byte in buffer { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        }
+        return "\(bytes.count):" + String(hash, radix: 16)
     }
 
     /// The whole file, read straight into one array (no second copy of a file of hundreds of

@@ -21,7 +21,20 @@ extension AppDatabase {
             // before it, and reports each bad one; SQLite's own per-row foreign key checks would
             // double the cost of loading millions of visits. They are back on when it is done.
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            let outcome = Result { try Self.importSeeds(db, from: directory, options: options, now: now) }
+            let outcome = Result {
+                let summary = try Self.importSeeds(db, from: directory, options: options, now: now)
+                // What was imported, to know the visit log again (a note: losing it only means
+                // the next import reads the file).
+                try? db.inTransaction {
+                    for file in summary.files where !file.skipped {
+                        guard let digest = file.digest, let name = SeedFileName.allCases.first(where: { file.file.hasPrefix($0.stem + ".") }) else { continue }
+                        try db.execute(sql: "INSERT OR REPLACE INTO import_files (name, digest, imported_at) VALUES (?, ?, ?)",
+                                       arguments: [name.rawValue, digest, Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text])
+                    }
+                    return .commit
+                }
+                return summary
+            }
             // Back on whatever happened: a connection left without them would let later writes
             // break references unnoticed, so failing to turn them on is an error of its own.
             try db.execute(sql: "PRAGMA foreign_keys = ON")
@@ -124,7 +137,18 @@ struct SeedImporter {
             }
             let started = Date()
             var fileSummary = ImportFileSummary(file: file.fileName, encoding: file.encoding)
+            fileSummary.digest = file.digest
             if !file.isReadable { unreadable.insert(name) }
+            // The visit log as it was last imported holds nothing new: visits are never changed
+            // but by importing a changed row, which changes the file. Reading two million rows
+            // again to find that out was most of a re-import's time.
+            if name == .visits, file.isReadable, let digest = file.digest,
+               try String.fetchOne(db, sql: "SELECT digest FROM import_files WHERE name = ?", arguments: [name.rawValue]) == digest {
+                fileSummary.skipped = true
+                options.progress?("reading \(file.fileName)", 1)
+                summary.files.append(fileSummary)
+                continue
+            }
             if file.isReadable {
                 switch name {
                 case .issueCategories: try importIssueCategories(&file, &fileSummary)
@@ -235,6 +259,10 @@ struct SeedImporter {
     /// The column's text as a new record's code or id (``RecordCode``), reporting it when it is not one.
     private mutating func code(_ file: SeedFile, _ column: String) -> String? {
         let value = file.text(column)
+        if let problem = SpreadsheetHabits.scientificNotationProblem(value) {
+            report(file, column, problem)
+            return nil
+        }
         if let problem = RecordCode.problem(value) ?? SpreadsheetHabits.fullWidthCodeProblem(value) {
             report(file, column, value.isEmpty ? problem : "\(RecordCode.quoted(value)) \(problem)")
             return nil

@@ -600,6 +600,14 @@ extension XLSXSheet {
         let negative = text.hasPrefix("-")
         if negative { text = text.dropFirst() }
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        if parts.count == 1, case let whole = parts[0].drop(while: { $0 == "0" }), whole.count > 15, whole.utf8.allSatisfy(isDigit) {
+            // A whole number past the 15 digits a spreadsheet keeps (a 17-digit code typed into a
+            // number cell): its last digits are already lost. It reads as the spreadsheet shows
+            // it, 1.50599001001001E+16, which the importer refuses as a number that lost its digits.
+            let mantissa = whole.prefix(15).dropFirst()
+            let kept = mantissa.reversed().drop(while: { $0 == "0" }).reversed()
+            return (negative ? "-" : "") + String(whole.first ?? "0") + (kept.isEmpty ? "" : "." + String(kept)) + "E+\(whole.count - 1)"
+        }
         guard parts.count == 2, !parts[0].isEmpty, parts.allSatisfy({ $0.utf8.allSatisfy(isDigit) }) else { return stored }
         let whole = parts[0]
         var digits = Array((whole + parts[1]).utf8)
