@@ -77,16 +77,26 @@ struct SeedFile {
             readHeader(report: report)
             return
         }
+        let delimiter = fileName.hasSuffix(".txt") ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+        // UTF-8, by far the common case, is read from the mapped file in bounded memory; any
+        // other text is decoded whole, as before.
+        if encoding != .gb18030, let mapping = FileMapping(path: url.path), let start = Self.utf8Start(mapping) {
+            digest = Self.fingerprint(mapping.buffer, release: mapping.release)
+            self.encoding = "UTF-8"
+            self.reader = CSVReader(mapped: mapping, start: start, delimiter: delimiter)
+            readHeader(report: report)
+            return
+        }
         guard let data = SeedFile.readBytes(path: url.path) else {
             report(ImportProblem(file: fileName, line: 1, column: "-", problem: "cannot read the file"))
             return
         }
-        digest = Self.fingerprint(data)
+        digest = data.withUnsafeBufferPointer { Self.fingerprint($0) }
         do {
             let decoded = try TextDecoding.utf8Bytes(of: data, encoding: encoding)
             self.encoding = decoded.encoding
             // Excel's "Unicode text" is tab-separated.
-            self.reader = CSVReader(utf8: decoded.bytes, delimiter: fileName.hasSuffix(".txt") ? UInt8(ascii: "\t") : UInt8(ascii: ","))
+            self.reader = CSVReader(utf8: decoded.bytes, delimiter: delimiter)
         } catch {
             let place = TextPlace(in: data, at: error.byteOffset, encoding: error.encoding)
             report(ImportProblem(file: fileName, line: place.line, column: place.columnName(known: name.columns.all),
@@ -99,12 +109,29 @@ struct SeedFile {
 
     /// A file's size and 64-bit FNV-1a hash: enough to know the same file again (a changed
     /// visit log is a different file), at about a second per gigabyte.
-    static func fingerprint(_ bytes: [UInt8]) -> String {
+    static func fingerprint(_ bytes: UnsafeBufferPointer<UInt8>, release: ((Int) -> Void)? = nil) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        bytes.withUnsafeBufferPointer { buffer in
-            for byte in buffer { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + FileMapping.releaseEvery)
+            for byte in UnsafeBufferPointer(rebasing: bytes[start..<end]) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            release?(end)
+            start = end
         }
         return "\(bytes.count):" + String(hash, radix: 16)
+    }
+
+    /// Where the text of a mapped file starts when it is UTF-8 that auto-detection would read as
+    /// UTF-8 (``TextDecoding/utf8Bytes(of:encoding:)``): after a UTF-8 byte-order mark, or at 0
+    /// for valid UTF-8 that could not be GB18030. Nil otherwise: the file is then decoded whole.
+    private static func utf8Start(_ mapping: FileMapping) -> Int? {
+        let buffer = mapping.buffer
+        if buffer.starts(with: [0xFF, 0xFE]) || buffer.starts(with: [0xFE, 0xFF]) { return nil }
+        let profile = UTF8Profile(buffer, release: mapping.release)
+        mapping.release(upTo: buffer.count)
+        guard profile.firstInvalid == nil else { return nil }
+        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { return 3 }
+        return profile.mayBeGB18030 ? nil : 0
     }
 
     /// The whole file, read straight into one array (no second copy of a file of hundreds of

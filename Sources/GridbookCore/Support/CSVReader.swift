@@ -16,7 +16,16 @@ public struct CSVSyntaxError: Error, Equatable, Sendable {
 /// (Written here rather than taken from a CSV package: the importer needs exact line numbers
 /// and byte-level field access to read millions of visits quickly.)
 public struct CSVReader: Sendable {
-    private let bytes: [UInt8]
+    /// Where the text is: an array, or a mapped file (from an offset: past a byte-order mark)
+    /// whose pages are given back behind the reader.
+    private enum Storage: Sendable {
+        case array([UInt8])
+        case mapped(FileMapping, start: Int)
+    }
+
+    private let storage: Storage
+    /// Where the pages before the reader were last given back.
+    private var releasedAt = 0
     /// The byte between fields: a comma, or a tab for Excel's "Unicode text" export.
     private let delimiter: UInt8
     private var position = 0
@@ -31,20 +40,35 @@ public struct CSVReader: Sendable {
 
     /// Creates a reader over UTF-8 text whose fields are separated by `delimiter` (a comma).
     public init(utf8 bytes: [UInt8], delimiter: UInt8 = UInt8(ascii: ",")) {
-        self.bytes = bytes
+        self.storage = .array(bytes)
+        self.delimiter = delimiter
+        fieldBytes.reserveCapacity(1024)
+        fieldEnds.reserveCapacity(16)
+    }
+
+    /// A reader over the UTF-8 text of a mapped file from `start`, giving its pages back as it
+    /// goes: a file of any size is read in bounded memory.
+    init(mapped file: FileMapping, start: Int, delimiter: UInt8 = UInt8(ascii: ",")) {
+        self.storage = .mapped(file, start: start)
         self.delimiter = delimiter
         fieldBytes.reserveCapacity(1024)
         fieldEnds.reserveCapacity(16)
     }
 
     /// The size of the input in bytes.
-    public var byteCount: Int { bytes.count }
+    public var byteCount: Int {
+        switch storage {
+        case .array(let bytes): bytes.count
+        case .mapped(let file, let start): file.count - start
+        }
+    }
+
 
     /// The number of fields in the current record.
     public var fieldCount: Int { fieldEnds.count }
 
     /// How far through the input the reader is, from 0 to 1.
-    public var progress: Double { bytes.isEmpty ? 1 : Double(position) / Double(bytes.count) }
+    public var progress: Double { byteCount == 0 ? 1 : Double(position) / Double(byteCount) }
 
     /// The current record's field at `index` as a string, or "" when the record is shorter.
     public func string(_ index: Int) -> String {
@@ -69,13 +93,19 @@ public struct CSVReader: Sendable {
     /// Moves to the next non-blank record; false at the end of the input.
     public mutating func next() throws(CSVSyntaxError) -> Bool {
         while true {
-            guard position < bytes.count else { return false }
-            let (newPosition, newLine, error) = bytes.withUnsafeBufferPointer { buffer in
-                readRecord(buffer, from: position, line: nextLine)
+            guard position < byteCount else { return false }
+            let (newPosition, newLine, error) = switch storage {
+            case .array(let bytes): bytes.withUnsafeBufferPointer { readRecord($0, from: position, line: nextLine) }
+            case .mapped(let file, let start): readRecord(UnsafeBufferPointer(rebasing: file.buffer[start...]), from: position, line: nextLine)
             }
             line = nextLine
             position = newPosition
             nextLine = newLine
+            // Every record's fields are copied out: what lies behind the reader is not read again.
+            if case .mapped(let file, let start) = storage, position - releasedAt >= FileMapping.releaseEvery {
+                file.release(upTo: start + position)
+                releasedAt = position
+            }
             if let error { throw CSVSyntaxError(line: line, problem: error) }
             // SQLite would keep a NUL in some columns and cut the text short at it in others.
             if fieldBytes.withUnsafeBufferPointer({ buffer in buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false }) {

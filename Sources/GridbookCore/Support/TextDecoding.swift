@@ -65,12 +65,23 @@ struct UTF8Profile {
 
     /// Reads the whole of `bytes` once.
     init(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { buffer in
+        self = bytes.withUnsafeBufferPointer { UTF8Profile($0) }
+    }
+
+    /// Reads the whole of `buffer` once, calling `release` with how far it has read every
+    /// ``FileMapping/releaseEvery`` bytes (a mapped file gives those pages back).
+    init(_ buffer: UnsafeBufferPointer<UInt8>, release: ((Int) -> Void)? = nil) {
+        do {
+            var nextRelease = FileMapping.releaseEvery
             var index = 0
             let count = buffer.count
             var inInvalidRun = false
             var lastEnd = -1
             while index < count {
+                if index >= nextRelease, let release {
+                    release(index)
+                    nextRelease = index + FileMapping.releaseEvery
+                }
                 let byte = buffer[index]
                 if byte < 0x80 {
                     index += 1
