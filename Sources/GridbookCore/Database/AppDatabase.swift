@@ -153,8 +153,12 @@ public struct AppDatabase: Sendable {
     /// them once instead of twice (WAL, then checkpoint); the next ``open(path:)`` turns WAL on.
     /// An existing WAL database stays in WAL mode, so a running server keeps reading it.
     public static func openForBulkWrite(path: String, clock: WallClock = .system) throws -> AppDatabase {
-        var config = makeConfiguration(cacheMiB: 64)
+        var config = makeConfiguration(cacheMiB: 24)
         config.prepareDatabase { db in
+            // Index builds and staged copies sort and spill into temporary files, not memory:
+            // with temp_store = MEMORY, building the visit log's indexes alone held hundreds of
+            // megabytes (an import's peak RSS is bounded by the page caches instead).
+            try db.execute(sql: "PRAGMA temp_store = FILE")
             if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }

@@ -81,7 +81,9 @@ struct SeedFile {
         // UTF-8, by far the common case, is read from the mapped file in bounded memory; any
         // other text is decoded whole, as before.
         if encoding != .gb18030, let mapping = FileMapping(path: url.path), let start = Self.utf8Start(mapping) {
+            mapping.rewind()
             digest = Self.fingerprint(mapping.buffer, release: mapping.release)
+            mapping.rewind()
             self.encoding = "UTF-8"
             self.reader = CSVReader(mapped: mapping, start: start, delimiter: delimiter)
             readHeader(report: report)

@@ -56,6 +56,11 @@ final class FileMapping: Sendable {
         }
     }
 
+    /// Starts another pass from the beginning: what it reads is given back again as it goes.
+    func rewind() {
+        released.withLock { $0 = 0 }
+    }
+
     /// Calls `release` as a pass over the bytes goes on, every 16 MiB.
     static let releaseEvery = 16 << 20
 }
