@@ -61,7 +61,7 @@ struct StagedImportTests {
         // While the import reads its files, a visit is written from another connection that
         // refuses to wait for a lock: an import holding the write lock would make it fail.
         let written = Mutex<String?>(nil)
-        let progress: @Sendable (String, Double) -> Void = { _, _ in
+        let progress: @Sendable (String, Double, Int?) -> Void = { _, _, _ in
             guard written.withLock({ $0 == nil }) else { return }
             var config = Configuration()
             config.busyMode = .immediateError
@@ -130,7 +130,7 @@ struct StagedImportTests {
         let path = files.path("county.sqlite")
         _ = try await smallCountyFile(path)
         let moved = Mutex(false)
-        let progress: @Sendable (String, Double) -> Void = { _, _ in
+        let progress: @Sendable (String, Double, Int?) -> Void = { _, _, _ in
             guard !moved.withLock({ $0 }) else { return }
             moved.withLock { $0 = true }
             // What `gridbook unit move B1 G2` does, from another process.

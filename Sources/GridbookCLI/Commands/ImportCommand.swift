@@ -57,7 +57,7 @@ struct ImportCommand: AsyncParsableCommand {
         let progress = ProgressLine()
         defer { progress.finish() }
         do {
-            var options = ImportOptions(encoding: encoding, progress: { step, fraction in progress.update(step, fraction) })
+            var options = ImportOptions(encoding: encoding, progress: { step, fraction, rows in progress.update(step, fraction, rows: rows) })
             options.logger = logger
             options.actor = actor
             return try await database.importSeeds(from: URL(fileURLWithPath: directory), options: options)

@@ -5,15 +5,22 @@ import Synchronization
 final class ProgressLine: Sendable {
     private let enabled: Bool
     private let lastDraw = Mutex<(time: Double, label: String)>((0, ""))
+    /// When the current step began, for its rate and the time left.
+    private let stepStart = Mutex<(label: String, time: Double)>(("", 0))
 
     init(enabled: Bool = Console.stderrIsTerminal) {
         self.enabled = enabled
     }
 
-    /// Shows `label` at `fraction` (0 to 1), at most ten times a second.
-    func update(_ label: String, _ fraction: Double) {
+    /// Shows `label` at `fraction` (0 to 1), at most ten times a second; with `rows`, the rows
+    /// read a second, and once a step is under way, an estimate of the time it has left.
+    func update(_ label: String, _ fraction: Double, rows: Int? = nil) {
         guard enabled else { return }
         let now = Date().timeIntervalSince1970
+        let started = stepStart.withLock { step in
+            if step.label != label { step = (label, now) }
+            return step.time
+        }
         let draw = lastDraw.withLock { last in
             guard fraction >= 1 || label != last.label || now - last.time >= 0.1 else { return false }
             last = (now, label)
@@ -23,7 +30,14 @@ final class ProgressLine: Sendable {
         let percent = Int((min(1, max(0, fraction)) * 100).rounded(.down))
         let filled = percent / 5
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 20 - filled)
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(label)  \(bar) \(percent)%".utf8))
+        var line = "\(label)  \(bar) \(percent)%"
+        let elapsed = now - started
+        if let rows, elapsed > 0.5 { line += "  \(Int(Double(rows) / elapsed)) rows/s" }
+        if fraction > 0.02, fraction < 1, elapsed > 1 {
+            let left = Int((elapsed * (1 - fraction) / fraction).rounded())
+            line += left >= 60 ? "  about \(left / 60) min \(left % 60) s left" : "  about \(left) s left"
+        }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
     }
 
     /// Clears the line.

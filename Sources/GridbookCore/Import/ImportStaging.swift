@@ -118,7 +118,7 @@ struct ImportStaging {
     /// Applies what the import changed to the database, inside the caller's immediate
     /// transaction, and drops the copies; then brings the changed households' dates up to date
     /// (every household's, when a category changed: its interval may have).
-    static func apply(_ db: Database, progress: (@Sendable (String, Double) -> Void)?) throws {
+    static func apply(_ db: Database, progress: (@Sendable (String, Double, Int?) -> Void)?) throws {
         // The files were checked against a snapshot; a block moved with its households since
         // (`gridbook unit move`) must not be put back under its old grid without them.
         if let moved = try String.fetchOne(db, sql: """
@@ -132,7 +132,7 @@ struct ImportStaging {
         }
         let steps = Double(tables.count + 2)
         for (index, table) in tables.enumerated() {
-            progress?("applying changes", Double(index) / steps)
+            progress?("applying changes", Double(index) / steps, nil)
             let name = table.name.quotedDatabaseIdentifier
             let columns = table.columns.joined(separator: ", ")
             let changed = "\(table.noted) IN (SELECT item FROM temp.gb_changed WHERE tbl = '\(table.name)')"
@@ -147,7 +147,7 @@ struct ImportStaging {
                     """)
             }
         }
-        progress?("applying changes", Double(tables.count) / steps)
+        progress?("applying changes", Double(tables.count) / steps, nil)
         // A visit may move to another household: the one it leaves needs its dates again too.
         try db.execute(sql: """
             CREATE TEMP TABLE gb_changed_households AS
@@ -161,7 +161,7 @@ struct ImportStaging {
             INSERT INTO main.visits (\(visitColumns)) SELECT \(visitColumns) FROM temp.visits WHERE true ORDER BY id
             ON CONFLICT (id) DO UPDATE SET \(visitUpdates)
             """)
-        progress?("applying changes", Double(tables.count + 1) / steps)
+        progress?("applying changes", Double(tables.count + 1) / steps, nil)
         let categoriesChanged = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM temp.gb_changed WHERE tbl = 'categories')") == true
         try drop(db, keepingHouseholds: true)
         // The copies are gone: unqualified names are the database's tables again.
@@ -169,7 +169,7 @@ struct ImportStaging {
         try refreshLastMet(db, only: changedHouseholds)
         if categoriesChanged { try refreshDueOn(db) }
         try db.execute(sql: "DROP TABLE temp.gb_changed_households")
-        progress?("applying changes", 1)
+        progress?("applying changes", 1, nil)
     }
 
     /// Drops the copies (after the import, or when it failed).

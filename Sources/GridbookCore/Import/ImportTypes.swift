@@ -45,7 +45,7 @@ public struct ImportOptions: Sendable {
     public var now: Date?
     /// Called as the import goes, with what it is doing (`reading visits.csv`, `indexing visits`)
     /// and the share of that step done (0 to 1).
-    public var progress: (@Sendable (String, Double) -> Void)?
+    public var progress: (@Sendable (String, Double, Int?) -> Void)?
     /// Where the import says what it did with each file (at debug level) and why it failed.
     public var logger = Logger(label: "gridbook.import")
     /// Who is importing, for the audit log.
@@ -53,7 +53,7 @@ public struct ImportOptions: Sendable {
 
     /// Options for an import; the defaults detect the encoding, stop at 50 problems and take the database's clock.
     public init(encoding: TextEncoding = .auto, maxProblems: Int = 50, now: Date? = nil,
-                progress: (@Sendable (String, Double) -> Void)? = nil) {
+                progress: (@Sendable (String, Double, Int?) -> Void)? = nil) {
         self.encoding = encoding
         self.maxProblems = maxProblems
         self.now = now

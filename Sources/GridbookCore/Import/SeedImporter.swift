@@ -145,7 +145,7 @@ struct SeedImporter {
             if name == .visits, file.isReadable, let digest = file.digest,
                try String.fetchOne(db, sql: "SELECT digest FROM import_files WHERE name = ?", arguments: [name.rawValue]) == digest {
                 fileSummary.skipped = true
-                options.progress?("reading \(file.fileName)", 1)
+                options.progress?("reading \(file.fileName)", 1, nil)
                 summary.files.append(fileSummary)
                 continue
             }
@@ -161,7 +161,7 @@ struct SeedImporter {
                 case .visits: try importVisits(&file, &fileSummary)
                 }
             }
-            options.progress?("reading \(file.fileName)", 1)
+            options.progress?("reading \(file.fileName)", 1, fileSummary.rows)
             options.logger.debug("read seed file", metadata: [
                 "file": "\(file.fileName)", "encoding": "\(file.encoding)", "rows": "\(fileSummary.rows)",
                 "added": "\(fileSummary.added)", "updated": "\(fileSummary.updated)", "problems": "\(problems.count)",
@@ -229,7 +229,7 @@ struct SeedImporter {
     /// Moves to the next well-formed row, reporting progress now and then; false at the end or
     /// when there are too many problems.
     private mutating func nextRow(_ file: inout SeedFile, _ summary: inout ImportFileSummary) -> Bool {
-        if summary.rows % 16_384 == 0 { options.progress?("reading \(file.fileName)", file.progress) }
+        if summary.rows % 16_384 == 0 { options.progress?("reading \(file.fileName)", file.progress, summary.rows) }
         var found: [ImportProblem] = []
         let more = file.nextRow { found.append($0) }
         found.forEach { report($0) }
@@ -373,10 +373,10 @@ struct SeedImporter {
     /// Creates again what ``suspendIndexesAndTriggers(on:)`` dropped.
     private func restore(_ definitions: [String], on table: String) throws {
         for (index, sql) in definitions.enumerated() {
-            options.progress?("indexing \(table)", Double(index) / Double(definitions.count))
+            options.progress?("indexing \(table)", Double(index) / Double(definitions.count), nil)
             try db.execute(sql: sql)
         }
-        if !definitions.isEmpty { options.progress?("indexing \(table)", 1) }
+        if !definitions.isEmpty { options.progress?("indexing \(table)", 1, nil) }
     }
 
     // MARK: - Files

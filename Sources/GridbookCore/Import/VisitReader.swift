@@ -24,13 +24,13 @@ struct VisitReader: Sendable {
     private var calendar: LocalCalendar
     private let latestAllowed: Int
     private var problemBudget: Int
-    private let progress: (@Sendable (String, Double) -> Void)?
+    private let progress: (@Sendable (String, Double, Int?) -> Void)?
     private var seen: [UUIDKey: Int] = [:]
     private let columns: (id: Int?, household: Int?, visitor: Int?, time: Int?, method: Int?, outcome: Int?, note: Int?)
     private var rowsRead = 0
 
     init(file: SeedFile, households: Set<String>, people: Set<String>, calendar: LocalCalendar, latestAllowed: Int,
-         problemBudget: Int, progress: (@Sendable (String, Double) -> Void)?) {
+         problemBudget: Int, progress: (@Sendable (String, Double, Int?) -> Void)?) {
         self.file = file
         self.households = households
         self.people = people
@@ -59,7 +59,7 @@ struct VisitReader: Sendable {
             }
             batch.rowCount += 1
             rowsRead += 1
-            if rowsRead % 16_384 == 0 { progress?("reading \(file.fileName)", file.progress) }
+            if rowsRead % 16_384 == 0 { progress?("reading \(file.fileName)", file.progress, rowsRead) }
             checkRow(&batch)
         }
         if batch.rowCount == 0 && batch.problems.isEmpty && !batch.truncated {
