@@ -58,13 +58,7 @@ if ! "$VENV/bin/python" -c 'import playwright.sync_api' > /dev/null 2>&1; then
     "$VENV/bin/pip" install --quiet 'playwright>=1.40,<2'
 fi
 
-if [[ -z "$GRIDBOOK" ]]; then
-    say "building gridbook (debug)"
-    swift build --product gridbook
-    GRIDBOOK="$(swift build --show-bin-path)/gridbook"
-fi
-GRIDBOOK="$(cd "$(dirname "$GRIDBOOK")" && pwd)/$(basename "$GRIDBOOK")"
-[[ -x "$GRIDBOOK" ]] || { say "no gridbook binary at $GRIDBOOK"; exit 1; }
+GRIDBOOK="$(gridbook_binary "$GRIDBOOK")"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gridbook-browser.XXXXXX")"
 SERVER_PID=""

@@ -54,13 +54,7 @@ fi
 command -v openssl > /dev/null || apt_install openssl
 command -v curl > /dev/null || apt_install curl
 
-if [[ -z "$GRIDBOOK" ]]; then
-    say "building gridbook (debug)"
-    swift build --product gridbook
-    GRIDBOOK="$(swift build --show-bin-path)/gridbook"
-fi
-GRIDBOOK="$(cd "$(dirname "$GRIDBOOK")" && pwd)/$(basename "$GRIDBOOK")"
-[[ -x "$GRIDBOOK" ]] || { say "no gridbook binary at $GRIDBOOK"; exit 1; }
+GRIDBOOK="$(gridbook_binary "$GRIDBOOK")"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gridbook-nginx.XXXXXX")"
 GRIDBOOK_PID=""

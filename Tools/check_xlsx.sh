@@ -24,11 +24,7 @@ while [[ $# -gt 0 ]]; do
         *) echo "check_xlsx.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-if [[ -z "$GRIDBOOK" ]]; then
-    swift build --product gridbook
-    GRIDBOOK="$(swift build --show-bin-path)/gridbook"
-fi
-GRIDBOOK="$(cd "$(dirname "$GRIDBOOK")" && pwd)/$(basename "$GRIDBOOK")"
+GRIDBOOK="$(gridbook_binary "$GRIDBOOK")"
 
 if ! command -v soffice >/dev/null 2>&1; then
     say "installing LibreOffice Calc (Debian's libreoffice-calc-nogui)"

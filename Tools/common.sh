@@ -12,3 +12,17 @@ apt_install() {
     fi
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y "$@"
 }
+
+# The gridbook binary to use, as an absolute path: the one given, else a debug build made now.
+# Exits when there is none.
+gridbook_binary() {
+    local binary="$1"
+    if [[ -z "$binary" ]]; then
+        say "building gridbook (debug)"
+        swift build --product gridbook >&2
+        binary="$(swift build --show-bin-path)/gridbook"
+    fi
+    binary="$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")"
+    [[ -x "$binary" ]] || { say "no gridbook binary at $binary"; exit 1; }
+    printf '%s\n' "$binary"
+}

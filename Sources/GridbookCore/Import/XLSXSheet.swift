@@ -569,27 +569,13 @@ extension XLSXSheet {
         } else {
             // Days from 1970-01-01: serial 25569 is 1970-01-01 in the 1900 system, 24107 in the 1904 system.
             let offset = date1904 ? 24_107 : (days < 60 ? 25_568 : 25_569)
-            let (year, month, day) = civilDate(daysSince1970: days - offset)
-            date = "\(year)-\(twoDigits(month))-\(twoDigits(day))"
+            date = LocalDate(dayNumber: days - offset).description
         }
         return seconds == 0 ? date : date + "T" + time
     }
 
     private static func twoDigits(_ value: Int) -> String {
         value < 10 ? "0\(value)" : "\(value)"
-    }
-
-    /// The proleptic Gregorian date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    private static func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// A stored number as a user typed it: `42.0` → `42`, and a decimal with more than the 15
