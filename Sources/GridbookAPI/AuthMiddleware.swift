@@ -104,7 +104,7 @@ extension HTTPRequest.Method {
 /// Where the caller may look: a unit is in scope when it or one of its ancestors is a unit of
 /// the caller's active duties (county admins see everything). Chains of ancestors are cached
 /// for a few seconds, since every request checks one.
-struct Scope: Sendable {
+package struct Scope: Sendable {
     let database: AppDatabase
     let caller: Caller
     let chains: ShortCache<String, [String]>
@@ -129,9 +129,14 @@ struct Scope: Sendable {
         return try check(unitCode, chain)
     }
 
+    /// Whether the caller may see a unit, given the unit and its ancestors (in any order).
+    package func allows(chain: [String]) -> Bool {
+        caller.roles.contains(.countyAdmin) || chain.contains(where: caller.scopeUnits.contains)
+    }
+
     private func check(_ unitCode: String, _ chain: [String]?) throws -> String {
         guard let chain else { throw GridbookError.notFound("unit \(unitCode)") }
-        guard caller.roles.contains(.countyAdmin) || chain.contains(where: caller.scopeUnits.contains) else {
+        guard allows(chain: chain) else {
             // The same answer wherever the record sits: it says nothing of where that is.
             throw APIError(.forbidden, code: "forbidden", message: "this is outside your units")
         }

@@ -25,7 +25,7 @@ public struct AuthenticatedContext: ChildRequestContext, GridbookContext {
     /// Who is calling.
     public let caller: Caller
     /// Where the caller may look.
-    let scope: Scope
+    package let scope: Scope
 
     /// The caller from the parent context; 401 when the token check did not set one.
     public init(context: GridbookRequestContext) throws {

@@ -66,7 +66,7 @@ struct DeskController {
         let members = try await gridMembers(under: code)
         var values: [String: Any] = [
             "unit": ["code": code, "name": detail.unit.name, "level": Labels.level[detail.unit.level.rawValue] ?? ""],
-            "parents": crumbs(detail.parents.filter { $0.code != code }.reversed(), caller: context.caller),
+            "parents": crumbs(detail.parents.filter { $0.code != code }.reversed(), scope: context.scope),
         ]
         if detail.unit.level == .grid {
             let page = try await database.households(under: code, on: asOf, page: try PageRequest(limit: 1000, after: request.query("after")))
@@ -118,12 +118,10 @@ struct DeskController {
         return try Pages.render("coverage", title: detail.unit.name + " 走访覆盖", caller: context.caller, values)
     }
 
-    /// The units above, outermost first; those the caller may open are links.
-    func crumbs(_ parents: [UnitSummary], caller: Caller) -> [[String: Any]] {
-        var inScope = caller.roles.contains(.countyAdmin)
-        return parents.map { parent in
-            inScope = inScope || caller.scopeUnits.contains(parent.code)
-            return ["code": parent.code, "name": parent.name, "link": inScope]
+    /// The units above, outermost first; those the caller may open (the scope rule) are links.
+    func crumbs(_ parents: [UnitSummary], scope: Scope) -> [[String: Any]] {
+        parents.indices.map { index in
+            ["code": parents[index].code, "name": parents[index].name, "link": scope.allows(chain: parents[...index].map(\.code))]
         }
     }
 

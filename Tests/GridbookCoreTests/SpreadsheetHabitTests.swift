@@ -96,7 +96,7 @@ struct SpreadsheetHabitTests {
         files["households.csv"] = nil
         files["visits.csv"] = nil
         let seeds = try SeedDirectory(files)
-        var sheet = try XLSXWriter(destination: seeds.url.appendingPathComponent("households.xlsx"))
+        let sheet = try XLSXWriter(destination: seeds.url.appendingPathComponent("households.xlsx"))
         try sheet.append(["code", "grid_code", "block_code", "address", "head_name", "phone", "members", "tags", "registered_on"])
         try sheet.append(["H1", "G1", "", "红旗村一组1号, \"东屋\"", "李明", "１３９００００１１１１", "3"])
         try sheet.append(["H2", "G1", "", "红旗村一组2号", "王芳", "", "1", "", "2026/2/30"])
@@ -112,7 +112,7 @@ struct SpreadsheetHabitTests {
         }
         #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM households") } == 0)
         try FileManager.default.removeItem(at: seeds.url.appendingPathComponent("households.xlsx"))
-        var fixed = try XLSXWriter(destination: seeds.url.appendingPathComponent("households.xlsx"))
+        let fixed = try XLSXWriter(destination: seeds.url.appendingPathComponent("households.xlsx"))
         try fixed.append(["code", "grid_code", "block_code", "address", "head_name", "phone", "members", "tags", "registered_on"])
         try fixed.append(["H1", "G1", "", "红旗村一组1号, \"东屋\"", "李明", "１３９００００１１１１", "3", "elderly", "2025年1月1日"])
         try fixed.finish()

@@ -4,9 +4,8 @@ import Synchronization
 /// Draws the progress of long work on one line of standard error, only when it is a terminal.
 final class ProgressLine: Sendable {
     private let enabled: Bool
-    private let lastDraw = Mutex<(time: Double, label: String)>((0, ""))
-    /// When the current step began, for its rate and the time left.
-    private let stepStart = Mutex<(label: String, time: Double)>(("", 0))
+    /// The step shown, when it began (for its rate and the time left) and when it was last drawn.
+    private let shown = Mutex<(label: String, started: Double, drawn: Double)>(("", 0, 0))
 
     init(enabled: Bool = Console.stderrIsTerminal) {
         self.enabled = enabled
@@ -17,14 +16,14 @@ final class ProgressLine: Sendable {
     func update(_ label: String, _ fraction: Double, rows: Int? = nil) {
         guard enabled else { return }
         let now = Date().timeIntervalSince1970
-        let started = stepStart.withLock { step in
-            if step.label != label { step = (label, now) }
-            return step.time
-        }
-        let draw = lastDraw.withLock { last in
-            guard fraction >= 1 || label != last.label || now - last.time >= 0.1 else { return false }
-            last = (now, label)
-            return true
+        let (draw, started) = shown.withLock { step -> (Bool, Double) in
+            if step.label != label {
+                step = (label, now, now)
+                return (true, now)
+            }
+            guard fraction >= 1 || now - step.drawn >= 0.1 else { return (false, step.started) }
+            step.drawn = now
+            return (true, step.started)
         }
         guard draw else { return }
         let percent = Int((min(1, max(0, fraction)) * 100).rounded(.down))

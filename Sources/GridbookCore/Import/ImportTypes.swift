@@ -79,6 +79,8 @@ public struct ImportFileSummary: Equatable, Sendable {
 /// What an import did, file by file, in the order the files were read.
 public struct ImportSummary: Equatable, Sendable {
     public var files: [ImportFileSummary] = []
+    /// The fingerprints of the files read, by seed file (`visits.csv`), to keep once the import succeeds.
+    var digests: [String: String] = [:]
 
     /// Whether the import changed anything.
     public var changedAnything: Bool { files.contains { $0.added + $0.updated > 0 } }
@@ -103,6 +105,9 @@ public enum SeedFileName: String, CaseIterable, Sendable {
 
     /// The name without its extension (`units`): the file may also be `units.txt` or `units.xlsx`.
     var stem: String { String(rawValue.dropLast(".csv".count)) }
+
+    /// The names the file may have, one for each form (`units.csv`, `units.txt`, `units.xlsx`).
+    var fileNames: [String] { SeedFile.extensions.map { stem + "." + $0 } }
 
     /// The files this file's rows refer to, directly or through another file: when one of them
     /// cannot be read, this file's rows are not checked (each would be reported for a reference

@@ -25,11 +25,13 @@ public enum ExportFormat: String, Sendable, CaseIterable {
 
 /// What an export wrote: each file with its rows.
 public struct ExportSummary: Equatable, Sendable {
-    public var files: [(name: String, rows: Int)]
-
-    public static func == (lhs: ExportSummary, rhs: ExportSummary) -> Bool {
-        lhs.files.map(\.name) == rhs.files.map(\.name) && lhs.files.map(\.rows) == rhs.files.map(\.rows)
+    /// One file written and its rows (the header not counted).
+    public struct File: Equatable, Sendable {
+        public var name: String
+        public var rows: Int
     }
+
+    public var files: [File]
 }
 
 extension AppDatabase {
@@ -70,8 +72,8 @@ private struct SeedExporter {
     /// The units exported (SQL), and the top one's ancestors, which an import needs first.
     let units: SQL
     let ancestors: [String]
-    /// Whether one unit's part is exported (not the whole county).
-    let partial: Bool
+    /// The unit whose part is exported, or nil for the whole county.
+    let unit: String?
 
     init(db: Database, directory: URL, format: ExportFormat, encoding: ExportEncoding, unit: String?, reveal: Bool,
          progress: (@Sendable (String, Double) -> Void)?) throws {
@@ -81,7 +83,7 @@ private struct SeedExporter {
         self.encoding = encoding
         self.reveal = reveal
         self.progress = progress
-        partial = unit != nil
+        self.unit = unit
         if let unit {
             units = try Hierarchy.codesSQL(atOrUnder: unit, db)
             ancestors = Array(try Hierarchy.chain(db, of: unit).dropFirst())
@@ -93,55 +95,51 @@ private struct SeedExporter {
 
     mutating func run() throws -> ExportSummary {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var files: [(String, Int)] = []
-        let ancestorList = ancestors.map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ",")
-        let ancestorSQL = ancestors.isEmpty ? "" : " OR code IN (\(ancestorList))"
+        var files: [ExportSummary.File] = []
         let households: SQL = "(SELECT code FROM households WHERE grid_code IN \(units))"
         let groups: SQL = "(SELECT group_code FROM party_group_grids WHERE grid_code IN \(units))"
         // Everyone a file refers to: on duty there, in or leading its party groups, or visiting
         // its households (county staff, say).
-        let people: SQL = ancestors.isEmpty && !partial ? "(SELECT id FROM people)" : """
+        let people: SQL = unit == nil ? "(SELECT id FROM people)" : """
             (SELECT person_id FROM duties WHERE unit_code IN \(units)
              UNION SELECT person_id FROM party_group_members WHERE group_code IN \(groups)
              UNION SELECT leader_id FROM party_groups WHERE code IN \(groups) AND leader_id IS NOT NULL
              UNION SELECT visitor_id FROM visits WHERE household_code IN \(households))
             """
-        let list = "GROUP_CONCAT"
         let exports: [(SeedFileName, SQL)] = [
             (.issueCategories, "SELECT code, label, kind FROM issue_categories ORDER BY rowid"),
             (.categories, "SELECT code, label, interval_days FROM categories ORDER BY rowid"),
             // Parents before children: an import checks each parent as it goes.
-            (.units, SQL(sql: """
+            (.units, """
                 WITH RECURSIVE ordered(code, depth) AS (
                     SELECT code, 0 FROM units WHERE parent_code IS NULL
                     UNION ALL SELECT units.code, ordered.depth + 1 FROM units JOIN ordered ON units.parent_code = ordered.code
                 )
                 SELECT units.code, name, level, IFNULL(parent_code, '') FROM units JOIN ordered USING (code)
-                WHERE units.code IN
-                """) + units + SQL(sql: ancestorSQL.isEmpty ? "" : " OR units.code IN (\(ancestorList))") + " ORDER BY depth, units.code"),
+                WHERE units.code IN \(units) OR units.code IN \(ancestors)
+                ORDER BY depth, units.code
+                """),
             (.people, "SELECT id, name, IFNULL(phone, ''), IFNULL(id_number, '') FROM people WHERE id IN \(people) ORDER BY id"),
             (.duties, "SELECT person_id, role, unit_code, since, IFNULL(until, '') FROM duties WHERE unit_code IN \(units) ORDER BY id"),
-            (.partyGroups, SQL(sql: """
+            (.partyGroups, """
                 SELECT code, name, IFNULL(leader_id, ''),
-                       (SELECT \(list)(grid_code, ';') FROM (SELECT grid_code FROM party_group_grids WHERE group_code = code AND grid_code IN
-                """) + units + SQL(sql: """
-                 ORDER BY grid_code)),
-                       IFNULL((SELECT \(list)(person_id, ';') FROM (SELECT person_id FROM party_group_members WHERE group_code = code ORDER BY person_id)), '')
-                FROM party_groups
-                WHERE code IN (SELECT group_code FROM party_group_grids WHERE grid_code IN
-                """) + units + SQL(sql: ") ORDER BY code")),
-            (.households, SQL(sql: """
+                       (SELECT GROUP_CONCAT(grid_code, ';') FROM (SELECT grid_code FROM party_group_grids
+                                                                WHERE group_code = code AND grid_code IN \(units) ORDER BY grid_code)),
+                       IFNULL((SELECT GROUP_CONCAT(person_id, ';') FROM (SELECT person_id FROM party_group_members
+                                                                        WHERE group_code = code ORDER BY person_id)), '')
+                FROM party_groups WHERE code IN \(groups) ORDER BY code
+                """),
+            (.households, """
                 SELECT code, grid_code, IFNULL(block_code, ''), address, head_name, IFNULL(phone, ''), members,
-                       IFNULL((SELECT \(list)(category_code, ';') FROM (SELECT category_code FROM household_categories
-                                                                    WHERE household_code = code ORDER BY category_code)), ''),
+                       IFNULL((SELECT GROUP_CONCAT(category_code, ';') FROM (SELECT category_code FROM household_categories
+                                                                            WHERE household_code = code ORDER BY category_code)), ''),
                        registered_on
-                FROM households WHERE grid_code IN
-                """) + units + SQL(sql: " ORDER BY code")),
-            (.visits, SQL(sql: "SELECT id, household_code, visitor_id, visited_at, method, outcome, note FROM visits WHERE household_code IN ")
-                + households + SQL(sql: " ORDER BY rowid")),
+                FROM households WHERE grid_code IN \(units) ORDER BY code
+                """),
+            (.visits, "SELECT id, household_code, visitor_id, visited_at, method, outcome, note FROM visits WHERE household_code IN \(households) ORDER BY rowid"),
         ]
         for (name, query) in exports {
-            files.append((format == .xlsx ? name.stem + ".xlsx" : name.rawValue, try write(name, query)))
+            files.append(ExportSummary.File(name: format == .xlsx ? name.stem + ".xlsx" : name.rawValue, rows: try write(name, query)))
         }
         return ExportSummary(files: files)
     }
@@ -192,11 +190,18 @@ private struct SeedExporter {
 /// Where an exported file's rows go: CSV text in the chosen encoding, or a workbook's sheet.
 /// Either is written under a temporary name and put in place, whole, when finished.
 private struct Sink {
+    /// What the rows are written with.
+    private enum Writer {
+        case csv(FileHandle)
+        case workbook(XLSXWriter)
+    }
+
     let url: URL
     let partial: URL
     let encoding: ExportEncoding
-    var csv: (handle: FileHandle, buffer: [UInt8])?
-    var workbook: XLSXWriter?
+    private var writer: Writer
+    /// CSV text not yet written (UTF-8; transcoded as it is written).
+    private var buffer: [UInt8] = []
 
     init(url: URL, format: ExportFormat, encoding: ExportEncoding) throws {
         self.url = url
@@ -204,36 +209,37 @@ private struct Sink {
         partial = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".partial")
         switch format {
         case .xlsx:
-            workbook = try XLSXWriter(destination: partial)
+            writer = .workbook(try XLSXWriter(destination: partial))
         case .csv:
             FileManager.default.createFile(atPath: partial.path, contents: nil)
-            var buffer: [UInt8] = encoding == .utf8 ? [0xEF, 0xBB, 0xBF] : []
+            writer = .csv(try FileHandle(forWritingTo: partial))
+            buffer = encoding == .utf8 ? [0xEF, 0xBB, 0xBF] : []
             buffer.reserveCapacity(1 << 20)
-            csv = (try FileHandle(forWritingTo: partial), buffer)
         }
     }
 
     mutating func append(_ fields: [String]) throws {
-        if workbook != nil {
-            try workbook?.append(fields)
-        } else if csv != nil {
-            CSVWriter.appendRecord(fields, to: &csv!.buffer)
-            if csv!.buffer.count >= 1 << 20 { try flush() }
+        switch writer {
+        case .workbook(let workbook):
+            try workbook.append(fields)
+        case .csv:
+            CSVWriter.appendRecord(fields, to: &buffer)
+            if buffer.count >= 1 << 20 { try flush() }
         }
     }
 
     private mutating func flush() throws {
-        guard let (handle, buffer) = csv else { return }
+        guard case .csv(let handle) = writer else { return }
         try handle.write(contentsOf: encoding == .utf8 ? buffer : try TextDecoding.transcode(buffer, from: "UTF-8", to: "GB18030"))
-        csv?.buffer.removeAll(keepingCapacity: true)
+        buffer.removeAll(keepingCapacity: true)
     }
 
     mutating func finish() throws {
-        if workbook != nil {
-            try workbook?.finish()
-        } else {
+        switch writer {
+        case .workbook(let workbook): try workbook.finish()
+        case .csv(let handle):
             try flush()
-            try csv?.handle.close()
+            try handle.close()
         }
         // rename(2) replaces a file of the same name in one step: a reader sees the old file or
         // the new one, never half of one.
@@ -243,8 +249,10 @@ private struct Sink {
     }
 
     func cancel() {
-        workbook?.cancel()
-        try? csv?.handle.close()
+        switch writer {
+        case .workbook(let workbook): workbook.cancel()
+        case .csv(let handle): try? handle.close()
+        }
         try? FileManager.default.removeItem(at: partial)
     }
 }

@@ -28,7 +28,7 @@ struct SeedFile {
 
     /// The files in `directory` that are `name` in one form or another (`units.csv`, `units.xlsx`).
     static func forms(of name: SeedFileName, in directory: URL) -> [String] {
-        extensions.map { name.stem + "." + $0 }.filter { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
+        name.fileNames.filter { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
     }
 
     /// Reads and decodes the file; nil when it does not exist. Problems with the file as a whole

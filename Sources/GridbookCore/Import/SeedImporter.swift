@@ -26,10 +26,9 @@ extension AppDatabase {
                 // What was imported, to know the visit log again (a note: losing it only means
                 // the next import reads the file).
                 try? db.inTransaction {
-                    for file in summary.files where !file.skipped {
-                        guard let digest = file.digest, let name = SeedFileName.allCases.first(where: { file.file.hasPrefix($0.stem + ".") }) else { continue }
+                    for (name, digest) in summary.digests {
                         try db.execute(sql: "INSERT OR REPLACE INTO import_files (name, digest, imported_at) VALUES (?, ?, ?)",
-                                       arguments: [name.rawValue, digest, Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text])
+                                       arguments: [name, digest, Timestamp(epochSeconds: Int(now.timeIntervalSince1970)).text])
                     }
                     return .commit
                 }
@@ -161,6 +160,7 @@ struct SeedImporter {
                 case .visits: try importVisits(&file, &fileSummary)
                 }
             }
+            if let digest = file.digest { summary.digests[name.rawValue] = digest }
             options.progress?("reading \(file.fileName)", 1, fileSummary.rows)
             options.logger.debug("read seed file", metadata: [
                 "file": "\(file.fileName)", "encoding": "\(file.encoding)", "rows": "\(fileSummary.rows)",
@@ -198,7 +198,7 @@ struct SeedImporter {
     /// skipped without a word), and a directory with no seed file at all.
     private mutating func checkFileNames() {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        let known = Set(SeedFileName.allCases.flatMap { name in SeedFile.extensions.map { name.stem + "." + $0 } })
+        let known = Set(SeedFileName.allCases.flatMap(\.fileNames))
         let expected = SeedFileName.allCases.map(\.rawValue).joined(separator: ", ") + " (or .txt or .xlsx)"
         // Only CSV files are taken for misspelt seed files: a folder may well hold other workbooks
         // and notes (说明.txt, Excel's ~$ lock files).

@@ -5,7 +5,7 @@ import ZIPFoundation
 /// rows come (a county's visits never sit in memory), and is zipped with the workbook's other
 /// parts when the sheet is finished. Every cell is text (an inline string), so that phone and ID
 /// numbers, codes and dates stay exactly as exported and import back as they were.
-struct XLSXWriter {
+final class XLSXWriter {
     private let destination: URL
     private let sheetURL: URL
     private let handle: FileHandle
@@ -26,7 +26,7 @@ struct XLSXWriter {
     }
 
     /// Adds the next row, its cells from column A.
-    mutating func append(_ cells: [String]) throws {
+    func append(_ cells: [String]) throws {
         row += 1
         buffer.append(contentsOf: Array("<row r=\"\(row)\">".utf8))
         for (index, cell) in cells.enumerated() where !cell.isEmpty {
@@ -38,13 +38,13 @@ struct XLSXWriter {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    private mutating func flush() throws {
+    private func flush() throws {
         try handle.write(contentsOf: buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Finishes the sheet and writes the workbook at its destination; the temporary sheet goes.
-    mutating func finish() throws {
+    func finish() throws {
         buffer.append(contentsOf: Array("</sheetData></worksheet>".utf8))
         try flush()
         try handle.close()
