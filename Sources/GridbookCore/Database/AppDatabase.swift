@@ -589,6 +589,8 @@ extension AppDatabase {
                 )
                 """)
         }
+        migrator.registerMigration("v12: Open311 service requests") { db in try Open311Schema.create(db) }
+        WebhookSchema.registerMigrations(&migrator)
         return migrator
     }
 }
