@@ -12,7 +12,7 @@ public struct Gridbook: AsyncParsableCommand {
         subcommands: [InitCommand.self, ImportCommand.self, DemoCommand.self, UnitCommand.self, PersonCommand.self,
                       HouseholdCommand.self, VisitCommand.self, DueCommand.self, ReportCommand.self, SettingsCommand.self,
                       RiskCommand.self, CaseCommand.self, AuditCommand.self, EventsCommand.self,
-                      TokenCommand.self, LoginCodeCommand.self, SessionCommand.self, ExportCommand.self, ServeCommand.self, BackupCommand.self, RestoreCommand.self, CheckCommand.self]
+                      TokenCommand.self, WebhookCommand.self, LoginCodeCommand.self, SessionCommand.self, ExportCommand.self, ServeCommand.self, BackupCommand.self, RestoreCommand.self, CheckCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions

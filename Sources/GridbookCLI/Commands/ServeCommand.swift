@@ -171,6 +171,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { backups?.cancel() }
+        // Webhooks: the feed's events POSTed from the outbox in the database, never to this server itself.
+        let listening = ListeningAddress(host: host, port: port)
+        let webhooks = database.isReadOnly ? nil : Task.detached(priority: .background) { [logger] in
+            await WebhookDeliverer(database: database, server: listening).run(logger: logger)
+        }
+        defer { webhooks?.cancel() }
         var services = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the drain, the server is cancelled: what is still open is closed.
         services.maximumGracefulShutdownDuration = .seconds(drainSeconds)

@@ -1,0 +1,124 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// What became of one POST to a receiver.
+public struct WebhookResponse: Equatable, Sendable {
+    /// The HTTP status, or nil when no answer came (refused, timed out, not HTTP).
+    public var status: Int?
+    /// Why it did not succeed, in words for `webhook list`; empty on a 2xx.
+    public var problem: String
+
+    /// An answer with its status.
+    public static func answered(_ status: Int) -> WebhookResponse {
+        WebhookResponse(status: status, problem: (200..<300).contains(status) ? "" : "HTTP \(status)")
+    }
+
+    /// No answer, and why.
+    public static func failed(_ problem: String) -> WebhookResponse {
+        WebhookResponse(status: nil, problem: problem)
+    }
+
+    /// Whether the receiver took it: a 2xx.
+    public var delivered: Bool { status.map { (200..<300).contains($0) } ?? false }
+}
+
+/// Sends a webhook's POST. The server's is ``URLSessionWebhookTransport``; tests may put another.
+public protocol WebhookTransport: Sendable {
+    /// POSTs `body` with `headers` to `url`, waiting at most `timeout` for the whole answer.
+    func post(_ url: URL, headers: [(String, String)], body: [UInt8], timeout: Duration) async -> WebhookResponse
+}
+
+/// The webhook client: Foundation's URLSession (on Linux, FoundationNetworking over libcurl,
+/// http and https) with an ephemeral configuration: no cookies, cache or stored credentials; a
+/// redirect is not followed (a 3xx is the answer, and not a delivery); the timeout bounds the
+/// whole attempt.
+public final class URLSessionWebhookTransport: WebhookTransport, Sendable {
+    private let session: URLSession
+
+    /// A client with its own session.
+    public init() {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieStorage = nil
+        configuration.urlCache = nil
+        configuration.urlCredentialStorage = nil
+        configuration.httpShouldSetCookies = false
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        // A session delegate, not a task's: FoundationNetworking asks only the session's about redirects.
+        session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
+    }
+
+    deinit {
+        session.finishTasksAndInvalidate()
+    }
+
+    public func post(_ url: URL, headers: [(String, String)], body: [UInt8], timeout: Duration) async -> WebhookResponse {
+        let (seconds, attoseconds) = timeout.components
+        let interval = TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: interval)
+        request.httpMethod = "POST"
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = Data(body)
+        let session = session
+        let sent = request
+        // URLSession's own timeout is between bytes; the race bounds the whole answer too (a
+        // receiver sending a byte a second).
+        return await withTaskGroup(of: WebhookResponse?.self) { group in
+            group.addTask {
+                do {
+                    let (_, response) = try await session.data(for: sent)
+                    guard let http = response as? HTTPURLResponse else { return .failed("the answer was not HTTP") }
+                    return .answered(http.statusCode)
+                } catch let error as URLError where error.code == .timedOut {
+                    return .failed("no answer within \(Self.describe(interval)) s")
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    return .failed(Self.describe(error))
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled ? nil : .failed("no answer within \(Self.describe(interval)) s")
+            }
+            var result = WebhookResponse.failed("no answer within \(Self.describe(interval)) s")
+            for await answer in group {
+                if let answer {
+                    result = answer
+                    break
+                }
+            }
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// Seconds as people write them: `5`, `0.3`.
+    static func describe(_ seconds: TimeInterval) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds))" : "\(seconds)"
+    }
+
+    /// A transport failure in one line: the URL error's kind, not Foundation's whole description.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? URLError else { return "\(error)" }
+        switch error.code {
+        case .cannotConnectToHost: return "connection refused"
+        case .cannotFindHost, .dnsLookupFailed: return "host not found"
+        case .networkConnectionLost: return "the connection was lost"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+             .serverCertificateHasUnknownRoot, .clientCertificateRejected:
+            return "TLS failed (\(error.code.rawValue))"
+        case .badServerResponse: return "the answer was not HTTP"
+        default: return "no answer (URL error \(error.code.rawValue))"
+        }
+    }
+}
+
+/// Answers every redirect with "do not follow": the 3xx itself is the answer.
+private final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+}
