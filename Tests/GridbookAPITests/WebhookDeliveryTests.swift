@@ -210,6 +210,9 @@ struct WebhookDeliveryTests {
             for n in 1...2 { _ = try await database.logVisit(metVisit(n), by: .person("P1")) }
             let deliverer = testDeliverer(database)
             _ = try await deliverer.deliverDue()
+            #expect(try await printed(["webhook", "list", "--db", path, "--format", "csv"])
+                    == "id,url,events,unit,delivered,up to seq,retrying,failed,last error\r\n"
+                    + "1,\(base)/hook,visit.logged,,0,0,\"seq 1, 1 attempt, next 2026-12-01T00:00:10Z\",0,HTTP 500\r\n")
             clock.advance(by: 24 * 3600)
             #expect(try await deliverer.deliverDue().map { "\($0.seq) \($0.gaveUp) \($0.response.problem)" } == ["1 true HTTP 500", "2 false "])
             let listed = try await printed(["webhook", "list", "--db", path, "--format", "csv"])

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import Synchronization
 import Testing
 @testable import GridbookCore
@@ -371,6 +372,24 @@ struct WebhookTests {
     func ownAddress(host: String, port: Int, url: String, isSelf: Bool) throws {
         let server = ListeningAddress(host: host, port: port, localAddresses: ["10.1.2.3", "fe80::1"])
         #expect(server.isSelf(try #require(URL(string: url))) == isSelf)
+    }
+
+    @Test("the server's loop delivers new events within a poll and ends when its task is cancelled")
+    func runLoop() async throws {
+        let database = try await smallCountyDatabase()
+        _ = try await database.addWebhook(url: "http://receiver.test/in", events: ["visit.logged"], secret: testSecret)
+        let receiver = ScriptedTransport()
+        let policy = WebhookPolicy(timeout: .seconds(1), backoff: { _ in 10 }, poll: .milliseconds(10))
+        let loop = Task { await WebhookDeliverer(database: database, transport: receiver, policy: policy).run(logger: Logger(label: "test")) }
+        try await logVisitsToH1(database, 2)
+        // Waits (at most 5 s) for the loop's next passes.
+        for _ in 0..<500 where receiver.received.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        loop.cancel()
+        await loop.value
+        #expect(receiver.received.map(\.seq) == [1, 2])
+        try await logVisitsToH1(database, 1, first: 3)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(receiver.received.map(\.seq) == [1, 2])
     }
 
     @Test("the test event is seq 0 of type webhook.test, describing the hook")

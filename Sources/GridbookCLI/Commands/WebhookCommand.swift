@@ -90,7 +90,10 @@ struct WebhookListCommand: AsyncParsableCommand {
             .init(header: "delivered", alignment: .right) { "\($0.delivered)" },
             .init(header: "up to seq", alignment: .right) { "\($0.cursor)" },
             .init(header: "retrying") { hook in
-                hook.pending.map { $0.attempts == 0 ? "seq \($0.seq)" : "seq \($0.seq), \($0.attempts) tries, next \($0.nextAttemptAt)" } ?? ""
+                hook.pending.map { pending in
+                    pending.attempts == 0 ? "seq \(pending.seq)"
+                        : "seq \(pending.seq), \(pending.attempts) attempt\(pending.attempts == 1 ? "" : "s"), next \(pending.nextAttemptAt)"
+                } ?? ""
             },
             .init(header: "failed", alignment: .right) { "\($0.failed)" },
             .init(header: "last error") { hook in
