@@ -80,6 +80,7 @@ let package = Package(
             dependencies: [
                 "GridbookAPI", "GridbookCore", "GridbookCLI", "GridbookWeb",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
     ]

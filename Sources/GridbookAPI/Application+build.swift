@@ -58,6 +58,7 @@ public func buildRouter(database: AppDatabase, cacheLifetime: Duration = .zero) 
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: Open311ErrorMiddleware())
     router.add(middleware: NULInAddressMiddleware())
     router.get("healthz") { _, _ in TextResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
     router.get("openapi.yaml") { _, _ in TextResponse.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8") }
@@ -70,5 +71,6 @@ public func buildRouter(database: AppDatabase, cacheLifetime: Duration = .zero) 
     ReportController(database: database, cacheLifetime: cacheLifetime).addRoutes(to: api)
     EventController(database: database).addRoutes(to: api)
     RiskCaseController(database: database).addRoutes(to: api)
+    Open311Controller(database: database).addRoutes(to: router)
     return router
 }

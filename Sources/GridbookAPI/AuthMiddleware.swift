@@ -131,7 +131,7 @@ package struct Scope: Sendable {
 
     /// Whether the caller may see a unit, given the unit and its ancestors (in any order).
     package func allows(chain: [String]) -> Bool {
-        caller.roles.contains(.countyAdmin) || chain.contains(where: caller.scopeUnits.contains)
+        caller.sees(chain: chain)
     }
 
     private func check(_ unitCode: String, _ chain: [String]?) throws -> String {

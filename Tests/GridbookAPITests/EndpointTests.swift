@@ -11,6 +11,7 @@ import Testing
 struct Reply {
     var status: HTTPResponse.Status
     var text: String
+    var contentType: String? = nil
 
     /// The error body's `details[0].field`, or nil.
     var errorField: String? {
@@ -379,7 +380,7 @@ struct EndpointTests {
                 """#
             #expect(await sameJSON(filed.text, "{\(fields)}"))
             #expect(await sameJSON(try await client.call(.get, "/api/v1/cases/\(id)", staff).text, """
-                {\(fields), "allowed_actions": ["dispatch", "start", "escalate", "note"],
+                {\(fields), "allowed_actions": ["dispatch", "start", "escalate", "note"], "reporter": null,
                  "ledger": [{"action": "accept", "actor": "P3", "at": "2026-12-01T00:00:00Z", "note": "filed (phone)"}]}
                 """))
             #expect(try await client.call(.get, "/api/v1/cases?unit=T1", staff).items() == [id])

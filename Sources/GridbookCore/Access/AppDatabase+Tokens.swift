@@ -48,6 +48,12 @@ public struct Caller: Equatable, Sendable {
 }
 
 extension Caller {
+    /// Whether the caller may see a unit, given the unit and its ancestors (in any order): when
+    /// it or an ancestor is a unit of their duties, or they are a county admin. The one scope rule.
+    public func sees(chain: [String]) -> Bool {
+        roles.contains(.countyAdmin) || chain.contains(where: scopeUnits.contains)
+    }
+
     /// The person as a caller on the instant: their roles and units from the duties active on
     /// that day. The one rule for tokens and browser sessions alike; nil for an unknown person.
     static func load(_ db: Database, person id: String, epochSeconds seconds: Int) throws -> Caller? {

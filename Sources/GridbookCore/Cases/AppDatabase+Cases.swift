@@ -28,8 +28,10 @@ public struct CaseDetail: Encodable, Equatable, Sendable {
     public var ledger: [LedgerEntry]
     /// What can be done next.
     public var allowedActions: [CaseAction]
+    /// Who reported it, for a case filed through Open311 (personal data masked); else nil.
+    public var reporter: CaseReporter?
 
-    enum CodingKeys: String, CodingKey { case ledger, allowedActions }
+    enum CodingKeys: String, CodingKey { case ledger, allowedActions, reporter }
 
     /// The ledger as SPEC section 6 shows it: `{"at", "actor", "action", "note"}`.
     struct Line: Encodable { var at, actor, action, note: String }
@@ -40,6 +42,7 @@ public struct CaseDetail: Encodable, Equatable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(ledger.map { Line(at: $0.at, actor: $0.actor, action: $0.action, note: $0.note) }, forKey: .ledger)
         try container.encode(allowedActions, forKey: .allowedActions)
+        try container.encode(reporter, forKey: .reporter)
     }
 }
 
@@ -130,7 +133,8 @@ extension AppDatabase {
         try await read { db in
             guard let dispute = try DisputeCase.fetchOne(db, key: id) else { throw GridbookError.notFound("case \(id)") }
             let ledger = try LedgerEntry.filter(Column("case_id") == id).order(Column("id")).fetchAll(db)
-            return CaseDetail(dispute: dispute, ledger: ledger, allowedActions: CaseRules.allowed(dispute))
+            return CaseDetail(dispute: dispute, ledger: ledger, allowedActions: CaseRules.allowed(dispute),
+                              reporter: try caseReporter(db, caseId: id, reveal: false))
         }
     }
 

@@ -39,6 +39,12 @@ public enum PersonalData {
         return String(characters.prefix(head)) + String(repeating: "*", count: characters.count - head - tail) + String(characters.suffix(tail))
     }
 
+    /// An email address showing only its first character and its domain: z***@example.com.
+    public static func maskEmail(_ email: String) -> String {
+        guard let at = email.lastIndex(of: "@"), at > email.startIndex else { return String(repeating: "*", count: email.count) }
+        return String(email[email.startIndex]) + "***" + String(email[at...])
+    }
+
     /// An identity card number showing only its first 6 and last 4 characters.
     public static func maskIDNumber(_ number: String) -> String {
         let characters = Array(number)

@@ -115,6 +115,23 @@ public struct LocalCalendar: Sendable {
         return "\(date) " + String(format: "%02d:%02d", seconds / 3600, seconds % 3600 / 60)
     }
 
+    /// An instant in W3C date-time form with the deployment's offset: `2026-12-01T08:00:00+08:00`
+    /// (Open311's datetimes).
+    public func w3c(epochSeconds: Int) -> String {
+        let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
+        let local = epochSeconds + offset
+        let date = LocalDate(dayNumber: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+        let second = local - date.dayNumber * 86_400
+        let zone = offset == 0 ? "Z" : (offset < 0 ? "-" : "+") + String(format: "%02d:%02d", abs(offset) / 3600, abs(offset) % 3600 / 60)
+        return "\(date)T" + String(format: "%02d:%02d:%02d", second / 3600, second / 60 % 60, second % 60) + zone
+    }
+
+    /// The instant a local date begins (its midnight where the deployment is), in seconds since 1970.
+    public func startOfDay(_ date: LocalDate) -> Int {
+        let guess = date.dayNumber * 86_400
+        return guess - timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(guess)))
+    }
+
     /// Today's local date.
     public mutating func today(now: Date) -> LocalDate {
         localDate(epochSeconds: Int(now.timeIntervalSince1970.rounded(.down)))

@@ -1,0 +1,116 @@
+import Foundation
+import GridbookCore
+import Hummingbird
+
+/// The body of `POST requests`: `application/x-www-form-urlencoded; charset=utf-8`, read as
+/// GeoReport v2 names its fields, with `attribute[CODE]=…` and a multivaluelist's repeated
+/// `attribute[CODE][]=…`. Anything that is not such a body is a 400 naming what is wrong.
+struct Open311Form {
+    /// The fields in the order sent: names and values percent-decoded, `+` as a space.
+    let fields: [(name: String, value: String)]
+
+    /// Reads the request's body (at most the context's upload limit: 413 beyond it).
+    init(_ request: Request, context: some RequestContext) async throws {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        let parts = type.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.first == "application/x-www-form-urlencoded" else {
+            throw Open311Error(.badRequest, "the body must be application/x-www-form-urlencoded; charset=utf-8, not \(type.isEmpty ? "nothing" : type)")
+        }
+        if let charset = parts.dropFirst().first(where: { $0.hasPrefix("charset=") }) {
+            let name = charset.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            guard name == "utf-8" || name == "utf8" else { throw Open311Error(.badRequest, "the body must be UTF-8, not \(name)") }
+        }
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        try self.init(body: String(buffer: buffer))
+    }
+
+    /// Reads a form's text.
+    init(body: String) throws {
+        var fields: [(name: String, value: String)] = []
+        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+            let halves = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.decode(halves[0]), let value = Self.decode(halves.count > 1 ? halves[1] : "") else {
+                throw Open311Error(.badRequest, "the body is not a form: \(String(pair.prefix(60))) is not percent-encoded UTF-8")
+            }
+            guard !name.isEmpty else { continue }
+            fields.append((name, value))
+        }
+        self.fields = fields
+    }
+
+    /// `+` as a space, `%XX` as the byte; nil for a bad escape or bytes that are not UTF-8.
+    static func decode(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var utf8 = text.utf8[...]
+        while let byte = utf8.popFirst() {
+            switch byte {
+            case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = utf8.popFirst().flatMap(Self.hexValue), let low = utf8.popFirst().flatMap(Self.hexValue) else { return nil }
+                bytes.append(high << 4 | low)
+            default: bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// A field sent at most once: its value trimmed, nil when absent or empty (an empty
+    /// parameter is an absent one); 400 when sent twice.
+    func single(_ name: String) throws -> String? {
+        let values = fields.filter { $0.name == name }.map(\.value)
+        guard values.count <= 1 else { throw Open311Error(.badRequest, "\(name) is given \(values.count) times") }
+        let value = values.first?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return value?.isEmpty == false ? value : nil
+    }
+
+    /// A coordinate field, or nil; 400 when it is not a number.
+    private func coordinate(_ name: String) throws -> Double? {
+        guard let text = try single(name) else { return nil }
+        guard let value = Double(text), value.isFinite else { throw Open311Error(.badRequest, "\(name) \(text) is not a number") }
+        return value
+    }
+
+    /// The request the form describes; 400 for a missing service_code or a field that cannot be read.
+    func submission() throws -> Open311Submission {
+        guard let code = try single("service_code") else { throw Open311Error(.badRequest, "service_code is missing") }
+        var submission = Open311Submission(serviceCode: code)
+        submission.latitude = try coordinate("lat")
+        submission.longitude = try coordinate("long")
+        submission.addressString = try single("address_string")
+        submission.addressId = try single("address_id")
+        submission.description = try single("description")
+        submission.firstName = try single("first_name")
+        submission.lastName = try single("last_name")
+        submission.phone = try single("phone")
+        submission.email = try single("email")
+        submission.deviceId = try single("device_id")
+        submission.accountId = try single("account_id")
+        submission.mediaURL = try single("media_url")
+        var singles: Set<String> = []
+        for (name, value) in fields where name.hasPrefix("attribute[") {
+            let rest = name.dropFirst("attribute[".count)
+            guard let close = rest.firstIndex(of: "]"), close > rest.startIndex else {
+                throw Open311Error(.badRequest, "\(name) is not attribute[CODE] or attribute[CODE][]")
+            }
+            let code = String(rest[..<close])
+            let tail = rest[rest.index(after: close)...]
+            guard tail.isEmpty || tail == "[]" else { throw Open311Error(.badRequest, "\(name) is not attribute[CODE] or attribute[CODE][]") }
+            if tail.isEmpty {
+                guard singles.insert(code).inserted else { throw Open311Error(.badRequest, "attribute[\(code)] is given twice") }
+            }
+            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !trimmed.isEmpty { submission.attributes[code, default: []].append(trimmed) }
+        }
+        return submission
+    }
+}
