@@ -102,6 +102,13 @@ struct Open311Tests {
                               "device_id": null, "media_url": null},
                  "ledger": [{"action": "accept", "actor": "P3", "at": "2026-12-01T00:00:00Z", "note": "filed (open311)"}]}
                 """#))
+            // A county admin sees the reporter in full with reveal=true, audited; township staff may not.
+            let revealed = try await client.call(.get, "/api/v1/cases/2026-000001?reveal=true", tokens["P9"]!)
+            #expect((revealed["reporter"] as? [String: Any])?["phone"] as? String == "13812345678")
+            #expect((revealed["reporter"] as? [String: Any])?["email"] as? String == "zhangwei@example.com")
+            #expect(try await client.call(.get, "/api/v1/cases/2026-000001?reveal=true", tokens["P3"]!).status == .forbidden)
+            let audit = try await database.auditEntries(actor: "P9")
+            #expect(audit.map { "\($0.action) \($0.recordType) \($0.recordId) \($0.detail)" } == ["personal_data.reveal case 2026-000001 reporter of case 2026-000001"])
             let feed = try await client.call(.get, "/api/v1/events", tokens["P9"]!)
             #expect(feed.items("type") == ["case.created"])
             #expect(!feed.text.contains("13812345678") && !feed.text.contains("zhangwei"))

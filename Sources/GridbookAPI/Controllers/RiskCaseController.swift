@@ -134,9 +134,12 @@ struct RiskCaseController {
 
     /// One case with its ledger.
     @Sendable func dispute(_ request: Request, context: AuthenticatedContext) async throws -> CaseDetail {
-        let detail = try await database.caseDetail(id: try context.parameters.require("id"))
+        let id = try context.parameters.require("id")
+        let detail = try await database.caseDetail(id: id)
         try await context.requireScope(detail.dispute.unitCode)
-        return detail
+        // A reveal is checked and audited only once the case is known to be in scope.
+        guard try request.flagQuery("reveal") else { return detail }
+        return try await database.caseDetail(id: id, revealTo: context.caller)
     }
 
     /// An action on a case; illegal transitions answer 409.

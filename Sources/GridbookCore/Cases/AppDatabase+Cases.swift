@@ -128,13 +128,16 @@ extension AppDatabase {
 // MARK: - Reads
 
 extension AppDatabase {
-    /// One case with its ledger.
-    public func caseDetail(id: String) async throws -> CaseDetail {
-        try await read { db in
+    /// One case with its ledger; its reporter's phone and email in full only for `revealTo`
+    /// (see ``revealing(to:record:_:)``: county admins, audited).
+    public func caseDetail(id: String, revealTo: Caller? = nil) async throws -> CaseDetail {
+        let reveal = revealTo != nil
+        return try await revealing(to: revealTo, record: ("case", id)) { db in
             guard let dispute = try DisputeCase.fetchOne(db, key: id) else { throw GridbookError.notFound("case \(id)") }
             let ledger = try LedgerEntry.filter(Column("case_id") == id).order(Column("id")).fetchAll(db)
-            return CaseDetail(dispute: dispute, ledger: ledger, allowedActions: CaseRules.allowed(dispute),
-                              reporter: try caseReporter(db, caseId: id, reveal: false))
+            let detail = CaseDetail(dispute: dispute, ledger: ledger, allowedActions: CaseRules.allowed(dispute),
+                                    reporter: try caseReporter(db, caseId: id, reveal: reveal))
+            return (detail, "reporter of case \(id)")
         }
     }
 

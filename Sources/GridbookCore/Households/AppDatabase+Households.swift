@@ -74,7 +74,7 @@ extension AppDatabase {
     /// role may (403 otherwise), on their duties as stored now, then reads and records who saw
     /// what in the audit log, all in one transaction. The one home of the reveal rule (SPEC
     /// section 6: `reveal=true` is audited).
-    private func revealing<T: Sendable>(to caller: Caller?, record: (type: String, id: String),
+    func revealing<T: Sendable>(to caller: Caller?, record: (type: String, id: String),
                                         _ body: @escaping @Sendable (Database) throws -> (T, String)) async throws -> T {
         guard let caller else { return try await read { db in try body(db).0 } }
         guard caller.may(.revealPersonalData) else {
