@@ -19,8 +19,9 @@ func form(_ pairs: [(String, String)]) -> String {
 extension TestClientProtocol {
     /// An Open311 call: a GET, or a POST of a form (with an Idempotency-Key when given).
     func open311(_ method: HTTPRequest.Method, _ uri: String, form body: String? = nil, idempotencyKey: String? = nil,
-                 contentType: String = "application/x-www-form-urlencoded; charset=utf-8") async throws -> Reply {
+                 contentType: String = "application/x-www-form-urlencoded; charset=utf-8", bearer: String? = nil) async throws -> Reply {
         var headers: HTTPFields = [:]
+        if let bearer { headers[.authorization] = "Bearer \(bearer)" }
         if body != nil { headers[.contentType] = contentType }
         if let idempotencyKey { headers[HTTPField.Name("Idempotency-Key")!] = idempotencyKey }
         return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
@@ -228,8 +229,11 @@ struct Open311Tests {
         }
         #expect(try await database.cases().items.isEmpty)
         #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM open311_requests") } == 0)
-        // 4,000 characters is allowed.
+        // 4,000 characters is allowed; the key may come as a bearer token instead of api_key.
         try await app.test(.router) { client in
+            let bearer = try await client.open311(.post, "/open311/v2/requests.json",
+                                                  form: form([("service_code", "land"), ("address_id", "V1")]), bearer: staff)
+            #expect(bearer.status == .created)
             let filed = try await client.open311(.post, "/open311/v2/requests.json",
                                                  form: form([("api_key", staff), ("service_code", "neighbour"), ("address_id", "V1"),
                                                              ("description", String(long.dropFirst()))]))

@@ -48,7 +48,7 @@ struct Open311Controller {
         let (name, format) = try Self.file(context.parameters.require("resource"))
         guard name == "requests" else { throw Open311Error(.notFound, "there is no resource \(name) to post to") }
         let form = try await Open311Form(request, context: context)
-        guard let key = try form.single("api_key") ?? request.uri.queryParameters["api_key"].map(String.init), !key.isEmpty else {
+        guard let key = try form.single("api_key") ?? Self.apiKey(request) else {
             throw Open311Error(.forbidden, "api_key is missing: a request is filed with a Gridbook token whose owner may file cases")
         }
         guard let caller = try await database.authenticate(token: key) else {
@@ -110,9 +110,17 @@ struct Open311Controller {
         ]).response(format).noStore
     }
 
-    /// The owner of the `api_key` query parameter of a read, or nil without one; 403 for a bad one.
+    /// The `api_key` query parameter, else a bearer token (Gridbook's own clients send that).
+    static func apiKey(_ request: Request) -> String? {
+        if let key = request.uri.queryParameters["api_key"].map(String.init), !key.isEmpty { return key }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// The owner of a read's api_key (``apiKey(_:)``), or nil without one; 403 for a bad one.
     private func viewer(_ request: Request) async throws -> Caller? {
-        guard let key = request.uri.queryParameters["api_key"].map(String.init), !key.isEmpty else { return nil }
+        guard let key = Self.apiKey(request) else { return nil }
         guard let caller = try await database.authenticate(token: key) else {
             throw Open311Error(.forbidden, "invalid api_key: unknown, revoked or expired")
         }
