@@ -104,6 +104,27 @@ struct ImportEdgeTests {
         ])
     }
 
+    @Test("an id twice in visits.csv is reported beside the problems of the files before it, up to the limit")
+    func duplicateIdAfterOtherFiles() async throws {
+        let row = "00000000-0000-4000-8000-000000000001,H1,P1,2026-06-01T10:00:00+08:00,door,met,\n"
+        var files = smallCounty(appending: row + row, to: "visits.csv")
+        files["households.csv"]! += "H9,G404,,地址,姓名,,1,,2026-01-02\n"
+        #expect(try await importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), files) == [
+            "households.csv:10: grid_code: unknown grid G404",
+            "visits.csv:9: id: 00000000-0000-4000-8000-000000000001 appears twice in the file (first on line 2)",
+            "visits.csv:10: id: 00000000-0000-4000-8000-000000000001 appears twice in the file (first on line 2)",
+        ])
+        let seeds = try SeedDirectory(files)
+        let failure = try await #require(throws: ImportFailure.self) {
+            try await AppDatabase.inMemory(clock: .fixed(testNow)).importSeeds(from: seeds.url, options: ImportOptions(maxProblems: 2, now: testNow))
+        }
+        #expect(failure.problems.map(\.description) == [
+            "households.csv:10: grid_code: unknown grid G404",
+            "visits.csv:9: id: 00000000-0000-4000-8000-000000000001 appears twice in the file (first on line 2)",
+        ])
+        #expect(failure.truncated)
+    }
+
     @Test("a registration in the future and a visit before 1970 are refused")
     func impossibleDates() async throws {
         var files = smallCounty(appending: "H9,G1,,地址,姓名,,1,,2027-01-01\n", to: "households.csv")

@@ -150,6 +150,58 @@ struct StagedImportTests {
         #expect(block == "一号楼栋 G2")
     }
 
+    /// Rows appended to the small county's visits.csv (lines 9 and on) that repeat an id, each
+    /// found another way: a stored visit's row again as it is, a changed copy of a stored visit's
+    /// row, a new visit twice (the second in capitals), and a new visit's id on a bad row first.
+    static let repeatedIds: [(rows: String, problems: [String])] = [
+        ("00000000-0000-4000-8000-000000000001,H1,P1,2026-06-01T10:00:00+08:00,door,met,\n",
+         ["visits.csv:9: id: 00000000-0000-4000-8000-000000000001 appears twice in the file (first on line 2)"]),
+        ("00000000-0000-4000-8000-000000000003,H3,P1,2026-06-22T10:00:00+08:00,phone,absent,\n",
+         ["visits.csv:9: id: 00000000-0000-4000-8000-000000000003 appears twice in the file (first on line 4)"]),
+        ("00000000-0000-4000-8000-0000000000aa,H1,P1,2026-07-01T10:00:00+08:00,door,met,\n"
+            + "00000000-0000-4000-8000-0000000000AA,H2,P1,2026-07-01T10:00:00+08:00,door,met,\n",
+         ["visits.csv:10: id: 00000000-0000-4000-8000-0000000000AA appears twice in the file (first on line 9)"]),
+        ("00000000-0000-4000-8000-0000000000bb,H404,P1,2026-07-01T10:00:00+08:00,door,met,\n"
+            + "00000000-0000-4000-8000-0000000000bb,H1,P1,2026-07-01T10:00:00+08:00,door,met,\n",
+         ["visits.csv:9: household_code: unknown household H404",
+          "visits.csv:10: id: 00000000-0000-4000-8000-0000000000bb appears twice in the file (first on line 9)"]),
+    ]
+
+    @Test("an id twice in a re-imported visits.csv is refused, however the rows stand against the stored visits; nothing written",
+          arguments: 0..<repeatedIds.count)
+    func stagedRepeatedId(_ index: Int) async throws {
+        let database = try await smallCountyDatabase()
+        let before = try await contents(database)
+        let (rows, expected) = Self.repeatedIds[index]
+        #expect(try await importProblems(database, smallCounty(appending: rows, to: "visits.csv")) == expected)
+        #expect(try await contents(database) == before)
+        let temporary = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_temp_master") }
+        #expect(temporary == [])
+    }
+
+    @Test("the same ids into a new database are refused the same way, nothing written", arguments: 0..<repeatedIds.count)
+    func firstImportRepeatedId(_ index: Int) async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let empty = try await tableCounts(database)
+        let (rows, expected) = Self.repeatedIds[index]
+        #expect(try await importProblems(database, smallCounty(appending: rows, to: "visits.csv")) == expected)
+        #expect(try await tableCounts(database) == empty)
+        let indexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
+        #expect(indexes == ["visits_household", "visits_id"])
+    }
+
+    @Test("a re-import that adds a day's visits and changes one keeps every other visit as it was")
+    func stagedNewAndChangedVisits() async throws {
+        let database = try await smallCountyDatabase()
+        var files = smallCounty(appending: "00000000-0000-4000-8000-0000000000aa,H4,P1,2026-07-01T10:00:00+08:00,door,met,\n", to: "visits.csv")
+        files["visits.csv"] = files["visits.csv"]!.replacingOccurrences(of: "H5,P1,2026-06-20T10:00:00+08:00,door,absent", with: "H5,P1,2026-06-20T10:00:00+08:00,door,met")
+        let seeds = try SeedDirectory(files)
+        let summary = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(summary.files.first { $0.file == "visits.csv" }.map { "\($0.rows) \($0.added) \($0.updated)" } == "8 1 1")
+        let visits = try await database.read { try String.fetchAll($0, sql: "SELECT household_code || ' ' || outcome FROM visits ORDER BY id") }
+        #expect(visits == ["H1 met", "H2 met", "H3 met", "H5 met", "H7 met", "H7 met", "H8 met", "H4 met"])
+    }
+
     @Test("a staged re-import with a bad row writes nothing and leaves no copies behind")
     func stagedRefusal() async throws {
         let database = try await smallCountyDatabase()

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// An import into a database that already holds a county, staged so that the server's writes go
 /// on while it runs (issue 11).
@@ -96,14 +97,46 @@ struct ImportStaging {
     }
 
     /// Drops the staged visits that the database already holds exactly as staged, from `rowid`
-    /// on; returns the last staged rowid, where the next call starts.
-    static func dropUnchangedVisits(_ db: Database, after rowid: Int64) throws -> Int64 {
-        let same = visitColumns.dropFirst().map { "m.\($0) IS temp.visits.\($0)" }.joined(separator: " AND ")
-        try db.execute(sql: """
-            DELETE FROM temp.visits WHERE rowid > ?
-            AND EXISTS (SELECT 1 FROM main.visits AS m WHERE m.id = temp.visits.id AND \(same))
-            """, arguments: [rowid])
-        return try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM temp.visits") ?? rowid
+    /// on, and notes in `matches` every database visit a staged row has the id of. Returns the
+    /// last staged rowid, where the next call starts, and whether a row had the id of a visit an
+    /// earlier row had (an id twice in the file).
+    static func dropUnchangedVisits(_ db: Database, after rowid: Int64,
+                                    matches: inout StagedVisitMatches) throws -> (checked: Int64, duplicate: Bool) {
+        let same = visitColumns.dropFirst().map { "m.\($0) IS t.\($0)" }.joined(separator: " AND ")
+        // The staged rows drive the join (by rowid), each looking its visit up by id.
+        let statement = try db.cachedStatement(sql: """
+            SELECT t.rowid, m.rowid, \(same) FROM temp.visits AS t CROSS JOIN main.visits AS m ON m.id = t.id WHERE t.rowid > ?
+            """)
+        let sqlite = statement.sqliteStatement
+        var duplicate = false
+        var unchanged = "["
+        sqlite3_reset(sqlite)
+        defer { sqlite3_reset(sqlite) }
+        sqlite3_bind_int64(sqlite, 1, rowid)
+        while true {
+            let code = sqlite3_step(sqlite)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                                    sql: statement.sql)
+            }
+            if !matches.insert(sqlite3_column_int64(sqlite, 1)) { duplicate = true }
+            if sqlite3_column_int(sqlite, 2) != 0 {
+                if unchanged.count > 1 { unchanged += "," }
+                unchanged += String(sqlite3_column_int64(sqlite, 0))
+            }
+        }
+        if unchanged.count > 1 {
+            try db.execute(sql: "DELETE FROM temp.visits WHERE rowid IN (SELECT value FROM json_each(?))", arguments: [unchanged + "]"])
+        }
+        return (try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM temp.visits") ?? rowid, duplicate)
+    }
+
+    /// Indexes the staged visits by id once they are all in: the index refuses two staged rows
+    /// with one id (an error whose ``DuplicateVisitIds/isDuplicateKey(_:)`` holds), and applying
+    /// them reads them in id order.
+    static func indexStagedVisits(_ db: Database) throws {
+        try db.execute(sql: "CREATE UNIQUE INDEX temp.gb_staged_visit_ids ON visits(id)")
     }
 
     /// How many staged visits are new to the database, and how many change one it holds.

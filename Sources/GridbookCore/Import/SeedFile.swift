@@ -202,6 +202,13 @@ struct SeedFile {
     /// A line the CSV reader names, as the file's own line (a workbook's record → its sheet row).
     private func sheetLine(_ csvLine: Int) -> Int { sheetRows == nil ? csvLine : line }
 
+    /// Before another pass over the file by a copy of this one made before the first (a file is
+    /// read once from start to end, and gives back the pages behind it): lets that pass give its
+    /// pages back again.
+    func rewindPageRelease() {
+        reader.rewindPageRelease()
+    }
+
     /// An estimate of the number of rows, from the file's size.
     func estimatedRows(bytesPerRow: Int) -> Int {
         reader.byteCount / max(1, bytesPerRow)

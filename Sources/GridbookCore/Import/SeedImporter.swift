@@ -708,16 +708,14 @@ struct SeedImporter {
 
     private mutating func importVisits(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
         let started = Date()
-        let before = staged ? 0 : try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
-        // Into an empty table (or a staged import's own), rows go in many at a time.
-        let bulk = before == 0
-        let suspended = bulk && !staged ? try suspendIndexesAndTriggers(on: "visits") : []
-        let insert = bulk ? try BatchInsert(db, table: "visits", columns: VisitReader.columns) : nil
-        let upsert = bulk ? nil : try BulkStatement(db, sql: upsertSQL(table: "visits", key: ["id"], columns: VisitReader.columns))
+        // A first import loads an empty visit log (its households are new too); a staged one
+        // loads its own empty table. Rows go in many at a time either way.
+        let suspended = staged ? [] : try suspendIndexesAndTriggers(on: "visits")
+        let insert = try BatchInsert(db, table: "visits", columns: VisitReader.columns)
+        let budget = options.maxProblems - problems.count
         // Rows are read and checked on another thread while this one writes the rows before them.
         let reader = VisitReader(file: file, households: households, people: people, calendar: calendar,
-                                 latestAllowed: latestAllowed, problemBudget: options.maxProblems - problems.count,
-                                 progress: options.progress)
+                                 latestAllowed: latestAllowed, problemBudget: budget, progress: options.progress)
         let channel = Channel<VisitBatch>(capacity: 8)
         DispatchQueue.global(qos: .userInitiated).async {
             var reader = reader
@@ -725,26 +723,35 @@ struct SeedImporter {
             channel.close()
         }
         defer { channel.drain() }
+        // The rows' own problems; an id twice in the file is found after (DuplicateVisitIds).
+        var checked: [ImportProblem] = []
+        var checkedTruncated = false
         var written = 0
-        var checked: Int64 = 0
+        var stagedUpTo: Int64 = 0
+        var matches = StagedVisitMatches(maxRowid: staged ? try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM main.visits") ?? 0 : 0)
+        var duplicated = false
         while let batch = channel.receive() {
             summary.rows += batch.rowCount
-            batch.problems.forEach { report($0) }
-            if batch.truncated { truncated = true }
-            guard writing else { continue }
-            if let insert {
-                try insert.insert(batch.rows)
-                written += batch.rows.count
-                // Staged: only what the database does not hold already stays.
-                if staged { checked = try ImportStaging.dropUnchangedVisits(db, after: checked) }
-            } else {
-                for row in 0..<batch.rows.count {
-                    written += try upsert?.run(batch.rows, rows: row..<(row + 1)) ?? 0
-                }
+            checked += batch.problems
+            if batch.truncated { checkedTruncated = true }
+            guard writing, checked.isEmpty else { continue }
+            try insert.insert(batch.rows)
+            written += batch.rows.count
+            // Staged: only what the database does not hold already stays.
+            if staged {
+                let dropped = try ImportStaging.dropUnchangedVisits(db, after: stagedUpTo, matches: &matches)
+                stagedUpTo = dropped.checked
+                if dropped.duplicate { duplicated = true }
             }
         }
         let loaded = Date()
-        try restore(suspended, on: "visits")
+        // The visit log's unique index on id, built again, is the check for ids twice in the file.
+        do {
+            try restore(suspended, on: "visits")
+            if staged && writing && checked.isEmpty { try ImportStaging.indexStagedVisits(db) }
+        } catch where DuplicateVisitIds.isDuplicateKey(error) {
+            duplicated = true
+        }
         let indexed = Date()
         defer {
             options.logger.debug("visits written", metadata: [
@@ -753,14 +760,23 @@ struct SeedImporter {
                 "dates_seconds": "\(String(format: "%.3f", Date().timeIntervalSince(indexed)))",
             ])
         }
+        // Refused (for any problem, here or in the files before): every duplicate is reported with
+        // the others, in line order, within the same limit.
+        if duplicated || !checked.isEmpty || !writing {
+            let duplicates = try DuplicateVisitIds.problems(in: file, limit: budget, db: db)
+            if duplicated && duplicates.problems.isEmpty {
+                // SQLite saw two rows with one id that the file does not have: not the file's problem.
+                throw GridbookError.conflict("the visit log holds an id twice that visits.csv does not; nothing was written")
+            }
+            DuplicateVisitIds.merge(checked, duplicates.problems).forEach { report($0) }
+            if checkedTruncated || duplicates.more { truncated = true }
+        }
         guard writing, written > 0 else { return }
         if staged {
             (summary.added, summary.updated) = try ImportStaging.visitCounts(db)
             return
         }
-        let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits") ?? 0
-        summary.added = after - before
-        summary.updated = written - summary.added
+        summary.added = written
         try refreshLastMet(db)
     }
 }

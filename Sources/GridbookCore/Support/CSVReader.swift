@@ -64,6 +64,12 @@ public struct CSVReader: Sendable {
     }
 
 
+    /// Before another pass over a mapped file, by a copy of this reader made before the first:
+    /// lets the pages that pass reads be given back again (``FileMapping/rewind()``).
+    func rewindPageRelease() {
+        if case .mapped(let file, _) = storage { file.rewind() }
+    }
+
     /// The number of fields in the current record.
     public var fieldCount: Int { fieldEnds.count }
 
