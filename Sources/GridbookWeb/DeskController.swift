@@ -250,6 +250,11 @@ struct DeskController {
         values["track"] = Labels.track[detail.dispute.track.rawValue] ?? ""
         values["acceptedAt"] = reading.time(detail.dispute.acceptedAt)
         values["riskId"] = detail.dispute.riskId ?? ""
+        // A case from Open311 shows who reported it, phone and email masked as everywhere.
+        if let reporter = detail.reporter {
+            values["reporter"] = [reporter.name, reporter.phone, reporter.email, reporter.accountId.map { "账号 \($0)" }]
+                .compactMap { $0 }.joined(separator: " · ")
+        }
         let mayAct = context.caller.may(.handleCases)
         return try Pages.render("case", title: "案件 " + id, caller: context.caller, [
             "case": values, "hasActions": mayAct && !detail.allowedActions.isEmpty,

@@ -292,6 +292,16 @@ struct PagesTests {
                 #expect(forms.first == "dispatch")
                 #expect(page.contains(#"<li class="ledger-entry" data-action="accept">"#))
                 #expect(page.contains(#"id="case" data-id="\#(dispute.id)" data-status="accepted""#))
+                #expect(!page.contains(#"id="reporter""#))
+            }
+            // A case from Open311 shows its reporter, phone and email masked.
+            var submission = Open311Submission(serviceCode: "land")
+            submission.addressId = "V1"
+            (submission.lastName, submission.firstName, submission.phone, submission.email) = ("张", "伟", "13812345678", "zw@example.com")
+            let caller = try #require(try await database.caller(person: "P3"))
+            let filed = try await database.fileOpen311Request(submission, by: caller, apiKeyHash: "test")
+            try await client.execute(uri: "/desk/cases/\(filed.serviceRequestId)", method: .get, headers: staff.headers()) { response in
+                #expect(String(buffer: response.body).contains(#"<dd class="wrap" id="reporter">张伟 · 138****5678 · z***@example.com</dd>"#))
             }
             // A grid member may not see a township's case at all.
             try await client.execute(uri: "/desk/cases/\(dispute.id)", method: .get, headers: member.headers()) { #expect($0.status == .forbidden) }
