@@ -375,12 +375,13 @@ struct EndpointTests {
             let fields = #"""
                 "accepted_at": "2026-12-01T00:00:00Z", "assignee": null, "category": "neighbour", "deadline": "2026-12-08",
                 "feedback_given": false, "finished_at": null, "id": "2026-000001", "level": "village", "parties": "张三; 李四",
-                "risk_id": null, "satisfaction": null, "source": "phone", "status": "accepted", "title": "噪音",
+                "reported_at": null, "risk_id": null, "satisfaction": null, "source": "phone", "status": "accepted", "title": "噪音",
                 "track": "mediation", "unit_code": "V1"
                 """#
             #expect(await sameJSON(filed.text, "{\(fields)}"))
             #expect(await sameJSON(try await client.call(.get, "/api/v1/cases/\(id)", staff).text, """
-                {\(fields), "allowed_actions": ["dispatch", "start", "escalate", "note"], "reporter": null,
+                {\(fields), "allowed_actions": ["dispatch", "respond", "start", "escalate", "note"], "reporter": null,
+                 "first_response_seconds": null,
                  "ledger": [{"action": "accept", "actor": "P3", "at": "2026-12-01T00:00:00Z", "note": "filed (phone)"}]}
                 """))
             #expect(try await client.call(.get, "/api/v1/cases?unit=T1", staff).items() == [id])

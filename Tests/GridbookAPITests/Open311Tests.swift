@@ -97,8 +97,9 @@ struct Open311Tests {
             #expect(await sameJSON(dispute.text, #"""
                 {"accepted_at": "2026-12-01T00:00:00Z", "assignee": null, "category": "neighbour", "deadline": "2026-12-08",
                  "feedback_given": false, "finished_at": null, "id": "2026-000001", "level": "village", "parties": "张伟；王五",
-                 "risk_id": null, "satisfaction": null, "source": "open311", "status": "accepted", "title": "邻里纠纷：楼上深夜噪音，多次协商无果",
-                 "track": "mediation", "unit_code": "V1", "allowed_actions": ["dispatch", "start", "escalate", "note"],
+                 "reported_at": null, "risk_id": null, "satisfaction": null, "source": "open311", "status": "accepted",
+                 "title": "邻里纠纷：楼上深夜噪音，多次协商无果", "track": "mediation", "unit_code": "V1",
+                 "allowed_actions": ["dispatch", "respond", "start", "escalate", "note"], "first_response_seconds": null,
                  "reporter": {"name": "张伟", "phone": "138****5678", "email": "z***@example.com", "account_id": "hotline-7",
                               "device_id": null, "media_url": null},
                  "ledger": [{"action": "accept", "actor": "P3", "at": "2026-12-01T00:00:00Z", "note": "filed (open311)"}]}

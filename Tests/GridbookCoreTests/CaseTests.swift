@@ -8,7 +8,7 @@ struct CaseRulesTests {
     let today = LocalDate("2026-07-01")!
 
     func dispute(_ status: CaseStatus, level: CaseLevel = .village, feedback: Bool = false, satisfaction: Satisfaction? = nil) -> DisputeCase {
-        DisputeCase(id: "2026-000001", title: "宅基地纠纷", category: "land", parties: "", source: .walkIn, riskId: nil, unitCode: "G1",
+        DisputeCase(id: "2026-000001", title: "宅基地纠纷", category: "land", parties: "", source: .walkIn, reportedAt: nil, riskId: nil, unitCode: "G1",
                     level: level, status: status, track: .mediation, assignee: nil, deadline: LocalDate("2026-07-08")!,
                     acceptedAt: "2026-07-01T02:00:00Z", finishedAt: nil, feedbackGiven: feedback, satisfaction: satisfaction)
     }
@@ -20,9 +20,9 @@ struct CaseRulesTests {
     @Test("every action in every state: allowed ones move the case, the others are refused", arguments: CaseStatus.allCases)
     func everyTransition(_ status: CaseStatus) async throws {
         let expected: [CaseStatus: [CaseAction: CaseStatus]] = [
-            .accepted: [.dispatch: .assigned, .start: .inProgress, .escalate: .accepted, .note: .accepted],
-            .assigned: [.dispatch: .assigned, .start: .inProgress, .escalate: .accepted, .note: .assigned],
-            .inProgress: [.resolve: .resolved, .fail: .unresolved, .escalate: .accepted, .note: .inProgress],
+            .accepted: [.dispatch: .assigned, .respond: .accepted, .start: .inProgress, .escalate: .accepted, .note: .accepted],
+            .assigned: [.dispatch: .assigned, .respond: .assigned, .start: .inProgress, .escalate: .accepted, .note: .assigned],
+            .inProgress: [.respond: .inProgress, .resolve: .resolved, .fail: .unresolved, .escalate: .accepted, .note: .inProgress],
             .resolved: [.feedback: .resolved, .followUp: .resolved, .close: .closed, .note: .resolved],
             .unresolved: [.escalate: .accepted, .feedback: .unresolved, .followUp: .unresolved, .close: .closed, .note: .unresolved],
             .closed: [.note: .closed],
@@ -38,6 +38,25 @@ struct CaseRulesTests {
                 #expect(Set(CaseRules.allowed(before).map(\.rawValue)) == Set(allowed))
             }
         }
+    }
+
+    @Test("respond needs a note saying who is there; the first response is timed from the report, else acceptance")
+    func firstResponse() async throws {
+        var quiet = input(.respond)
+        quiet.note = "  "
+        #expect(throws: GridbookError.invalid(field: "note", problem: "is empty (who is on site or in contact with the parties, and how)")) {
+            try CaseRules.apply(quiet, to: dispute(.accepted), today: today, now: "t")
+        }
+        func entry(_ action: String, _ at: String) -> LedgerEntry {
+            LedgerEntry(id: nil, caseId: "2026-000001", at: at, actor: "P3", action: action, note: "")
+        }
+        let ledger = [entry("accept", "2026-07-01T02:00:00Z"), entry("dispatch", "2026-07-01T02:05:00Z"),
+                      entry("respond", "2026-07-01T02:12:30Z"), entry("respond", "2026-07-01T03:00:00Z")]
+        var reported = dispute(.assigned)
+        #expect(reported.firstResponseSeconds(ledger: ledger) == 750)
+        reported.reportedAt = "2026-07-01T01:50:00Z"
+        #expect(reported.firstResponseSeconds(ledger: ledger) == 1350)
+        #expect(reported.firstResponseSeconds(ledger: Array(ledger.prefix(2))) == nil)
     }
 
     @Test("a closed case reopens only after a dissatisfied follow-up")

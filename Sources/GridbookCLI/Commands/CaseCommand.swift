@@ -13,7 +13,7 @@ struct CaseCommand: AsyncParsableCommand {
 
 /// `gridbook case add`: files a case directly.
 struct CaseAddCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "File a case (walk-in, phone, letter, online, hotline).")
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "File a case (walk-in, phone, letter, online, hotline, chat group).")
 
     @OptionGroup var global: GlobalOptions
 
@@ -29,18 +29,28 @@ struct CaseAddCommand: AsyncParsableCommand {
     @Option(help: "The parties, as text.")
     var parties: String = ""
 
-    @Option(help: "walk_in, phone, letter, online or hotline.")
+    @Option(help: "walk_in, phone, letter, online, hotline or chat_group.")
     var source: CaseSource = .walkIn
 
     @Option(help: "village, township or county (default village).")
     var level: CaseLevel?
 
+    @Option(name: .customLong("reported-at"),
+            help: ArgumentHelp("When the resident reported it, if earlier (2026-12-01T07:40:00+08:00).", valueName: "time"))
+    var reportedAt: String?
+
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
     func run() async throws {
+        let reported = try reportedAt.map { text in
+            guard let timestamp = Timestamp(text) else {
+                throw CLIError("--reported-at \(text): not a time with its offset (2026-12-01T07:40:00+08:00)")
+            }
+            return timestamp
+        }
         let dispute = try await global.open().fileCase(NewCase(title: title, category: category, unitCode: unit, parties: parties,
-                                                         source: source, level: level), by: global.actor)
+                                                         source: source, level: level, reportedAt: reported), by: global.actor)
         if format == .json { return try Console.printJSON(dispute) }
         print("accepted case \(dispute.id) at the \(dispute.level.rawValue) level; deadline \(dispute.deadline)")
     }

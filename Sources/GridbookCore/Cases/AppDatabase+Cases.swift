@@ -10,15 +10,19 @@ public struct NewCase: Sendable, Equatable {
     public var source: CaseSource
     /// The level handling it; `village` when nil.
     public var level: CaseLevel?
+    /// When the resident reported it, if before it is filed.
+    public var reportedAt: Timestamp?
 
     /// A case to file.
-    public init(title: String, category: String, unitCode: String, parties: String = "", source: CaseSource, level: CaseLevel? = nil) {
+    public init(title: String, category: String, unitCode: String, parties: String = "", source: CaseSource, level: CaseLevel? = nil,
+                reportedAt: Timestamp? = nil) {
         self.title = title
         self.category = category
         self.unitCode = unitCode
         self.parties = parties
         self.source = source
         self.level = level
+        self.reportedAt = reportedAt
     }
 }
 
@@ -31,7 +35,7 @@ public struct CaseDetail: Encodable, Equatable, Sendable {
     /// Who reported it, for a case filed through Open311 (personal data masked); else nil.
     public var reporter: CaseReporter?
 
-    enum CodingKeys: String, CodingKey { case ledger, allowedActions, reporter }
+    enum CodingKeys: String, CodingKey { case ledger, allowedActions, reporter, firstResponseSeconds }
 
     /// The ledger as SPEC section 6 shows it: `{"at", "actor", "action", "note"}`.
     struct Line: Encodable { var at, actor, action, note: String }
@@ -43,6 +47,7 @@ public struct CaseDetail: Encodable, Equatable, Sendable {
         try container.encode(ledger.map { Line(at: $0.at, actor: $0.actor, action: $0.action, note: $0.note) }, forKey: .ledger)
         try container.encode(allowedActions, forKey: .allowedActions)
         try container.encode(reporter, forKey: .reporter)
+        try container.encode(dispute.firstResponseSeconds(ledger: ledger), forKey: .firstResponseSeconds)
     }
 }
 
@@ -198,9 +203,13 @@ enum Cases {
         let seconds = Int(now.timeIntervalSince1970)
         let today = calendar.localDate(epochSeconds: seconds)
         let level = new.level ?? .village
+        if let reported = new.reportedAt, reported.epochSeconds > seconds + 300 {
+            throw GridbookError.invalid(field: "reported_at", problem: "\(reported.text) is in the future")
+        }
         let dispute = DisputeCase(
             id: try SequentialID.next(db, table: "cases", prefix: "\(today.components.year)-"), title: title, category: new.category,
-            parties: new.parties.trimmingCharacters(in: .whitespacesAndNewlines), source: new.source, riskId: riskId,
+            parties: new.parties.trimmingCharacters(in: .whitespacesAndNewlines), source: new.source,
+            reportedAt: new.reportedAt.map { Timestamp(epochSeconds: min($0.epochSeconds, seconds)).text }, riskId: riskId,
             unitCode: new.unitCode, level: level, status: .accepted, track: .mediation, assignee: nil,
             deadline: today.adding(days: level.deadlineDays), acceptedAt: Timestamp(epochSeconds: seconds).text,
             finishedAt: nil, feedbackGiven: false, satisfaction: nil

@@ -37,7 +37,10 @@ public enum CaseStatus: String, Codable, Sendable, CaseIterable, DatabaseValueCo
 public enum CaseSource: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
     case visitDiscovery = "visit_discovery"
     case walkIn = "walk_in"
-    case phone, letter, online, hotline, open311
+    case phone, letter, online, hotline
+    /// A report in a village's chat group (微信群).
+    case chatGroup = "chat_group"
+    case open311
 }
 
 /// The way a case is being handled: mediation first, then the law, the courts, petition last.
@@ -56,6 +59,8 @@ public enum Satisfaction: String, Codable, Sendable, CaseIterable, DatabaseValue
 
 /// What can be done to a case (SPEC section 6).
 public enum CaseAction: String, Codable, Sendable, CaseIterable {
+    /// An officer or cadre on site or in contact with the parties: the case's first response.
+    case respond
     case dispatch, start, note, resolve, fail, escalate, feedback
     case followUp = "follow_up"
     case close, reopen
@@ -69,6 +74,9 @@ public struct DisputeCase: Codable, Equatable, Sendable, Identifiable {
     public var category: String
     public var parties: String
     public var source: CaseSource
+    /// When the resident reported it (ISO 8601 UTC), which may be before it was entered; nil
+    /// when it was reported as it was entered.
+    public var reportedAt: String?
     public var riskId: String?
     /// Where it arose.
     public var unitCode: String
@@ -99,6 +107,7 @@ extension DisputeCase: GridbookRecord, PersistableRecord {
         public static let category = Column("category")
         public static let parties = Column("parties")
         public static let source = Column("source")
+        public static let reportedAt = Column("reported_at")
         public static let riskId = Column("risk_id")
         public static let unitCode = Column("unit_code")
         public static let level = Column("level")
@@ -148,5 +157,15 @@ extension DisputeCase {
     /// for cases, used by the case list and the case report.
     public func isOverdue(on date: LocalDate) -> Bool {
         !status.isFinished && deadline < date
+    }
+
+    /// Seconds from the resident's report (else the case's acceptance) to its first `respond`
+    /// in the ledger (oldest first), or nil while no one has responded: the one first-response
+    /// rule, for the case and every figure made of it.
+    public func firstResponseSeconds(ledger: [LedgerEntry]) -> Int? {
+        guard let first = ledger.first(where: { $0.action == CaseAction.respond.rawValue }),
+              let responded = Timestamp(first.at), let start = Timestamp(reportedAt ?? acceptedAt)
+        else { return nil }
+        return max(0, responded.epochSeconds - start.epochSeconds)
     }
 }

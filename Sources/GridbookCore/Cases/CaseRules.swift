@@ -31,8 +31,8 @@ public enum CaseRules {
     /// The actions a case allows in its current state.
     public static func allowed(_ dispute: DisputeCase) -> [CaseAction] {
         switch dispute.status {
-        case .accepted, .assigned: [.dispatch, .start, .escalate, .note]
-        case .inProgress: [.resolve, .fail, .escalate, .note]
+        case .accepted, .assigned: [.dispatch, .respond, .start, .escalate, .note]
+        case .inProgress: [.respond, .resolve, .fail, .escalate, .note]
         case .resolved: [.feedback, .followUp, .close, .note]
         case .unresolved: [.escalate, .feedback, .followUp, .close, .note]
         case .closed: dispute.satisfaction == .dissatisfied ? [.reopen, .note] : [.note]
@@ -57,6 +57,10 @@ public enum CaseRules {
             next.assignee = assignee
             next.deadline = input.deadline ?? today.adding(days: dispute.level.deadlineDays)
             next.status = .assigned
+        case .respond:
+            guard !input.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw GridbookError.invalid(field: "note", problem: "is empty (who is on site or in contact with the parties, and how)")
+            }
         case .start:
             next.status = .inProgress
         case .note:

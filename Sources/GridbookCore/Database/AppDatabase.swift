@@ -591,6 +591,44 @@ extension AppDatabase {
         }
         migrator.registerMigration("v12: Open311 service requests") { db in try Open311Schema.create(db) }
         WebhookSchema.registerMigrations(&migrator)
+        migrator.registerMigration("v14: when a resident reported a case, and chat groups as a source") { db in
+            // A CHECK constraint cannot be altered in SQLite: the table is made anew (GRDB runs a
+            // migration with foreign keys checked at its end, so the ledger's references hold).
+            try db.execute(sql: """
+                CREATE TABLE new_cases (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL CHECK (title <> ''),
+                    category TEXT NOT NULL REFERENCES issue_categories(code) ON UPDATE CASCADE,
+                    parties TEXT NOT NULL DEFAULT '',
+                    source TEXT NOT NULL CHECK (source = 'visit_discovery' OR source = 'walk_in' OR source = 'phone'
+                        OR source = 'letter' OR source = 'online' OR source = 'hotline' OR source = 'chat_group' OR source = 'open311'),
+                    reported_at TEXT,
+                    risk_id TEXT REFERENCES risks(id),
+                    unit_code TEXT NOT NULL REFERENCES units(code) ON UPDATE CASCADE,
+                    level TEXT NOT NULL CHECK (level = 'village' OR level = 'township' OR level = 'county'),
+                    status TEXT NOT NULL CHECK (status = 'accepted' OR status = 'assigned' OR status = 'in_progress'
+                        OR status = 'resolved' OR status = 'unresolved' OR status = 'closed'),
+                    track TEXT NOT NULL DEFAULT 'mediation' CHECK (track = 'mediation' OR track = 'judicial_confirmation'
+                        OR track = 'litigation' OR track = 'petition'),
+                    assignee TEXT,
+                    deadline TEXT NOT NULL,
+                    accepted_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    feedback_given INTEGER NOT NULL DEFAULT 0,
+                    satisfaction TEXT CHECK (satisfaction IS NULL OR satisfaction = 'satisfied'
+                        OR satisfaction = 'basically_satisfied' OR satisfaction = 'dissatisfied')
+                );
+                INSERT INTO new_cases (id, title, category, parties, source, risk_id, unit_code, level, status, track, assignee,
+                                       deadline, accepted_at, finished_at, feedback_given, satisfaction)
+                    SELECT id, title, category, parties, source, risk_id, unit_code, level, status, track, assignee,
+                           deadline, accepted_at, finished_at, feedback_given, satisfaction FROM cases;
+                DROP TABLE cases;
+                ALTER TABLE new_cases RENAME TO cases;
+                CREATE UNIQUE INDEX cases_risk ON cases(risk_id) WHERE risk_id IS NOT NULL;
+                CREATE INDEX cases_unit ON cases(unit_code, status);
+                CREATE INDEX cases_accepted_at ON cases(accepted_at);
+                """)
+        }
         return migrator
     }
 }
