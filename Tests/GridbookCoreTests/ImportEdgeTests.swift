@@ -125,6 +125,26 @@ struct ImportEdgeTests {
         #expect(failure.truncated)
     }
 
+    @Test("a visit's household code with no-break spaces around it is the household's")
+    func visitHouseholdWithSpaces() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let files = smallCounty(appending: "00000000-0000-4000-8000-0000000000aa,\u{A0}H4\u{3000},P1,2026-07-01T10:00:00+08:00,door,met,\n", to: "visits.csv")
+        #expect(try await importProblems(database, files) == [])
+        #expect(try await database.read { try String.fetchOne($0, sql: "SELECT household_code FROM visits WHERE id = '00000000-0000-4000-8000-0000000000aa'") } == "H4")
+    }
+
+    @Test("a code table keeps ten thousand codes and their values through its growth")
+    func codeTable() {
+        var table = CodeTable()
+        for index in 0..<10_000 { table.set("150599001001001-\(index)", Int32(index)) }
+        table.set("150599001001001-7", -7)
+        #expect(table.count == 10_000)
+        #expect((0..<10_000).allSatisfy { table.value(of: "150599001001001-\($0)") == ($0 == 7 ? -7 : Int32($0)) })
+        #expect(table.value(of: "150599001001001-10000") == nil && !table.contains("") && !table.contains("150599001001001-"))
+        let bytes = Array("150599001001001-42".utf8)
+        #expect(bytes.withUnsafeBufferPointer { table.value(of: $0) } == 42)
+    }
+
     @Test("a registration in the future and a visit before 1970 are refused")
     func impossibleDates() async throws {
         var files = smallCounty(appending: "H9,G1,,地址,姓名,,1,,2027-01-01\n", to: "households.csv")

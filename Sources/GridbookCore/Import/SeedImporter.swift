@@ -101,7 +101,9 @@ struct SeedImporter {
     private var units: [String: (level: UnitLevel, parent: String?)] = [:]
     private var categories: Set<String> = []
     private var people: Set<String> = []
-    private var households: Set<String> = []
+    /// Household codes, each with the line of households.csv it was read on (0: in the database
+    /// and not read yet).
+    private var households = CodeTable()
 
     init(db: Database, directory: URL, options: ImportOptions, now: Date, staged: Bool) throws {
         self.db = db
@@ -118,7 +120,9 @@ struct SeedImporter {
         }
         categories = try Set(String.fetchAll(db, sql: "SELECT code FROM categories"))
         people = try Set(String.fetchAll(db, sql: "SELECT id FROM people"))
-        households = try Set(String.fetchAll(db, sql: "SELECT code FROM households"))
+        households = CodeTable(capacity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM households") ?? 0)
+        let householdCodes = try String.fetchCursor(db, sql: "SELECT code FROM households")
+        while let code = try householdCodes.next() { households.set(code, 0) }
     }
 
     /// Reads every file present, then fails with every problem found, or returns the summary.
@@ -615,7 +619,7 @@ struct SeedImporter {
         var deleteTags = try BulkStatement(db, sql: "DELETE FROM household_categories WHERE household_code = ?")
         var insertTag = try BulkStatement(db, sql: "INSERT INTO household_categories (household_code, category_code) VALUES (?, ?)")
         // Into an empty table, rows go in many at a time without the upsert's checks.
-        let bulk = households.isEmpty && !staged
+        let bulk = households.count == 0 && !staged
         let suspended = bulk ? try suspendIndexesAndTriggers(on: "households") : []
         let bulkHouseholds = bulk ? try BatchInsert(db, table: "households", columns: householdColumns) : nil
         let bulkTags = bulk ? try BatchInsert(db, table: "household_categories", columns: ["household_code", "category_code"]) : nil
@@ -627,7 +631,6 @@ struct SeedImporter {
             pendingHouseholds.removeAll()
             pendingTags.removeAll()
         }
-        var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             var valid = true
             let code = self.code(file, "code")
@@ -679,9 +682,16 @@ struct SeedImporter {
                 report(file, "registered_on", "\(registeredOn) is in the future")
                 valid = false
             }
-            guard valid, let code, let gridCode, let registeredOn, firstOccurrence(&seen, code, file, "code") else { continue }
-            let existed = households.contains(code)
-            households.insert(code)
+            guard valid, let code, let gridCode, let registeredOn else { continue }
+            // The codes read are kept with their lines in `households` (a million of them: no
+            // second table of the codes seen, as the other files have).
+            let known = households.value(of: code)
+            if let line = known, line > 0 {
+                report(file, "code", "\(code) appears twice in the file (first on line \(line))")
+                continue
+            }
+            let existed = known != nil
+            households.set(code, Int32(clamping: file.line))
             guard writing else { continue }
             let values = [code, gridCode, blockCode, file.text("address"), file.text("head_name"),
                           phone, String(members), registeredOn.description]

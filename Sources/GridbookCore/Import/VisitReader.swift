@@ -19,7 +19,7 @@ struct VisitReader: Sendable {
     static let earliestAllowed = 0
 
     private var file: SeedFile
-    private let households: Set<String>
+    private let households: CodeTable
     private let people: Set<String>
     private var calendar: LocalCalendar
     private let latestAllowed: Int
@@ -28,7 +28,7 @@ struct VisitReader: Sendable {
     private let columns: (id: Int?, household: Int?, visitor: Int?, time: Int?, method: Int?, outcome: Int?, note: Int?)
     private var rowsRead = 0
 
-    init(file: SeedFile, households: Set<String>, people: Set<String>, calendar: LocalCalendar, latestAllowed: Int,
+    init(file: SeedFile, households: CodeTable, people: Set<String>, calendar: LocalCalendar, latestAllowed: Int,
          problemBudget: Int, progress: (@Sendable (String, Double, Int?) -> Void)?) {
         self.file = file
         self.households = households
@@ -96,13 +96,19 @@ struct VisitReader: Sendable {
             report("id", idText.isEmpty ? "is empty (a UUID is expected)" : "\(idText) is not a UUID", in: &batch)
             valid = false
         }
-        let householdCode = file.text(at: columns.household)
-        if householdCode.isEmpty {
-            report("household_code", "is empty", in: &batch)
-            valid = false
-        } else if !households.contains(householdCode) {
-            report("household_code", "unknown household \(householdCode)", in: &batch)
-            valid = false
+        // Looked up from the field's bytes: a string for each of millions of codes cost more
+        // than the lookup. A code with other spaces around it is looked up again as text.
+        var householdCode: String?
+        if !file.withTrimmedBytes(at: columns.household, { !$0.isEmpty && households.contains($0) }) {
+            let code = file.text(at: columns.household)
+            householdCode = code
+            if code.isEmpty {
+                report("household_code", "is empty", in: &batch)
+                valid = false
+            } else if !households.contains(code) {
+                report("household_code", "unknown household \(code)", in: &batch)
+                valid = false
+            }
         }
         let visitorId = file.text(at: columns.visitor)
         if visitorId.isEmpty {
@@ -134,7 +140,11 @@ struct VisitReader: Sendable {
         } else {
             batch.rows.appendValue(id.description)
         }
-        batch.rows.appendValue(householdCode)
+        if let householdCode {
+            batch.rows.appendValue(householdCode)
+        } else {
+            file.withTrimmedBytes(at: columns.household) { batch.rows.appendValue(bytes: $0) }
+        }
         batch.rows.appendValue(visitorId)
         file.withTrimmedBytes(at: columns.time) { batch.rows.appendValue(bytes: $0) }
         batch.rows.appendValue(calendar.localDate(epochSeconds: epochSeconds).description)
