@@ -629,6 +629,27 @@ extension AppDatabase {
                 CREATE INDEX cases_accepted_at ON cases(accepted_at);
                 """)
         }
+        migrator.registerMigration("v15: the work calendar and supervision cards") { db in
+            try db.execute(sql: """
+                -- Public holidays and make-up working days (调休), from holidays.csv.
+                CREATE TABLE holidays (
+                    date TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind = 'holiday' OR kind = 'workday'),
+                    name TEXT NOT NULL DEFAULT ''
+                );
+                -- Cards given to cases (督办), once per case and colour; each is also in the ledger.
+                CREATE TABLE case_cards (
+                    case_id TEXT NOT NULL REFERENCES cases(id),
+                    color TEXT NOT NULL CHECK (color = 'yellow' OR color = 'red'),
+                    given_at TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    PRIMARY KEY (case_id, color)
+                );
+                CREATE INDEX case_cards_given_at ON case_cards(given_at);
+                -- Case time limits in calendar days (SPEC section 3) or working_days.
+                INSERT INTO settings (key, value) VALUES ('case_deadlines', 'calendar');
+                """)
+        }
         return migrator
     }
 }
