@@ -33,8 +33,8 @@ final class TestReceiver: Sendable {
     enum Answer: Sendable {
         /// Answer with this status.
         case status(Int)
-        /// Answer 200 only after this long (past the deliverer's timeout).
-        case hang(Duration)
+        /// Hold the answer back until the test ends, and run the deliverer's timer out (``timer(_:)``).
+        case hang
     }
 
     /// One request as received.
@@ -54,7 +54,16 @@ final class TestReceiver: Sendable {
         var duplicates: [Int64] = []
     }
 
+    /// The deliverer's timers waiting, and whether a hold began with none waiting (the next one runs out at once).
+    private struct Timers {
+        var waiting: [UUID: CheckedContinuation<Void, Never>] = [:]
+        var pending = false
+        var held: [CheckedContinuation<Void, Never>] = []
+        var released = false
+    }
+
     private let state = Mutex(State())
+    private let timers = Mutex(Timers())
     private let secret: String
     private let clock: @Sendable () -> Date
     private let script: @Sendable (_ seq: Int64, _ attempt: Int) -> Answer
@@ -80,8 +89,65 @@ final class TestReceiver: Sendable {
         router.post("moved") { _, _ in Response(status: .temporaryRedirect, headers: [.location: "/hook"]) }
         let app = Application(router: router, logger: quietLogger)
         return try await app.test(.live) { client in
-            try await body("http://localhost:\(try #require(client.port))")
+            // The answers held back are let go before the server stops (it waits for them).
+            defer { releaseHeld() }
+            return try await body("http://localhost:\(try #require(client.port))")
         }
+    }
+
+    /// The transport's timer in the tests, with no clock (the suite also runs under faketime,
+    /// where time may stand still): it runs out when the receiver begins to hold an answer back,
+    /// and ends early when the attempt is answered.
+    @Sendable func timer(_: Duration) async throws {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = timers.withLock { timers -> Bool in
+                    if Task.isCancelled { return true }
+                    if timers.pending {
+                        timers.pending = false
+                        return true
+                    }
+                    timers.waiting[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            timers.withLock { $0.waiting.removeValue(forKey: id) }?.resume()
+        }
+        try Task.checkCancellation()
+    }
+
+    /// Runs out the timer of the attempt being held (or the next timer, when it has not begun yet).
+    private func runTimersOut() {
+        let waiting = timers.withLock { timers in
+            defer { timers.waiting = [:] }
+            if timers.waiting.isEmpty { timers.pending = true }
+            return Array(timers.waiting.values)
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    /// Waits until the test lets held answers go.
+    private func hold() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let released = timers.withLock { timers in
+                if !timers.released { timers.held.append(continuation) }
+                return timers.released
+            }
+            if released { continuation.resume() }
+        }
+    }
+
+    /// Lets every held answer go.
+    private func releaseHeld() {
+        let held = timers.withLock { timers in
+            timers.released = true
+            defer { timers.held = [] }
+            return timers.held
+        }
+        for continuation in held { continuation.resume() }
     }
 
     /// Handles one delivery.
@@ -99,10 +165,11 @@ final class TestReceiver: Sendable {
         }
         let attempt = state.withLock { state in state.received.filter { $0.seq == seq }.count + 1 }
         switch script(seq, attempt) {
-        case .hang(let duration):
+        case .hang:
             received.answer = "late"
             state.withLock { $0.received.append(received) }
-            try await Task.sleep(for: duration)
+            runTimersOut()
+            await hold()
             return Response(status: .ok)
         case .status(let status):
             received.answer = "\(status)"
@@ -129,9 +196,11 @@ func webhookDatabase(clock: HandClock) async throws -> (AppDatabase, path: Strin
 /// The secret of the tests' hooks.
 let hookSecret = "whsec_receiver_test_0123456789"
 
-/// The deliverer of the tests: the real URLSession client, a 0.3 s timeout, 10 s between attempts.
-func testDeliverer(_ database: AppDatabase, server: ListeningAddress? = nil) -> WebhookDeliverer {
-    WebhookDeliverer(database: database, transport: URLSessionWebhookTransport(),
+/// The deliverer of the tests: the real URLSession client (timed out by `timer`, else by the
+/// real clock), a 0.3 s timeout, 10 s between attempts.
+func testDeliverer(_ database: AppDatabase, server: ListeningAddress? = nil,
+                   timer: (@Sendable (Duration) async throws -> Void)? = nil) -> WebhookDeliverer {
+    WebhookDeliverer(database: database, transport: timer.map { URLSessionWebhookTransport(sleep: $0) } ?? URLSessionWebhookTransport(),
                      policy: WebhookPolicy(timeout: .milliseconds(300), backoff: { _ in 10 }), server: server)
 }
 
@@ -142,7 +211,7 @@ struct WebhookDeliveryTests {
         let clock = HandClock(apiNow)
         let (database, _) = try await webhookDatabase(clock: clock)
         let receiver = TestReceiver(secret: hookSecret, clock: { clock.now }) { seq, attempt in
-            seq == 2 && attempt == 1 ? .status(500) : seq == 3 && attempt == 1 ? .hang(.seconds(1)) : .status(200)
+            seq == 2 && attempt == 1 ? .status(500) : seq == 3 && attempt == 1 ? .hang : .status(200)
         }
         try await receiver.serve { base in
             _ = try await database.addWebhook(url: base + "/hook", events: ["visit.logged", "case.created"], secret: hookSecret)
@@ -152,7 +221,7 @@ struct WebhookDeliveryTests {
                 try db.execute(sql: "INSERT INTO events (type, record_id, at, data) VALUES ('case.created', '2026-000001', '2026-12-01T00:00:00Z', ?)",
                                arguments: [#"{"id":"2026-000001","reporter":{"name":"张伟","phone":"13812341234","id_number":"110101199003071233"}}"#])
             }
-            let deliverer = testDeliverer(database)
+            let deliverer = testDeliverer(database, timer: receiver.timer)
             var problems: [String] = []
             for _ in 0..<6 where receiver.accepted.count < 5 {
                 problems += try await deliverer.deliverDue().map { "\($0.seq) \($0.response.problem)" }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -36,9 +37,11 @@ public protocol WebhookTransport: Sendable {
 /// whole attempt.
 public final class URLSessionWebhookTransport: WebhookTransport, Sendable {
     private let session: URLSession
+    /// Waits out an attempt's timeout (a test may put a timer of its own).
+    private let sleep: @Sendable (Duration) async throws -> Void
 
-    /// A client with its own session.
-    public init() {
+    /// A client with its own session; `sleep` times the attempts out.
+    public init(sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
@@ -47,6 +50,7 @@ public final class URLSessionWebhookTransport: WebhookTransport, Sendable {
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         // A session delegate, not a task's: FoundationNetworking asks only the session's about redirects.
         session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
+        self.sleep = sleep
     }
 
     deinit {
@@ -56,41 +60,35 @@ public final class URLSessionWebhookTransport: WebhookTransport, Sendable {
     public func post(_ url: URL, headers: [(String, String)], body: [UInt8], timeout: Duration) async -> WebhookResponse {
         let (seconds, attoseconds) = timeout.components
         let interval = TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+        let timedOut = WebhookResponse.failed("no answer within \(Self.describe(interval)) s")
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: interval)
         request.httpMethod = "POST"
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpBody = Data(body)
-        let session = session
-        let sent = request
-        // URLSession's own timeout is between bytes; the race bounds the whole answer too (a
-        // receiver sending a byte a second).
-        return await withTaskGroup(of: WebhookResponse?.self) { group in
-            group.addTask {
+        let (session, sleep, sent) = (session, sleep, request)
+        // URLSession's own timeout is between bytes; the timer bounds the whole answer too (a
+        // receiver sending a byte a second). Whichever ends first answers; the attempt is not
+        // waited for once timed out (nor is the timer once answered).
+        let answer = FirstAnswer()
+        return await withCheckedContinuation { continuation in
+            answer.set(continuation)
+            let attempt = Task {
                 do {
                     let (_, response) = try await session.data(for: sent)
-                    guard let http = response as? HTTPURLResponse else { return .failed("the answer was not HTTP") }
-                    return .answered(http.statusCode)
+                    guard let http = response as? HTTPURLResponse else { return answer.give(.failed("the answer was not HTTP")) }
+                    answer.give(.answered(http.statusCode))
                 } catch let error as URLError where error.code == .timedOut {
-                    return .failed("no answer within \(Self.describe(interval)) s")
-                } catch is CancellationError {
-                    return nil
+                    answer.give(timedOut)
                 } catch {
-                    return .failed(Self.describe(error))
+                    answer.give(.failed(Self.describe(error)))
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : .failed("no answer within \(Self.describe(interval)) s")
+            let timer = Task {
+                guard (try? await sleep(timeout)) != nil else { return }
+                attempt.cancel()
+                answer.give(timedOut)
             }
-            var result = WebhookResponse.failed("no answer within \(Self.describe(interval)) s")
-            for await answer in group {
-                if let answer {
-                    result = answer
-                    break
-                }
-            }
-            group.cancelAll()
-            return result
+            answer.onGiven { timer.cancel() }
         }
     }
 
@@ -112,6 +110,50 @@ public final class URLSessionWebhookTransport: WebhookTransport, Sendable {
         case .badServerResponse: return "the answer was not HTTP"
         default: return "no answer (URL error \(error.code.rawValue))"
         }
+    }
+}
+
+/// The answer of an attempt or of its timer, whichever comes first; the later one is dropped.
+private final class FirstAnswer: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<WebhookResponse, Never>?
+        var given: WebhookResponse?
+        var onGiven: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    /// The continuation to resume with the first answer (at once when one came already).
+    func set(_ continuation: CheckedContinuation<WebhookResponse, Never>) {
+        let given = state.withLock { state -> WebhookResponse? in
+            if let given = state.given { return given }
+            state.continuation = continuation
+            return nil
+        }
+        if let given { continuation.resume(returning: given) }
+    }
+
+    /// What to do once an answer is given (stop the timer).
+    func onGiven(_ action: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            if state.given != nil { return true }
+            state.onGiven = action
+            return false
+        }
+        if now { action() }
+    }
+
+    /// Gives an answer, unless one was given before.
+    func give(_ response: WebhookResponse) {
+        let taken = state.withLock { state -> (CheckedContinuation<WebhookResponse, Never>?, (@Sendable () -> Void)?)? in
+            guard state.given == nil else { return nil }
+            state.given = response
+            defer { state.continuation = nil; state.onGiven = nil }
+            return (state.continuation, state.onGiven)
+        }
+        guard let (continuation, action) = taken else { return }
+        continuation?.resume(returning: response)
+        action?()
     }
 }
 
