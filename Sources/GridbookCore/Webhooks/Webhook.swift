@@ -118,8 +118,10 @@ public struct WebhookSummary: Codable, Equatable, Sendable {
 }
 
 extension Webhook {
-    /// The event types of the change feed a hook may receive (SPEC section 6).
-    public static let feedEventTypes = ["visit.logged", "risk.created", "risk.updated", "risk.promoted", "case.created", "case.updated"]
+    /// The event types of the change feed a hook may receive (SPEC section 6, and the
+    /// supervision cards of issue 15).
+    public static let feedEventTypes = ["visit.logged", "risk.created", "risk.updated", "risk.promoted", "case.created", "case.updated",
+                                        "case.supervised"]
 
     /// The type of the synthetic event `gridbook webhook test` sends.
     public static let testEventType = "webhook.test"
