@@ -18,6 +18,7 @@
 #   Tools/bench_import.sh
 #   RUNS=3 SIZES="1 10" BENCH_DIR=.build/bench-import Tools/bench_import.sh
 #   COUNTY_1=/path/county COUNTY_10=/path/county10 Tools/bench_import.sh   # reuse generated counties
+#   GRIDBOOK=.build-rel/release/gridbook Tools/bench_import.sh              # a release binary built elsewhere
 # A county is generated when its visits.csv is missing (about 1 minute at 1x, 9 at 10x). The last
 # block printed is Markdown, to paste into BENCHMARKS.md.
 set -euo pipefail
@@ -26,7 +27,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BENCH_DIR="${BENCH_DIR:-.build/bench-import}"
 RUNS="${RUNS:-3}"
 SIZES="${SIZES:-1 10}"
-GRIDBOOK=.build/release/gridbook
+# GRIDBOOK=path: benchmark that binary (a release build made elsewhere) instead of building one.
+GRIDBOOK="${GRIDBOOK:-}"
 LOG="$BENCH_DIR/logs"
 mkdir -p "$LOG"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer (got '$RUNS')" >&2; exit 2; }
@@ -34,8 +36,12 @@ for tool in sqlite3 python3 swift /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "$tool is required (apt packages sqlite3, time)" >&2; exit 2; }
 done
 
-echo "== swift build -c release --product gridbook"
-swift build -c release --product gridbook >"$LOG/build.txt" 2>&1 || { tail -30 "$LOG/build.txt"; exit 1; }
+if [[ -z "$GRIDBOOK" ]]; then
+    echo "== swift build -c release --product gridbook"
+    swift build -c release --product gridbook >"$LOG/build.txt" 2>&1 || { tail -30 "$LOG/build.txt"; exit 1; }
+    GRIDBOOK=.build/release/gridbook
+fi
+[[ -x "$GRIDBOOK" ]] || { echo "no gridbook binary at $GRIDBOOK" >&2; exit 2; }
 
 # timed LOG CMD... : runs CMD, prints "SECONDS RSS_KB"; a failure stops the benchmark.
 timed() {
@@ -97,7 +103,7 @@ cat <<EOF
 ### Import at county size and ten times it ($(date +%Y-%m-%d), commit $(git rev-parse --short HEAD))
 
 $(nproc) CPUs, $(free -g | awk '/^Mem:/ { print $2 }') GiB; sqlite3 $(sqlite3 --version | awk '{ print $1 }'); release build.
-Command: \`RUNS=$RUNS SIZES="$SIZES" Tools/bench_import.sh\`; each figure is the worst of $RUNS runs (time, peak RSS).
+Command: \`RUNS=$RUNS SIZES="$SIZES" GRIDBOOK=$GRIDBOOK Tools/bench_import.sh\`; each figure is the worst of $RUNS runs (time, peak RSS).
 
 | size | sqlite3 \`.import\` (bare tables) | \`gridbook import\` (new database) | \`gridbook import\` again (unchanged) | import / sqlite3 (goal ≤ 1.0x) | re-import / import (goal ≤ 0.3x) | peak RSS ≤ 200 MB (import / re-import) |
 |---|---|---|---|---|---|---|

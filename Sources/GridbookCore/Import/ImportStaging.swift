@@ -61,7 +61,9 @@ struct ImportStaging {
     /// memory: a county of a million households is hundreds of megabytes. Outside a transaction.
     static func prepare(_ db: Database) throws {
         try db.execute(sql: "PRAGMA temp_store = FILE")
-        try db.execute(sql: "PRAGMA temp.cache_size = -65536")
+        // As much as the database's own cache (AppDatabase.openForBulkWrite): 64 MiB made a
+        // re-import of a million households take 450 MB.
+        try db.execute(sql: "PRAGMA temp.cache_size = -24576")
     }
 
     /// Makes the temporary copies and the triggers that note changes, inside the caller's

@@ -99,7 +99,11 @@ public struct CSVReader: Sendable {
     /// Moves to the next non-blank record; false at the end of the input.
     public mutating func next() throws(CSVSyntaxError) -> Bool {
         while true {
-            guard position < byteCount else { return false }
+            guard position < byteCount else {
+                // At the end: what is left of a mapped file goes back too.
+                if case .mapped(let file, _) = storage { file.release(upTo: file.count) }
+                return false
+            }
             let (newPosition, newLine, error) = switch storage {
             case .array(let bytes): bytes.withUnsafeBufferPointer { readRecord($0, from: position, line: nextLine) }
             case .mapped(let file, let start): readRecord(UnsafeBufferPointer(rebasing: file.buffer[start...]), from: position, line: nextLine)

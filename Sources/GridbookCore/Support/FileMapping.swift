@@ -48,7 +48,8 @@ final class FileMapping: Sendable {
     /// Gives back the pages before `offset`: reading them again reads the file again.
     func release(upTo offset: Int) {
         guard let base else { return }
-        let end = min(offset, count) / Self.pageSize * Self.pageSize
+        // Whole pages, but for the file's last one.
+        let end = offset >= count ? count : offset / Self.pageSize * Self.pageSize
         released.withLock { released in
             guard end > released else { return }
             _ = madvise(base + released, end - released, MADV_DONTNEED)
@@ -61,6 +62,7 @@ final class FileMapping: Sendable {
         released.withLock { $0 = 0 }
     }
 
-    /// Calls `release` as a pass over the bytes goes on, every 16 MiB.
-    static let releaseEvery = 16 << 20
+    /// Calls `release` as a pass over the bytes goes on, every 4 MiB (16 MiB kept 16 MB more
+    /// resident while a million households were read, for no measurable gain in time).
+    static let releaseEvery = 4 << 20
 }
