@@ -1,0 +1,200 @@
+import Foundation
+import GRDB
+
+/// The part of a digest read from one snapshot, under the report gate: the period, visits and
+/// coverage (two passes over the unit's households by the schedule rule), overdue households by
+/// grid, cases, cards, first responses, and the cases awaiting dispatch.
+struct DigestReader {
+    /// What it read.
+    struct Part: Sendable {
+        var on: LocalDate
+        var from: LocalDate
+        var to: LocalDate
+        var triageFrom: LocalDate
+        var triageTo: LocalDate
+        var triageAsOf: String
+        var visits: DigestVisits
+        var coverage: DigestCoverage
+        /// Without their grid members (read after).
+        var overdueGrids: [DigestOverdueGrid]
+        var cases: DigestCases
+        var cards: DigestCards
+        var firstResponse: DigestFirstResponse
+        /// Cases awaiting dispatch with the instant each was reported (to sort by).
+        var triage: [(Int, DigestTriageItem)]
+    }
+
+    let db: Database
+    let unit: Unit
+    let period: DigestPeriod
+    let on: LocalDate
+    let from: LocalDate
+    let to: LocalDate
+    let triageFrom: LocalDate
+    let triageTo: LocalDate
+    let nowSeconds: Int
+    var local: LocalCalendar
+
+    /// Works out the period read on `on` (default: today), refusing a day after today.
+    init(_ db: Database, period: DigestPeriod, unit: Unit, on: LocalDate?, now: Date) throws {
+        self.db = db
+        self.unit = unit
+        self.period = period
+        local = try Settings.calendar(db)
+        nowSeconds = Int(now.timeIntervalSince1970.rounded(.down))
+        let today = local.localDate(epochSeconds: nowSeconds)
+        let on = on ?? today
+        guard on <= today else {
+            throw GridbookError.invalid(field: "on", problem: "\(on) is after today (\(today)); a digest covers days that are over")
+        }
+        self.on = on
+        let work = try WorkCalendar.load(db)
+        (from, to) = period.span(readOn: on, calendar: work)
+        (triageFrom, triageTo) = DigestPeriod.triageSpan(readOn: on, calendar: work)
+    }
+
+    /// The instant a local date begins, as stored instants are written (UTC text, which sorts).
+    func instant(_ date: LocalDate) -> String {
+        Timestamp(epochSeconds: local.startOfDay(date)).text
+    }
+
+    /// Reads the digest's part.
+    mutating func read() throws -> Part {
+        let (visits, coverage, overdueGrids) = try households()
+        let caseFigures = try cases()
+        return Part(
+            on: on, from: from, to: to, triageFrom: triageFrom, triageTo: triageTo, triageAsOf: caseFigures.asOf,
+            visits: visits, coverage: coverage, overdueGrids: overdueGrids, cases: caseFigures.cases,
+            cards: try cards(), firstResponse: caseFigures.firstResponse, triage: caseFigures.triage
+        )
+    }
+
+    // MARK: - Households
+
+    /// Visits due and done, coverage at both ends, and overdue households by grid: one pass over
+    /// the households as of the day before the period, one as of its last day, each state by the
+    /// schedule rule.
+    func households() throws -> (DigestVisits, DigestCoverage, [DigestOverdueGrid]) {
+        let before = from.adding(days: -1)
+        var start = CoverageCounts()
+        var due: Set<String> = []
+        try Schedule.forEachInput(db, under: unit, asOf: before) { input in
+            let state = input.state(on: before)
+            start.add(state)
+            if state.dueOn <= to { due.insert(input.householdCode) }
+        }
+        var end = CoverageCounts()
+        var visits = DigestVisits()
+        visits.due = due.count
+        var grids: [String: (overdue: Int, longest: Int)] = [:]
+        try Schedule.forEachInput(db, under: unit, asOf: to) { input in
+            let state = input.state(on: to)
+            end.add(state)
+            if state.isOverdue {
+                let grid = grids[input.gridCode] ?? (0, 0)
+                grids[input.gridCode] = (grid.overdue + 1, max(grid.longest, state.overdueDays))
+            }
+            if let lastMet = state.lastMet, lastMet >= from {
+                visits.met += 1
+                if due.contains(input.householdCode) { visits.done += 1 }
+            }
+        }
+        visits.doneRate = CoverageCounts.percentage(visits.done, of: visits.due)
+        var names: [String: String] = [:]
+        if !grids.isEmpty {
+            for row in try SQLRequest<Row>(literal: """
+                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
+                SELECT units.code, units.name FROM units JOIN subtree USING (code) WHERE units.level = 'grid'
+                """).fetchAll(db) {
+                names[row[0]] = row[1]
+            }
+        }
+        let overdueGrids = grids.map { code, grid in
+            DigestOverdueGrid(code: code, name: names[code] ?? code, overdue: grid.overdue, longestOverdueDays: grid.longest, gridMembers: [])
+        }.sorted { ($1.overdue, $0.code) < ($0.overdue, $1.code) }
+        let coverage = DigestCoverage(startAsOf: before, start: start, endAsOf: to, end: end,
+                                      change: Self.change(from: start.coverage, to: end.coverage))
+        return (visits, coverage, overdueGrids)
+    }
+
+    /// `to − from` in percentage points with one decimal; nil when either is nil.
+    static func change(from start: Double?, to end: Double?) -> Double? {
+        guard let start, let end else { return nil }
+        return Double(Int((end * 10).rounded()) - Int((start * 10).rounded())) / 10
+    }
+
+    // MARK: - Cases
+
+    /// Case figures of the period, first responses of its cases, and the triage days' cases not
+    /// dispatched (nor started) by the end of the digest's day, or by now when that is to come.
+    mutating func cases() throws -> (cases: DigestCases, firstResponse: DigestFirstResponse, triage: [(Int, DigestTriageItem)], asOf: String) {
+        let periodStart = instant(from), periodEnd = instant(to.adding(days: 1))
+        let triageStart = instant(triageFrom), triageEnd = instant(triageTo.adding(days: 1))
+        let asOf = Timestamp(epochSeconds: min(nowSeconds, local.startOfDay(on.adding(days: 1)))).text
+        // Only the cases the figures can count: accepted before the period ended and not
+        // finished before it began, or accepted on the triage days.
+        let ledger = DisputeCase.ledger.order(Column("id")).forKey("ledger")
+        let request = DisputeCase
+            .filter(literal: """
+                unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db))
+                AND ((accepted_at < \(periodEnd) AND (finished_at IS NULL OR finished_at >= \(periodStart)))
+                     OR (accepted_at >= \(triageStart) AND accepted_at < \(triageEnd)))
+                """)
+            .including(all: ledger)
+            .order(Column("id"))
+        var figures = DigestCases()
+        var times: [Int?] = []
+        var triage: [(Int, DigestTriageItem)] = []
+        for item in try DigestCaseLedger.fetchAll(db, request) {
+            let dispute = item.dispute
+            guard let accepted = Timestamp(dispute.acceptedAt) else { continue }
+            let acceptedOn = local.localDate(of: accepted)
+            func happened(_ action: CaseAction) -> Bool {
+                item.ledger.contains { $0.action == action.rawValue && $0.at >= periodStart && $0.at < periodEnd }
+            }
+            if acceptedOn >= from, acceptedOn <= to {
+                figures.accepted += 1
+                times.append(dispute.firstResponseSeconds(ledger: item.ledger))
+            }
+            if happened(.dispatch) { figures.dispatched += 1 }
+            if happened(.resolve) { figures.resolved += 1 }
+            if happened(.fail) { figures.unresolved += 1 }
+            if dispute.isOverdue(on: to) { figures.overdue.append(DigestCase(dispute)) }
+            let handled = item.ledger.contains {
+                ($0.action == CaseAction.dispatch.rawValue || $0.action == CaseAction.start.rawValue) && $0.at <= asOf
+            }
+            if acceptedOn >= triageFrom, acceptedOn <= triageTo, !handled {
+                let reported = dispute.reportedAt.flatMap { Timestamp($0) } ?? accepted
+                triage.append((reported.epochSeconds, DigestTriageItem(
+                    kind: "case", id: dispute.id, title: dispute.title, unitCode: dispute.unitCode, category: dispute.category,
+                    level: dispute.level.rawValue, source: dispute.source.rawValue, reportedAt: reported.text)))
+            }
+        }
+        return (figures, DigestFirstResponse(times: times), triage, asOf)
+    }
+
+    /// Cards given in the period to cases at or under the unit, by colour.
+    func cards() throws -> DigestCards {
+        var cards = DigestCards()
+        let rows = try SQLRequest<Row>(literal: """
+            SELECT color, COUNT(*) FROM case_cards
+            WHERE given_at >= \(instant(from)) AND given_at < \(instant(to.adding(days: 1)))
+              AND case_id IN (SELECT id FROM cases WHERE unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db)))
+            GROUP BY color
+            """).fetchAll(db)
+        for row in rows {
+            switch CardColor(rawValue: row[0]) {
+            case .yellow: cards.yellow = row[1]
+            case .red: cards.red = row[1]
+            case nil: break
+            }
+        }
+        return cards
+    }
+}
+
+/// A case with its whole ledger, oldest first.
+private struct DigestCaseLedger: Decodable, GridbookRecord {
+    var dispute: DisputeCase
+    var ledger: [LedgerEntry]
+}
