@@ -58,6 +58,7 @@ public func buildRouter(database: AppDatabase, cacheLifetime: Duration = .zero) 
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: WebhookLoopGuardMiddleware())
     router.add(middleware: Open311ErrorMiddleware())
     router.add(middleware: NULInAddressMiddleware())
     router.get("healthz") { _, _ in TextResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }

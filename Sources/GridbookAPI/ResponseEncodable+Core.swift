@@ -14,3 +14,4 @@ extension CaseDetail: ResponseEncodable {}
 extension CoverageReport: ResponseEncodable {}
 extension PairingReport: ResponseEncodable {}
 extension CaseReport: ResponseEncodable {}
+extension UnitRanking: ResponseEncodable {}

@@ -11,8 +11,9 @@ public struct Gridbook: AsyncParsableCommand {
         discussion: "The database is --db, else $GRIDBOOK_DB, else ./gridbook.sqlite.",
         subcommands: [InitCommand.self, ImportCommand.self, DemoCommand.self, UnitCommand.self, PersonCommand.self,
                       HouseholdCommand.self, VisitCommand.self, DueCommand.self, ReportCommand.self, SettingsCommand.self,
+                      DigestCommand.self,
                       RiskCommand.self, CaseCommand.self, AuditCommand.self, EventsCommand.self,
-                      TokenCommand.self, WebhookCommand.self, LoginCodeCommand.self, SessionCommand.self, ExportCommand.self, ServeCommand.self, BackupCommand.self, RestoreCommand.self, CheckCommand.self]
+                      TokenCommand.self, WebhookCommand.self, LoginCodeCommand.self, SessionCommand.self, ExportCommand.self, SuperviseCommand.self, ServeCommand.self, BackupCommand.self, RestoreCommand.self, CheckCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions

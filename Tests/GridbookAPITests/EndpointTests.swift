@@ -74,7 +74,7 @@ struct EndpointTests {
         let (database, tokens) = try await apiDatabase()
         let router = buildRouter(database: database)
         let routes = router.routes.filter { $0.path.description.hasPrefix("/api/v1") }.map { ($0.method, $0.path.description) }
-        #expect(routes.count == 22)
+        #expect(routes.count == 24)
         try await database.revokeToken(id: 1)
         let app = Application(router: router, logger: quietLogger)
         try await app.test(.router) { client in
@@ -396,7 +396,7 @@ struct EndpointTests {
                 {"by_category": {"neighbour": {"accepted": 1, "resolved": 0, "unresolved": 0}},
                  "by_level": {"village": {"accepted": 1, "resolved": 0, "unresolved": 0}},
                  "finished": 0, "finished_on_time": 0, "followed_up": 0, "from": "2026-01-01", "on_time_rate": null,
-                 "overdue": [], "resolution_rate": 0, "satisfaction_rate": null, "satisfied": 0, "to": "2026-12-31",
+                 "overdue": [], "cards": {"yellow": 0, "red": 0}, "resolution_rate": 0, "satisfaction_rate": null, "satisfied": 0, "to": "2026-12-31",
                  "total": {"accepted": 1, "resolved": 0, "unresolved": 0},
                  "unit": {"code": "T1", "level": "township", "name": "甲镇"}}
                 """#))

@@ -44,7 +44,7 @@ struct OpenAPITests {
             let route = segments.count == 1 ? "{resource}" : "\(segments[0])/{file}"
             return String(operation[..<range.upperBound]) + route
         })
-        #expect(routes.count == 29)
+        #expect(routes.count == 31)
         #expect(routes.subtracting(documented).sorted() == [])
         #expect(documented.subtracting(routes).sorted() == [])
     }

@@ -42,6 +42,7 @@ struct RiskCaseController {
         var note: String?
         var assignee: String?
         var deadline: LocalDate?
+        var deadlineWorkingDays: Int?
         var track: CaseTrack?
         var satisfaction: Satisfaction?
     }
@@ -57,6 +58,16 @@ struct RiskCaseController {
         group.get("cases/:id", use: dispute)
         group.post("cases/:id/actions", use: act)
         group.get("reports/cases", use: caseReport)
+        group.get("reports/units", use: unitRanking)
+    }
+
+    /// The units one level under a unit ranked for the last week or month (the rule: ``UnitRanking/ruleText``).
+    @Sendable func unitRanking(_ request: Request, context: AuthenticatedContext) async throws -> UnitRanking {
+        let unit = try await context.requireScope(request.requiredQuery("unit"))
+        guard let period = try request.choiceQuery("period", RankingPeriod.self) else {
+            throw GridbookError.invalid(field: "period", problem: "is missing (week or month)")
+        }
+        return try await database.unitRanking(unitCode: unit, period: period, on: try request.dateQuery("on"))
     }
 
     /// Reports a risk (201).
@@ -137,7 +148,8 @@ struct RiskCaseController {
         let unit = try await context.requireScope(request.requiredQuery("unit"))
         let overdueOn = try request.flagQuery("overdue") ? try await database.today() : nil
         return try await database.cases(under: unit, status: try request.choiceQuery("status", CaseStatus.self),
-                                        overdueOn: overdueOn, page: Paging.page(request))
+                                        overdueOn: overdueOn, carded: try request.choiceQuery("carded", CardColor.self),
+                                        page: Paging.page(request))
     }
 
     /// One case with its ledger.
@@ -157,7 +169,7 @@ struct RiskCaseController {
         try await context.requireScope(try await database.caseDetail(id: id).dispute.unitCode)
         let body = try await request.decodeJSON(ActionBody.self, context: context)
         let input = CaseActionInput(body.action, note: body.note ?? "", assignee: body.assignee, deadline: body.deadline,
-                                    track: body.track, satisfaction: body.satisfaction)
+                                    deadlineWorkingDays: body.deadlineWorkingDays, track: body.track, satisfaction: body.satisfaction)
         return try await database.act(onCase: id, input, by: .person(caller.person.id))
     }
 

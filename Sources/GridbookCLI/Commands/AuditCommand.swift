@@ -40,7 +40,7 @@ struct AuditCommand: AsyncParsableCommand {
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
-        abstract: "The change feed: visit.logged, risk.created, risk.updated, risk.promoted, case.created, case.updated."
+        abstract: "The change feed: visit.logged, risk.created, risk.updated, risk.promoted, case.created, case.updated, case.supervised."
     )
 
     @OptionGroup var global: GlobalOptions

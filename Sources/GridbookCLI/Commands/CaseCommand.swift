@@ -71,6 +71,9 @@ struct CaseListCommand: AsyncParsableCommand {
     @Flag(help: "Only cases past their deadline and not finished.")
     var overdue = false
 
+    @Option(help: "Only cases given a supervision card of this colour: yellow or red.")
+    var carded: CardColor?
+
     @OptionGroup var paging: PageOptions
 
     @Option(help: "table, csv or json.")
@@ -79,7 +82,7 @@ struct CaseListCommand: AsyncParsableCommand {
     func run() async throws {
         let database = try await global.open()
         let overdueOn = overdue ? try await database.today() : nil
-        let cases = try await database.cases(under: unit, status: status, overdueOn: overdueOn, page: paging.request())
+        let cases = try await database.cases(under: unit, status: status, overdueOn: overdueOn, carded: carded, page: paging.request())
         try ListOutput(page: cases, columns: [
             .init(header: "id") { $0.id },
             .init(header: "status") { $0.status.rawValue },
@@ -123,7 +126,7 @@ struct CaseShowCommand: AsyncParsableCommand {
 struct CaseActCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "act",
-        abstract: "Act on a case: dispatch, start, note, resolve, fail, escalate, feedback, follow_up, close, reopen."
+        abstract: "Act on a case: respond, dispatch, start, note, resolve, fail, escalate, feedback, follow_up, close, reopen."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -143,6 +146,9 @@ struct CaseActCommand: AsyncParsableCommand {
     @Option(help: "dispatch: the deadline, YYYY-MM-DD (default by level: 7, 15 or 30 days).")
     var deadline: LocalDate?
 
+    @Option(name: .customLong("deadline-working-days"), help: ArgumentHelp("dispatch: the deadline as N working days from today.", valueName: "n"))
+    var deadlineWorkingDays: Int?
+
     @Option(help: "escalate: judicial_confirmation, litigation or petition instead of the next level up.")
     var track: CaseTrack?
 
@@ -151,7 +157,7 @@ struct CaseActCommand: AsyncParsableCommand {
 
     func run() async throws {
         let dispute = try await global.open().act(onCase: id, CaseActionInput(action, note: note, assignee: assignee, deadline: deadline,
-                                                                        track: track, satisfaction: satisfaction), by: global.actor)
+                                                                        deadlineWorkingDays: deadlineWorkingDays, track: track, satisfaction: satisfaction), by: global.actor)
         print("case \(dispute.id): \(action.rawValue) → \(dispute.status.rawValue) (\(dispute.level.rawValue), deadline \(dispute.deadline))")
     }
 }
@@ -185,4 +191,6 @@ extension CaseSource: ExpressibleByArgument {}
 extension CaseLevel: ExpressibleByArgument {}
 extension CaseAction: ExpressibleByArgument {}
 extension CaseTrack: ExpressibleByArgument {}
+extension CardColor: ExpressibleByArgument {}
+extension RankingPeriod: ExpressibleByArgument {}
 extension Satisfaction: ExpressibleByArgument {}

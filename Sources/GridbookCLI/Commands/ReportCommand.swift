@@ -7,7 +7,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports: visit coverage, pairing gaps, risks, cases.",
-        subcommands: [CoverageCommand.self, PairingCommand.self, RisksReportCommand.self, CasesReportCommand.self]
+        subcommands: [CoverageCommand.self, PairingCommand.self, RisksReportCommand.self, CasesReportCommand.self, UnitsReportCommand.self]
     )
 }
 
@@ -152,6 +152,46 @@ struct CasesReportCommand: AsyncParsableCommand {
                 overdue: \(report.overdue.isEmpty ? "none" : report.overdue.map { "\($0.id) (due \($0.deadline))" }.joined(separator: ", "))
                 """)
         }
+    }
+}
+
+/// `gridbook report units`: the townships of the county (or the villages of a township) ranked
+/// for the last week or month.
+struct UnitsReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "units",
+        abstract: "Rank the townships of the county, or the villages of a township, for the last whole week or month.",
+        discussion: "The rule: \(UnitRanking.ruleText)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The county (default) or a township.")
+    var unit: String?
+
+    @Option(help: "week or month: the last whole one before --on.")
+    var period: RankingPeriod = .month
+
+    @Option(help: "The day it is read (default today).")
+    var on: LocalDate?
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() async throws {
+        let ranking = try await global.open().unitRanking(unitCode: unit, period: period, on: on)
+        if format == .json { return try Console.printJSON(ranking) }
+        func rate(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0) } ?? "–" }
+        func minutes(_ seconds: Int?) -> String { seconds.map { "\(($0 + 59) / 60) min" } ?? "–" }
+        print("\(ranking.unit.name) (\(ranking.unit.code)), \(ranking.from) to \(ranking.to)\n")
+        var table = TextTable(headers: ["rank", "code", "name", "score", "coverage", "on time", "satisfied", "first response", "yellow", "red"],
+                              alignments: [.right, .left, .left, .right, .right, .right, .right, .right, .right, .right])
+        table.rows = ranking.rows.map { row in
+            ["\(row.rank)", row.code, row.name, String(format: "%.1f", row.score), rate(row.coverage), rate(row.onTimeRate),
+             rate(row.satisfactionRate), minutes(row.firstResponseMedianSeconds), "\(row.cards.yellow)", "\(row.cards.red)"]
+        }
+        Console.write(table.render())
+        print("\nrule: \(ranking.rule)")
     }
 }
 

@@ -39,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "On SIGTERM or Ctrl-C, seconds to let requests under way finish before closing what is left.")
     var drainSeconds: Int = 10
 
+    @Option(help: ArgumentHelp("Minutes between supervision rounds, which give cases the cards they earned.", valueName: "minutes"))
+    var superviseMinutes: Int = 10
+
     @Option(help: "Take a backup every this many hours (with --backup-dir), the first one at start.")
     var backupEvery: Double?
 
@@ -171,6 +174,20 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { backups?.cancel() }
+        // Supervision (督办): cards are given as cases earn them, checked at start and every
+        // few minutes (a card is given once; `gridbook supervise` does the same from a cron).
+        let supervision = database.isReadOnly ? nil : Task.detached(priority: .background) { [logger] in
+            while !Task.isCancelled {
+                do {
+                    let cards = try await database.supervise()
+                    if !cards.isEmpty { logger.info("cards given", metadata: ["cards": "\(cards.count)"]) }
+                } catch {
+                    logger.warning("supervision failed", metadata: ["error": "\(StorageTrouble(error).map { "\($0)" } ?? "\(error)")"])
+                }
+                try? await Task.sleep(for: .seconds(superviseMinutes * 60))
+            }
+        }
+        defer { supervision?.cancel() }
         // Webhooks: the feed's events POSTed from the outbox in the database, never to this server itself.
         let listening = ListeningAddress(host: host, port: port)
         let webhooks = database.isReadOnly ? nil : Task.detached(priority: .background) { [logger] in

@@ -6,7 +6,7 @@ struct SettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
         abstract: "The deployment's settings.",
-        subcommands: [TimeZoneCommand.self]
+        subcommands: [TimeZoneCommand.self, CaseDeadlinesCommand.self]
     )
 }
 

@@ -115,7 +115,7 @@ extension AppDatabase {
             var calendar = try Settings.calendar(db)
             let seconds = Int(now.timeIntervalSince1970)
             let next = try CaseRules.apply(input, to: dispute, today: calendar.localDate(epochSeconds: seconds),
-                                           now: Timestamp(epochSeconds: seconds).text)
+                                           now: Timestamp(epochSeconds: seconds).text, policy: try DeadlinePolicy.load(db))
             try next.update(db)
             var details: [String] = []
             if let assignee = input.assignee, input.action == .dispatch { details.append("to \(assignee), due \(next.deadline)") }
@@ -150,13 +150,14 @@ extension AppDatabase {
     /// or past their deadline and not finished (``DisputeCase/isOverdue(on:)``), by id; `next`
     /// is the last one's id.
     public func cases(under unitCode: String? = nil, status: CaseStatus? = nil, overdueOn date: LocalDate? = nil,
-                      page: PageRequest = .first) async throws -> Page<DisputeCase> {
+                      carded: CardColor? = nil, page: PageRequest = .first) async throws -> Page<DisputeCase> {
         try await read { db in
             var request = DisputeCase.order(Column("id"))
             if let unitCode {
                 request = request.filter(literal: "unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unitCode, db))")
             }
             if let status { request = request.filter(Column("status") == status.rawValue) }
+            if let carded { request = request.filter(literal: "id IN (SELECT case_id FROM case_cards WHERE color = \(carded.rawValue))") }
             guard let date else {
                 if let after = try page.codeCursor() { request = request.filter(Column("id") > after) }
                 return Page(fetchedOneMore: try request.limit(page.limit + 1).fetchAll(db), limit: page.limit, cursor: \.id)
@@ -211,7 +212,7 @@ enum Cases {
             parties: new.parties.trimmingCharacters(in: .whitespacesAndNewlines), source: new.source,
             reportedAt: new.reportedAt.map { Timestamp(epochSeconds: min($0.epochSeconds, seconds)).text }, riskId: riskId,
             unitCode: new.unitCode, level: level, status: .accepted, track: .mediation, assignee: nil,
-            deadline: today.adding(days: level.deadlineDays), acceptedAt: Timestamp(epochSeconds: seconds).text,
+            deadline: try DeadlinePolicy.load(db).deadline(from: today, days: level.deadlineDays), acceptedAt: Timestamp(epochSeconds: seconds).text,
             finishedAt: nil, feedbackGiven: false, satisfaction: nil
         )
         try dispute.insert(db)

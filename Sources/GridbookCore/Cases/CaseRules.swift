@@ -8,6 +8,8 @@ public struct CaseActionInput: Sendable, Equatable {
     public var assignee: String?
     /// For `dispatch`: the deadline, by level when nil.
     public var deadline: LocalDate?
+    /// For `dispatch`: the deadline as this many working days from today (instead of `deadline`).
+    public var deadlineWorkingDays: Int?
     /// For `escalate`: another track instead of the next level up.
     public var track: CaseTrack?
     /// For `follow_up`.
@@ -15,11 +17,12 @@ public struct CaseActionInput: Sendable, Equatable {
 
     /// An action with what it carries.
     public init(_ action: CaseAction, note: String = "", assignee: String? = nil, deadline: LocalDate? = nil,
-                track: CaseTrack? = nil, satisfaction: Satisfaction? = nil) {
+                deadlineWorkingDays: Int? = nil, track: CaseTrack? = nil, satisfaction: Satisfaction? = nil) {
         self.action = action
         self.note = note
         self.assignee = assignee
         self.deadline = deadline
+        self.deadlineWorkingDays = deadlineWorkingDays
         self.track = track
         self.satisfaction = satisfaction
     }
@@ -39,8 +42,10 @@ public enum CaseRules {
         }
     }
 
-    /// The case after an action, or a refusal naming the state and the allowed actions.
-    public static func apply(_ input: CaseActionInput, to dispute: DisputeCase, today: LocalDate, now: String) throws -> DisputeCase {
+    /// The case after an action, or a refusal naming the state and the allowed actions. Time
+    /// limits by level count the `policy`'s days (calendar days unless the county says working days).
+    public static func apply(_ input: CaseActionInput, to dispute: DisputeCase, today: LocalDate, now: String,
+                             policy: DeadlinePolicy = DeadlinePolicy()) throws -> DisputeCase {
         let allowed = allowed(dispute)
         guard allowed.contains(input.action) else {
             throw GridbookError.conflict("case \(dispute.id) is \(dispute.status.rawValue); \(input.action.rawValue) is not allowed (allowed: \(allowed.map(\.rawValue).joined(separator: ", ")))")
@@ -54,8 +59,17 @@ public enum CaseRules {
             if let deadline = input.deadline, deadline < today {
                 throw GridbookError.invalid(field: "deadline", problem: "\(deadline) is in the past")
             }
+            if let days = input.deadlineWorkingDays {
+                guard input.deadline == nil else {
+                    throw GridbookError.invalid(field: "deadline_working_days", problem: "give a deadline or a number of working days, not both")
+                }
+                guard (1...365).contains(days) else {
+                    throw GridbookError.invalid(field: "deadline_working_days", problem: "\(days) is not 1 to 365 working days")
+                }
+            }
             next.assignee = assignee
-            next.deadline = input.deadline ?? today.adding(days: dispute.level.deadlineDays)
+            next.deadline = input.deadline ?? input.deadlineWorkingDays.map { policy.calendar.adding(workingDays: $0, to: today) }
+                ?? policy.deadline(from: today, days: dispute.level.deadlineDays)
             next.status = .assigned
         case .respond:
             guard !input.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -88,7 +102,7 @@ public enum CaseRules {
             next.status = .accepted
             next.assignee = nil
             next.finishedAt = nil
-            next.deadline = today.adding(days: next.level.deadlineDays)
+            next.deadline = policy.deadline(from: today, days: next.level.deadlineDays)
         case .feedback:
             guard !input.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw GridbookError.invalid(field: "note", problem: "is empty (the answer given to the parties)")
@@ -109,7 +123,7 @@ public enum CaseRules {
             next.finishedAt = nil
             next.satisfaction = nil
             next.feedbackGiven = false
-            next.deadline = today.adding(days: dispute.level.deadlineDays)
+            next.deadline = policy.deadline(from: today, days: dispute.level.deadlineDays)
         }
         return next
     }

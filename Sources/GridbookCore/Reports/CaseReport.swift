@@ -62,6 +62,8 @@ public struct CaseReport: Encodable, Equatable, Sendable {
     public var byCategory: [String: CaseCounts]
     /// Accepted in the period, not finished and past their deadline on `to`.
     public var overdue: [DisputeCase]
+    /// Supervision cards given in the period to cases under the unit (whenever they were accepted).
+    public var cards: CardCounts
 
     /// The figures of a set of case outcomes: the rates of SPEC section 3, in one place.
     public static func figures(_ outcomes: [CaseOutcome]) -> (total: CaseCounts, finished: Int, onTime: Int, followedUp: Int, satisfied: Int,
@@ -126,20 +128,29 @@ extension AppDatabase {
                 if dispute.isOverdue(on: overdueOn) { overdue.append(dispute) }
             }
             let figures = CaseReport.figures(outcomes)
+            var cards = CardCounts()
+            let given: SQLRequest<CaseCard> = """
+                SELECT * FROM case_cards WHERE case_id IN (SELECT id FROM cases WHERE unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db)))
+                """
+            for card in try given.fetchAll(db) {
+                guard let at = Timestamp(card.givenAt).map({ calendar.localDate(of: $0) }), at >= from, at <= to else { continue }
+                cards.add(card.color)
+            }
             return CaseReport(
                 unit: UnitSummary(unit), from: from, to: to, total: figures.total, finished: figures.finished,
                 finishedOnTime: figures.onTime, followedUp: figures.followedUp, satisfied: figures.satisfied,
                 resolutionRate: CoverageCounts.percentage(figures.total.resolved, of: figures.total.accepted),
                 onTimeRate: CoverageCounts.percentage(figures.onTime, of: figures.finished),
                 satisfactionRate: CoverageCounts.percentage(figures.satisfied, of: figures.followedUp),
-                byLevel: figures.byLevel, byCategory: figures.byCategory, overdue: overdue
+                byLevel: figures.byLevel, byCategory: figures.byCategory, overdue: overdue, cards: cards
             )
         }
     }
 }
 
-/// A case with its `resolve` and `fail` ledger entries, oldest first.
-private struct CaseWithFinishes: Decodable, GridbookRecord {
+/// A case with some of its ledger entries (under the key `finishes`), oldest first: its `resolve`
+/// and `fail` entries for the case report, its `respond` entries for the first response.
+struct CaseWithFinishes: Decodable, GridbookRecord {
     var dispute: DisputeCase
     var finishes: [LedgerEntry]
 }

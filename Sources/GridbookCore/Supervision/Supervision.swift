@@ -8,6 +8,22 @@ public enum CardColor: String, Codable, Sendable, CaseIterable, DatabaseValueCon
     public static func < (lhs: CardColor, rhs: CardColor) -> Bool { lhs == .yellow && rhs == .red }
 }
 
+/// Cards by colour.
+public struct CardCounts: Codable, Equatable, Sendable {
+    public var yellow = 0
+    public var red = 0
+
+    public init() {}
+
+    /// Counts one more card of a colour.
+    public mutating func add(_ color: CardColor) {
+        switch color {
+        case .yellow: yellow += 1
+        case .red: red += 1
+        }
+    }
+}
+
 /// A card a case has earned, and why.
 public struct EarnedCard: Equatable, Sendable {
     public var color: CardColor
@@ -21,6 +37,14 @@ public struct CaseCard: Codable, Equatable, Sendable {
     /// ISO 8601 UTC.
     public var givenAt: String
     public var reason: String
+
+    /// A card given.
+    public init(caseId: String, color: CardColor, givenAt: String, reason: String) {
+        self.caseId = caseId
+        self.color = color
+        self.givenAt = givenAt
+        self.reason = reason
+    }
 }
 
 extension CaseCard: GridbookRecord, PersistableRecord {
@@ -132,5 +156,24 @@ extension AppDatabase {
     /// The cards given to a case, yellow first.
     public func cards(ofCase id: String) async throws -> [CaseCard] {
         try await read { db in try CaseCard.filter(CaseCard.Columns.caseId == id).order(sql: "color = 'red', given_at").fetchAll(db) }
+    }
+}
+
+extension AppDatabase {
+    /// Whether case time limits count working days (`true`) or calendar days, as the county set it.
+    public func caseDeadlinesInWorkingDays() async throws -> Bool {
+        try await read { db in try DeadlinePolicy.load(db).inWorkingDays }
+    }
+
+    /// Sets how case time limits by level are counted from now on (deadlines already set stay),
+    /// audited.
+    public func setCaseDeadlines(inWorkingDays: Bool, by actor: Actor = .system) async throws {
+        let now = clock.now()
+        try await write { db in
+            let value = inWorkingDays ? "working_days" : "calendar"
+            try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('case_deadlines', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [value])
+            try Audit.record(db, actor, "settings.case_deadlines", "settings", "case_deadlines", detail: value, at: now)
+        }
     }
 }

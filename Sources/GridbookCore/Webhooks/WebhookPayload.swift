@@ -24,7 +24,7 @@ public enum WebhookPayload {
     }
 
     /// An event's stored JSON with every phone number and identity card number masked as the API
-    /// masks them (`phone`, `…_phone`, `id_number`, `…_id_number`, at any depth); the text as it
+    /// masks them (`phone`, `…_phone`, `id_number`, `…_id_number`, `email`, `…_email`, at any depth); the text as it
     /// is when it holds none. Visits, risks and cases carry none today: this keeps it so for any
     /// record the feed carries later.
     public static func maskedData(_ text: String) throws -> String {
@@ -41,6 +41,7 @@ public enum WebhookPayload {
             guard let key else { return (value, false) }
             if key == "phone" || key.hasSuffix("_phone") { return (.string(PersonalData.maskPhone(text)), true) }
             if key == "id_number" || key.hasSuffix("_id_number") { return (.string(PersonalData.maskIDNumber(text)), true) }
+            if key == "email" || key.hasSuffix("_email") { return (.string(PersonalData.maskEmail(text)), true) }
             return (value, false)
         case .array(let items):
             let masked = items.map { mask($0, key: key) }

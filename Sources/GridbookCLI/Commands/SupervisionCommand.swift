@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import GridbookCore
+
+/// `gridbook supervise`: gives every unfinished case the cards it has earned (for a cron; the
+/// server does the same as it runs).
+struct SuperviseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "supervise",
+        abstract: "Give overdue and slipping cases their yellow and red cards (督办), each once.",
+        discussion: """
+            Yellow: not dispatched by the first working day after acceptance, or 80% of the time limit passed \
+            unfinished. Red: past the deadline, unfinished. Each card goes into the case's ledger and the feed \
+            (case.supervised) once; running this again gives nothing new.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() async throws {
+        let cards = try await global.open().supervise(by: global.actor)
+        if format == .json { return try Console.printJSON(cards) }
+        guard !cards.isEmpty else { return print("no new cards") }
+        var table = TextTable(headers: ["case", "card", "reason"], alignments: [.left, .left, .left])
+        table.rows = cards.map { [$0.caseId, $0.color.rawValue, $0.reason] }
+        Console.write(table.render())
+    }
+}
+
+/// `gridbook settings case-deadlines [calendar|working_days]`: how case time limits are counted.
+struct CaseDeadlinesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case-deadlines",
+        abstract: "Show or set whether case time limits by level (7, 15, 30) count calendar days or working days.",
+        discussion: "Working days are Monday to Friday, minus the holidays and plus the make-up days of holidays.csv."
+    )
+
+    /// The two ways of counting.
+    enum Counting: String, ExpressibleByArgument, CaseIterable {
+        case calendar
+        case workingDays = "working_days"
+    }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "calendar or working_days.")
+    var counting: Counting?
+
+    func run() async throws {
+        let database = try await global.open()
+        if let counting { try await database.setCaseDeadlines(inWorkingDays: counting == .workingDays, by: global.actor) }
+        print(try await database.caseDeadlinesInWorkingDays() ? Counting.workingDays.rawValue : Counting.calendar.rawValue)
+    }
+}
