@@ -183,7 +183,7 @@ struct UnitsReportCommand: AsyncParsableCommand {
         if format == .json { return try Console.printJSON(ranking) }
         func rate(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0) } ?? "–" }
         func minutes(_ seconds: Int?) -> String { seconds.map { "\(($0 + 59) / 60) min" } ?? "–" }
-        print("\(ranking.unit.name) (\(ranking.unit.code)), \(ranking.from) to \(ranking.to)\n")
+        Console.write("\(ranking.unit.name) (\(ranking.unit.code)), \(ranking.from) to \(ranking.to)\n\n")
         var table = TextTable(headers: ["rank", "code", "name", "score", "coverage", "on time", "satisfied", "first response", "yellow", "red"],
                               alignments: [.right, .left, .left, .right, .right, .right, .right, .right, .right, .right])
         table.rows = ranking.rows.map { row in
@@ -191,7 +191,7 @@ struct UnitsReportCommand: AsyncParsableCommand {
              rate(row.satisfactionRate), minutes(row.firstResponseMedianSeconds), "\(row.cards.yellow)", "\(row.cards.red)"]
         }
         Console.write(table.render())
-        print("\nrule: \(ranking.rule)")
+        Console.write("\nrule: \(ranking.rule)\n")
     }
 }
 

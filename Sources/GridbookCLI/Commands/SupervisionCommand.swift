@@ -23,7 +23,7 @@ struct SuperviseCommand: AsyncParsableCommand {
     func run() async throws {
         let cards = try await global.open().supervise(by: global.actor)
         if format == .json { return try Console.printJSON(cards) }
-        guard !cards.isEmpty else { return print("no new cards") }
+        guard !cards.isEmpty else { return Console.write("no new cards\n") }
         var table = TextTable(headers: ["case", "card", "reason"], alignments: [.left, .left, .left])
         table.rows = cards.map { [$0.caseId, $0.color.rawValue, $0.reason] }
         Console.write(table.render())
@@ -52,6 +52,6 @@ struct CaseDeadlinesCommand: AsyncParsableCommand {
     func run() async throws {
         let database = try await global.open()
         if let counting { try await database.setCaseDeadlines(inWorkingDays: counting == .workingDays, by: global.actor) }
-        print(try await database.caseDeadlinesInWorkingDays() ? Counting.workingDays.rawValue : Counting.calendar.rawValue)
+        Console.write((try await database.caseDeadlinesInWorkingDays() ? Counting.workingDays.rawValue : Counting.calendar.rawValue) + "\n")
     }
 }
