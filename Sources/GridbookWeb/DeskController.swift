@@ -18,6 +18,7 @@ struct DeskController {
         group.get("cases", use: cases)
         group.get("cases/:id", use: dispute)
         group.get("reports/cases", use: caseReport)
+        group.get("digest", use: digest)
         group.get("codes", use: codes)
     }
 
@@ -288,9 +289,89 @@ struct DeskController {
         ])
     }
 
+    /// The daily, weekly or monthly digest of a unit (default: the caller's, daily, read today),
+    /// for township staff, mediators and county admins, as the API answers it.
+    @Sendable func digest(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        _ = try context.require(.handleCases)
+        let unit = try await context.requireScope(try await unitQuery(request, context))
+        let period = try request.choiceQuery("period", DigestPeriod.self) ?? .daily
+        let digest = try await database.digest(period, unitCode: unit, on: try request.dateQuery("on"))
+        let values = try await DigestPage.values(digest, database: database, desk: true)
+        return try Pages.render("digest", title: DigestText.heading(digest), caller: context.caller, values)
+    }
+
     /// The form that gives a person in the caller's units a sign-in code.
     @Sendable func codes(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         _ = try context.require(.handleCases)
         return try Pages.render("codes", title: "发放登录码", caller: context.caller, [:])
+    }
+}
+
+/// The digest as a page: the desk's (`/desk/digest`, with its navigation and links) and
+/// `gridbook digest --format html`'s (one self-contained file, its style inline), from one
+/// template and the same words as the command line's table (``DigestText``).
+package enum DigestPage {
+    /// Rows of a long list the page shows; the JSON has them all.
+    static let shown = 50
+
+    /// The page's values; `desk` links records to their desk pages.
+    static func values(_ digest: Digest, database: AppDatabase, desk: Bool) async throws -> [String: Any] {
+        let zone = TimeZone(identifier: try await database.timeZoneIdentifier()) ?? TimeZone(secondsFromGMT: 8 * 3600) ?? .current
+        var calendar = LocalCalendar(timeZone: zone)
+        let categories = Dictionary(try await database.issueCategories().map { ($0.code, $0.label) }, uniquingKeysWith: { first, _ in first })
+        let time = { (text: String) in Timestamp(text).map { calendar.localTime($0) } ?? text }
+        let triage = digest.triage.items.map { item -> [String: Any] in
+            [
+                "id": item.id, "title": item.title, "kind": DigestText.kind[item.kind] ?? item.kind,
+                "category": categories[item.category] ?? item.category, "level": item.level,
+                "levelLabel": (item.kind == "risk" ? DigestText.riskLevel : DigestText.caseLevel)[item.level] ?? item.level,
+                "unit": item.unitCode, "reportedAt": time(item.reportedAt),
+                "link": item.kind == "risk" ? "/desk/risks/\(item.id)" : "/desk/cases/\(item.id)",
+            ]
+        }
+        let grids = digest.overdueByGrid.prefix(shown).map { grid -> [String: Any] in
+            ["code": grid.code, "name": grid.name, "overdue": grid.overdue, "longest": grid.longestOverdueDays,
+             "members": grid.gridMembers.isEmpty ? "（无）" : grid.gridMembers.joined(separator: "、")]
+        }
+        let late = digest.risks.notReviewedOnTime
+        return [
+            "desk": desk, "standalone": !desk, "title": DigestText.heading(digest),
+            "unitCode": digest.unit.code, "unitName": digest.unit.name, "on": digest.on.description,
+            "from": digest.from.description, "to": digest.to.description,
+            "periods": DigestPeriod.allCases.map { ["value": $0.rawValue, "label": DigestText.title($0), "selected": $0 == digest.period] },
+            "sections": DigestText.summary(digest).map { section in
+                ["section": section.section, "lines": section.lines.map { ["label": $0.label, "value": $0.value] }]
+            },
+            "triageFrom": digest.triage.from.description, "triageTo": digest.triage.to.description,
+            "triageDays": digest.triage.from != digest.triage.to, "triageAsOf": time(digest.triage.asOf),
+            "triage": triage, "hasTriage": !triage.isEmpty,
+            "grids": grids, "hasGrids": !grids.isEmpty, "shownGrids": grids.count,
+            "moreGrids": max(0, digest.overdueByGrid.count - grids.count),
+            "categories": digest.risks.byCategory.keys.sorted().map { ["label": categories[$0] ?? $0, "count": digest.risks.byCategory[$0] ?? 0] },
+            "lateReviews": late.prefix(shown).map { risk -> [String: Any] in
+                ["id": risk.id, "title": risk.title, "level": risk.level.rawValue,
+                 "levelLabel": DigestText.riskLevel[risk.level.rawValue] ?? "", "reviewDue": risk.reviewDue.description]
+            },
+            "moreLateReviews": max(0, late.count - shown),
+            "overdueCases": digest.cases.overdue.prefix(shown).map { dispute -> [String: Any] in
+                var row: [String: Any] = [
+                    "id": dispute.id, "title": dispute.title, "deadline": dispute.deadline.description,
+                    "levelLabel": DigestText.caseLevel[dispute.level.rawValue] ?? "", "status": DigestText.caseStatus[dispute.status.rawValue] ?? "",
+                ]
+                if let assignee = dispute.assignee { row["assignee"] = assignee }
+                return row
+            },
+            "gaps": DigestText.gaps(digest.pairing).filter { !$0.units.isEmpty }.map { gap -> [String: Any] in
+                ["label": gap.label, "count": gap.units.count, "more": gap.units.count > 20,
+                 "units": gap.units.prefix(20).map { ["code": $0.code, "name": $0.name] }]
+            },
+        ]
+    }
+
+    /// The digest as one self-contained HTML page (no script, no external file).
+    package static func html(_ digest: Digest, database: AppDatabase) async throws -> String {
+        let values = try await values(digest, database: database, desk: false)
+        guard let html = try Pages.library.get().render(values, withTemplate: "digest") else { return "" }
+        return html
     }
 }

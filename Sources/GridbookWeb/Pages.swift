@@ -16,7 +16,7 @@ enum Pages {
             ("risks", PackageResources.risks_mustache), ("risk", PackageResources.risk_mustache),
             ("cases", PackageResources.cases_mustache), ("case", PackageResources.case_mustache),
             ("case-report", PackageResources.case_report_mustache), ("codes", PackageResources.codes_mustache),
-            ("error", PackageResources.error_mustache),
+            ("error", PackageResources.error_mustache), ("digest", PackageResources.digest_mustache),
         ]
         for (name, bytes) in templates { try library.register(String(decoding: bytes, as: UTF8.self), named: name) }
         return library

@@ -29,6 +29,7 @@ struct ReportController {
         group.get("due", use: due)
         group.get("reports/coverage", use: coverage)
         group.get("reports/pairing", use: pairing)
+        group.get("reports/digest", use: digest)
     }
 
     /// A page of the households due under a unit (the same for every caller who may see the
@@ -78,4 +79,18 @@ struct ReportController {
         let unit = try await context.requireScope(request.requiredQuery("unit"))
         return try await database.pairingReport(unitCode: unit)
     }
+
+    /// The daily, weekly or monthly digest of a unit, for township staff, mediators and county
+    /// admins (the people who triage and dispatch).
+    @Sendable func digest(_ request: Request, context: AuthenticatedContext) async throws -> Digest {
+        _ = try context.require(.handleCases)
+        let unit = try await context.requireScope(request.requiredQuery("unit"))
+        guard let period = try request.choiceQuery("period", DigestPeriod.self) else {
+            throw GridbookError.invalid(field: "period", problem: "is missing (daily, weekly or monthly)")
+        }
+        return try await database.digest(period, unitCode: unit, on: try request.dateQuery("on"))
+    }
 }
+
+/// The digest answers as the API's JSON (the same bytes as `gridbook digest --format json`).
+extension Digest: ResponseEncodable {}
