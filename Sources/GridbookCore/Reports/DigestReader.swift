@@ -71,22 +71,26 @@ struct DigestReader {
 
     // MARK: - Households
 
-    /// Visits due and done, coverage at both ends, and overdue households by grid: one pass over
-    /// the households as of the day before the period, one as of its last day, each state by the
-    /// schedule rule.
+    /// Visits due and done, coverage at both ends, and overdue households by grid, each state by
+    /// the schedule rule: one pass over the households as of the period's last day; as the period
+    /// began (the day before it), a household not met during it stood where it stands at its end,
+    /// and only those met during it have their last met visit before it read from the visit log.
     func households() throws -> (DigestVisits, DigestCoverage, [DigestOverdueGrid]) {
         let before = from.adding(days: -1)
         var start = CoverageCounts()
-        var due: Set<String> = []
-        try Schedule.forEachInput(db, under: unit, asOf: before) { input in
-            let state = input.state(on: before)
-            start.add(state)
-            if state.dueOn <= to { due.insert(input.householdCode) }
-        }
         var end = CoverageCounts()
         var visits = DigestVisits()
-        visits.due = due.count
         var grids: [String: (overdue: Int, longest: Int)] = [:]
+        var metDuring: [String: ScheduleInput] = [:]
+        /// Counts a household's state as the period began.
+        func began(_ input: ScheduleInput, metDuring: Bool) {
+            let state = input.state(on: before)
+            start.add(state)
+            if state.dueOn <= to {
+                visits.due += 1
+                if metDuring { visits.done += 1 }
+            }
+        }
         try Schedule.forEachInput(db, under: unit, asOf: to) { input in
             let state = input.state(on: to)
             end.add(state)
@@ -96,7 +100,25 @@ struct DigestReader {
             }
             if let lastMet = state.lastMet, lastMet >= from {
                 visits.met += 1
-                if due.contains(input.householdCode) { visits.done += 1 }
+                if input.registeredOn <= before { metDuring[input.householdCode] = input }
+            } else if input.registeredOn <= before {
+                began(input, metDuring: false)
+            }
+        }
+        if !metDuring.isEmpty {
+            // Those met since the period began (a few more: met only after it), with their last
+            // met visit before it.
+            // The whole county needs no filter (as in ``Schedule``).
+            let households: SQL = unit.level == .county ? "1" : Hierarchy.householdCondition(unit, alias: "h")
+            let rows = try Row.fetchCursor(db, SQLRequest<Row>(literal: """
+                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
+                SELECT h.code, \(LastMet.sql(household: "h.code", onOrBefore: before))
+                FROM households h WHERE h.last_met_on >= \(from) AND \(households)
+                """))
+            while let row = try rows.next() {
+                guard var input = metDuring[row[0]] else { continue }
+                input.lastMet = row[1]
+                began(input, metDuring: true)
             }
         }
         visits.doneRate = CoverageCounts.percentage(visits.done, of: visits.due)
