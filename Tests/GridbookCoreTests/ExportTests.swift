@@ -51,7 +51,7 @@ struct ExportTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let summary = try await original.exportSeeds(to: directory, format: format, encoding: encoding, revealTo: countyAdmin, by: .person("P9"))
         #expect(summary.files.map(\.name).last == (format == .xlsx ? "visits.xlsx" : "visits.csv"))
-        #expect(summary.files.map(\.rows) == [17, 3, 9, 2, 2, 1, 8, 7])
+        #expect(summary.files.map(\.rows) == [17, 0, 3, 9, 2, 2, 1, 8, 7])
         let copy = try AppDatabase.inMemory(clock: .fixed(testNow))
         let imported = try await copy.importSeeds(from: directory, options: ImportOptions(now: testNow))
         #expect(imported.files.first { $0.file.hasPrefix("people.") }?.encoding
@@ -117,7 +117,7 @@ struct ExportTests {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let summary = try await database.exportSeeds(to: directory, unit: "V1", revealTo: countyAdmin)
-        #expect(summary.files.map(\.rows) == [17, 3, 6, 2, 1, 1, 5, 4])
+        #expect(summary.files.map(\.rows) == [17, 0, 3, 6, 2, 1, 1, 5, 4])
         let units = try String(contentsOf: directory.appendingPathComponent("units.csv"), encoding: .utf8)
         #expect(units == "code,name,level,parent_code\r\nC,测试县,county,\r\nT1,东风镇,township,C\r\nV1,红旗村,village,T1\r\nG1,第一网格,grid,V1\r\nG2,第二网格,grid,V1\r\nB1,一号楼栋,block,G1\r\n")
         let part = try AppDatabase.inMemory(clock: .fixed(testNow))

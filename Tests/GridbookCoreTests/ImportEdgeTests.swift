@@ -173,12 +173,12 @@ struct ImportEdgeTests {
         var files = smallCounty
         files["Units.CSV"] = files.removeValue(forKey: "units.csv")
         let problems = try await importProblems(try AppDatabase.inMemory(clock: .fixed(testNow)), files)
-        #expect(problems.first == "Units.CSV:1: -: not a seed file (expected issue_categories.csv, categories.csv, units.csv, people.csv, duties.csv, party_groups.csv, households.csv, visits.csv (or .txt or .xlsx)); rename or remove it")
+        #expect(problems.first == "Units.CSV:1: -: not a seed file (expected issue_categories.csv, holidays.csv, categories.csv, units.csv, people.csv, duties.csv, party_groups.csv, households.csv, visits.csv (or .txt or .xlsx)); rename or remove it")
         let empty = try SeedDirectory(["notes.txt": "hello"])
         let failure = try await #require(throws: ImportFailure.self) {
             try await AppDatabase.inMemory(clock: .fixed(testNow)).importSeeds(from: empty.url, options: ImportOptions(now: testNow))
         }
-        #expect(failure.problems.map(\.problem) == ["no seed files here (expected issue_categories.csv, categories.csv, units.csv, people.csv, duties.csv, party_groups.csv, households.csv, visits.csv (or .txt or .xlsx))"])
+        #expect(failure.problems.map(\.problem) == ["no seed files here (expected issue_categories.csv, holidays.csv, categories.csv, units.csv, people.csv, duties.csv, party_groups.csv, households.csv, visits.csv (or .txt or .xlsx))"])
     }
 
     @Test("problems come in file order, then line order")

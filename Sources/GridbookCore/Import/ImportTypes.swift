@@ -95,6 +95,8 @@ public struct ImportSummary: Equatable, Sendable {
 /// The seed files, in the order they are read (each may refer to the ones before it).
 public enum SeedFileName: String, CaseIterable, Sendable {
     case issueCategories = "issue_categories.csv"
+    /// The work calendar's public holidays and make-up working days (`date,kind,name`).
+    case holidays = "holidays.csv"
     case categories = "categories.csv"
     case units = "units.csv"
     case people = "people.csv"
@@ -114,7 +116,7 @@ public enum SeedFileName: String, CaseIterable, Sendable {
     /// to what could not be read, burying the one real problem).
     var dependencies: Set<SeedFileName> {
         switch self {
-        case .issueCategories, .categories, .units, .people: []
+        case .issueCategories, .holidays, .categories, .units, .people: []
         case .duties, .partyGroups: [.units, .people]
         case .households: [.units, .categories]
         case .visits: [.units, .categories, .households, .people]
@@ -125,6 +127,7 @@ public enum SeedFileName: String, CaseIterable, Sendable {
     var columns: (all: [String], required: [String]) {
         switch self {
         case .issueCategories: (["code", "label", "kind"], ["code", "label", "kind"])
+        case .holidays: (["date", "kind", "name"], ["date", "kind"])
         case .categories: (["code", "label", "interval_days"], ["code", "interval_days"])
         case .units: (["code", "name", "level", "parent_code"], ["code", "name", "level", "parent_code"])
         case .people: (["id", "name", "phone", "id_number"], ["id", "name"])

@@ -108,6 +108,7 @@ private struct SeedExporter {
             """
         let exports: [(SeedFileName, SQL)] = [
             (.issueCategories, "SELECT code, label, kind FROM issue_categories ORDER BY rowid"),
+            (.holidays, "SELECT date, kind, name FROM holidays ORDER BY date"),
             (.categories, "SELECT code, label, interval_days FROM categories ORDER BY rowid"),
             // Parents before children: an import checks each parent as it goes.
             (.units, """

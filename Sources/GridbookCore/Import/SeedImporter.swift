@@ -155,6 +155,7 @@ struct SeedImporter {
             if file.isReadable {
                 switch name {
                 case .issueCategories: try importIssueCategories(&file, &fileSummary)
+                case .holidays: try importHolidays(&file, &fileSummary)
                 case .categories: try importCategories(&file, &fileSummary)
                 case .units: try importUnits(&file, &fileSummary)
                 case .people: try importPeople(&file, &fileSummary)
@@ -402,6 +403,18 @@ struct SeedImporter {
             let kind = choice(file, "kind", IssueCategory.Kind.self)
             guard let code, let label, let kind, firstOccurrence(&seen, code, file, "code"), writing else { continue }
             try count(upsert, [code, label, kind.rawValue], existed: existing.contains(code), &summary)
+        }
+    }
+
+    private mutating func importHolidays(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
+        let existing = try Set(String.fetchAll(db, sql: "SELECT date FROM holidays"))
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "holidays", key: ["date"], columns: ["date", "kind", "name"]))
+        var seen: [String: Int] = [:]
+        while nextRow(&file, &summary) {
+            let date = self.date(file, "date", required: true)
+            let kind = choice(file, "kind", HolidayKind.self)
+            guard let date = date ?? nil, let kind, firstOccurrence(&seen, date.description, file, "date"), writing else { continue }
+            try count(upsert, [date.description, kind.rawValue, file.text("name")], existed: existing.contains(date.description), &summary)
         }
     }
 

@@ -74,6 +74,11 @@ public struct WorkCalendar: Sendable, Equatable {
     }
 }
 
+/// A row of the work calendar: a day off, or a weekend day worked instead (调休).
+public enum HolidayKind: String, Codable, Sendable, CaseIterable {
+    case holiday, workday
+}
+
 extension LocalDate {
     /// ISO weekday: 1 Monday … 7 Sunday (1970-01-01, day 0, was a Thursday).
     public var weekday: Int {
