@@ -76,7 +76,7 @@ struct DemoSeedTests {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let summary = try await database.importSeeds(from: seeds, options: ImportOptions(now: testNow))
         #expect(summary.files.map { "\($0.file) \($0.rows)" } == [
-            "categories.csv 12", "units.csv 500", "people.csv 777", "duties.csv 661", "party_groups.csv 87",
+            "holidays.csv 39", "categories.csv 12", "units.csv 500", "people.csv 777", "duties.csv 661", "party_groups.csv 87",
             "households.csv 8000", "visits.csv 69932",
         ])
         let asOf = try #require(try await database.latestVisitDate())
