@@ -256,6 +256,11 @@ struct DeskController {
             values["reporter"] = [reporter.name, reporter.phone, reporter.email, reporter.accountId.map { "账号 \($0)" }]
                 .compactMap { $0 }.joined(separator: " · ")
         }
+        // Supervision cards (督办), as the ledger records them.
+        let cards = try await database.cards(ofCase: id)
+        if !cards.isEmpty {
+            values["cards"] = cards.map { "\($0.color == .red ? "红牌" : "黄牌") \(reading.time($0.givenAt))" }.joined(separator: "；")
+        }
         let mayAct = context.caller.may(.handleCases)
         return try Pages.render("case", title: "案件 " + id, caller: context.caller, [
             "case": values, "hasActions": mayAct && !detail.allowedActions.isEmpty,

@@ -78,7 +78,7 @@ enum Labels {
     static let action: [String: String] = [
         "accept": "受理", "dispatch": "派单", "start": "开始办理", "note": "记录", "resolve": "化解", "fail": "未能化解",
         "escalate": "上报", "feedback": "反馈当事人", "follow_up": "回访", "close": "办结", "reopen": "重新打开",
-        "respond": "响应", "promote": "由风险转入",
+        "respond": "响应", "promote": "由风险转入", "supervise": "督办",
     ]
     static let track: [String: String] = [
         "mediation": "人民调解", "judicial_confirmation": "司法确认", "litigation": "诉讼", "petition": "信访",

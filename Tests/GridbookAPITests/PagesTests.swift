@@ -302,6 +302,14 @@ struct PagesTests {
             let filed = try await database.fileOpen311Request(submission, by: caller, apiKeyHash: "test")
             try await client.execute(uri: "/desk/cases/\(filed.serviceRequestId)", method: .get, headers: staff.headers()) { response in
                 #expect(String(buffer: response.body).contains(#"<dd class="wrap" id="reporter">张伟 · 138****5678 · z***@example.com</dd>"#))
+                #expect(!String(buffer: response.body).contains(#"id="cards""#))
+            }
+            // A card given shows on the case's page, as the ledger's 督办.
+            _ = try await database.supervise(now: apiNow.addingTimeInterval(10 * 86_400))
+            try await client.execute(uri: "/desk/cases/\(filed.serviceRequestId)", method: .get, headers: staff.headers()) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains(#"<dd id="cards"><strong class="warn">黄牌 2026-12-11 08:00；红牌 2026-12-11 08:00</strong></dd>"#))
+                #expect(page.contains("<strong>督办</strong>"))
             }
             // A grid member may not see a township's case at all.
             try await client.execute(uri: "/desk/cases/\(dispute.id)", method: .get, headers: member.headers()) { #expect($0.status == .forbidden) }
