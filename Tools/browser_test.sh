@@ -60,34 +60,8 @@ fi
 
 GRIDBOOK="$(gridbook_binary "$GRIDBOOK")"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/gridbook-browser.XXXXXX")"
-SERVER_PID=""
-cleanup() {
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ -n "${KEEP:-}" ]]; then say "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-say "building the demo database in $WORK"
-cp -R "$ROOT/Seeds" "$WORK/Seeds"
-(cd "$WORK" && "$GRIDBOOK" demo > "$WORK/demo.log" 2>&1) || { cat "$WORK/demo.log" >&2; exit 1; }
-DB="$WORK/gridbook-demo.sqlite"
-[[ -f "$DB" ]] || { say "gridbook demo wrote no $DB"; cat "$WORK/demo.log" >&2; exit 1; }
-
-PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-BASE="http://127.0.0.1:$PORT"
-say "serving on $BASE (log: $WORK/server.log)"
-"$GRIDBOOK" --db "$DB" serve --port "$PORT" > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for attempt in $(seq 1 150); do
-    if curl -fsS "$BASE/healthz" > /dev/null 2>&1; then break; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then say "the server exited:"; head -n 20 "$WORK/server.log" >&2; exit 1; fi
-    if [[ "$attempt" -eq 150 ]]; then say "the server did not answer /healthz within 30 s"; exit 1; fi
-    sleep 0.2
-done
+demo_workspace browser
+serve_demo
 
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"

@@ -46,35 +46,12 @@ if ! "$VENV/bin/python" -c 'import georeport' > /dev/null 2>&1; then
     "$VENV/bin/pip" install --quiet 'georeport>=0.3,<0.4'
 fi
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/gridbook-open311.XXXXXX")"
-SERVER_PID=""
-cleanup() {
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ -n "${KEEP:-}" ]]; then say "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-say "building the demo database in $WORK"
-cp -R "$ROOT/Seeds" "$WORK/Seeds"
-(cd "$WORK" && "$GRIDBOOK" demo > "$WORK/demo.log" 2>&1) || { cat "$WORK/demo.log" >&2; exit 1; }
-DB="$WORK/gridbook-demo.sqlite"
+demo_workspace open311
 KEY="$("$GRIDBOOK" --db "$DB" token issue --person "$STAFF" 2>/dev/null | tail -n 1 | tr -d '[:space:]')"
 [[ "$KEY" =~ ^gb_[0-9a-f]+$ ]] || { say "could not read the token (got: $KEY)"; exit 1; }
 VILLAGE="$(awk -F, 'NR > 1 && $3 == "village" && $4 == "150599001000" { print $1; exit }' Seeds/demo/units.csv)"
 
-PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-BASE="http://127.0.0.1:$PORT"
-"$GRIDBOOK" --db "$DB" serve --host 127.0.0.1 --port "$PORT" > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for attempt in $(seq 1 100); do
-    curl -fsS "$BASE/healthz" > /dev/null 2>&1 && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-    [[ "$attempt" -eq 100 ]] && { say "the server did not answer /healthz within 20 s"; exit 1; }
-    sleep 0.2
-done
+serve_demo
 
 say "filing a request with curl (village $VILLAGE)"
 post() {
