@@ -242,33 +242,11 @@ extension AppDatabase {
             return try reader.read()
         }
         // The register's own filter and the pairing report, each the one place its rule is written.
-        let risks = try await allRisks(RiskFilter(unitCode: unit.code), today: part.to)
-        let lateReviews = try await allRisks(RiskFilter(unitCode: unit.code, reviewOverdue: true), today: part.to.adding(days: 1))
+        var risks = part.risks
+        risks.notReviewedOnTime = try await allRisks(RiskFilter(unitCode: unit.code, reviewOverdue: true), today: part.to.adding(days: 1))
+            .map(DigestRisk.init)
         let pairing = try await pairingReport(unitCode: unit.code, on: part.to)
         let members = try await gridMembers(of: part.overdueGrids.map(\.code), on: part.to)
-        var local = try await read { db in try Settings.calendar(db) }
-
-        var found = DigestRisks()
-        found.byLevel = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.map { ($0.rawValue, 0) })
-        var triage = part.triage
-        for risk in risks {
-            guard let reported = Timestamp(risk.reportedAt) else { continue }
-            let day = local.localDate(of: reported)
-            if day >= part.from, day <= part.to {
-                found.found += 1
-                found.byLevel[risk.level.rawValue, default: 0] += 1
-                found.byCategory[risk.category, default: 0] += 1
-            }
-            // A risk waits for triage while it is open and not promoted: nobody has taken it
-            // into monitoring, settled it or made it a case.
-            if day >= part.triageFrom, day <= part.triageTo, risk.status == .open, risk.caseId == nil {
-                triage.append((reported.epochSeconds, DigestTriageItem(
-                    kind: "risk", id: risk.id, title: risk.title, unitCode: risk.unitCode, category: risk.category,
-                    level: risk.level.rawValue, source: risk.source.rawValue, reportedAt: risk.reportedAt)))
-            }
-        }
-        found.notReviewedOnTime = lateReviews.map(DigestRisk.init)
-        triage.sort { ($0.0, $0.1.id) < ($1.0, $1.1.id) }
 
         return Digest(
             period: period, unit: UnitSummary(unit), on: part.on, from: part.from, to: part.to,
@@ -278,9 +256,9 @@ extension AppDatabase {
                 grid.gridMembers = members[grid.code] ?? []
                 return grid
             },
-            risks: found, cases: part.cases, cards: part.cards, firstResponse: part.firstResponse,
+            risks: risks, cases: part.cases, cards: part.cards, firstResponse: part.firstResponse,
             pairing: DigestPairing(pairing),
-            triage: DigestTriage(from: part.triageFrom, to: part.triageTo, asOf: part.triageAsOf, items: triage.map(\.1))
+            triage: DigestTriage(from: part.triageFrom, to: part.triageTo, asOf: part.triageAsOf, items: part.triage.map(\.1))
         )
     }
 }

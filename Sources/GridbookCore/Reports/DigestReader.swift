@@ -20,7 +20,9 @@ struct DigestReader {
         var cases: DigestCases
         var cards: DigestCards
         var firstResponse: DigestFirstResponse
-        /// Cases awaiting dispatch with the instant each was reported (to sort by).
+        /// Without the late reviews (read after).
+        var risks: DigestRisks
+        /// Reports and cases awaiting dispatch with the instant each was reported, oldest first.
         var triage: [(Int, DigestTriageItem)]
     }
 
@@ -62,10 +64,12 @@ struct DigestReader {
     mutating func read() throws -> Part {
         let (visits, coverage, overdueGrids) = try households()
         let caseFigures = try cases()
+        let riskFigures = try risks()
+        let triage = (caseFigures.triage + riskFigures.triage).sorted { ($0.0, $0.1.id) < ($1.0, $1.1.id) }
         return Part(
             on: on, from: from, to: to, triageFrom: triageFrom, triageTo: triageTo, triageAsOf: caseFigures.asOf,
             visits: visits, coverage: coverage, overdueGrids: overdueGrids, cases: caseFigures.cases,
-            cards: try cards(), firstResponse: caseFigures.firstResponse, triage: caseFigures.triage
+            cards: try cards(), firstResponse: caseFigures.firstResponse, risks: riskFigures.found, triage: triage
         )
     }
 
@@ -155,34 +159,39 @@ struct DigestReader {
         let asOf = Timestamp(epochSeconds: min(nowSeconds, local.startOfDay(on.adding(days: 1)))).text
         // Only the cases the figures can count: accepted before the period ended and not
         // finished before it began, or accepted on the triage days.
-        let ledger = DisputeCase.ledger.order(Column("id")).forKey("ledger")
-        let request = DisputeCase
-            .filter(literal: """
-                unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db))
-                AND ((accepted_at < \(periodEnd) AND (finished_at IS NULL OR finished_at >= \(periodStart)))
-                     OR (accepted_at >= \(triageStart) AND accepted_at < \(triageEnd)))
-                """)
-            .including(all: ledger)
-            .order(Column("id"))
+        let cases: SQL = """
+            unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db))
+            AND ((accepted_at < \(periodEnd) AND (finished_at IS NULL OR finished_at >= \(periodStart)))
+                 OR (accepted_at >= \(triageStart) AND accepted_at < \(triageEnd)))
+            """
+        // Their ledgers, oldest first: only what the figures read of an entry (read as raw
+        // rows, a few thousand of them in a county's month).
+        var ledgers: [String: [LedgerEntry]] = [:]
+        try RawRows.forEach(db, """
+            SELECT case_id, at, action FROM case_ledger WHERE case_id IN (SELECT id FROM cases WHERE \(cases)) ORDER BY case_id, id
+            """) { row in
+            guard let caseId = row.text(0), let at = row.text(1), let action = row.text(2) else { return }
+            ledgers[caseId, default: []].append(LedgerEntry(id: nil, caseId: caseId, at: at, actor: "", action: action, note: ""))
+        }
         var figures = DigestCases()
         var times: [Int?] = []
         var triage: [(Int, DigestTriageItem)] = []
-        for item in try DigestCaseLedger.fetchAll(db, request) {
-            let dispute = item.dispute
+        for dispute in try DisputeCase.filter(literal: cases).order(Column("id")).fetchAll(db) {
+            let ledger = ledgers[dispute.id] ?? []
             guard let accepted = Timestamp(dispute.acceptedAt) else { continue }
             let acceptedOn = local.localDate(of: accepted)
             func happened(_ action: CaseAction) -> Bool {
-                item.ledger.contains { $0.action == action.rawValue && $0.at >= periodStart && $0.at < periodEnd }
+                ledger.contains { $0.action == action.rawValue && $0.at >= periodStart && $0.at < periodEnd }
             }
             if acceptedOn >= from, acceptedOn <= to {
                 figures.accepted += 1
-                times.append(dispute.firstResponseSeconds(ledger: item.ledger))
+                times.append(dispute.firstResponseSeconds(ledger: ledger))
             }
             if happened(.dispatch) { figures.dispatched += 1 }
             if happened(.resolve) { figures.resolved += 1 }
             if happened(.fail) { figures.unresolved += 1 }
             if dispute.isOverdue(on: to) { figures.overdue.append(DigestCase(dispute)) }
-            let handled = item.ledger.contains {
+            let handled = ledger.contains {
                 ($0.action == CaseAction.dispatch.rawValue || $0.action == CaseAction.start.rawValue) && $0.at <= asOf
             }
             if acceptedOn >= triageFrom, acceptedOn <= triageTo, !handled {
@@ -193,6 +202,47 @@ struct DigestReader {
             }
         }
         return (figures, DigestFirstResponse(times: times), triage, asOf)
+    }
+
+    // MARK: - Risks
+
+    /// Risks reported in the period, by level and category, and the triage days' risks still open
+    /// and not made a case (nobody has taken them into monitoring, settled them or promoted them);
+    /// the late reviews come from the register's own filter.
+    mutating func risks() throws -> (found: DigestRisks, triage: [(Int, DigestTriageItem)]) {
+        var found = DigestRisks()
+        found.byLevel = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.map { ($0.rawValue, 0) })
+        var triage: [(Int, DigestTriageItem)] = []
+        let start = min(instant(from), instant(triageFrom)), end = max(instant(to.adding(days: 1)), instant(triageTo.adding(days: 1)))
+        // Where risks sit, as the register's filter has it: grids at or under the unit, and the
+        // households of its blocks (a block head's risks).
+        let codes = try Hierarchy.codesSQL(atOrUnder: unit.code, db)
+        var rows: [(id: String, unit: String, category: String, level: String, status: String, title: String,
+                    reportedAt: String, promoted: Bool, source: String)] = []
+        try RawRows.forEach(db, """
+            SELECT id, unit_code, category, level, status, title, reported_at, case_id IS NOT NULL, source FROM risks
+            WHERE reported_at >= \(start) AND reported_at < \(end)
+              AND (unit_code IN \(codes) OR household_code IN (SELECT code FROM households WHERE block_code IN \(codes)))
+            """) { row in
+            guard let id = row.text(0), let unit = row.text(1), let category = row.text(2), let level = row.text(3),
+                  let status = row.text(4), let title = row.text(5), let reportedAt = row.text(6), let source = row.text(8) else { return }
+            rows.append((id, unit, category, level, status, title, reportedAt, row.int(7) == 1, source))
+        }
+        for risk in rows {
+            guard let reported = Timestamp(risk.reportedAt) else { continue }
+            let day = local.localDate(of: reported)
+            if day >= from, day <= to {
+                found.found += 1
+                found.byLevel[risk.level, default: 0] += 1
+                found.byCategory[risk.category, default: 0] += 1
+            }
+            if day >= triageFrom, day <= triageTo, risk.status == RiskStatus.open.rawValue, !risk.promoted {
+                triage.append((reported.epochSeconds, DigestTriageItem(
+                    kind: "risk", id: risk.id, title: risk.title, unitCode: risk.unit, category: risk.category,
+                    level: risk.level, source: risk.source, reportedAt: risk.reportedAt)))
+            }
+        }
+        return (found, triage)
     }
 
     /// Cards given in the period to cases at or under the unit, by colour.
@@ -213,10 +263,4 @@ struct DigestReader {
         }
         return cards
     }
-}
-
-/// A case with its whole ledger, oldest first.
-private struct DigestCaseLedger: Decodable, GridbookRecord {
-    var dispute: DisputeCase
-    var ledger: [LedgerEntry]
 }
