@@ -85,7 +85,8 @@ struct DigestReader {
         var end = CoverageCounts()
         var visits = DigestVisits()
         var grids: [String: (overdue: Int, longest: Int)] = [:]
-        var metDuring: [String: ScheduleInput] = [:]
+        // Households met during the period: their registration and interval, by code.
+        var metDuring: [String: (registeredOn: LocalDate, intervalDays: Int)] = [:]
         /// Counts a household's state as the period began.
         func began(_ input: ScheduleInput, metDuring: Bool) {
             let state = input.state(on: before)
@@ -104,7 +105,7 @@ struct DigestReader {
             }
             if let lastMet = state.lastMet, lastMet >= from {
                 visits.met += 1
-                if input.registeredOn <= before { metDuring[input.householdCode] = input }
+                if input.registeredOn <= before { metDuring[input.householdCode] = (input.registeredOn, input.intervalDays) }
             } else if input.registeredOn <= before {
                 began(input, metDuring: false)
             }
@@ -120,9 +121,10 @@ struct DigestReader {
                 FROM households h WHERE h.last_met_on >= \(from) AND \(households)
                 """))
             while let row = try rows.next() {
-                guard var input = metDuring[row[0]] else { continue }
-                input.lastMet = row[1]
-                began(input, metDuring: true)
+                let code: String = row[0]
+                guard let known = metDuring[code] else { continue }
+                began(ScheduleInput(householdCode: code, gridCode: "", blockCode: nil, headName: "", registeredOn: known.registeredOn,
+                                    intervalDays: known.intervalDays, lastMet: row[1]), metDuring: true)
             }
         }
         visits.doneRate = CoverageCounts.percentage(visits.done, of: visits.due)
