@@ -656,6 +656,28 @@ class Test:
 
     # ---------- running ----------
 
+    def step9(self, desk) -> None:
+        """The weekly digest of the demo's last week (to 2026-11-22) on the desk: the figures the
+        server computed (the API's and the command line's JSON are one), at 1280 px."""
+        query = f"period=weekly&unit={TOWNSHIP}&on=2026-11-23"
+        digest = self.api_ok(f"/api/v1/reports/digest?{query}", self.officer_token)
+        cli = json.loads(self.cli("digest", "weekly", "--unit", TOWNSHIP, "--on", "2026-11-23", "--format", "json"))
+        check(cli == digest, "gridbook digest --format json differs from GET /api/v1/reports/digest")
+        response = desk.goto(self.base + f"/desk/digest?{query}")
+        check(response is not None and response.status == 200, f"GET /desk/digest answered {response and response.status}")
+        desk.wait_for_selector("#digest-figures")
+        span = desk.inner_text("#digest-span")
+        check(f"{digest['from']} 至 {digest['to']}" in span, f"the digest's span reads {span!r}, not {digest['from']} to {digest['to']}")
+        figures = desk.inner_text("#digest-figures")
+        for value in (digest["visits"]["due"], digest["visits"]["done"], digest["risks"]["found"], digest["cases"]["accepted"]):
+            check(str(value) in figures, f"the digest's figures do not show {value}: {figures[:300]}")
+        check(desk.locator("#digest-triage").count() == 1, "the digest has no triage section")
+        desk.set_viewport_size(DESK)
+        check(desk.evaluate("document.documentElement.scrollWidth") <= 1280, "the digest is wider than 1280 px")
+        path = os.path.join(self.shots, "digest-1280x800.png")
+        desk.screenshot(path=path, full_page=True, scale="css")
+        self.screenshots.append(path)
+
     def run_step(self, number: int, title: str, function, page, *args) -> None:
         errors_before, problems_before = len(self.errors), len(self.problems)
         self.step_note = ""
@@ -720,6 +742,8 @@ class Test:
                 self.run_step(7, "a refused visit stays in the outbox with the reason, never resent", self.step7, phone, phone)
                 self.run_step(8, "an expired session: the app asks to sign in, then sends the waiting visit",
                               self.step8, phone, phone)
+                self.run_step(9, "the desk's weekly digest of the last week: the server's figures, at 1280 px",
+                              self.step9, desk, desk)
                 # Today for the screenshots' set, whatever step 2 did.
                 if not any(path.endswith("today-390x844.png") for path in self.screenshots):
                     try:
@@ -731,7 +755,7 @@ class Test:
             finally:
                 browser.close()
         wanted = [f"{name}-{w}x{h}.png" for name in ("today", "visit-form", "outbox", "desk-coverage", "case")
-                  for w, h in ((390, 844), (1280, 800))]
+                  for w, h in ((390, 844), (1280, 800))] + ["digest-1280x800.png"]
         missing = [name for name in wanted if not any(path.endswith("/" + name) for path in self.screenshots)]
         if missing:
             print(f"FAIL screenshots: missing {', '.join(missing)}")
