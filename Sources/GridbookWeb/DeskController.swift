@@ -284,12 +284,12 @@ struct DeskController {
         let from = try request.dateQuery("from") ?? to.adding(days: -29)
         guard from <= to else { throw GridbookError.invalid(field: "from", problem: "\(from) is after to (\(to))") }
         let report = try await database.caseReport(unitCode: unit, from: from, to: to)
-        let rate = { (value: Double?) in value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
         return try Pages.render("case-report", title: "案件报表", caller: context.caller, [
             "unit": unit, "unitName": report.unit.name, "from": from.description, "to": to.description,
             "accepted": report.total.accepted, "finished": report.finished, "finishedOnTime": report.finishedOnTime,
             "followedUp": report.followedUp, "satisfied": report.satisfied,
-            "resolutionRate": rate(report.resolutionRate), "onTimeRate": rate(report.onTimeRate), "satisfactionRate": rate(report.satisfactionRate),
+            "resolutionRate": CoverageCounts.percentText(report.resolutionRate), "onTimeRate": CoverageCounts.percentText(report.onTimeRate),
+            "satisfactionRate": CoverageCounts.percentText(report.satisfactionRate),
             "overdue": report.overdue.map { caseRow($0, today: to) },
         ])
     }

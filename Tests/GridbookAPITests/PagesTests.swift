@@ -304,6 +304,15 @@ struct PagesTests {
                 #expect(String(buffer: response.body).contains(#"<dd class="wrap" id="reporter">张伟 · 138****5678 · z***@example.com</dd>"#))
                 #expect(!String(buffer: response.body).contains(#"id="cards""#))
             }
+            // The case report's rates are percentages as the API gives them: one case resolved of two is 50.0%.
+            for action in [CaseActionInput(.dispatch, assignee: "调委会"), CaseActionInput(.start), CaseActionInput(.resolve)] {
+                _ = try await database.act(onCase: dispute.id, action, by: .person("P9"))
+            }
+            try await client.execute(uri: "/desk/reports/cases?unit=T1&from=2026-11-01&to=2026-12-31", method: .get, headers: staff.headers()) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("50.0%"))
+                #expect(!page.contains("5000.0%"))
+            }
             // A card given shows on the case's page, as the ledger's 督办.
             _ = try await database.supervise(now: apiNow.addingTimeInterval(10 * 86_400))
             try await client.execute(uri: "/desk/cases/\(filed.serviceRequestId)", method: .get, headers: staff.headers()) { response in

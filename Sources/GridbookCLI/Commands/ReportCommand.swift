@@ -122,7 +122,7 @@ struct CasesReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let report = try await global.open().caseReport(unitCode: unit, from: from, to: to)
-        func rate(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0) } ?? "–" }
+        let rate = CoverageCounts.percentText
         func rows(_ groups: [String: CaseCounts]) -> [[String]] {
             groups.keys.sorted().map { key in
                 let counts = groups[key] ?? CaseCounts()
@@ -181,7 +181,7 @@ struct UnitsReportCommand: AsyncParsableCommand {
     func run() async throws {
         let ranking = try await global.open().unitRanking(unitCode: unit, period: period, on: on)
         if format == .json { return try Console.printJSON(ranking) }
-        func rate(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0) } ?? "–" }
+        let rate = CoverageCounts.percentText
         func minutes(_ seconds: Int?) -> String { seconds.map { "\(($0 + 59) / 60) min" } ?? "–" }
         Console.write("\(ranking.unit.name) (\(ranking.unit.code)), \(ranking.from) to \(ranking.to)\n\n")
         var table = TextTable(headers: ["rank", "code", "name", "score", "coverage", "on time", "satisfied", "first response", "yellow", "red"],

@@ -43,6 +43,11 @@ public struct CoverageCounts: Codable, Equatable, Sendable {
         let tenths = (part * 2000 + whole) / (2 * whole)
         return Double(tenths) / 10
     }
+
+    /// A percentage (already × 100, as every rate here is) as people read it, `90.6%`; `–` for none.
+    public static func percentText(_ value: Double?) -> String {
+        value.map { String(format: "%.1f%%", $0) } ?? "–"
+    }
 }
 
 /// One row of the coverage report: a child unit, or a household when the unit is a grid or block.
