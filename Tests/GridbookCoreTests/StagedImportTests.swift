@@ -81,12 +81,16 @@ struct StagedImportTests {
             written.withLock { $0 = outcome }
         }
         let importer = try AppDatabase.openForBulkWrite(path: path, clock: .fixed(testNow))
-        let seeds = try SeedDirectory(smallCounty(appending: "00000000-0000-4000-8000-000000000008,H4,P1,2026-11-20T10:00:00+08:00,door,met,\n",
-                                                  to: "visits.csv"))
+        // A new holiday too: every file's rows are staged, none written to the database before the end.
+        var seedFiles = smallCounty(appending: "00000000-0000-4000-8000-000000000008,H4,P1,2026-11-20T10:00:00+08:00,door,met,\n",
+                                to: "visits.csv")
+        seedFiles["holidays.csv"] = "date,kind,name\n2026-10-01,holiday,国庆节\n"
+        let seeds = try SeedDirectory(seedFiles)
         let summary = try await importer.importSeeds(from: seeds.url, options: ImportOptions(now: testNow, progress: progress))
         #expect(written.withLock { $0 } == "written")
+        #expect(try await importer.workCalendar().holidays == [LocalDate("2026-10-01")!])
         #expect(summary.files.map { "\($0.file) +\($0.added) ~\($0.updated)" } == [
-            "categories.csv +0 ~0", "units.csv +0 ~0", "people.csv +0 ~0", "duties.csv +0 ~0", "households.csv +0 ~0", "visits.csv +1 ~0",
+            "holidays.csv +1 ~0", "categories.csv +0 ~0", "units.csv +0 ~0", "people.csv +0 ~0", "duties.csv +0 ~0", "households.csv +0 ~0", "visits.csv +1 ~0",
         ])
         let (visits, lastMet, dueOn, audits) = try await importer.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visits"),

@@ -32,6 +32,7 @@ struct ImportStaging {
     /// In the order they are applied: what a row refers to comes first.
     static let tables: [Table] = [
         Table(name: "issue_categories", columns: ["code", "label", "kind"], key: ["code"], noted: "code"),
+        Table(name: "holidays", columns: ["date", "kind", "name"], key: ["date"], noted: "date"),
         Table(name: "categories", columns: ["code", "label", "interval_days"], key: ["code"], noted: "code"),
         Table(name: "units", columns: ["code", "name", "level", "parent_code"], key: ["code"], noted: "code",
               order: "ORDER BY CASE level WHEN 'county' THEN 0 WHEN 'township' THEN 1 WHEN 'village' THEN 2 WHEN 'grid' THEN 3 ELSE 4 END"),
