@@ -4,23 +4,20 @@ import Testing
 
 @Suite("API tokens")
 struct TokenTests {
-    @Test("SHA-256 matches the FIPS 180-4 test vectors")
+    @Test("tokens are stored as SHA-256 in lowercase hex (swift-crypto's digest, our hex): the FIPS 180-4 vectors")
     func sha256() {
-        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+        #expect(SHA256Text.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256Text.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256Text.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        // FIPS 180-4's long vector: one million "a"s (many blocks, and a length past 2^20 bits).
-        #expect(SHA256.hex(String(repeating: "a", count: 1_000_000))
-                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test("a token is stored only as its hash, authenticates its person, and stops at revocation or expiry")
     func lifecycle() async throws {
         let database = try await smallCountyDatabase()
         let (token, record) = try await database.issueToken(person: "P1", days: 1, now: testNow)
-        #expect(record.hash == SHA256.hex(token))
-        #expect(try await database.tokens().map(\.hash) == [SHA256.hex(token)])
+        #expect(record.hash == SHA256Text.hex(token))
+        #expect(try await database.tokens().map(\.hash) == [SHA256Text.hex(token)])
         #expect(try await database.authenticate(token: token, now: testNow)?.scopeUnits == ["G1"])
         #expect(try await database.authenticate(token: token, now: testNow.addingTimeInterval(86_401)) == nil)
         #expect(try await database.authenticate(token: token + "x", now: testNow) == nil)

@@ -22,7 +22,7 @@ public struct LoginCode: Codable, Equatable, Sendable {
     /// How long a code is valid by default.
     public static let defaultMinutes = 15
 
-    static func hash(salt: String, code: String) -> String { SHA256.hex(salt + ":" + code) }
+    static func hash(salt: String, code: String) -> String { SHA256Text.hex(salt + ":" + code) }
 }
 
 extension LoginCode: GridbookRecord, MutablePersistableRecord {
@@ -52,7 +52,7 @@ public struct BrowserSession: Codable, Equatable, Sendable {
     public static let defaultDays = 30
 
     /// The hash stored for a session cookie's value.
-    public static func hash(of secret: String) -> String { SHA256.hex(secret) }
+    public static func hash(of secret: String) -> String { SHA256Text.hex(secret) }
 }
 
 extension BrowserSession: GridbookRecord, MutablePersistableRecord {

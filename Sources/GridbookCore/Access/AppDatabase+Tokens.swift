@@ -15,7 +15,7 @@ public struct APIToken: Codable, Equatable, Sendable {
 
 extension APIToken {
     /// The hash stored for a token (SHA-256, hexadecimal).
-    public static func hash(of token: String) -> String { SHA256.hex(token) }
+    public static func hash(of token: String) -> String { SHA256Text.hex(token) }
 }
 
 extension APIToken: GridbookRecord, MutablePersistableRecord {
@@ -88,7 +88,7 @@ extension AppDatabase {
         let seconds = Int(now.timeIntervalSince1970)
         return try await write { db in
             guard try Person.exists(db, key: person) else { throw GridbookError.notFound("person \(person)") }
-            var record = APIToken(id: nil, personId: person, hash: SHA256.hex(token), createdAt: Timestamp(epochSeconds: seconds).text,
+            var record = APIToken(id: nil, personId: person, hash: SHA256Text.hex(token), createdAt: Timestamp(epochSeconds: seconds).text,
                                   expiresAt: days.map { Timestamp(epochSeconds: seconds + $0 * 86_400).text }, revokedAt: nil, lastUsedAt: nil)
             try record.insert(db)
             try Audit.record(db, actor, "token.issue", "token", "\(record.id ?? 0)", detail: "for \(person)", at: now)
@@ -122,7 +122,7 @@ extension AppDatabase {
         let found: (record: APIToken, caller: Caller)? = try await read { db in
             // Cached statements: this runs on every API request.
             guard let record = try APIToken.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE hash = ?"),
-                                                     arguments: [SHA256.hex(token)]),
+                                                     arguments: [SHA256Text.hex(token)]),
                   record.revokedAt == nil, record.expiresAt.map({ $0 > nowText }) ?? true,
                   let caller = try Caller.load(db, person: record.personId, epochSeconds: seconds)
             else { return nil }

@@ -210,7 +210,7 @@ public enum Open311 {
 
     /// The fingerprint of a request for the retry rule: its service, location and description.
     static func fingerprint(_ submission: Open311Submission) -> String {
-        SHA256.hex([submission.serviceCode, submission.latitude.map { "\($0)" } ?? "", submission.longitude.map { "\($0)" } ?? "",
+        SHA256Text.hex([submission.serviceCode, submission.latitude.map { "\($0)" } ?? "", submission.longitude.map { "\($0)" } ?? "",
                     submission.addressString ?? "", submission.addressId ?? "", submission.description ?? ""]
             .joined(separator: "\u{1F}"))
     }
