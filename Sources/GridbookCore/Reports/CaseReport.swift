@@ -106,17 +106,17 @@ extension AppDatabase {
             // deadline still to come is not passed.
             let overdueOn = min(to, calendar.today(now: clock.now()))
             // The cases under the unit with their finishing entries, in two queries (an association).
-            let finishes = DisputeCase.ledger.filter(["resolve", "fail"].contains(Column("action"))).order(Column("id")).forKey("finishes")
+            let finishes = DisputeCase.ledger.filter(["resolve", "fail"].contains(Column("action"))).order(Column("id")).forKey("entries")
             let request = DisputeCase
                 .filter(literal: "unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db))")
                 .including(all: finishes)
                 .order(Column("id"))
-            for item in try CaseWithFinishes.fetchAll(db, request) {
+            for item in try CaseWithEntries.fetchAll(db, request) {
                 let dispute = item.dispute
                 guard let accepted = Timestamp(dispute.acceptedAt).map({ calendar.localDate(of: $0) }), accepted >= from, accepted <= to else {
                     continue
                 }
-                let finishes = item.finishes
+                let finishes = item.entries
                 let last = finishes.last
                 outcomes.append(CaseOutcome(
                     level: dispute.level, category: dispute.category,
@@ -148,9 +148,9 @@ extension AppDatabase {
     }
 }
 
-/// A case with some of its ledger entries (under the key `finishes`), oldest first: its `resolve`
+/// A case with some of its ledger entries (under the key `entries`), oldest first: its `resolve`
 /// and `fail` entries for the case report, its `respond` entries for the first response.
-struct CaseWithFinishes: Decodable, GridbookRecord {
+struct CaseWithEntries: Decodable, GridbookRecord {
     var dispute: DisputeCase
-    var finishes: [LedgerEntry]
+    var entries: [LedgerEntry]
 }

@@ -107,14 +107,14 @@ extension AppDatabase {
     func firstResponseMedian(under unitCode: String, from: LocalDate, to: LocalDate) async throws -> Int? {
         try await readReport { db in
             var calendar = try Settings.calendar(db)
-            let responds = DisputeCase.ledger.filter(Column("action") == CaseAction.respond.rawValue).order(Column("id")).forKey("finishes")
+            let responds = DisputeCase.ledger.filter(Column("action") == CaseAction.respond.rawValue).order(Column("id")).forKey("entries")
             let request = DisputeCase
                 .filter(literal: "unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unitCode, db))")
                 .filter(Column("accepted_at") >= Timestamp(epochSeconds: calendar.startOfDay(from)).text)
                 .including(all: responds)
-            let seconds = try CaseWithFinishes.fetchAll(db, request).compactMap { item -> Int? in
+            let seconds = try CaseWithEntries.fetchAll(db, request).compactMap { item -> Int? in
                 guard let accepted = Timestamp(item.dispute.acceptedAt).map({ calendar.localDate(of: $0) }), accepted <= to else { return nil }
-                return item.dispute.firstResponseSeconds(ledger: item.finishes)
+                return item.dispute.firstResponseSeconds(ledger: item.entries)
             }.sorted()
             guard !seconds.isEmpty else { return nil }
             let middle = seconds.count / 2
