@@ -99,6 +99,30 @@ struct ScheduleDatabaseTests {
         #expect(byCode["H1"]?.dueOn == LocalDate("2026-08-30"))
     }
 
+    @Test("one pass reads the latest met visit at two dates: stored when not after a date, else from the visit log")
+    func latestMetAtTwoDates() async throws {
+        let database = try await smallCountyDatabase()
+        let county = try await database.unit(code: "C")
+        let lastMet = try await database.read { db in
+            var lastMet: [String] = []
+            try Schedule.forEachInput(db, under: county, asOf: LocalDate("2026-06-30")!, earlier: LocalDate("2026-06-22")!) { input, earlier in
+                lastMet.append("\(input.householdCode) \(input.lastMet?.description ?? "-") \(earlier?.description ?? "-")")
+            }
+            return lastMet.sorted()
+        }
+        // H2 and H8 were first met after the earlier date; H7 was met again after both dates.
+        #expect(lastMet == ["H1 2026-06-01 2026-06-01", "H2 2026-06-23 -", "H3 2026-06-22 2026-06-22", "H4 - -", "H5 - -",
+                            "H7 2026-03-01 2026-03-01", "H8 2026-06-30 -"])
+    }
+
+    @Test("snake_case columns become the records' property names, as Foundation converts them")
+    func snakeCaseColumns() {
+        let columns = ["household_code", "id", "last_met_on", "_private_key", "trailing_", "already", "two__parts"]
+        #expect(columns.map(SnakeCaseColumns.convert) == ["householdCode", "id", "lastMetOn", "_privateKey", "trailing_", "already", "twoParts"])
+        #expect(SnakeCaseColumns.key("review_due").stringValue == "reviewDue")
+        #expect(SnakeCaseColumns.key("review_due").stringValue == "reviewDue")
+    }
+
     @Test("the latest met date is kept on the household")
     func lastMetIsMaintained() async throws {
         let database = try await smallCountyDatabase()

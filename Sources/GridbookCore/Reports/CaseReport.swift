@@ -108,7 +108,7 @@ extension AppDatabase {
             // The cases under the unit with their finishing entries, in two queries (an association).
             let finishes = DisputeCase.ledger.filter(["resolve", "fail"].contains(Column("action"))).order(Column("id")).forKey("entries")
             let request = DisputeCase
-                .filter(literal: "unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db))")
+                .filter(literal: "unit_code IN \(Hierarchy.codesSQL(atOrUnder: unit))")
                 .including(all: finishes)
                 .order(Column("id"))
             for item in try CaseWithEntries.fetchAll(db, request) {
@@ -130,7 +130,7 @@ extension AppDatabase {
             let figures = CaseReport.figures(outcomes)
             var cards = CardCounts()
             let given: SQLRequest<CaseCard> = """
-                SELECT * FROM case_cards WHERE case_id IN (SELECT id FROM cases WHERE unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db)))
+                SELECT * FROM case_cards WHERE case_id IN (SELECT id FROM cases WHERE unit_code IN \(Hierarchy.codesSQL(atOrUnder: unit)))
                 """
             for card in try given.fetchAll(db) {
                 guard let at = Timestamp(card.givenAt).map({ calendar.localDate(of: $0) }), at >= from, at <= to else { continue }

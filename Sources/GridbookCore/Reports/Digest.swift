@@ -74,16 +74,16 @@ public struct DigestRisk: Encodable, Equatable, Sendable {
     public var reportedAt: String
     public var reviewDue: LocalDate
 
-    /// The digest's view of a risk.
-    public init(_ risk: Risk) {
-        id = risk.id
-        unitCode = risk.unitCode
-        category = risk.category
-        level = risk.level
-        status = risk.status
-        title = risk.title
-        reportedAt = risk.reportedAt
-        reviewDue = risk.reviewDue
+    public init(id: String, unitCode: String, category: String, level: RiskLevel, status: RiskStatus, title: String,
+                reportedAt: String, reviewDue: LocalDate) {
+        self.id = id
+        self.unitCode = unitCode
+        self.category = category
+        self.level = level
+        self.status = status
+        self.title = title
+        self.reportedAt = reportedAt
+        self.reviewDue = reviewDue
     }
 }
 
@@ -237,28 +237,29 @@ extension AppDatabase {
     public func digest(_ period: DigestPeriod, unitCode: String? = nil, on: LocalDate? = nil) async throws -> Digest {
         let unit = try await unit(orCounty: unitCode)
         let now = clock.now()
-        let part = try await readReport { db in
+        // One snapshot for every figure.
+        return try await readReport { db in
             var reader = try DigestReader(db, period: period, unit: unit, on: on, now: now)
-            return try reader.read()
+            let part = try reader.read()
+            // The register's own filter, the pairing report and the due list's grid members, each
+            // the one place its rule is written.
+            var risks = part.risks
+            risks.notReviewedOnTime = try digestRisks(db, RiskFilter(unitCode: unit.code, reviewOverdue: true),
+                                                      today: part.to.adding(days: 1))
+            let pairing = try PairingReport.read(db, under: unit, on: part.to)
+            let members = try Self.gridMembers(db, of: part.overdueGrids.map(\.code), on: part.to)
+            return Digest(
+                period: period, unit: UnitSummary(unit), on: part.on, from: part.from, to: part.to,
+                visits: part.visits, coverage: part.coverage,
+                overdueByGrid: part.overdueGrids.map { grid in
+                    var grid = grid
+                    grid.gridMembers = members[grid.code] ?? []
+                    return grid
+                },
+                risks: risks, cases: part.cases, cards: part.cards, firstResponse: part.firstResponse,
+                pairing: DigestPairing(pairing),
+                triage: DigestTriage(from: part.triageFrom, to: part.triageTo, asOf: part.triageAsOf, items: part.triage.map(\.1))
+            )
         }
-        // The register's own filter and the pairing report, each the one place its rule is written.
-        var risks = part.risks
-        risks.notReviewedOnTime = try await allRisks(RiskFilter(unitCode: unit.code, reviewOverdue: true), today: part.to.adding(days: 1))
-            .map(DigestRisk.init)
-        let pairing = try await pairingReport(unitCode: unit.code, on: part.to)
-        let members = try await gridMembers(of: part.overdueGrids.map(\.code), on: part.to)
-
-        return Digest(
-            period: period, unit: UnitSummary(unit), on: part.on, from: part.from, to: part.to,
-            visits: part.visits, coverage: part.coverage,
-            overdueByGrid: part.overdueGrids.map { grid in
-                var grid = grid
-                grid.gridMembers = members[grid.code] ?? []
-                return grid
-            },
-            risks: risks, cases: part.cases, cards: part.cards, firstResponse: part.firstResponse,
-            pairing: DigestPairing(pairing),
-            triage: DigestTriage(from: part.triageFrom, to: part.triageTo, asOf: part.triageAsOf, items: part.triage.map(\.1))
-        )
     }
 }

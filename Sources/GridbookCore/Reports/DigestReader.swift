@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 
-/// The part of a digest read from one snapshot, under the report gate: the period, visits and
-/// coverage (two passes over the unit's households by the schedule rule), overdue households by
-/// grid, cases, cards, first responses, and the cases awaiting dispatch.
+/// The part of a digest read inside its snapshot: the period, visits and coverage (one pass over
+/// the unit's households by the schedule rule), overdue households by grid, cases, cards, first
+/// responses, and the cases awaiting dispatch.
 struct DigestReader {
     /// What it read.
     struct Part: Sendable {
@@ -76,62 +76,38 @@ struct DigestReader {
     // MARK: - Households
 
     /// Visits due and done, coverage at both ends, and overdue households by grid, each state by
-    /// the schedule rule: one pass over the households as of the period's last day; as the period
-    /// began (the day before it), a household not met during it stood where it stands at its end,
-    /// and only those met during it have their last met visit before it read from the visit log.
+    /// the schedule rule, in one pass over the households reading each one's last met visit as of
+    /// the period's last day and as the period began (the day before it).
     func households() throws -> (DigestVisits, DigestCoverage, [DigestOverdueGrid]) {
         let before = from.adding(days: -1)
         var start = CoverageCounts()
         var end = CoverageCounts()
         var visits = DigestVisits()
         var grids: [String: (overdue: Int, longest: Int)] = [:]
-        // Households met during the period: their registration and interval, by code.
-        var metDuring: [String: (registeredOn: LocalDate, intervalDays: Int)] = [:]
-        /// Counts a household's state as the period began.
-        func began(_ input: ScheduleInput, metDuring: Bool) {
-            let state = input.state(on: before)
-            start.add(state)
-            if state.dueOn <= to {
-                visits.due += 1
-                if metDuring { visits.done += 1 }
-            }
-        }
-        try Schedule.forEachInput(db, under: unit, asOf: to) { input in
+        try Schedule.forEachInput(db, under: unit, asOf: to, earlier: before) { input, lastMetEarlier in
             let state = input.state(on: to)
             end.add(state)
             if state.isOverdue {
                 let grid = grids[input.gridCode] ?? (0, 0)
                 grids[input.gridCode] = (grid.overdue + 1, max(grid.longest, state.overdueDays))
             }
-            if let lastMet = state.lastMet, lastMet >= from {
-                visits.met += 1
-                if input.registeredOn <= before { metDuring[input.householdCode] = (input.registeredOn, input.intervalDays) }
-            } else if input.registeredOn <= before {
-                began(input, metDuring: false)
-            }
-        }
-        if !metDuring.isEmpty {
-            // Those met since the period began (a few more: met only after it), with their last
-            // met visit before it.
-            // The whole county needs no filter (as in ``Schedule``).
-            let households: SQL = unit.level == .county ? "1" : Hierarchy.householdCondition(unit, alias: "h")
-            let rows = try Row.fetchCursor(db, SQLRequest<Row>(literal: """
-                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
-                SELECT h.code, \(LastMet.sql(household: "h.code", onOrBefore: before))
-                FROM households h WHERE h.last_met_on >= \(from) AND \(households)
-                """))
-            while let row = try rows.next() {
-                let code: String = row[0]
-                guard let known = metDuring[code] else { continue }
-                began(ScheduleInput(householdCode: code, gridCode: "", blockCode: nil, headName: "", registeredOn: known.registeredOn,
-                                    intervalDays: known.intervalDays, lastMet: row[1]), metDuring: true)
+            let metDuring = state.lastMet.map { $0 >= from } ?? false
+            if metDuring { visits.met += 1 }
+            guard input.registeredOn <= before else { return }
+            var began = input
+            began.lastMet = lastMetEarlier
+            let startState = began.state(on: before)
+            start.add(startState)
+            if startState.dueOn <= to {
+                visits.due += 1
+                if metDuring { visits.done += 1 }
             }
         }
         visits.doneRate = CoverageCounts.percentage(visits.done, of: visits.due)
         var names: [String: String] = [:]
         if !grids.isEmpty {
             for row in try SQLRequest<Row>(literal: """
-                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
+                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit))
                 SELECT units.code, units.name FROM units JOIN subtree USING (code) WHERE units.level = 'grid'
                 """).fetchAll(db) {
                 names[row[0]] = row[1]
@@ -162,7 +138,7 @@ struct DigestReader {
         // Only the cases the figures can count: accepted before the period ended and not
         // finished before it began, or accepted on the triage days.
         let cases: SQL = """
-            unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db))
+            unit_code IN \(Hierarchy.codesSQL(atOrUnder: unit))
             AND ((accepted_at < \(periodEnd) AND (finished_at IS NULL OR finished_at >= \(periodStart)))
                  OR (accepted_at >= \(triageStart) AND accepted_at < \(triageEnd)))
             """
@@ -216,15 +192,12 @@ struct DigestReader {
         found.byLevel = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.map { ($0.rawValue, 0) })
         var triage: [(Int, DigestTriageItem)] = []
         let start = min(instant(from), instant(triageFrom)), end = max(instant(to.adding(days: 1)), instant(triageTo.adding(days: 1)))
-        // Where risks sit, as the register's filter has it: grids at or under the unit, and the
-        // households of its blocks (a block head's risks).
-        let codes = try Hierarchy.codesSQL(atOrUnder: unit.code, db)
         var rows: [(id: String, unit: String, category: String, level: String, status: String, title: String,
                     reportedAt: String, promoted: Bool, source: String)] = []
         try RawRows.forEach(db, """
             SELECT id, unit_code, category, level, status, title, reported_at, case_id IS NOT NULL, source FROM risks
             WHERE reported_at >= \(start) AND reported_at < \(end)
-              AND (unit_code IN \(codes) OR household_code IN (SELECT code FROM households WHERE block_code IN \(codes)))
+              AND \(Risk.atOrUnder(unit))
             """) { row in
             guard let id = row.text(0), let unit = row.text(1), let category = row.text(2), let level = row.text(3),
                   let status = row.text(4), let title = row.text(5), let reportedAt = row.text(6), let source = row.text(8) else { return }
@@ -253,7 +226,7 @@ struct DigestReader {
         let rows = try SQLRequest<Row>(literal: """
             SELECT color, COUNT(*) FROM case_cards
             WHERE given_at >= \(instant(from)) AND given_at < \(instant(to.adding(days: 1)))
-              AND case_id IN (SELECT id FROM cases WHERE unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unit.code, db)))
+              AND case_id IN (SELECT id FROM cases WHERE unit_code IN \(Hierarchy.codesSQL(atOrUnder: unit)))
             GROUP BY color
             """).fetchAll(db)
         for row in rows {

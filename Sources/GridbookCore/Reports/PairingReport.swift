@@ -25,32 +25,38 @@ extension AppDatabase {
         let unit = try await unit(orCounty: unitCode)
         return try await readReport { db in
             var calendar = try Settings.calendar(db)
-            let date = date ?? calendar.today(now: clock.now())
-            func lacking(_ level: UnitLevel, _ role: Role) throws -> [UnitRef] {
-                try SQLRequest<UnitRef>(literal: """
-                    WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
-                    SELECT units.code, units.name FROM units JOIN subtree USING (code)
-                    WHERE units.level = \(level.rawValue) AND NOT EXISTS (
-                        SELECT 1 FROM duties WHERE duties.unit_code = units.code AND duties.role = \(role.rawValue)
-                          AND \(Duty.activeSQL("duties", on: date)))
-                    ORDER BY units.code
-                    """).fetchAll(db)
-            }
-            let withoutGroup = try SQLRequest<UnitRef>(literal: """
-                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
+            return try PairingReport.read(db, under: unit, on: date ?? calendar.today(now: clock.now()))
+        }
+    }
+}
+
+extension PairingReport {
+    /// ``AppDatabase/pairingReport(unitCode:on:)`` inside a read already begun.
+    static func read(_ db: Database, under unit: Unit, on date: LocalDate) throws -> PairingReport {
+        func lacking(_ level: UnitLevel, _ role: Role) throws -> [UnitRef] {
+            try SQLRequest<UnitRef>(literal: """
+                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit))
                 SELECT units.code, units.name FROM units JOIN subtree USING (code)
-                WHERE units.level = 'grid' AND NOT EXISTS (SELECT 1 FROM party_group_grids WHERE grid_code = units.code)
+                WHERE units.level = \(level.rawValue) AND NOT EXISTS (
+                    SELECT 1 FROM duties WHERE duties.unit_code = units.code AND duties.role = \(role.rawValue)
+                      AND \(Duty.activeSQL("duties", on: date)))
                 ORDER BY units.code
                 """).fetchAll(db)
-            return PairingReport(
-                unit: UnitSummary(code: unit.code, name: unit.name, level: unit.level.rawValue),
-                gridsWithoutGridMember: try lacking(.grid, .gridMember),
-                gridsWithoutPolice: try lacking(.grid, .police),
-                gridsWithoutPartyGroup: withoutGroup,
-                villagesWithoutAuxiliaryPolice: try lacking(.village, .auxiliaryPolice),
-                blocksWithoutHead: try lacking(.block, .blockHead)
-            )
         }
+        let withoutGroup = try SQLRequest<UnitRef>(literal: """
+            WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit))
+            SELECT units.code, units.name FROM units JOIN subtree USING (code)
+            WHERE units.level = 'grid' AND NOT EXISTS (SELECT 1 FROM party_group_grids WHERE grid_code = units.code)
+            ORDER BY units.code
+            """).fetchAll(db)
+        return PairingReport(
+            unit: UnitSummary(code: unit.code, name: unit.name, level: unit.level.rawValue),
+            gridsWithoutGridMember: try lacking(.grid, .gridMember),
+            gridsWithoutPolice: try lacking(.grid, .police),
+            gridsWithoutPartyGroup: withoutGroup,
+            villagesWithoutAuxiliaryPolice: try lacking(.village, .auxiliaryPolice),
+            blocksWithoutHead: try lacking(.block, .blockHead)
+        )
     }
 }
 

@@ -147,19 +147,27 @@ extension AppDatabase {
         try await read { db in try riskRequest(db, filter, today: today).fetchAll(db) }
     }
 
+    /// Every risk matching a filter, in list order, as a digest lists it: only the columns it
+    /// shows, read by position (decoding whole risks cost a digest tens of milliseconds).
+    func digestRisks(_ db: Database, _ filter: RiskFilter, today: LocalDate) throws -> [DigestRisk] {
+        let columns = [Risk.Columns.id, Risk.Columns.unitCode, Risk.Columns.category, Risk.Columns.level,
+                       Risk.Columns.status, Risk.Columns.title, Risk.Columns.reportedAt, Risk.Columns.reviewDue]
+        return try Row.fetchAll(db, riskRequest(db, filter, today: today).select(columns)).compactMap { row in
+            guard let level = RiskLevel(rawValue: row[3]), let status = RiskStatus(rawValue: row[4]),
+                  let reviewDue = LocalDate(row[7] as String) else { return nil }
+            return DigestRisk(id: row[0], unitCode: row[1], category: row[2], level: level, status: status,
+                              title: row[5], reportedAt: row[6], reviewDue: reviewDue)
+        }
+    }
+
     /// The risks matching a filter, in list order.
     private func riskRequest(_ db: Database, _ filter: RiskFilter, today: LocalDate?) throws -> QueryInterfaceRequest<Risk> {
         var calendar = try Settings.calendar(db)
         let today = today ?? calendar.today(now: clock.now())
         var request = Risk.order(literal: "\(Risk.urgencySQL), review_due, id")
         if let code = filter.unitCode {
-            // Risks sit on grids; a risk on a household also belongs to the household's block,
-            // so that a block head finds the risks they reported.
-            let codes = try Hierarchy.codesSQL(atOrUnder: code, db)
-            request = request.filter(literal: """
-                unit_code IN \(codes)
-                OR household_code IN (SELECT code FROM households WHERE block_code IN \(codes))
-                """)
+            guard let unit = try Hierarchy.unit(db, code: code) else { throw GridbookError.notFound("unit \(code)") }
+            request = request.filter(literal: Risk.atOrUnder(unit))
         }
         if let household = filter.householdCode { request = request.filter(Column("household_code") == household) }
         if let status = filter.status { request = request.filter(Risk.Columns.status == status.rawValue) }
@@ -197,6 +205,15 @@ extension Risk {
     /// date, then id. Also the cursor of a page of risks.
     public var listKey: String {
         "\(RiskLevel.allCases.firstIndex(of: level) ?? 0)|\(reviewDue)|\(id)"
+    }
+
+    /// The condition that a risk row lies at or under `unit`: risks sit on grids, and a risk on a
+    /// household also belongs to the household's block, so that a block head finds the risks
+    /// they reported. Every risk lies under the county.
+    static func atOrUnder(_ unit: Unit) -> SQL {
+        if unit.level == .county { return "1" }
+        let codes = Hierarchy.codesSQL(atOrUnder: unit)
+        return "(unit_code IN \(codes) OR household_code IN (SELECT code FROM households WHERE block_code IN \(codes)))"
     }
 
     /// A risk's level as the number ``listKey`` starts with (red 0, orange 1, …), in SQL.

@@ -76,20 +76,24 @@ extension AppDatabase {
     /// The names of the grid members on duty in each of `grids` on `date`, by grid code.
     public func gridMembers(of grids: some Sequence<String>, on date: LocalDate) async throws -> [String: [String]] {
         let codes = Array(Set(grids))
-        return try await read { db in
-            var members: [String: [String]] = [:]
-            // In slices, to stay below SQLite's limit on bound arguments.
-            for start in stride(from: 0, to: codes.count, by: 500) {
-                let slice = codes[start..<min(codes.count, start + 500)]
-                let request: SQLRequest<Row> = """
-                    SELECT duties.unit_code, people.name FROM duties JOIN people ON people.id = duties.person_id
-                    WHERE duties.role = 'grid_member' AND duties.unit_code IN \(slice)
-                      AND \(Duty.activeSQL("duties", on: date))
-                    ORDER BY duties.unit_code, people.name
-                    """
-                for row in try request.fetchAll(db) { members[row[0], default: []].append(row[1]) }
-            }
-            return members
+        return try await read { db in try Self.gridMembers(db, of: codes, on: date) }
+    }
+
+    /// ``gridMembers(of:on:)`` inside a read already begun.
+    static func gridMembers(_ db: Database, of grids: some Sequence<String>, on date: LocalDate) throws -> [String: [String]] {
+        let codes = Array(Set(grids))
+        var members: [String: [String]] = [:]
+        // In slices, to stay below SQLite's limit on bound arguments.
+        for start in stride(from: 0, to: codes.count, by: 500) {
+            let slice = codes[start..<min(codes.count, start + 500)]
+            let request: SQLRequest<Row> = """
+                SELECT duties.unit_code, people.name FROM duties JOIN people ON people.id = duties.person_id
+                WHERE duties.role = 'grid_member' AND duties.unit_code IN \(slice)
+                  AND \(Duty.activeSQL("duties", on: date))
+                ORDER BY duties.unit_code, people.name
+                """
+            for row in try request.fetchAll(db) { members[row[0], default: []].append(row[1]) }
         }
+        return members
     }
 }

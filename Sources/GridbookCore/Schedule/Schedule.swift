@@ -114,7 +114,20 @@ public enum Schedule {
         // The whole county needs no filter (and reads faster without one).
         let households = query(under: unit.level == .county && page == nil ? nil : unit, asOf: asOf,
                                details: unit.level == .grid || unit.level == .block, tail: tail)
-        try read(db, "WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code)) \(households)", body)
+        try read(db, "WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit)) \(households)", body)
+    }
+
+    /// ``forEachInput(_:under:asOf:page:_:)`` with each household's latest met visit as of an
+    /// `earlier` date too (the start of a period ending on `asOf`), read in the same pass: from
+    /// `households.last_met_on` when that is not after `earlier`, else from the visit log.
+    static func forEachInput(_ db: Database, under unit: Unit, asOf: LocalDate, earlier: LocalDate,
+                             _ body: (ScheduleInput, _ lastMetEarlier: LocalDate?) throws -> Void) throws {
+        let households = query(under: unit.level == .county ? nil : unit, asOf: asOf,
+                               details: unit.level == .grid || unit.level == .block, earlier: earlier)
+        try RawRows.forEach(db, "WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit)) \(households)") { row in
+            guard let input = input(row) else { return }
+            try body(input, row.date(7))
+        }
     }
 
     /// The schedule input of one household as of `asOf`; nil when it was not registered yet.
@@ -138,7 +151,7 @@ public enum Schedule {
         }
         let households = Hierarchy.householdCondition(unit, alias: "h")
         let due: SQL = """
-            WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code)),
+            WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit)),
             stored AS (
                 SELECT h.code, h.grid_code, h.registered_on, h.last_met_on AS last_met, h.interval_days, h.due_on
                 FROM households h
@@ -175,18 +188,27 @@ public enum Schedule {
     /// The households' schedule inputs as columns `code, grid_code, block_code, head_name,
     /// registered_on, last_met, interval_days`: under `unit` (nil: every household; inside
     /// ``Hierarchy/subtreeCTE(of:)``), or the one household `household`; registered by `asOf`.
+    /// With `earlier`, an eighth column `last_met_earlier`: the latest met visit on or before it.
     private static func query(under unit: Unit? = nil, household: String? = nil, asOf: LocalDate,
-                              details: Bool = true, tail: SQL = "") -> SQL {
+                              details: Bool = true, earlier: LocalDate? = nil, tail: SQL = "") -> SQL {
         let households: SQL = if let household { "h.code = \(household)" }
             else if let unit { Hierarchy.householdCondition(unit, alias: "h") } else { "1" }
         // Block and head of household are only shown for a grid's or a block's own households.
         let detailColumns: SQL = details ? "h.block_code, h.head_name" : "NULL, NULL"
+        let earlierColumn: SQL = earlier.map { earlier in
+            """
+            ,
+                CASE WHEN \(LastMet.storedHolds(asOf: earlier)) THEN h.last_met_on
+                     ELSE \(LastMet.sql(household: "h.code", onOrBefore: earlier))
+                END AS last_met_earlier
+            """
+        } ?? ""
         return """
             SELECT h.code, h.grid_code, \(detailColumns), h.registered_on,
                 CASE WHEN \(LastMet.storedHolds(asOf: asOf)) THEN h.last_met_on
                      ELSE \(LastMet.sql(household: "h.code", onOrBefore: asOf))
                 END AS last_met,
-                h.interval_days
+                h.interval_days\(earlierColumn)
             FROM households h
             WHERE h.registered_on <= \(asOf) AND \(households)
             \(tail)
@@ -203,16 +225,21 @@ public enum Schedule {
     /// The same, one input at a time.
     private static func read(_ db: Database, _ query: SQL, _ body: (ScheduleInput) throws -> Void) throws {
         try RawRows.forEach(db, query) { row in
-            guard let code = row.text(0), let gridCode = row.text(1), let registeredOn = row.date(4) else { return }
-            try body(ScheduleInput(
-                householdCode: code,
-                gridCode: gridCode,
-                blockCode: row.text(2),
-                headName: row.text(3) ?? "",
-                registeredOn: registeredOn,
-                intervalDays: row.int(6) ?? 0,
-                lastMet: row.date(5)
-            ))
+            if let input = input(row) { try body(input) }
         }
+    }
+
+    /// The input a row of those columns holds.
+    private static func input(_ row: RawRows) -> ScheduleInput? {
+        guard let code = row.text(0), let gridCode = row.text(1), let registeredOn = row.date(4) else { return nil }
+        return ScheduleInput(
+            householdCode: code,
+            gridCode: gridCode,
+            blockCode: row.text(2),
+            headName: row.text(3) ?? "",
+            registeredOn: registeredOn,
+            intervalDays: row.int(6) ?? 0,
+            lastMet: row.date(5)
+        )
     }
 }

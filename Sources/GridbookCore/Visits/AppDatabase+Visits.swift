@@ -182,7 +182,7 @@ extension AppDatabase {
                     """)
             }
             let request: SQLRequest<Visit> = """
-                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit.code))
+                WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit))
                 SELECT * FROM visits WHERE \(conditions.joined(operator: .and))
                 ORDER BY visited_on, household_code, visited_at, id
                 LIMIT \(page.limit + 1)
