@@ -327,9 +327,9 @@ package enum DigestPage {
         let time = { (text: String) in Timestamp(text).map { calendar.localTime($0) } ?? text }
         let triage = digest.triage.items.map { item -> [String: Any] in
             [
-                "id": item.id, "title": item.title, "kind": DigestText.kind[item.kind] ?? item.kind,
+                "id": item.id, "title": item.title, "kind": Labels.kind[item.kind] ?? item.kind,
                 "category": categories[item.category] ?? item.category, "level": item.level,
-                "levelLabel": (item.kind == "risk" ? DigestText.riskLevel : DigestText.caseLevel)[item.level] ?? item.level,
+                "levelLabel": (item.kind == "risk" ? Labels.riskLevel : Labels.caseLevel)[item.level] ?? item.level,
                 "unit": item.unitCode, "reportedAt": time(item.reportedAt),
                 "link": item.kind == "risk" ? "/desk/risks/\(item.id)" : "/desk/cases/\(item.id)",
             ]
@@ -355,13 +355,13 @@ package enum DigestPage {
             "categories": digest.risks.byCategory.keys.sorted().map { ["label": categories[$0] ?? $0, "count": digest.risks.byCategory[$0] ?? 0] },
             "lateReviews": late.prefix(shown).map { risk -> [String: Any] in
                 ["id": risk.id, "title": risk.title, "level": risk.level.rawValue,
-                 "levelLabel": DigestText.riskLevel[risk.level.rawValue] ?? "", "reviewDue": risk.reviewDue.description]
+                 "levelLabel": Labels.riskLevel[risk.level.rawValue] ?? "", "reviewDue": risk.reviewDue.description]
             },
             "moreLateReviews": max(0, late.count - shown),
             "overdueCases": digest.cases.overdue.prefix(shown).map { dispute -> [String: Any] in
                 var row: [String: Any] = [
                     "id": dispute.id, "title": dispute.title, "deadline": dispute.deadline.description,
-                    "levelLabel": DigestText.caseLevel[dispute.level.rawValue] ?? "", "status": DigestText.caseStatus[dispute.status.rawValue] ?? "",
+                    "levelLabel": Labels.caseLevel[dispute.level.rawValue] ?? "", "status": Labels.caseStatus[dispute.status.rawValue] ?? "",
                 ]
                 if let assignee = dispute.assignee { row["assignee"] = assignee }
                 return row

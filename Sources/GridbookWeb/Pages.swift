@@ -63,29 +63,9 @@ struct PageMiddleware: RouterMiddleware {
     }
 }
 
-/// Chinese labels of the values the pages show (the API sends the codes).
-enum Labels {
+/// What the pages add to the Chinese labels (``Labels``): the answers' statuses.
+extension Labels {
     static let status: [Int: String] = [400: "请求有误", 403: "无权查看", 404: "找不到", 409: "冲突", 503: "服务暂不可用"]
-    static let level: [String: String] = [
-        "county": "旗县", "township": "苏木乡镇", "village": "嘎查村（社区）", "grid": "网格", "block": "片区",
-    ]
-    static let riskLevel: [String: String] = ["red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"]
-    static let riskStatus: [String: String] = ["open": "待处置", "monitoring": "跟踪中", "resolved": "已化解", "promoted": "已转案件"]
-    static let caseStatus: [String: String] = [
-        "accepted": "已受理", "assigned": "已派单", "in_progress": "办理中", "resolved": "已化解", "unresolved": "未化解", "closed": "已办结",
-    ]
-    static let caseLevel: [String: String] = ["village": "村级", "township": "乡镇级", "county": "县级"]
-    static let action: [String: String] = [
-        "accept": "受理", "dispatch": "派单", "start": "开始办理", "note": "记录", "resolve": "化解", "fail": "未能化解",
-        "escalate": "上报", "feedback": "反馈当事人", "follow_up": "回访", "close": "办结", "reopen": "重新打开",
-        "respond": "响应", "promote": "由风险转入", "supervise": "督办",
-    ]
-    static let track: [String: String] = [
-        "mediation": "人民调解", "judicial_confirmation": "司法确认", "litigation": "诉讼", "petition": "信访",
-    ]
-    static let satisfaction: [String: String] = ["satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"]
-    static let outcome: [String: String] = ["met": "见到", "absent": "不在家", "refused": "拒绝"]
-    static let method: [String: String] = ["door": "入户", "phone": "电话", "video": "视频", "other": "其他"]
 
     /// `value` with its label, for a select's options.
     static func options(_ labels: [String: String], _ values: [String], selected: String? = nil) -> [[String: Any]] {

@@ -33,7 +33,8 @@ struct SupervisionCLITests {
         let table = try await printed(["report", "units", "--db", path, "--period", "month", "--on", "2026-12-01"])
         #expect(table.hasPrefix("县 (C), 2026-11-01 to 2026-11-30\n\nrank  code  name  score"))
         // A time without its offset is refused, nothing written.
-        await #expect(throws: (any Error).self) {
+        await #expect(throws: GridbookError.invalid(field: "reported_at",
+                                                   problem: "2026-11-25 07:40 is not a time with its offset (2026-12-01T07:40:00+08:00)")) {
             _ = try await printed(["case", "add", "--db", path, "--as", "P3", "--title", "x", "--category", "land", "--unit", "V1",
                                    "--reported-at", "2026-11-25 07:40"])
         }

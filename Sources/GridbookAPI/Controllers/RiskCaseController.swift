@@ -132,12 +132,7 @@ struct RiskCaseController {
         let body = try await request.decodeJSON(CaseBody.self, context: context)
         try RecordCode.check(body.unitCode, field: "unit_code")
         try await context.requireScope(body.unitCode)
-        let reported = try body.reportedAt.map { text in
-            guard let timestamp = Timestamp(text) else {
-                throw GridbookError.invalid(field: "reported_at", problem: "\(text) is not a time with its offset (2026-12-01T07:40:00+08:00)")
-            }
-            return timestamp
-        }
+        let reported = try body.reportedAt.map(NewCase.reportedAt)
         let new = NewCase(title: body.title, category: body.category, unitCode: body.unitCode, parties: body.parties ?? "",
                           source: body.source, level: body.level, reportedAt: reported)
         return EditedResponse(status: .created, response: try await database.fileCase(new, by: .person(caller.person.id)))

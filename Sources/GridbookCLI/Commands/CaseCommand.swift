@@ -43,12 +43,7 @@ struct CaseAddCommand: AsyncParsableCommand {
     var format: OutputFormat = .table
 
     func run() async throws {
-        let reported = try reportedAt.map { text in
-            guard let timestamp = Timestamp(text) else {
-                throw CLIError("--reported-at \(text): not a time with its offset (2026-12-01T07:40:00+08:00)")
-            }
-            return timestamp
-        }
+        let reported = try reportedAt.map(NewCase.reportedAt)
         let dispute = try await global.open().fileCase(NewCase(title: title, category: category, unitCode: unit, parties: parties,
                                                          source: source, level: level, reportedAt: reported), by: global.actor)
         if format == .json { return try Console.printJSON(dispute) }

@@ -70,9 +70,9 @@ struct DigestCommand: AsyncParsableCommand {
             var table = TextTable(headers: ["报告时间", "类别", "编号", "事项", "问题类别", "等级", "所在单位"],
                                   alignments: [.left, .left, .left, .left, .left, .left, .left])
             table.rows = triage.items.map { item in
-                [Timestamp(item.reportedAt).map { calendar.localTime($0) } ?? item.reportedAt, DigestText.kind[item.kind] ?? item.kind,
+                [Timestamp(item.reportedAt).map { calendar.localTime($0) } ?? item.reportedAt, Labels.kind[item.kind] ?? item.kind,
                  item.id, item.title, categories[item.category] ?? item.category,
-                 (item.kind == "risk" ? DigestText.riskLevel : DigestText.caseLevel)[item.level] ?? item.level, item.unitCode]
+                 (item.kind == "risk" ? Labels.riskLevel : Labels.caseLevel)[item.level] ?? item.level, item.unitCode]
             }
             out += table.render()
         }
@@ -91,7 +91,7 @@ struct DigestCommand: AsyncParsableCommand {
         let late = digest.risks.notReviewedOnTime
         out += "\n未按期研判的风险：\(late.count)\n"
         for risk in late.prefix(30) {
-            out += "  \(risk.id)  \(DigestText.riskLevel[risk.level.rawValue] ?? "")  \(risk.title)（应于 \(risk.reviewDue) 研判）\n"
+            out += "  \(risk.id)  \(Labels.riskLevel[risk.level.rawValue] ?? "")  \(risk.title)（应于 \(risk.reviewDue) 研判）\n"
         }
         if late.count > 30 { out += "  ……另有 \(late.count - 30) 条\n" }
         out += "\n逾期案件（截至 \(digest.to)）：\(digest.cases.overdue.count)\n"

@@ -24,6 +24,14 @@ public struct NewCase: Sendable, Equatable {
         self.level = level
         self.reportedAt = reportedAt
     }
+
+    /// A `reported_at` as a client or user types it: an ISO 8601 time with its offset.
+    public static func reportedAt(_ text: String) throws -> Timestamp {
+        guard let timestamp = Timestamp(text) else {
+            throw GridbookError.invalid(field: "reported_at", problem: "\(text) is not a time with its offset (2026-12-01T07:40:00+08:00)")
+        }
+        return timestamp
+    }
 }
 
 /// A case with its ledger, oldest first.

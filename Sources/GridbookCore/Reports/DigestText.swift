@@ -18,16 +18,6 @@ public enum DigestText {
         return "\(digest.unit.name) \(title(digest.period))（\(days)）"
     }
 
-    /// Risk levels.
-    public static let riskLevel: [String: String] = ["red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"]
-    /// Case levels.
-    public static let caseLevel: [String: String] = ["village": "村级", "township": "乡镇级", "county": "县级"]
-    /// Case statuses.
-    public static let caseStatus: [String: String] = [
-        "accepted": "已受理", "assigned": "已派单", "in_progress": "办理中", "resolved": "已化解", "unresolved": "未化解", "closed": "已办结",
-    ]
-    /// What a triage item is.
-    public static let kind: [String: String] = ["risk": "风险报告", "case": "案件"]
     /// The pairing gaps, in the order the digest shows them.
     public static func gaps(_ pairing: DigestPairing) -> [(label: String, units: [UnitRef])] {
         [("无网格员的网格", pairing.gridsWithoutGridMember), ("无民警的网格", pairing.gridsWithoutPolice),
@@ -74,7 +64,7 @@ public enum DigestText {
             ("风险隐患", [
                 ("新发现", "\(digest.risks.found)"),
             ] + RiskLevel.allCases.map { level in
-                ("　" + (riskLevel[level.rawValue] ?? level.rawValue), "\(digest.risks.byLevel[level.rawValue] ?? 0)")
+                ("　" + (Labels.riskLevel[level.rawValue] ?? level.rawValue), "\(digest.risks.byLevel[level.rawValue] ?? 0)")
             } + [("未按期研判", "\(digest.risks.notReviewedOnTime.count)")]),
             ("矛盾纠纷案件", [
                 ("受理", "\(cases.accepted)"), ("派单", "\(cases.dispatched)"), ("化解", "\(cases.resolved)"),
