@@ -114,25 +114,20 @@ struct ServeCommand: AsyncParsableCommand {
             Task.detached(priority: .background) { [logger] in
                 // A restart is tried at every turn: waiting 10 s after one that could not finish let
                 // the next one wait on far more, and idle visit p99 rose to 350-820 ms
-                // (BENCHMARKS.md). The notice that it could not is said once in 10 s.
-                var quietUntil = ContinuousClock.now
+                // (BENCHMARKS.md). A turn that could not run or restart is said at debug level.
+                let began = ContinuousClock.now
+                var reporter = CheckpointReporter()
                 while !Task.isCancelled {
-                    do {
-                        let started = ContinuousClock.now
-                        let checkpoint = try await database.checkpoint(using: connection)
-                        let elapsed = (ContinuousClock.now - started).components
-                        let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
-                        logger.debug("WAL checkpoint", metadata: [
-                            "frames": "\(checkpoint.frames)", "copied": "\(checkpoint.copied)",
-                            "restarted": "\(checkpoint.restarted)", "ms": "\(milliseconds)",
-                        ])
-                        if checkpoint.frames >= 4 * AppDatabase.restartFrames, !checkpoint.restarted, started >= quietUntil {
-                            quietUntil = started + .seconds(10)
-                            logger.notice("the WAL could not start over: a read of an older snapshot (a backup?) held it",
-                                          metadata: ["frames": "\(checkpoint.frames)", "copied": "\(checkpoint.copied)"])
-                        }
-                    } catch {
-                        logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
+                    let started = ContinuousClock.now
+                    let outcome: Result<AppDatabase.Checkpoint, any Error>
+                    do { outcome = .success(try await database.checkpoint(using: connection)) } catch { outcome = .failure(error) }
+                    let elapsed = (ContinuousClock.now - started).components
+                    let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
+                    for line in reporter.lines(for: outcome, at: ContinuousClock.now - began) {
+                        var metadata = Logger.Metadata()
+                        for (key, value) in line.metadata { metadata[key] = "\(value)" }
+                        if line.level == .debug { metadata["ms"] = "\(milliseconds)" }
+                        logger.log(level: line.level, "\(line.message)", metadata: metadata)
                     }
                     try? await Task.sleep(for: .milliseconds(500))
                 }
