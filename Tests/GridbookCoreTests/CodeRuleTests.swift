@@ -15,6 +15,7 @@ struct CodeRuleTests {
         ("G5\u{3000}", "code: has a space at its start or end"),
         ("", "code: is empty"),
         (tooLong, "code: is 65 characters long; codes and ids have at most 64"),
+        (String(repeating: "G", count: 65), "code: is 65 characters long; codes and ids have at most 64"),
     ])
     func unitAdd(code: String, message: String) async throws {
         let database = try await smallCountyDatabase()

@@ -109,18 +109,34 @@ struct SeedFile {
         readHeader(report: report)
     }
 
-    /// A file's size and 64-bit FNV-1a hash: enough to know the same file again (a changed
-    /// visit log is a different file), at about a second per gigabyte.
+    /// A file's size and a 64-bit hash of it: enough to know the same file again (a changed
+    /// visit log is a different file). FNV-1a over eight bytes at a time, each step rotated so
+    /// that every bit of the file reaches every bit of the hash (a change to any one word always
+    /// changes it: each step is a bijection of the hash so far); a tenth of a second per
+    /// gigabyte. The `w` marks this form: a digest of the byte-at-a-time form (before it) only
+    /// means that file is read again once.
     static func fingerprint(_ bytes: UnsafeBufferPointer<UInt8>, release: ((Int) -> Void)? = nil) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let prime: UInt64 = 0x100_0000_01b3
+        func rotate(_ value: UInt64) -> UInt64 { value << 29 | value >> 35 }
+        guard let base = bytes.baseAddress else { return "0:w" + String(hash, radix: 16) }
         var start = 0
         while start < bytes.count {
             let end = min(bytes.count, start + FileMapping.releaseEvery)
-            for byte in UnsafeBufferPointer(rebasing: bytes[start..<end]) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            var index = start
+            while index &+ 8 <= end {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                hash = rotate((hash ^ word) &* prime)
+                index &+= 8
+            }
+            while index < end {
+                hash = rotate((hash ^ UInt64(base[index])) &* prime)
+                index &+= 1
+            }
             release?(end)
             start = end
         }
-        return "\(bytes.count):" + String(hash, radix: 16)
+        return "\(bytes.count):w" + String(hash, radix: 16)
     }
 
     /// Where the text of a mapped file starts when it is UTF-8 that auto-detection would read as

@@ -96,6 +96,9 @@ struct SeedImporter {
     private var problems: [ImportProblem] = []
     private var truncated = false
     private var summary = ImportSummary()
+    /// Every household's last met visit and due date are up to date with what was read (the
+    /// visit log was written, after every file it depends on).
+    private var datesRefreshed = false
 
     /// What exists, in the database or in rows already read: code → (level, parent).
     private var units: [String: (level: UnitLevel, parent: String?)] = [:]
@@ -192,8 +195,9 @@ struct SeedImporter {
         }
         // A staged import's changes are applied, dated and audited after (ImportStaging.apply).
         if summary.changedAnything && !staged {
-            // Categories, households or visits may have moved any household's due date.
-            try refreshDueOn(db)
+            // Categories, households or visits may have moved any household's due date (the
+            // visit log, read last, brought every household's dates up to date when it changed).
+            if !datesRefreshed { try refreshDueOn(db) }
             try Audit.record(db, options.actor, "import", "seed_directory", directory.path, detail: summary.auditDetail, at: now)
         }
         return summary
@@ -295,7 +299,7 @@ struct SeedImporter {
     /// stored one when it is that one's mask: a township corrects an exported file and imports it
     /// back without retyping every number. Any other value is returned as it is.
     private func unmasked(_ value: String?, _ table: String, _ key: String?, _ column: String, _ mask: (String) -> String) throws -> String? {
-        guard let value, value.contains("*"), let key else { return value }
+        guard let value, value.utf8.contains(UInt8(ascii: "*")), let key else { return value }
         let keyColumn = table == "people" ? "id" : "code"
         guard let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT \(column) FROM \(table) WHERE \(keyColumn) = ?"), arguments: [key]),
               mask(stored) == value
@@ -306,7 +310,7 @@ struct SeedImporter {
     /// What is wrong with a phone or ID number from a spreadsheet: a masked number that is not the
     /// stored one's, one Excel put in scientific notation, or one its own rule refuses.
     private static func personalDataProblem(_ value: String, _ rule: (String) -> String?) -> String? {
-        if value.contains("*") {
+        if value.utf8.contains(UInt8(ascii: "*")) {
             return "\(value) is masked (a file exported without --reveal) and is not the stored number's mask: type the whole number"
         }
         return SpreadsheetHabits.scientificNotationProblem(value) ?? rule(value)
@@ -822,5 +826,6 @@ struct SeedImporter {
         }
         summary.added = written
         try refreshLastMet(db)
+        datesRefreshed = true
     }
 }

@@ -28,6 +28,8 @@ enum SpreadsheetHabits {
     /// Why a phone or ID number is refused before its own rule is applied: Excel turned it into
     /// a number in scientific notation (`1.39056E+10`, `1.10105E+17`), and its digits are gone.
     static func scientificNotationProblem(_ text: String) -> String? {
+        // Most values have no E at all: they are passed without making an upper-case copy.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }) else { return nil }
         let upper = text.uppercased()
         guard let e = upper.firstIndex(of: "E"), upper[..<e].contains("."),
               upper[..<e].allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
@@ -62,7 +64,7 @@ enum SpreadsheetHabits {
     /// Why a code is refused for full-width characters (`１５０５`, `Ａ１`): codes are typed in
     /// half-width (半角) characters, and a full-width one would be a second, different code.
     static func fullWidthCodeProblem(_ text: String) -> String? {
-        guard text.unicodeScalars.contains(where: isFullWidth) else { return nil }
+        guard text.utf8.contains(where: { $0 >= 0x80 }), text.unicodeScalars.contains(where: isFullWidth) else { return nil }
         return "holds full-width characters (such as ０-９ or Ａ-Ｚ): type codes in half-width (半角) characters"
     }
 

@@ -21,6 +21,8 @@ struct VisitReader: Sendable {
     private var file: SeedFile
     private let households: CodeTable
     private let people: Set<String>
+    /// The people's ids again, looked up from a field's bytes without making a string.
+    private let personIds: CodeTable
     private var calendar: LocalCalendar
     private let latestAllowed: Int
     private var problemBudget: Int
@@ -33,6 +35,9 @@ struct VisitReader: Sendable {
         self.file = file
         self.households = households
         self.people = people
+        var personIds = CodeTable(capacity: people.count)
+        for id in people { personIds.set(id, 1) }
+        self.personIds = personIds
         self.calendar = calendar
         self.latestAllowed = latestAllowed
         self.problemBudget = problemBudget
@@ -110,13 +115,17 @@ struct VisitReader: Sendable {
                 valid = false
             }
         }
-        let visitorId = file.text(at: columns.visitor)
-        if visitorId.isEmpty {
-            report("visitor_id", "is empty", in: &batch)
-            valid = false
-        } else if !people.contains(visitorId) {
-            report("visitor_id", "unknown person \(visitorId)", in: &batch)
-            valid = false
+        var visitorId: String?
+        if !file.withTrimmedBytes(at: columns.visitor, { !$0.isEmpty && personIds.contains($0) }) {
+            let id = file.text(at: columns.visitor)
+            visitorId = id
+            if id.isEmpty {
+                report("visitor_id", "is empty", in: &batch)
+                valid = false
+            } else if !people.contains(id) {
+                report("visitor_id", "unknown person \(id)", in: &batch)
+                valid = false
+            }
         }
         let epochSeconds = file.withTrimmedBytes(at: columns.time) { Timestamp.parse($0) }
         if let epochSeconds, epochSeconds >= Self.earliestAllowed, epochSeconds <= latestAllowed {
@@ -132,8 +141,10 @@ struct VisitReader: Sendable {
             report("visited_at", problem, in: &batch)
             valid = false
         }
-        let method = choice("method", file.text(at: columns.method), VisitMethod.self, &batch)
-        let outcome = choice("outcome", file.text(at: columns.outcome), VisitOutcome.self, &batch)
+        let method = file.withTrimmedBytes(at: columns.method, Self.methods.value(of:))
+            ?? choice("method", file.text(at: columns.method), VisitMethod.self, &batch)
+        let outcome = file.withTrimmedBytes(at: columns.outcome, Self.outcomes.value(of:))
+            ?? choice("outcome", file.text(at: columns.outcome), VisitOutcome.self, &batch)
         guard valid, let id, let epochSeconds, let method, let outcome else { return }
         if idIsCanonical {
             file.withTrimmedBytes(at: columns.id) { batch.rows.appendValue(bytes: $0) }
@@ -145,13 +156,21 @@ struct VisitReader: Sendable {
         } else {
             file.withTrimmedBytes(at: columns.household) { batch.rows.appendValue(bytes: $0) }
         }
-        batch.rows.appendValue(visitorId)
+        if let visitorId {
+            batch.rows.appendValue(visitorId)
+        } else {
+            file.withTrimmedBytes(at: columns.visitor) { batch.rows.appendValue(bytes: $0) }
+        }
         file.withTrimmedBytes(at: columns.time) { batch.rows.appendValue(bytes: $0) }
         batch.rows.appendValue(calendar.localDate(epochSeconds: epochSeconds).description)
         batch.rows.appendValue(method.rawValue)
         batch.rows.appendValue(outcome.rawValue)
         batch.rows.appendValue(file.text(at: columns.note))
     }
+
+    /// The methods and outcomes by their bytes: two short strings read millions of times.
+    private static let methods = ByteChoices(VisitMethod.self)
+    private static let outcomes = ByteChoices(VisitOutcome.self)
 
     private mutating func choice<T: RawRepresentable & CaseIterable>(_ column: String, _ value: String, _ type: T.Type,
                                                                       _ batch: inout VisitBatch) -> T? where T.RawValue == String {
@@ -161,5 +180,19 @@ struct VisitReader: Sendable {
             report(column, problem.text, in: &batch)
             return nil
         }
+    }
+}
+
+/// The values of a choice column (a visit's method or outcome) looked up from a field's bytes;
+/// anything else is read again as text, for its message.
+private struct ByteChoices<T: RawRepresentable & CaseIterable & Sendable>: Sendable where T.RawValue == String {
+    private let choices: [(bytes: [UInt8], value: T)]
+
+    init(_ type: T.Type) {
+        choices = T.allCases.map { (Array($0.rawValue.utf8), $0) }
+    }
+
+    func value(of bytes: UnsafeBufferPointer<UInt8>) -> T? {
+        choices.first { $0.bytes.elementsEqual(bytes) }?.value
     }
 }

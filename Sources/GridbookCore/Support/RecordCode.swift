@@ -8,6 +8,8 @@ public enum RecordCode {
     /// control character (a tab, a line break, …), with spaces at either end, or too long.
     public static func problem(_ value: String) -> String? {
         if value.isEmpty { return "is empty" }
+        // Printable ASCII but the space, as nearly every code is: nothing to look at further.
+        if value.utf8.count <= maximumLength, value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return nil }
         if let scalar = value.unicodeScalars.first(where: isControl) {
             let hex = String(scalar.value, radix: 16, uppercase: true)
             return "holds a control character (U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)); codes and ids are printable text"

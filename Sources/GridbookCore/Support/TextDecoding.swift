@@ -71,6 +71,7 @@ struct UTF8Profile {
     /// Reads the whole of `buffer` once, calling `release` with how far it has read every
     /// ``FileMapping/releaseEvery`` bytes (a mapped file gives those pages back).
     init(_ buffer: UnsafeBufferPointer<UInt8>, release: ((Int) -> Void)? = nil) {
+        guard let base = buffer.baseAddress else { return }
         do {
             var nextRelease = FileMapping.releaseEvery
             var index = 0
@@ -86,6 +87,11 @@ struct UTF8Profile {
                 if byte < 0x80 {
                     index += 1
                     inInvalidRun = false
+                    // Runs of ASCII (most of a visit log) are passed over eight bytes at a time.
+                    while index &+ 8 <= count,
+                          UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                        index &+= 8
+                    }
                     continue
                 }
                 let (length, scalar) = Self.sequence(buffer, at: index)

@@ -75,12 +75,15 @@ public struct Timestamp: Hashable, Sendable, CustomStringConvertible {
 
 /// Turns instants into local dates in the deployment's time zone (SPEC section 3).
 ///
-/// Offsets are looked up once per quarter hour of UTC time and remembered, so that converting
-/// millions of visit times during an import stays cheap.
+/// The zone's offset is looked up once for each stretch of time it holds (from a quarter hour
+/// of UTC time to the zone's next transition) and remembered, so that converting millions of
+/// visit times during an import stays cheap: for China's zone, one stretch holds every time
+/// since 1991.
 public struct LocalCalendar: Sendable {
     /// The deployment's time zone.
     public let timeZone: TimeZone
-    private var offsets: [Int: Int] = [:]
+    /// Stretches of time with one offset: seconds since 1970 from `start` up to `end`.
+    private var stretches: [(start: Int, end: Int, offset: Int)] = []
 
     /// Creates a calendar for a time zone.
     public init(timeZone: TimeZone) {
@@ -94,17 +97,34 @@ public struct LocalCalendar: Sendable {
 
     /// The local date on which an instant (seconds since 1970, UTC) falls.
     public mutating func localDate(epochSeconds: Int) -> LocalDate {
-        let bucket = epochSeconds >= 0 ? epochSeconds / 900 : (epochSeconds - 899) / 900
-        let offset: Int
-        if let known = offsets[bucket] {
-            offset = known
-        } else {
-            offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(bucket * 900)))
-            if offsets.count > 100_000 { offsets.removeAll(keepingCapacity: true) }
-            offsets[bucket] = offset
-        }
+        let offset = offset(at: epochSeconds)
         let local = epochSeconds + offset
         return LocalDate(dayNumber: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+    }
+
+    /// The zone's offset from UTC at an instant, as it was at the start of its quarter hour (zones
+    /// change their offsets on quarter hours).
+    private mutating func offset(at epochSeconds: Int) -> Int {
+        for stretch in stretches where stretch.start <= epochSeconds && epochSeconds < stretch.end {
+            return stretch.offset
+        }
+        let start = epochSeconds >= 0 ? epochSeconds / 900 * 900 : (epochSeconds - 899) / 900 * 900
+        let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(start)))
+        // The offset holds until the zone's next transition (of any kind: daylight saving time or
+        // a change of its standard offset), or for ever when it has none.
+        var end = Int.max
+        if let next = timeZone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: TimeInterval(start))) {
+            end = max(start + 900, Int(next.timeIntervalSince1970.rounded(.down)))
+        }
+        // Times read in no order reach further back now and then: a stretch that ends where this
+        // one does grows back to its start instead of being kept twice.
+        if let same = stretches.firstIndex(where: { $0.end == end && $0.offset == offset && $0.start > start }) {
+            stretches[same].start = start
+        } else {
+            if stretches.count >= 64 { stretches.removeAll(keepingCapacity: true) }
+            stretches.append((start, end, offset))
+        }
+        return offset
     }
 
     /// An instant as people read it where they are: `2026-12-07 09:03` in the deployment's zone.
