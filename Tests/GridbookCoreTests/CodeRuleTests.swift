@@ -16,6 +16,7 @@ struct CodeRuleTests {
         ("", "code: is empty"),
         (tooLong, "code: is 65 characters long; codes and ids have at most 64"),
         (String(repeating: "G", count: 65), "code: is 65 characters long; codes and ids have at most 64"),
+        ("G5\u{200B}", "code: holds an invisible character (U+200B); codes and ids are printable text"),
     ])
     func unitAdd(code: String, message: String) async throws {
         let database = try await smallCountyDatabase()

@@ -54,6 +54,10 @@ struct ExportCommand: AsyncParsableCommand {
         for file in summary.files {
             print("\(file.name): \(file.rows) rows")
         }
+        if !summary.groupsLeftOut.isEmpty {
+            Console.error("party groups left out (they also pair grids outside \(unit ?? "the unit")): "
+                          + summary.groupsLeftOut.joined(separator: ", "))
+        }
         Console.error("exported to \(directory)" + (reveal ? " with personal data in full (audited)" : "; phone and ID numbers masked"))
     }
 }

@@ -69,8 +69,8 @@ public struct ImportFileSummary: Equatable, Sendable {
     public var added = 0
     public var updated = 0
     public var unchanged: Int { rows - added - updated }
-    /// The file's fingerprint (its size and a 64-bit FNV-1a hash of its bytes), kept after an
-    /// import so that the same visit log is not read again.
+    /// The file's fingerprint (its size and a 64-bit hash of its bytes) and the encoding it was
+    /// read in, kept after an import so that the same visit log is not read again.
     public var digest: String?
     /// Whether the file was skipped: the visit log, unchanged since its last import.
     public var skipped = false

@@ -32,6 +32,9 @@ public struct ExportSummary: Equatable, Sendable {
     }
 
     public var files: [File]
+    /// The party groups left out of a unit's export because they also pair grids outside it:
+    /// their grid lists, cut to the unit, would take the other grids from them when imported back.
+    public var groupsLeftOut: [String] = []
 }
 
 extension AppDatabase {
@@ -97,7 +100,15 @@ private struct SeedExporter {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var files: [ExportSummary.File] = []
         let households: SQL = "(SELECT code FROM households WHERE grid_code IN \(units))"
-        let groups: SQL = "(SELECT group_code FROM party_group_grids WHERE grid_code IN \(units))"
+        // The party groups wholly inside: a group that also pairs grids outside the unit would be
+        // written with part of its grids, and importing the files back would cut it to them.
+        let groups: SQL = """
+            (SELECT group_code FROM party_group_grids WHERE grid_code IN \(units)
+             EXCEPT SELECT group_code FROM party_group_grids WHERE grid_code NOT IN \(units))
+            """
+        let leftOut = unit == nil ? [] : try SQLRequest<String>(literal: """
+            SELECT DISTINCT group_code FROM party_group_grids WHERE grid_code IN \(units) AND group_code NOT IN \(groups) ORDER BY group_code
+            """).fetchAll(db)
         // Everyone a file refers to: on duty there, in or leading its party groups, or visiting
         // its households (county staff, say).
         let people: SQL = unit == nil ? "(SELECT id FROM people)" : """
@@ -125,7 +136,7 @@ private struct SeedExporter {
             (.partyGroups, """
                 SELECT code, name, IFNULL(leader_id, ''),
                        (SELECT GROUP_CONCAT(grid_code, ';') FROM (SELECT grid_code FROM party_group_grids
-                                                                WHERE group_code = code AND grid_code IN \(units) ORDER BY grid_code)),
+                                                                WHERE group_code = code ORDER BY grid_code)),
                        IFNULL((SELECT GROUP_CONCAT(person_id, ';') FROM (SELECT person_id FROM party_group_members
                                                                         WHERE group_code = code ORDER BY person_id)), '')
                 FROM party_groups WHERE code IN \(groups) ORDER BY code
@@ -142,7 +153,7 @@ private struct SeedExporter {
         for (name, query) in exports {
             files.append(ExportSummary.File(name: format == .xlsx ? name.stem + ".xlsx" : name.rawValue, rows: try write(name, query)))
         }
-        return ExportSummary(files: files)
+        return ExportSummary(files: files, groupsLeftOut: leftOut)
     }
 
     /// Writes one file from its query's rows, masking what must be masked; its row count.

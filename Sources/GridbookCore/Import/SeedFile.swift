@@ -20,7 +20,7 @@ struct SeedFile {
     /// the sheet, and a cell holding a line break would otherwise shift the count).
     private var sheetRows: [Int32]?
     private var record = -1
-    /// The file's fingerprint, for text files (see ``ImportFileSummary/digest``).
+    /// The file's fingerprint (see ``ImportFileSummary/digest``).
     private(set) var digest: String?
 
     /// The forms a seed file may take, by extension.
@@ -47,6 +47,9 @@ struct SeedFile {
         }
         let url = directory.appendingPathComponent(fileName)
         if fileName.hasSuffix(".xlsx") {
+            // A workbook is known again by its bytes too: a visit log changed through a workbook
+            // must not leave the fingerprint of the CSV file before it standing.
+            digest = SeedFile.readBytes(path: url.path).map { bytes in bytes.withUnsafeBufferPointer { Self.fingerprint($0) } }
             do {
                 let sheet = try XLSXSheet(contentsOf: url)
                 var text: [UInt8] = []

@@ -143,12 +143,15 @@ struct SeedImporter {
             }
             let started = Date()
             var fileSummary = ImportFileSummary(file: file.fileName, encoding: file.encoding)
-            fileSummary.digest = file.digest
+            // The bytes and how they were read: the same bytes read in another encoding
+            // (`--encoding gb18030` after a wrong guess) are another file.
+            let digest = file.digest.map { "\($0) \(file.encoding)" }
+            fileSummary.digest = digest
             if !file.isReadable { unreadable.insert(name) }
             // The visit log as it was last imported holds nothing new: visits are never changed
             // but by importing a changed row, which changes the file. Reading two million rows
             // again to find that out was most of a re-import's time.
-            if name == .visits, file.isReadable, let digest = file.digest,
+            if name == .visits, file.isReadable, let digest,
                try String.fetchOne(db, sql: "SELECT digest FROM import_files WHERE name = ?", arguments: [name.rawValue]) == digest {
                 fileSummary.skipped = true
                 options.progress?("reading \(file.fileName)", 1, nil)
@@ -168,7 +171,7 @@ struct SeedImporter {
                 case .visits: try importVisits(&file, &fileSummary)
                 }
             }
-            if let digest = file.digest { summary.digests[name.rawValue] = digest }
+            if let digest { summary.digests[name.rawValue] = digest }
             options.progress?("reading \(file.fileName)", 1, fileSummary.rows)
             options.logger.debug("read seed file", metadata: [
                 "file": "\(file.fileName)", "encoding": "\(file.encoding)", "rows": "\(fileSummary.rows)",
@@ -206,7 +209,17 @@ struct SeedImporter {
     /// Reports CSV files that are not seed files (a misspelt `Units.csv` would otherwise be
     /// skipped without a word), and a directory with no seed file at all.
     private mutating func checkFileNames() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            // A folder this user may not list may still let its files be opened by name.
+            if !SeedFileName.allCases.contains(where: { !SeedFile.forms(of: $0, in: directory).isEmpty }) {
+                report(ImportProblem(file: directory.path, line: 1, column: "-",
+                                     problem: "cannot read the folder (permission denied for this user?): \(error.localizedDescription)"))
+            }
+            return
+        }
         let known = Set(SeedFileName.allCases.flatMap(\.fileNames))
         let expected = SeedFileName.allCases.map(\.rawValue).joined(separator: ", ") + " (or .txt or .xlsx)"
         // Only CSV files are taken for misspelt seed files: a folder may well hold other workbooks
@@ -348,14 +361,25 @@ struct SeedImporter {
 
     /// `INSERT` of `columns` that, for a row whose `key` exists, updates the other columns only
     /// when one of them differs, so that SQLite's change count says whether anything changed.
-    /// The names are the importer's own constants, never input.
-    private func upsertSQL(table: String, key: [String], columns: [String]) -> String {
-        let others = columns.filter { !key.contains($0) }
-        return """
-            INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
-            ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET \(others.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+    /// A column the file does not have (`file`'s header) is left as stored: a file of corrections
+    /// may hold only the columns it corrects, and a column that is not there says nothing about
+    /// its values (a new record takes the column's default). The names are the importer's own
+    /// constants, never input.
+    private func upsertSQL(table: String, key: [String], columns: [String], file: SeedFile) -> String {
+        let others = columns.filter { !key.contains($0) && Self.has(file, $0) }
+        let update = others.isEmpty ? "DO NOTHING" : """
+            DO UPDATE SET \(others.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
             WHERE \(others.map { "\($0) IS NOT excluded.\($0)" }.joined(separator: " OR "))
             """
+        return """
+            INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+            ON CONFLICT (\(key.joined(separator: ", "))) \(update)
+            """
+    }
+
+    /// Whether the file's header has `column` (a record's other values are kept as stored).
+    private static func has(_ file: SeedFile, _ column: String) -> Bool {
+        file.position(column) != nil
     }
 
     // MARK: - Bulk loading
@@ -399,7 +423,7 @@ struct SeedImporter {
 
     private mutating func importIssueCategories(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
         let existing = try Set(String.fetchAll(db, sql: "SELECT code FROM issue_categories"))
-        let upsert = try db.makeStatement(sql: upsertSQL(table: "issue_categories", key: ["code"], columns: ["code", "label", "kind"]))
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "issue_categories", key: ["code"], columns: ["code", "label", "kind"], file: file))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             let code = self.code(file, "code")
@@ -412,7 +436,7 @@ struct SeedImporter {
 
     private mutating func importHolidays(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
         let existing = try Set(String.fetchAll(db, sql: "SELECT date FROM holidays"))
-        let upsert = try db.makeStatement(sql: upsertSQL(table: "holidays", key: ["date"], columns: ["date", "kind", "name"]))
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "holidays", key: ["date"], columns: ["date", "kind", "name"], file: file))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             let date = self.date(file, "date", required: true)
@@ -423,7 +447,7 @@ struct SeedImporter {
     }
 
     private mutating func importCategories(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
-        let upsert = try db.makeStatement(sql: upsertSQL(table: "categories", key: ["code"], columns: ["code", "label", "interval_days"]))
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "categories", key: ["code"], columns: ["code", "label", "interval_days"], file: file))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             let code = self.code(file, "code")
@@ -494,14 +518,14 @@ struct SeedImporter {
             }
         }
         guard writing else { return }
-        let upsert = try db.makeStatement(sql: upsertSQL(table: "units", key: ["code"], columns: ["code", "name", "level", "parent_code"]))
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "units", key: ["code"], columns: ["code", "name", "level", "parent_code"], file: file))
         for row in rows.sorted(by: { ($0.level.depth, $0.line) < ($1.level.depth, $1.line) }) {
             try count(upsert, [row.code, row.name, row.level.rawValue, row.parent], existed: before[row.code] != nil, &summary)
         }
     }
 
     private mutating func importPeople(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
-        let upsert = try db.makeStatement(sql: upsertSQL(table: "people", key: ["id"], columns: ["id", "name", "phone", "id_number"]))
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "people", key: ["id"], columns: ["id", "name", "phone", "id_number"], file: file))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             let id = self.code(file, "id")
@@ -531,7 +555,7 @@ struct SeedImporter {
     private mutating func importDuties(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
         let upsert = try db.makeStatement(sql: upsertSQL(
             table: "duties", key: ["person_id", "role", "unit_code", "since"],
-            columns: ["person_id", "role", "unit_code", "since", "until"]))
+            columns: ["person_id", "role", "unit_code", "since", "until"], file: file))
         let existing = try Set(Row.fetchAll(db, sql: "SELECT person_id, role, unit_code, since FROM duties").map {
             "\($0[0] as String)|\($0[1] as String)|\($0[2] as String)|\($0[3] as String)"
         })
@@ -582,7 +606,7 @@ struct SeedImporter {
         for row in try Row.fetchAll(db, sql: "SELECT group_code, person_id FROM party_group_members") {
             members[row[0], default: []].insert(row[1])
         }
-        let upsert = try db.makeStatement(sql: upsertSQL(table: "party_groups", key: ["code"], columns: ["code", "name", "leader_id"]))
+        let upsert = try db.makeStatement(sql: upsertSQL(table: "party_groups", key: ["code"], columns: ["code", "name", "leader_id"], file: file))
         var seen: [String: Int] = [:]
         while nextRow(&file, &summary) {
             var valid = true
@@ -620,7 +644,7 @@ struct SeedImporter {
                 }
                 changed = true
             }
-            if members[code] ?? [] != memberIds {
+            if Self.has(file, "member_ids"), members[code] ?? [] != memberIds {
                 try db.execute(sql: "DELETE FROM party_group_members WHERE group_code = ?", arguments: [code])
                 for member in memberIds {
                     try db.execute(sql: "INSERT INTO party_group_members (group_code, person_id) VALUES (?, ?)", arguments: [code, member])
@@ -648,7 +672,7 @@ struct SeedImporter {
             Int(tagCounts.value(of: household) ?? 0) != tags.count || tags.contains { !tagPairs.contains(Self.tagPair(household, $0)) }
         }
         let householdColumns = ["code", "grid_code", "block_code", "address", "head_name", "phone", "members", "registered_on"]
-        var upsert = try BulkStatement(db, sql: upsertSQL(table: "households", key: ["code"], columns: householdColumns))
+        var upsert = try BulkStatement(db, sql: upsertSQL(table: "households", key: ["code"], columns: householdColumns, file: file))
         var deleteTags = try BulkStatement(db, sql: "DELETE FROM household_categories WHERE household_code = ?")
         var insertTag = try BulkStatement(db, sql: "INSERT INTO household_categories (household_code, category_code) VALUES (?, ?)")
         // Into an empty table, rows go in many at a time without the upsert's checks.
@@ -736,7 +760,7 @@ struct SeedImporter {
                 continue
             }
             var changed = try upsert.run(values) > 0
-            if storedTagsDiffer(code, householdTags) {
+            if !existed || Self.has(file, "tags"), storedTagsDiffer(code, householdTags) {
                 if existed { try deleteTags.run([code]) }
                 for tag in householdTags { try insertTag.run([code, tag]) }
                 changed = true
