@@ -216,7 +216,7 @@ struct SeedImporter {
             // A folder this user may not list may still let its files be opened by name.
             if !SeedFileName.allCases.contains(where: { !SeedFile.forms(of: $0, in: directory).isEmpty }) {
                 report(ImportProblem(file: directory.path, line: 1, column: "-",
-                                     problem: "cannot read the folder (permission denied for this user?): \(error.localizedDescription)"))
+                                     problem: "cannot read the folder as this user: \(error.localizedDescription)"))
             }
             return
         }
@@ -638,16 +638,16 @@ struct SeedImporter {
             try upsert.execute(arguments: [code, name, leader])
             var changed = db.changesCount > 0
             if grids[code] ?? [] != gridCodes {
-                try db.execute(sql: "DELETE FROM party_group_grids WHERE group_code = ?", arguments: [code])
+                try db.cachedStatement(sql: "DELETE FROM party_group_grids WHERE group_code = ?").execute(arguments: [code])
                 for grid in gridCodes {
-                    try db.execute(sql: "INSERT INTO party_group_grids (group_code, grid_code) VALUES (?, ?)", arguments: [code, grid])
+                    try db.cachedStatement(sql: "INSERT INTO party_group_grids (group_code, grid_code) VALUES (?, ?)").execute(arguments: [code, grid])
                 }
                 changed = true
             }
             if Self.has(file, "member_ids"), members[code] ?? [] != memberIds {
-                try db.execute(sql: "DELETE FROM party_group_members WHERE group_code = ?", arguments: [code])
+                try db.cachedStatement(sql: "DELETE FROM party_group_members WHERE group_code = ?").execute(arguments: [code])
                 for member in memberIds {
-                    try db.execute(sql: "INSERT INTO party_group_members (group_code, person_id) VALUES (?, ?)", arguments: [code, member])
+                    try db.cachedStatement(sql: "INSERT INTO party_group_members (group_code, person_id) VALUES (?, ?)").execute(arguments: [code, member])
                 }
                 changed = true
             }
