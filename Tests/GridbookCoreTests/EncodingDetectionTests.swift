@@ -265,3 +265,161 @@ struct MixedEncodingTests {
         #expect(failure.problems.first?.description.hasPrefix("units.csv:1: -: byte 0xFF (character 3 of the line)") == true)
     }
 }
+
+/// The text of `bytes` as auto-detection reads it, and the encoding it was read as.
+private func detected(_ bytes: [UInt8]) throws -> (text: String, encoding: String) {
+    let decoded = try TextDecoding.utf8Bytes(of: bytes)
+    return (String(decoding: decoded.bytes, as: UTF8.self), decoded.encoding)
+}
+
+/// `text` written as GB18030.
+private func gb18030(_ text: String) throws -> [UInt8] {
+    try TextDecoding.transcode(Array(text.utf8), from: "UTF-8", to: "GB18030")
+}
+
+@Suite("GB18030 whose bytes are also UTF-8, and UTF-8 that must stay UTF-8")
+struct AmbiguousEncodingTests {
+    @Test("甯红波 in GB18030 is also valid UTF-8 (帺첨, a hanzi and a Hangul syllable): it is read as GB18030")
+    func hanziBesideHangul() throws {
+        let text = "id,name,phone,id_number\r\nP3,甯红波,13800138001,\r\n"
+        let bytes = try gb18030(text)
+        #expect(TextDecoding.firstInvalidUTF8Offset(bytes) == nil)
+        #expect(String(decoding: bytes, as: UTF8.self) == "id,name,phone,id_number\r\nP3,帺첨,13800138001,\r\n")
+        // The mapped-file reader does not stream it as UTF-8 either.
+        #expect(UTF8Profile(bytes).mayBeGB18030)
+        #expect(try detected(bytes) == (text, "GB18030"))
+    }
+
+    @Test("甯红波, 宓光华, 王五 in GB18030 (not UTF-8, but its UTF-8 pieces read as hanzi) is read as GB18030, not refused")
+    func notRefusedAsDamagedUTF8() throws {
+        let text = "id,name,phone,id_number\r\nP6,甯红波,,\r\nP7,宓光华,,\r\nP8,王五,,\r\n"
+        let bytes = try gb18030(text)
+        #expect(TextDecoding.firstInvalidUTF8Offset(bytes) != nil)
+        #expect(try detected(bytes) == (text, "GB18030"))
+    }
+
+    @Test("the program's own GB18030 export of 甯红波 imports back unchanged")
+    func exportRoundTrip() async throws {
+        var files = smallCounty
+        files["people.csv"] = "id,name,phone,id_number\nP1,甯红波,13812341234,\nP2,巴特尔,,\n"
+        let seeds = try SeedDirectory(files)
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        _ = try await database.importSeeds(from: seeds.url)
+        let exported = try SeedDirectory([:])
+        _ = try await database.exportSeeds(to: exported.url, encoding: .gb18030)
+        // Only this file: the others hold Chinese enough to be GB18030 beyond doubt.
+        let people = try Data(contentsOf: exported.url.appendingPathComponent("people.csv"))
+        let again = try SeedDirectory([:])
+        try again.write("people.csv", people)
+        let summary = try await database.importSeeds(from: again.url)
+        #expect(summary.files.map(\.encoding) == ["GB18030"])
+        #expect(try await database.read { try Person.fetchOne($0, key: "P1")?.name } == "甯红波")
+    }
+
+    @Test("GB18030 names whose bytes read as UTF-8 with Hangul, C1 controls or rare scripts are read as GB18030")
+    func foreignReadings() throws {
+        // Each name's GB18030 bytes are valid UTF-8; what they read as is in the comment.
+        let names = [
+            "甯红波", // 帺첨
+            "小学", // Сѧ (ѧ is historic Cyrillic)
+            "省省", // ʡʡ (IPA)
+            "瑜冯弧", // 褷뻡
+        ]
+        for name in names {
+            let text = "id,name\r\nP1,\(name),\r\n"
+            let bytes = try gb18030(text)
+            #expect(TextDecoding.firstInvalidUTF8Offset(bytes) == nil, "\(name)")
+            #expect(try detected(bytes) == (text, "GB18030"), "\(name)")
+        }
+    }
+
+    @Test("random GB2312 names whose GB18030 bytes are valid UTF-8 with something no county writes are all read as GB18030")
+    func randomForeignReadings() throws {
+        var generator = SeededGenerator(seed: 18_030)
+        let hanzi = try TextDecoding.transcode((UInt8(0xB0)...0xF7).flatMap { lead in
+            (UInt8(0xA1)...(lead == 0xD7 ? 0xF9 : 0xFE)).flatMap { [lead, $0] }
+        }, from: "GB18030").withUnsafeBufferPointer { Array(String(decoding: $0, as: UTF8.self)) }
+        var tried = 0
+        var failures: [String] = []
+        while tried < 300 {
+            let name = String((0..<Int.random(in: 2...3, using: &generator)).map { _ in hanzi.randomElement(using: &generator)! })
+            let text = "id,name,phone,id_number\r\nP1,\(name),13800138001,\r\n"
+            let bytes = try gb18030(text)
+            let profile = UTF8Profile(bytes)
+            guard profile.firstInvalid == nil, profile.foreignSequences > 0 else { continue }
+            tried += 1
+            if let read = try? detected(bytes), read == (text, "GB18030") { continue }
+            failures.append(name)
+        }
+        #expect(failures == [])
+    }
+
+    @Test("UTF-8 in the scripts counties write stays UTF-8, read exactly")
+    func genuineUTF8() throws {
+        let names = [
+            "张伟", "甯红波", "王堃", "李喆", "陈玥", "黄犇", // common and rarer hanzi
+            "“红旗村”，一组（东屋）；№3", // full-width and general punctuation
+            "José Müller", "Łódź", "Nguyễn Văn An", "Иван Петров", // accented Latin, Cyrillic
+            "ᠮᠣᠩᠭᠣᠯ ᠪᠢᠴᠢᠭ", "ئابدۇرېھىم", "ئارا", "قازاقشا", "བོད་ཡིག", "ꆈꌠꁱꂷ", // Mongolian, Uyghur, Kazakh, Tibetan, Yi
+            "김철수", "박민", // Korean words
+            "😀🎉", "网格员👍🏻", "⭐️独居老人", // emoji
+        ]
+        for name in names {
+            let text = "id,name\r\nP1,\(name),\r\n"
+            #expect(try detected(Array(text.utf8)) == (text, "UTF-8"), "\(name)")
+        }
+    }
+
+    @Test("random UTF-8 names of one or two people, rare hanzi among them, all stay UTF-8")
+    func randomShortUTF8() throws {
+        var generator = SeededGenerator(seed: 8)
+        let rare = Array("堃喆玥犇淼垚鑫昇珺彧瑄琤琇玙昳旻晞翀")
+        var failures: [String] = []
+        for _ in 0..<3_000 {
+            var text = "id,name,phone,id_number\r\n"
+            for row in 0..<Int.random(in: 1...2, using: &generator) {
+                var name = String(CountyText.surnames.randomElement(using: &generator)!)
+                name += Bool.random(using: &generator) ? String(rare.randomElement(using: &generator)!) : CountyText.given.randomElement(using: &generator)!
+                text += "P\(row),\(name),13800138001,\r\n"
+            }
+            if let read = try? detected(Array(text.utf8)), read == (text, "UTF-8") { continue }
+            failures.append(text)
+        }
+        #expect(failures == [])
+    }
+
+    @Test("a long UTF-8 file of Chinese stays UTF-8 and is streamed, with a stray control character, a Korean word and emoji in it")
+    func longGenuineUTF8() throws {
+        var generator = SeededGenerator(seed: 2026)
+        var text = "code,name,level\n"
+        for row in 0..<5_000 {
+            text += "T\(row),\(csvField(CountyText.random(using: &generator))),township\n"
+        }
+        text += "K1,김철수 \u{85}网格员😀,township\n"
+        let bytes = Array(text.utf8)
+        #expect(!UTF8Profile(bytes).mayBeGB18030)
+        #expect(try detected(bytes) == (text, "UTF-8"))
+    }
+
+    @Test("a GB18030 file mixing ASCII rows, common names and the three names is read as GB18030, exactly")
+    func mixedGB18030() throws {
+        var text = "id,name,phone,id_number\r\n"
+        for row in 0..<50 { text += "A\(row),Zhang San,1380013\(1000 + row),\r\n" }
+        text += "P3,甯红波,13800138001,\r\nP4,张伟,,\r\nP6,宓光华,,\r\nP8,王五,,\r\n"
+        #expect(try detected(try gb18030(text)) == (text, "GB18030"))
+        // The same file in UTF-8 stays UTF-8.
+        #expect(try detected(Array(text.utf8)) == (text, "UTF-8"))
+    }
+
+    @Test("a Chinese UTF-8 file with a damaged byte is still refused as UTF-8, rarer hanzi and Hangul in it or not")
+    func damagedUTF8StillRefused() throws {
+        let text = "id,name\r\nP1,张伟,\r\nP2,王堃,\r\nP3,김철수,\r\n"
+        var bytes = Array(text.utf8)
+        let at = bytes.firstIndex(of: 0xE7)! // 王
+        bytes.insert(0xFF, at: at)
+        #expect(throws: TextDecodingError(byteOffset: at, encoding: "UTF-8", tried: ["UTF-8", "GB18030"],
+                                          reason: "the rest is UTF-8: 3 Chinese characters in UTF-8 against 1 damaged place")) {
+            try TextDecoding.utf8Bytes(of: bytes)
+        }
+    }
+}

@@ -42,21 +42,32 @@ public struct TextDecodingError: Error, Equatable, Sendable {
     }
 }
 
-/// How the bytes of a file read as UTF-8: what auto-detection weighs to tell a UTF-8 file with a
-/// damaged byte from a GB18030 file.
+/// How the bytes of a file read as UTF-8: what auto-detection weighs to tell a UTF-8 file from a
+/// GB18030 file, and a UTF-8 file with a damaged byte from a GB18030 file.
 ///
-/// Chinese text in UTF-8 is made of three-byte sequences (U+3000 to U+9FFF, full-width forms,
-/// general punctuation). GB18030 text read as UTF-8 is mostly broken, but some of its characters
-/// happen to form valid UTF-8 (协 is `D0 AD`, also U+042D) and, rarely, a three-byte CJK sequence.
-/// So the measure is: the well-formed Chinese UTF-8 sequences against the runs of bytes that are
-/// not UTF-8. One stray byte in UTF-8 text makes one run (two when it splits a character).
+/// Chinese text in UTF-8 is made of three-byte sequences of common characters (GB2312's hanzi,
+/// CJK and general punctuation, full-width forms). GB18030 text read as UTF-8 is mostly broken,
+/// but some of its characters happen to form valid UTF-8 (协 is `D0 AD`, also U+042D), and then
+/// they read as rare hanzi, Hangul beside hanzi, C1 control characters or scripts no county writes
+/// (甯红波 is `E5 B8 BA EC B2 A8`, also 帺첨). So the measures are: the common Chinese sequences
+/// against the runs of bytes that are not UTF-8 (one stray byte in UTF-8 text makes one run, two
+/// when it splits a character), and the sequences no county's text holds.
 struct UTF8Profile {
     /// The offset of the first byte that breaks UTF-8, or nil when all of it is valid UTF-8.
     var firstInvalid: Int?
-    /// Well-formed three-byte sequences of Chinese text: CJK characters and punctuation, full-width forms.
+    /// Well-formed three-byte sequences of common Chinese text: GB2312's hanzi, CJK and general
+    /// punctuation, full-width forms.
     var chineseSequences = 0
-    /// Every other well-formed multi-byte sequence (accented Latin, Greek, Cyrillic, emoji, …).
+    /// Every other well-formed multi-byte sequence (accented Latin, Greek, Cyrillic, rarer hanzi, emoji, …).
     var otherSequences = 0
+    /// Of the other sequences, text that GB18030 bytes would make only by chance: letters of the
+    /// scripts China's minorities write (Uyghur and Kazakh in Arabic script, Mongolian, Tibetan,
+    /// Yi, Dai, Lisu, Korean words in Hangul), emoji and symbols.
+    var scriptSequences = 0
+    /// Of the other sequences, what no county's text holds: C1 control characters, private use,
+    /// scripts no county writes (Armenian, Hebrew, Syriac, Indic, historic), CJK radicals, Hangul
+    /// in one word with hanzi or other letters.
+    var foreignSequences = 0
     /// Whether two multi-byte sequences stand side by side somewhere (or one of four bytes, two
     /// GB18030 characters' worth): text in a script of its own, not an accent here and there.
     var adjacentSequences = false
@@ -72,12 +83,19 @@ struct UTF8Profile {
     /// ``FileMapping/releaseEvery`` bytes (a mapped file gives those pages back).
     init(_ buffer: UnsafeBufferPointer<UInt8>, release: ((Int) -> Void)? = nil) {
         guard let base = buffer.baseAddress else { return }
-        do {
+        Self.commonHanzi.withUnsafeBufferPointer { commonHanzi in
+            // Counted in locals, stored once at the end: the loop runs over every byte of the file.
+            var chinese = 0, other = 0, script = 0, foreign = 0, invalid = 0
+            var adjacent = false
             var nextRelease = FileMapping.releaseEvery
             var index = 0
             let count = buffer.count
             var inInvalidRun = false
             var lastEnd = -1
+            // The Hangul syllables of the current word (sequences side by side), and whether it
+            // holds letters of another kind: a Korean word is Korean, 帺첨 is not.
+            var wordHangul = 0
+            var wordMixed = false
             while index < count {
                 if index >= nextRelease, let release {
                     release(index)
@@ -97,27 +115,120 @@ struct UTF8Profile {
                 let (length, scalar) = Self.sequence(buffer, at: index)
                 if length == 0 {
                     if firstInvalid == nil { firstInvalid = index }
-                    if !inInvalidRun { invalidRuns += 1 }
+                    if !inInvalidRun { invalid += 1 }
                     inInvalidRun = true
                     index += 1
                     continue
                 }
                 inInvalidRun = false
-                if length == 3 && Self.isChinese(scalar) {
-                    chineseSequences += 1
-                } else {
-                    otherSequences += 1
+                if lastEnd == index || length == 4 { adjacent = true }
+                if lastEnd != index {
+                    if wordHangul > 0 {
+                        if wordMixed { foreign += wordHangul } else { script += wordHangul }
+                        wordHangul = 0
+                    }
+                    wordMixed = false
                 }
-                if lastEnd == index || length == 4 { adjacentSequences = true }
                 lastEnd = index + length
                 index += length
+                switch Self.kind(of: scalar, commonHanzi: commonHanzi) {
+                case .hanzi:
+                    chinese += 1
+                    wordMixed = true
+                case .punctuation:
+                    chinese += 1
+                case .hangul:
+                    other += 1
+                    wordHangul += 1
+                case .script:
+                    other += 1
+                    script += 1
+                    wordMixed = true
+                case .foreign:
+                    other += 1
+                    foreign += 1
+                    wordMixed = true
+                case .other:
+                    other += 1
+                    wordMixed = true
+                }
             }
+            if wordMixed { foreign += wordHangul } else { script += wordHangul }
+            chineseSequences = chinese
+            otherSequences = other
+            scriptSequences = script
+            foreignSequences = foreign
+            adjacentSequences = adjacent
+            invalidRuns = invalid
         }
     }
 
-    private static func isChinese(_ scalar: UInt32) -> Bool {
-        (0x3000...0x9FFF).contains(scalar) || (0xFF00...0xFFEF).contains(scalar) || (0x2000...0x206F).contains(scalar)
+    /// What a well-formed multi-byte sequence is in a county's text.
+    enum Kind: Equatable {
+        /// One of GB2312's 6,763 hanzi.
+        case hanzi
+        /// CJK and general punctuation, full-width forms: Chinese text, and beside any script.
+        case punctuation
+        /// A Hangul syllable: Korean, or foreign beside letters of another kind.
+        case hangul
+        /// See ``UTF8Profile/scriptSequences``.
+        case script
+        /// See ``UTF8Profile/foreignSequences``.
+        case foreign
+        /// Anything else: accented Latin, Greek, Cyrillic, rarer hanzi, kana, …
+        case other
     }
+
+    /// What the character `scalar` is, `commonHanzi` being ``commonHanzi``.
+    @inline(__always)
+    static func kind(of scalar: UInt32, commonHanzi: UnsafeBufferPointer<UInt64>) -> Kind {
+        // Hanzi first: nearly every sequence of a Chinese file.
+        if scalar &- 0x4E00 < 0x5200 {
+            let offset = Int(scalar &- 0x4E00)
+            return commonHanzi[offset &>> 6] & (1 &<< UInt64(offset & 63)) != 0 ? .hanzi : .other
+        }
+        switch scalar {
+        case 0x3000...0x303F, 0xFF00...0xFFEF, 0x2000...0x206F: return .punctuation
+        case 0xAC00...0xD7A3: return .hangul
+        // Uyghur, Kazakh and Kyrgyz in Arabic script (letters and the punctuation they use).
+        case 0x060C, 0x061B, 0x061F, 0x0621...0x064A, 0x0674...0x0675, 0x067E, 0x0686, 0x0698, 0x06AD, 0x06AF, 0x06BE,
+             0x06C5...0x06C9, 0x06CB, 0x06D0, 0x06D5, 0xFB50...0xFDFF, 0xFE70...0xFEFF,
+             // Tibetan, Mongolian, Dai (Tai Le, New Tai Lue, Tai Tham), Yi, Lisu.
+             0x0F00...0x0FFF, 0x1800...0x18AF, 0x1950...0x19DF, 0x1A20...0x1AAF, 0xA000...0xA4FF,
+             // Symbols and emoji, variation selectors, the replacement character.
+             0x2100...0x27BF, 0x1F000...0x1FAFF, 0xFE00...0xFE0F, 0xE0000...0xE01EF, 0xFFFD:
+            return .script
+        // C1 controls, IPA, historic Cyrillic, Cyrillic supplement, Armenian, Hebrew, Syriac, Thaana,
+        // NKo, Samaritan, Indic, Thai and Lao, Hangul jamo, Glagolitic to Ethiopic, CJK and Kangxi
+        // radicals, compatibility jamo, Yijing hexagrams, Phags-pa to Meetei Mayek, jamo extension,
+        // private use, specials, historic scripts, unassigned planes.
+        case 0x0080...0x009F, 0x0250...0x02AF, 0x0460...0x048F, 0x0500...0x05FF, 0x0700...0x08FF, 0x0900...0x0EFF,
+             0x1100...0x11FF, 0x2C00...0x2DFF, 0x2E80...0x2FFF, 0x3130...0x318F, 0x4DC0...0x4DFF, 0xA840...0xABFF,
+             0xD7B0...0xD7FF, 0xE000...0xF8FF, 0xFFF0...0xFFFC, 0xFFFE...0xFFFF, 0x10000...0x1EFFF, 0x40000...0xDFFFF,
+             0xF0000...0x10FFFF:
+            return .foreign
+        default:
+            return .other
+        }
+    }
+
+    /// GB2312's 6,763 hanzi, the common characters of simplified Chinese, one bit each from U+4E00
+    /// to U+9FFF: read once from the C library's GB18030 table.
+    static let commonHanzi: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: (0xA000 - 0x4E00) / 64)
+        var codes: [UInt8] = []
+        for lead in UInt8(0xB0)...0xF7 {
+            // D7FA to D7FE are not GB2312's.
+            for trail in UInt8(0xA1)...(lead == 0xD7 ? 0xF9 : 0xFE) { codes += [lead, trail] }
+        }
+        guard let scalars = try? TextDecoding.transcode(codes, from: "GB18030", to: "UTF-32LE") else { return bits }
+        for start in stride(from: 0, to: scalars.count - 3, by: 4) {
+            let scalar = Int(scalars[start]) | Int(scalars[start + 1]) << 8 | Int(scalars[start + 2]) << 16
+            guard (0x4E00...0x9FFF).contains(scalar) else { continue }
+            bits[(scalar - 0x4E00) >> 6] |= 1 << UInt64((scalar - 0x4E00) & 63)
+        }
+        return bits
+    }()
 
     /// The length and scalar of the well-formed UTF-8 sequence starting at `index`; length 0 when there is none.
     static func sequence(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> (length: Int, scalar: UInt32) {
@@ -141,15 +252,21 @@ struct UTF8Profile {
         return (length, scalar)
     }
 
-    /// Valid UTF-8 that may nonetheless be GB18030: no Chinese text in UTF-8, but multi-byte
-    /// sequences side by side (`小学` in GB18030 is `D0 A1 D1 A7`, two valid two-byte UTF-8
-    /// sequences). It is GB18030 when its GB18030 reading is plain Chinese.
+    /// Valid UTF-8 that may nonetheless be GB18030: multi-byte sequences side by side (GB18030
+    /// characters come in pairs of bytes; `小学` is `D0 A1 D1 A7`, two valid two-byte sequences),
+    /// and either something no county's text holds (at least one for every sixteen sequences of
+    /// common Chinese: a long Chinese text with a stray control character stays UTF-8 without a
+    /// second look), or no common Chinese at all and something other than a minority's script.
+    /// It is GB18030 when its GB18030 reading is plain Chinese.
     var mayBeGB18030: Bool {
-        firstInvalid == nil && chineseSequences == 0 && otherSequences > 0 && adjacentSequences
+        guard firstInvalid == nil, adjacentSequences else { return false }
+        if foreignSequences > 0 && chineseSequences <= 16 * foreignSequences { return true }
+        return chineseSequences == 0 && otherSequences > scriptSequences
     }
 
-    /// More Chinese UTF-8 sequences than runs of bytes that are not UTF-8: a UTF-8 file with
-    /// damaged bytes, whatever else the bytes might be.
+    /// More sequences of common Chinese than runs of bytes that are not UTF-8: a UTF-8 file with
+    /// damaged bytes, whatever else the bytes might be (GB18030 text read as UTF-8 makes rarer
+    /// hanzi and Hangul far more often than GB2312's: 甯红波宓光华王五 makes none of them).
     var isDamagedUTF8: Bool {
         firstInvalid != nil && chineseSequences > invalidRuns
     }
@@ -239,7 +356,7 @@ public enum TextDecoding {
             }
             let profile = UTF8Profile(bytes)
             guard let invalid = profile.firstInvalid else {
-                if profile.mayBeGB18030, let text = try? transcode(bytes, from: "GB18030"), GB18030Profile(bytes).isPlainChinese {
+                if profile.mayBeGB18030, GB18030Profile(bytes).isPlainChinese, let text = try? transcode(bytes, from: "GB18030") {
                     return (dropBOM(text), "GB18030")
                 }
                 return (bytes, "UTF-8")
