@@ -7,10 +7,10 @@ import ZIPFoundation
 private struct XLSXFile: ~Copyable {
     let url: URL
 
-    /// Zips `parts` (deflated, as Excel does) into a new temporary file.
-    init(_ parts: [String: String]) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-test-\(UUID().uuidString).xlsx")
-        let archive = try Archive(url: url, accessMode: .create)
+    /// Zips `parts` (deflated, as Excel does) into a new temporary file, or into `url`.
+    init(_ parts: [String: String], at url: URL? = nil) throws {
+        self.url = url ?? FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-test-\(UUID().uuidString).xlsx")
+        let archive = try Archive(url: self.url, accessMode: .create)
         for (path, text) in parts.sorted(by: { $0.key < $1.key }) {
             let data = Data(text.utf8)
             try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
@@ -350,5 +350,65 @@ struct XLSXSheetTests {
         #expect(XLSXSheet.columnIndex(of: "1A") == nil)
         #expect(XLSXSheet.columnIndex(of: "B") == nil)
         #expect(XLSXSheet.columnName(27) == "AB")
+    }
+
+    @Test("formulas with a saved result read as that result (LibreOffice, Excel, WPS), an empty text result included")
+    func formulasWithResults() throws {
+        let file = try XLSXFile(workbookParts(
+            #"<row r="1"><c r="A1" t="str"><f>CONCATENATE("红旗村","1号")</f><v>红旗村1号</v></c>"#
+                + #"<c r="B1"><f>1+2</f><v>3</v></c><c r="C1" t="str"><f>""</f><v></v></c>"#
+                + #"<c r="D1" t="b"><f>TRUE()</f><v>1</v></c><c r="E1"><f t="shared" ref="E1:E2" si="0">B1*2</f><v>6</v></c>"#
+                + #"<c r="F1" t="s"><v>0</v></c></row>"#,
+            sharedStrings: ["<si><t>end</t></si>"]))
+        #expect(try file.rows() == [XLSXSheet.Row(number: 1, cells: ["红旗村1号", "3", "", "TRUE", "6", "end"])])
+    }
+
+    @Test("a formula with no saved result (openpyxl) is refused naming its row, cell and column, not read as empty")
+    func formulaWithoutResult() throws {
+        let file = try XLSXFile(workbookParts(
+            #"<row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c><c r="D1" t="inlineStr"><is><t>address</t></is></c></row>"#
+                + #"<row r="2"><c r="A2" t="inlineStr"><is><t>H1</t></is></c><c r="D2"><f>CONCATENATE("红旗村","1号")</f><v /></c></row>"#))
+        #expect(throws: XLSXError(description: "row 2, cell D2 (address) holds a formula with no saved result "
+                + "(written by a program, not a spreadsheet): open the file in Excel or WPS and save it, or paste the values")) {
+            try file.rows()
+        }
+    }
+
+    @Test("several formulas with no saved result are counted, the first few named")
+    func formulasWithoutResult() throws {
+        var rows = #"<row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c></row>"#
+        for row in 2...9 { rows += #"<row r="\#(row)"><c r="A\#(row)"><f>1+\#(row)</f></c><c r="C\#(row)" t="str"><f>A1</f></c></row>"# }
+        let file = try XLSXFile(workbookParts(rows))
+        #expect(throws: XLSXError(description: "row 2, cell A2 (code) holds a formula with no saved result "
+                + "(written by a program, not a spreadsheet), and so do 15 more cells (C2, A3, C3, A4, C4, …): "
+                + "open the file in Excel or WPS and save it, or paste the values")) {
+            try file.rows()
+        }
+    }
+
+    @Test("the importer refuses a workbook with an unsaved formula and writes nothing")
+    func formulaThroughTheImporter() async throws {
+        var files = smallCounty
+        files["households.csv"] = nil
+        let seeds = try SeedDirectory(files)
+        let sheet = #"<row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c><c r="B1" t="inlineStr"><is><t>grid_code</t></is></c>"#
+            + #"<c r="C1" t="inlineStr"><is><t>address</t></is></c><c r="D1" t="inlineStr"><is><t>members</t></is></c></row>"#
+            + #"<row r="2"><c r="A2" t="inlineStr"><is><t>H1</t></is></c><c r="B2" t="inlineStr"><is><t>G1</t></is></c>"#
+            + #"<c r="C2"><f>CONCATENATE("红旗村","1号")</f><v/></c><c r="D2"><f>1+2</f><v/></c></row>"#
+        let file = try XLSXFile(workbookParts(sheet), at: seeds.url.appendingPathComponent("households.xlsx"))
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let before = try await tableCounts(database)
+        let failure = try await #require(throws: ImportFailure.self) { try await database.importSeeds(from: seeds.url) }
+        #expect(failure.problems.map(\.description) == [
+            "households.xlsx:1: -: cannot read the workbook: row 2, cell C2 (address) holds a formula with no saved result "
+                + "(written by a program, not a spreadsheet), and so does 1 more cell (D2): open the file in Excel or WPS and save it, or paste the values",
+        ])
+        #expect(try await tableCounts(database) == before)
+        _ = file
+    }
+
+    @Test("an escape needs four hex digits; _x005F_ keeps a literal escape")
+    func escapes() {
+        #expect(XLSXSheet.unescaped("_x000D_ _x000d_ _x00G1_ _x+00D_ _x005F_x000D_ __x0041_") == "\r \r _x00G1_ _x+00D_ _x000D_ _A")
     }
 }

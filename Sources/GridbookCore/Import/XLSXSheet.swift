@@ -19,7 +19,9 @@ struct XLSXError: Error, Equatable, CustomStringConvertible {
 /// Cells come out as the user sees them: shared and inline strings as stored, booleans as
 /// `TRUE`/`FALSE`, errors as their text (`#N/A`), numbers without Excel's binary noise
 /// (`2.2999999999999998` → `2.3`, `42.0` → `42`) and numbers with a date style as
-/// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS` or, under one day, `HH:MM:SS`.
+/// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS` or, under one day, `HH:MM:SS`. A formula reads as the
+/// result the spreadsheet saved with it; a sheet with a formula that has none (written by a program
+/// that does not compute formulas) is refused, naming the cell.
 struct XLSXSheet: Sendable {
     /// One row: its 1-based row number in the sheet and its cells' text, one per column from A
     /// to the last non-empty column of that row (empty cells are "").
@@ -422,6 +424,14 @@ extension XLSXSheet {
         private var inInline = false
         private var inInlineText = false
         private var phoneticDepth = 0
+        /// Whether the current cell holds a formula (`<f>`) and a stored value (`<v>`).
+        private var hasFormula = false
+        private var hasValue = false
+        /// The first row's cells: the header, to name a column in a problem.
+        private var header: [String]?
+        /// The cells holding a formula with no saved result, `(row, column)`, in sheet order.
+        private var formulasWithoutResult: [(row: Int, column: Int)] = []
+        private var formulaCount = 0
 
         init(sharedStrings: [String], dateStyles: [Bool], date1904: Bool, body: @escaping (Row) throws -> Void) {
             self.sharedStrings = sharedStrings
@@ -457,7 +467,12 @@ extension XLSXSheet {
                 cellStyle = attributes["s"].flatMap { Int($0) } ?? 0
                 value = ""
                 inlineText = ""
-            case "v": inValue = true
+                hasFormula = false
+                hasValue = false
+            case "f": hasFormula = true
+            case "v":
+                inValue = true
+                hasValue = true
             case "is": inInline = true
             case "rPh": phoneticDepth += 1
             case "t": inInlineText = inInline && phoneticDepth == 0
@@ -467,11 +482,23 @@ extension XLSXSheet {
 
         override func end(_ name: Substring) throws {
             switch name {
-            case "sheetData": inSheetData = false
+            case "sheetData":
+                inSheetData = false
+                if let first = formulasWithoutResult.first { throw formulaError(first) }
             case "row" where inSheetData:
                 // Only cells with text were placed, so the row already ends at its last non-empty cell.
-                if !cells.isEmpty { try body(Row(number: rowNumber, cells: cells)) }
+                guard !cells.isEmpty else { return }
+                if header == nil { header = cells }
+                try body(Row(number: rowNumber, cells: cells))
             case "c" where inSheetData:
+                // A program that writes formulas without computing them (openpyxl, many exporters)
+                // leaves no result: reading the cell as empty would import a value nobody saw. A
+                // formula whose result is empty text is stored as `t="str"` with an empty `<v>`.
+                if hasFormula && (!hasValue || (value.isEmpty && cellType != "str")) {
+                    formulaCount += 1
+                    if formulasWithoutResult.count < 6 { formulasWithoutResult.append((rowNumber, column)) }
+                    return
+                }
                 let text = try cellText()
                 guard !text.isEmpty else { return }
                 if cells.count <= column { cells += Array(repeating: "", count: column + 1 - cells.count) }
@@ -486,6 +513,23 @@ extension XLSXSheet {
 
         override func text(_ string: String) {
             if inValue { value += string } else if inInlineText { inlineText += string }
+        }
+
+        /// The sheet's cells that hold a formula with no saved result, as one problem naming the
+        /// first (its row, cell and column header) and the next few.
+        private func formulaError(_ first: (row: Int, column: Int)) -> XLSXError {
+            func reference(_ cell: (row: Int, column: Int)) -> String { "\(XLSXSheet.columnName(cell.column))\(cell.row)" }
+            var place = "row \(first.row), cell \(reference(first))"
+            if let header, header.indices.contains(first.column), !header[first.column].isEmpty {
+                place += " (\(header[first.column].trimmingCharacters(in: .whitespaces)))"
+            }
+            var problem = "\(place) holds a formula with no saved result (written by a program, not a spreadsheet)"
+            if formulaCount > 1 {
+                let more = formulasWithoutResult.dropFirst().map(reference).joined(separator: ", ")
+                let count = formulaCount == 2 ? "does 1 more cell" : "do \(formulaCount - 1) more cells"
+                problem += ", and so \(count) (\(more)\(formulaCount > 6 ? ", …" : ""))"
+            }
+            return XLSXError(description: problem + ": open the file in Excel or WPS and save it, or paste the values")
         }
 
         /// The current cell's text as the user sees it.
@@ -621,8 +665,9 @@ extension XLSXSheet {
         return negative && result != "0" ? "-" + result : result
     }
 
-    /// Text with the `_xHHHH_` escapes of Office XML decoded (`_x000D_` is a carriage return;
-    /// `_x005F_` escapes an underscore that would otherwise start an escape).
+    /// Text with the `_xHHHH_` escapes of Office XML decoded (`_x000D_` is a carriage return, which
+    /// XML itself cannot keep; `_x005F_` escapes the underscore of a literal `_x000D_`), four hex
+    /// digits each: ``XLSXWriter`` writes what this reads.
     static func unescaped(_ text: String) -> String {
         guard text.contains("_x") else { return text }
         let units = Array(text.utf16)
@@ -630,8 +675,7 @@ extension XLSXSheet {
         result.reserveCapacity(units.count)
         var index = 0
         while index < units.count {
-            if index + 6 < units.count, units[index] == 0x5F, units[index + 1] == 0x78, units[index + 6] == 0x5F,
-               let code = UInt16(String(decoding: units[(index + 2)..<(index + 6)], as: UTF16.self), radix: 16) {
+            if let code = escapedUnit(units, at: index) {
                 result.append(code)
                 index += 7
             } else {
@@ -640,6 +684,21 @@ extension XLSXSheet {
             }
         }
         return String(decoding: result, as: UTF16.self)
+    }
+
+    /// The code unit of the `_xHHHH_` escape starting at `index`, or nil when there is none there.
+    private static func escapedUnit(_ units: [UInt16], at index: Int) -> UInt16? {
+        guard index + 6 < units.count, units[index] == 0x5F, units[index + 1] == 0x78, units[index + 6] == 0x5F else { return nil }
+        var code: UInt16 = 0
+        for unit in units[(index + 2)..<(index + 6)] {
+            switch unit {
+            case 0x30...0x39: code = code << 4 | (unit - 0x30)
+            case 0x41...0x46: code = code << 4 | (unit - 0x41 + 10)
+            case 0x61...0x66: code = code << 4 | (unit - 0x61 + 10)
+            default: return nil
+            }
+        }
+        return code
     }
 
     /// The 0-based column of a cell reference (`B3` → 1), or nil when it is not one (or past XFD).

@@ -78,19 +78,49 @@ final class XLSXWriter {
         return letters
     }
 
-    /// Text as XML character data: markup characters escaped, characters XML 1.0 cannot hold
-    /// (controls other than tab and line breaks) left out.
+    /// Text as XML character data that reads back exactly: markup characters escaped, and what XML
+    /// would lose written as Office XML's `_xHHHH_` escapes (which ``XLSXSheet/unescaped(_:)``
+    /// reads, as Excel and WPS do): a carriage return (a parser turns it into a line feed), the
+    /// controls XML 1.0 cannot hold (all but tab and line feed), U+FFFE and U+FFFF, and the
+    /// underscore of a literal `_x000D_` (`_x005F_x000D_`).
     static func appendEscaped(_ text: String, to buffer: inout [UInt8]) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): buffer.append(contentsOf: Array("&amp;".utf8))
-            case UInt8(ascii: "<"): buffer.append(contentsOf: Array("&lt;".utf8))
-            case UInt8(ascii: ">"): buffer.append(contentsOf: Array("&gt;".utf8))
-            case 0x09, 0x0A, 0x0D: buffer.append(byte)
-            case 0..<0x20: continue
-            default: buffer.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "&"): buffer.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "<"): buffer.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): buffer.append(contentsOf: "&gt;".utf8)
+                case 0x09, 0x0A: buffer.append(byte)
+                case 0..<0x20: appendEscape(UInt16(byte), to: &buffer)
+                case UInt8(ascii: "_") where startsEscape(bytes, at: index): appendEscape(0x5F, to: &buffer)
+                case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBF && bytes[index + 2] >= 0xBE:
+                    appendEscape(bytes[index + 2] == 0xBE ? 0xFFFE : 0xFFFF, to: &buffer)
+                    index += 2
+                default: buffer.append(byte)
+                }
+                index += 1
             }
         }
+    }
+
+    /// Whether the underscore at `index` starts what reads as an escape: `_x`, four hex digits, `_`.
+    private static func startsEscape(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        guard index + 6 < bytes.count, bytes[index + 1] == UInt8(ascii: "x"), bytes[index + 6] == UInt8(ascii: "_") else { return false }
+        return bytes[(index + 2)..<(index + 6)].allSatisfy { byte in
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+                || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+        }
+    }
+
+    /// `_xHHHH_`, upper-case hex as Excel writes it.
+    private static func appendEscape(_ unit: UInt16, to buffer: inout [UInt8]) {
+        let digits = Array("0123456789ABCDEF".utf8)
+        buffer.append(contentsOf: "_x".utf8)
+        for shift in stride(from: 12, through: 0, by: -4) { buffer.append(digits[Int(unit >> UInt16(shift) & 0xF)]) }
+        buffer.append(UInt8(ascii: "_"))
     }
 
     /// The workbook's other parts: one sheet, no styles.
