@@ -20,9 +20,8 @@ struct VisitReader: Sendable {
 
     private var file: SeedFile
     private let households: CodeTable
-    private let people: Set<String>
-    /// The people's ids again, looked up from a field's bytes without making a string.
-    private let personIds: CodeTable
+    /// The people's ids, looked up from a field's bytes without making a string.
+    private let people: CodeTable
     private var calendar: LocalCalendar
     private let latestAllowed: Int
     private var problemBudget: Int
@@ -34,10 +33,9 @@ struct VisitReader: Sendable {
          problemBudget: Int, progress: (@Sendable (String, Double, Int?) -> Void)?) {
         self.file = file
         self.households = households
-        self.people = people
         var personIds = CodeTable(capacity: people.count)
         for id in people { personIds.set(id, 1) }
-        self.personIds = personIds
+        self.people = personIds
         self.calendar = calendar
         self.latestAllowed = latestAllowed
         self.problemBudget = problemBudget
@@ -101,32 +99,9 @@ struct VisitReader: Sendable {
             report("id", idText.isEmpty ? "is empty (a UUID is expected)" : "\(idText) is not a UUID", in: &batch)
             valid = false
         }
-        // Looked up from the field's bytes: a string for each of millions of codes cost more
-        // than the lookup. A code with other spaces around it is looked up again as text.
-        var householdCode: String?
-        if !file.withTrimmedBytes(at: columns.household, { !$0.isEmpty && households.contains($0) }) {
-            let code = file.text(at: columns.household)
-            householdCode = code
-            if code.isEmpty {
-                report("household_code", "is empty", in: &batch)
-                valid = false
-            } else if !households.contains(code) {
-                report("household_code", "unknown household \(code)", in: &batch)
-                valid = false
-            }
-        }
-        var visitorId: String?
-        if !file.withTrimmedBytes(at: columns.visitor, { !$0.isEmpty && personIds.contains($0) }) {
-            let id = file.text(at: columns.visitor)
-            visitorId = id
-            if id.isEmpty {
-                report("visitor_id", "is empty", in: &batch)
-                valid = false
-            } else if !people.contains(id) {
-                report("visitor_id", "unknown person \(id)", in: &batch)
-                valid = false
-            }
-        }
+        let household = knownCode(at: columns.household, in: households, "household_code", unknown: "unknown household", &batch)
+        let visitor = knownCode(at: columns.visitor, in: people, "visitor_id", unknown: "unknown person", &batch)
+        if !household.known || !visitor.known { valid = false }
         let epochSeconds = file.withTrimmedBytes(at: columns.time) { Timestamp.parse($0) }
         if let epochSeconds, epochSeconds >= Self.earliestAllowed, epochSeconds <= latestAllowed {
             // A good time.
@@ -151,21 +126,44 @@ struct VisitReader: Sendable {
         } else {
             batch.rows.appendValue(id.description)
         }
-        if let householdCode {
-            batch.rows.appendValue(householdCode)
-        } else {
-            file.withTrimmedBytes(at: columns.household) { batch.rows.appendValue(bytes: $0) }
-        }
-        if let visitorId {
-            batch.rows.appendValue(visitorId)
-        } else {
-            file.withTrimmedBytes(at: columns.visitor) { batch.rows.appendValue(bytes: $0) }
-        }
+        append(household.text, at: columns.household, to: &batch)
+        append(visitor.text, at: columns.visitor, to: &batch)
         file.withTrimmedBytes(at: columns.time) { batch.rows.appendValue(bytes: $0) }
         batch.rows.appendValue(calendar.localDate(epochSeconds: epochSeconds).description)
         batch.rows.appendValue(method.rawValue)
         batch.rows.appendValue(outcome.rawValue)
         batch.rows.appendValue(file.text(at: columns.note))
+    }
+
+    /// Whether the field at `position` holds a code `table` knows, and its text when it had to be
+    /// made (nil: the field's bytes are the code); an empty or unknown code is reported. Looked
+    /// up from the field's bytes: a string for each of millions of codes cost more than the
+    /// lookup. A code with other spaces around it (no-break, full-width) is looked up again as text.
+    @inline(__always)
+    private mutating func knownCode(at position: Int?, in table: CodeTable, _ column: String, unknown: String,
+                                    _ batch: inout VisitBatch) -> (known: Bool, text: String?) {
+        if file.withTrimmedBytes(at: position, { !$0.isEmpty && table.contains($0) }) { return (true, nil) }
+        let code = file.text(at: position)
+        if code.isEmpty {
+            report(column, "is empty", in: &batch)
+            return (false, code)
+        }
+        if !table.contains(code) {
+            report(column, "\(unknown) \(code)", in: &batch)
+            return (false, code)
+        }
+        return (true, code)
+    }
+
+    /// Adds a code ``knownCode(at:in:_:unknown:_:)`` found: its text when it was made, else the
+    /// field's bytes.
+    @inline(__always)
+    private func append(_ code: String?, at position: Int?, to batch: inout VisitBatch) {
+        if let code {
+            batch.rows.appendValue(code)
+        } else {
+            file.withTrimmedBytes(at: position) { batch.rows.appendValue(bytes: $0) }
+        }
     }
 
     /// The methods and outcomes by their bytes: two short strings read millions of times.
