@@ -223,7 +223,9 @@ private struct Sink {
         case .xlsx:
             writer = .workbook(try XLSXWriter(destination: partial))
         case .csv:
-            FileManager.default.createFile(atPath: partial.path, contents: nil)
+            guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
+                throw GridbookError.invalid(field: "directory", problem: "cannot write a file in \(url.deletingLastPathComponent().path) (missing, read-only, or full)")
+            }
             writer = .csv(try FileHandle(forWritingTo: partial))
             buffer = encoding == .utf8 ? [0xEF, 0xBB, 0xBF] : []
             buffer.reserveCapacity(1 << 20)

@@ -16,7 +16,9 @@ final class XLSXWriter {
     init(destination: URL) throws {
         self.destination = destination
         sheetURL = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).sheet.partial")
-        FileManager.default.createFile(atPath: sheetURL.path, contents: nil)
+        guard FileManager.default.createFile(atPath: sheetURL.path, contents: nil) else {
+            throw GridbookError.invalid(field: "directory", problem: "cannot write a file in \(destination.deletingLastPathComponent().path) (missing, read-only, or full)")
+        }
         handle = try FileHandle(forWritingTo: sheetURL)
         buffer.reserveCapacity(1 << 20)
         buffer.append(contentsOf: Array("""
