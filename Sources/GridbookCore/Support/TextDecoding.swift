@@ -105,8 +105,11 @@ struct UTF8Profile {
                 if byte < 0x80 {
                     index += 1
                     inInvalidRun = false
-                    // Runs of ASCII (most of a visit log) are passed over eight bytes at a time.
-                    while index &+ 8 <= count,
+                    // Runs of ASCII (most of a visit log) are passed over eight bytes at a time,
+                    // up to the next place where the pages read are given back (a visit log's
+                    // ASCII runs out for megabytes, and its pages held on were resident memory).
+                    let end = release == nil ? count : min(count, nextRelease)
+                    while index &+ 8 <= end,
                           UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
                         index &+= 8
                     }
