@@ -849,7 +849,8 @@ struct SeedImporter {
             return
         }
         summary.added = written
-        try refreshLastMet(db)
+        // A first import: no household has dates yet.
+        try refreshLastMet(db, rewrite: true)
         datesRefreshed = true
     }
 }

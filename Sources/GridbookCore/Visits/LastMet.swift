@@ -23,24 +23,29 @@ enum LastMet {
 /// a visit that met the household counts. Every write that adds or changes visits in bulk (an
 /// import, a change of time zone) calls this in its transaction; a single visit calls
 /// ``noteMet(_:household:on:)``. `only` limits it to the households it selects (a condition on
-/// `households`), when the write knows which households it moved.
-func refreshLastMet(_ db: Database, only households: SQL = "true") throws {
+/// `households`), when the write knows which households it moved. With `rewrite`, every selected
+/// household's dates are written without first being compared with what they become (each compared
+/// one was worked out twice): less work when nearly all of them change (a first import, where
+/// none is set yet).
+func refreshLastMet(_ db: Database, only households: SQL = "true", rewrite: Bool = false) throws {
     let latest = LastMet.sql(household: "households.code")
-    try db.execute(literal: "UPDATE households SET last_met_on = \(latest) WHERE \(households) AND last_met_on IS NOT \(latest)")
-    try refreshDueOn(db, only: households)
+    let changed: SQL = rewrite ? "" : " AND last_met_on IS NOT \(latest)"
+    try db.execute(literal: "UPDATE households SET last_met_on = \(latest) WHERE \(households)\(changed)")
+    try refreshDueOn(db, only: households, rewrite: rewrite)
 }
 
 /// Keeps every household's `interval_days` (``Schedule/intervalSQL(household:)``) and `due_on`
 /// (the due date by the latest met visit: ``Schedule/dueOn(registeredOn:lastMet:intervalDays:)``
 /// through `gridbook_due_on`) in step with its registration, categories and `last_met_on`. Every
-/// write that moves any of them in bulk calls this in its transaction.
-func refreshDueOn(_ db: Database, only households: SQL = "true") throws {
+/// write that moves any of them in bulk calls this in its transaction. `rewrite` as for
+/// ``refreshLastMet(_:only:rewrite:)``.
+func refreshDueOn(_ db: Database, only households: SQL = "true", rewrite: Bool = false) throws {
     let interval = Schedule.intervalSQL(household: "households.code")
-    try db.execute(literal: "UPDATE households SET interval_days = \(interval) WHERE \(households) AND interval_days IS NOT \(interval)")
-    try db.execute(literal: """
-        UPDATE households SET due_on = gridbook_due_on(registered_on, last_met_on, interval_days)
-        WHERE \(households) AND due_on IS NOT gridbook_due_on(registered_on, last_met_on, interval_days)
-        """)
+    let dueOn: SQL = "gridbook_due_on(registered_on, last_met_on, interval_days)"
+    let intervalChanged: SQL = rewrite ? "" : " AND interval_days IS NOT \(interval)"
+    let dueOnChanged: SQL = rewrite ? "" : " AND due_on IS NOT \(dueOn)"
+    try db.execute(literal: "UPDATE households SET interval_days = \(interval) WHERE \(households)\(intervalChanged)")
+    try db.execute(literal: "UPDATE households SET due_on = \(dueOn) WHERE \(households)\(dueOnChanged)")
 }
 
 /// Keeps `households.last_met_on` and `due_on` as a new met visit on `date` moves them: only
