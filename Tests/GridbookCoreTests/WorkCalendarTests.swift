@@ -57,7 +57,7 @@ struct SupervisionRuleTests {
     }
 
     func cards(_ dispute: DisputeCase, on today: String, workingDays: Bool = false) -> [String] {
-        Supervision.cards(for: dispute, acceptedOn: day("2026-11-27"), today: day(today),
+        Supervision.cards(for: dispute, acceptedOn: day("2026-11-27"), takenUp: dispute.assignee != nil, today: day(today),
                           policy: DeadlinePolicy(calendar: nationalDay2026, inWorkingDays: workingDays))
             .map { "\($0.color.rawValue): \($0.reason)" }
     }

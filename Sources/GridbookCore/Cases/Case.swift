@@ -154,9 +154,25 @@ extension LedgerEntry: GridbookRecord, MutablePersistableRecord {
 
 extension DisputeCase {
     /// Whether the case is past its deadline on `date` and not finished: the one overdue rule
-    /// for cases, used by the case list and the case report.
-    public func isOverdue(on date: LocalDate) -> Bool {
-        !status.isFinished && deadline < date
+    /// for cases, used by the case list, the reports, the digest and supervision. For a day that
+    /// is over, `finishedThen` says whether the case was finished at its end
+    /// (``wasFinished(ledger:before:)``): a case finished since was still overdue that day. Nil:
+    /// as the case stands now.
+    public func isOverdue(on date: LocalDate, finishedThen: Bool? = nil) -> Bool {
+        !(finishedThen ?? status.isFinished) && deadline < date
+    }
+
+    /// The actions after which a case is finished (resolved, unresolved or closed), and those
+    /// that open a finished one again (an escalation of an unresolved case, a reopening).
+    static let finishingActions: Set<String> = [CaseAction.resolve.rawValue, CaseAction.fail.rawValue, CaseAction.close.rawValue]
+    static let reopeningActions: Set<String> = [CaseAction.escalate.rawValue, CaseAction.reopen.rawValue]
+
+    /// Whether a case was finished just before `instant` (a stored UTC time), by its ledger (oldest
+    /// first; at least its finishing and reopening entries): the last of those before the instant
+    /// finished it. A case with none then was open.
+    public static func wasFinished(ledger: [LedgerEntry], before instant: String) -> Bool {
+        let last = ledger.last { $0.at < instant && (finishingActions.contains($0.action) || reopeningActions.contains($0.action)) }
+        return last.map { finishingActions.contains($0.action) } ?? false
     }
 
     /// Seconds from the resident's report (else the case's acceptance) to its first `respond`

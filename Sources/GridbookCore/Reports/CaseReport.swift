@@ -107,11 +107,17 @@ extension AppDatabase {
             let overdueOn = min(to, calendar.today(now: clock.now()))
             // The cases under the unit with their finishing entries, in two queries (an association).
             let finishes = DisputeCase.ledger.filter(["resolve", "fail"].contains(Column("action"))).order(Column("id")).forKey("entries")
+            // And what finished or reopened each, to know whether it was finished when the period ended.
+            let flips = DisputeCase.ledger
+                .filter((DisputeCase.finishingActions.union(DisputeCase.reopeningActions)).contains(Column("action")))
+                .order(Column("id")).forKey("flips")
+            let overdueEnd = Timestamp(epochSeconds: calendar.startOfDay(overdueOn.adding(days: 1))).text
             let request = DisputeCase
                 .filter(literal: "unit_code IN \(Hierarchy.codesSQL(atOrUnder: unit))")
                 .including(all: finishes)
+                .including(all: flips)
                 .order(Column("id"))
-            for item in try CaseWithEntries.fetchAll(db, request) {
+            for item in try CaseWithHistory.fetchAll(db, request) {
                 let dispute = item.dispute
                 guard let accepted = Timestamp(dispute.acceptedAt).map({ calendar.localDate(of: $0) }), accepted >= from, accepted <= to else {
                     continue
@@ -125,7 +131,9 @@ extension AppDatabase {
                     finishedOn: last.flatMap { Timestamp($0.at) }.map { calendar.localDate(of: $0) },
                     deadline: dispute.deadline, satisfaction: dispute.satisfaction
                 ))
-                if dispute.isOverdue(on: overdueOn) { overdue.append(dispute) }
+                if dispute.isOverdue(on: overdueOn, finishedThen: DisputeCase.wasFinished(ledger: item.flips, before: overdueEnd)) {
+                    overdue.append(dispute)
+                }
             }
             let figures = CaseReport.figures(outcomes)
             var cards = CardCounts()
@@ -153,4 +161,11 @@ extension AppDatabase {
 struct CaseWithEntries: Decodable, GridbookRecord {
     var dispute: DisputeCase
     var entries: [LedgerEntry]
+}
+
+/// A case with its finishing entries and the entries that finished or reopened it.
+struct CaseWithHistory: Decodable, GridbookRecord {
+    var dispute: DisputeCase
+    var entries: [LedgerEntry]
+    var flips: [LedgerEntry]
 }

@@ -10,6 +10,16 @@ public enum DigestPeriod: String, Codable, Sendable, CaseIterable {
     ///   working day after another leave no day out;
     /// - weekly: the last whole week, Monday to Sunday, that ended before `on`;
     /// - monthly: the last whole calendar month that ended before `on`.
+    /// The day a digest or a ranking is read on: `on`, or today; never a day after today (a
+    /// period is made of days that are over).
+    public static func readOn(_ on: LocalDate?, today: LocalDate) throws -> LocalDate {
+        let on = on ?? today
+        guard on <= today else {
+            throw GridbookError.invalid(field: "on", problem: "\(on) is after today (\(today)); a digest covers days that are over")
+        }
+        return on
+    }
+
     public func span(readOn on: LocalDate, calendar: WorkCalendar) -> (from: LocalDate, to: LocalDate) {
         let to = on.adding(days: -1)
         switch self {

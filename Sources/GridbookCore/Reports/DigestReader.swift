@@ -45,10 +45,7 @@ struct DigestReader {
         local = try Settings.calendar(db)
         nowSeconds = Int(now.timeIntervalSince1970.rounded(.down))
         let today = local.localDate(epochSeconds: nowSeconds)
-        let on = on ?? today
-        guard on <= today else {
-            throw GridbookError.invalid(field: "on", problem: "\(on) is after today (\(today)); a digest covers days that are over")
-        }
+        let on = try DigestPeriod.readOn(on, today: today)
         self.on = on
         let work = try WorkCalendar.load(db)
         (from, to) = period.span(readOn: on, calendar: work)
@@ -168,10 +165,11 @@ struct DigestReader {
             if happened(.dispatch) { figures.dispatched += 1 }
             if happened(.resolve) { figures.resolved += 1 }
             if happened(.fail) { figures.unresolved += 1 }
-            if dispute.isOverdue(on: to) { figures.overdue.append(DigestCase(dispute)) }
-            let handled = ledger.contains {
-                ($0.action == CaseAction.dispatch.rawValue || $0.action == CaseAction.start.rawValue) && $0.at <= asOf
+            // Overdue on the period's last day as the case stood then (finished since or not).
+            if dispute.isOverdue(on: to, finishedThen: DisputeCase.wasFinished(ledger: ledger, before: periodEnd)) {
+                figures.overdue.append(DigestCase(dispute))
             }
+            let handled = ledger.contains { Supervision.takingUpActions.contains($0.action) && $0.at <= asOf }
             if acceptedOn >= triageFrom, acceptedOn <= triageTo, !handled {
                 let reported = dispute.reportedAt.flatMap { Timestamp($0) } ?? accepted
                 triage.append((reported.epochSeconds, DigestTriageItem(

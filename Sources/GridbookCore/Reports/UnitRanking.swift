@@ -86,7 +86,7 @@ extension AppDatabase {
             throw GridbookError.invalid(field: "unit", problem: "\(unit.code) is a \(unit.level.rawValue); rank the townships of the county or the villages of a township")
         }
         let today = try await self.today()
-        let (from, to) = period.digest.span(readOn: on ?? today, calendar: try await workCalendar())
+        let (from, to) = period.digest.span(readOn: try DigestPeriod.readOn(on, today: today), calendar: try await workCalendar())
         let coverage = try await coverageReport(unitCode: unit.code, asOf: to)
         var rows: [UnitRankingRow] = []
         for child in coverage.rows where child.level == childLevel.rawValue {
@@ -103,7 +103,8 @@ extension AppDatabase {
     }
 
     /// The median first response (``DisputeCase/firstResponseSeconds(ledger:)``) of the cases
-    /// accepted from `from` to `to` under a unit that have one; nil when none has.
+    /// accepted from `from` to `to` under a unit that have one, as the digest takes it
+    /// (``DigestFirstResponse``: nearest rank); nil when none has.
     func firstResponseMedian(under unitCode: String, from: LocalDate, to: LocalDate) async throws -> Int? {
         try await readReport { db in
             var calendar = try Settings.calendar(db)
@@ -112,13 +113,11 @@ extension AppDatabase {
                 .filter(literal: "unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unitCode, db))")
                 .filter(Column("accepted_at") >= Timestamp(epochSeconds: calendar.startOfDay(from)).text)
                 .including(all: responds)
-            let seconds = try CaseWithEntries.fetchAll(db, request).compactMap { item -> Int? in
+            let times = try CaseWithEntries.fetchAll(db, request).compactMap { item -> Int?? in
                 guard let accepted = Timestamp(item.dispute.acceptedAt).map({ calendar.localDate(of: $0) }), accepted <= to else { return nil }
-                return item.dispute.firstResponseSeconds(ledger: item.entries)
-            }.sorted()
-            guard !seconds.isEmpty else { return nil }
-            let middle = seconds.count / 2
-            return seconds.count % 2 == 1 ? seconds[middle] : (seconds[middle - 1] + seconds[middle]) / 2
+                return .some(item.dispute.firstResponseSeconds(ledger: item.entries))
+            }
+            return DigestFirstResponse(times: times).medianSeconds
         }
     }
 }

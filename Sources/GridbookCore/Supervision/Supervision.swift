@@ -93,18 +93,24 @@ public struct DeadlinePolicy: Sendable, Equatable {
 
 /// The supervision rule (督办), written once: which cards a case has earned on a day.
 public enum Supervision {
-    /// The cards `dispute`, accepted on the local date `acceptedOn`, has earned on `today`:
+    /// The ledger's actions that take a case up: dispatched, or started by whoever accepted it.
+    public static let takingUpActions = [CaseAction.dispatch.rawValue, CaseAction.start.rawValue]
+
+    /// The cards `dispute`, accepted on the local date `acceptedOn`, has earned on `today`;
+    /// `takenUp` is whether its ledger holds a dispatch or a start (``takingUpActions``) at all (an
+    /// escalation takes the assignee away again, but the case was dispatched):
     /// - yellow when it was not dispatched by the end of the first working day after acceptance,
     ///   or when it is unfinished and 80 % of its time limit (acceptance to deadline, in the
     ///   policy's days) has passed;
     /// - red when it is past its deadline and unfinished (``DisputeCase/isOverdue(on:)``).
     /// A finished case earns none; a red case has always earned its yellow too.
-    public static func cards(for dispute: DisputeCase, acceptedOn: LocalDate, today: LocalDate, policy: DeadlinePolicy) -> [EarnedCard] {
+    public static func cards(for dispute: DisputeCase, acceptedOn: LocalDate, takenUp: Bool, today: LocalDate,
+                             policy: DeadlinePolicy) -> [EarnedCard] {
         guard !dispute.status.isFinished else { return [] }
         var cards: [EarnedCard] = []
         let dispatchBy = policy.calendar.adding(workingDays: 1, to: acceptedOn)
         let (passed, limit) = policy.elapsed(from: acceptedOn, to: today, deadline: dispute.deadline)
-        if dispute.status == .accepted, dispute.assignee == nil, today > dispatchBy {
+        if !takenUp, today > dispatchBy {
             cards.append(EarnedCard(color: .yellow, reason: "not dispatched by \(dispatchBy), the first working day after acceptance"))
         } else if passed * 5 >= limit * 4 {
             let unit = policy.inWorkingDays ? "working days" : "days"
@@ -134,11 +140,16 @@ extension AppDatabase {
             var given = Set(try CaseCard.filter(sql: """
                 case_id IN (SELECT id FROM cases WHERE status IN ('accepted', 'assigned', 'in_progress'))
                 """).fetchAll(db).map { "\($0.caseId) \($0.color.rawValue)" })
+            let takenUp = Set(try String.fetchAll(db, sql: """
+                SELECT DISTINCT case_id FROM case_ledger WHERE action IN (\(Supervision.takingUpActions.map { "'\($0)'" }.joined(separator: ", ")))
+                  AND case_id IN (SELECT id FROM cases WHERE status IN ('accepted', 'assigned', 'in_progress'))
+                """))
             var cards: [CaseCard] = []
             let at = Timestamp(epochSeconds: seconds).text
             for dispute in open {
                 guard let accepted = Timestamp(dispute.acceptedAt) else { continue }
-                for earned in Supervision.cards(for: dispute, acceptedOn: calendar.localDate(of: accepted), today: today, policy: policy)
+                for earned in Supervision.cards(for: dispute, acceptedOn: calendar.localDate(of: accepted), takenUp: takenUp.contains(dispute.id),
+                                                today: today, policy: policy)
                 where given.insert("\(dispute.id) \(earned.color.rawValue)").inserted {
                     let card = CaseCard(caseId: dispute.id, color: earned.color, givenAt: at, reason: earned.reason)
                     try card.insert(db)
