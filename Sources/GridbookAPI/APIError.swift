@@ -127,13 +127,34 @@ extension APIError {
         switch error {
         case .keyNotFound(let key, let context):
             detail = Detail(field: path(context.codingPath + [key]), problem: "is missing")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            detail = Detail(field: path(context.codingPath), problem: "has the wrong type")
+        case .typeMismatch(let type, let context):
+            detail = Detail(field: path(context.codingPath), problem: "must be \(Self.kind(of: type))")
+        case .valueNotFound(let type, let context):
+            detail = Detail(field: path(context.codingPath), problem: "must be \(Self.kind(of: type)), not null")
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            // Foundation says the same for a body that is not JSON and for a number its field
+            // cannot hold; ``Request/decodeJSON(_:context:)`` tells them apart when it can.
+            detail = Detail(field: "body", problem: "is not valid JSON")
         case .dataCorrupted(let context):
             detail = Detail(field: path(context.codingPath), problem: context.debugDescription)
         @unknown default:
             detail = Detail(field: "body", problem: "cannot be read")
         }
         self.init(.badRequest, code: "invalid", message: "\(detail.field): \(detail.problem)", details: [detail])
+    }
+
+    /// What a field of a type holds, as a refusal says it: "text", "a whole number".
+    private static func kind(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type, is Character.Type: "text"
+        case is Bool.Type: "true or false"
+        case is any FixedWidthInteger.Type: "a whole number"
+        case is any BinaryFloatingPoint.Type, is Decimal.Type: "a number"
+        case is [String: Any].Type: "an object"
+        default:
+            String(describing: type).hasPrefix("Array<") ? "a list"
+                : String(describing: type).hasPrefix("Dictionary<") ? "an object"
+                : "a value of another kind"
+        }
     }
 }

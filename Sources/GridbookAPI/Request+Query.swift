@@ -11,12 +11,21 @@ enum TextResponse {
 }
 
 extension Request {
-    /// The JSON body decoded: 413 past the context's upload limit, 400 naming the field on bad
-    /// JSON or on text holding a NUL character (``NULCheck``).
+    /// The JSON body decoded: 413 past the context's upload limit, 400 naming the field and its
+    /// problem on bad JSON, a value of the wrong kind, a choice not among the allowed values, a
+    /// number that is not whole, or text holding a NUL character (``NULCheck``).
     package func decodeJSON<Body: Decodable>(_ type: Body.Type, context: some RequestContext) async throws -> Body {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer: buffer)
-        let decoded = try JSONOutput.makeDecoder().decode(Body.self, from: data)
+        let decoded: Body
+        do {
+            decoded = try JSONOutput.makeDecoder().decode(Body.self, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty
+                    && (try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)) != nil {
+            // Valid JSON the decoder still calls invalid: a number its field cannot hold, in a
+            // place the field-naming refusals (KeyedDecodingContainer+Refusals) do not reach.
+            throw GridbookError.invalid(field: "body", problem: "holds a number its field cannot take (a whole number is expected)")
+        }
         if let field = NULCheck.field(in: data) {
             throw GridbookError.invalid(field: field, problem: "holds a NUL character (\\u0000), which text may not")
         }
