@@ -40,7 +40,7 @@ struct CaseAddCommand: AsyncParsableCommand {
     var reportedAt: String?
 
     @Option(help: "table or json.")
-    var format: OutputFormat = .table
+    var format: RecordFormat = .table
 
     func run() async throws {
         let reported = try reportedAt.map(NewCase.reportedAt)
@@ -91,7 +91,8 @@ struct CaseListCommand: AsyncParsableCommand {
     }
 }
 
-/// `gridbook case show ID`: a case and its ledger.
+/// `gridbook case show ID`: a case, when it was reported (local time) and first responded to,
+/// its ledger and the actions allowed next.
 struct CaseShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a case and its ledger.")
 
@@ -101,19 +102,24 @@ struct CaseShowCommand: AsyncParsableCommand {
     var id: String
 
     @Option(help: "table or json.")
-    var format: OutputFormat = .table
+    var format: RecordFormat = .table
 
     func run() async throws {
-        let detail = try await global.open().caseDetail(id: id)
+        let database = try await global.open()
+        let detail = try await database.caseDetail(id: id)
         if format == .json { return try Console.printJSON(detail) }
         let dispute = detail.dispute
-        print("\(dispute.id)  \(dispute.status.rawValue)  \(dispute.level.rawValue)  \(dispute.track.rawValue)  \(dispute.category)  \(dispute.title)")
-        print("unit \(dispute.unitCode); parties \(dispute.parties.isEmpty ? "–" : dispute.parties); assignee \(dispute.assignee ?? "–"); deadline \(dispute.deadline)"
-              + (dispute.satisfaction.map { "; satisfaction \($0.rawValue)" } ?? ""))
+        var calendar = try await database.read { db in try Settings.calendar(db) }
+        let reported = dispute.reportedAt.map { at in Timestamp(at).map { calendar.localTime($0) } ?? at } ?? "–"
+        let firstResponse = DurationText.minutes(dispute.firstResponseSeconds(ledger: detail.ledger))
+        Console.write("\(dispute.id)  \(dispute.status.rawValue)  \(dispute.level.rawValue)  \(dispute.track.rawValue)  \(dispute.category)  \(dispute.title)\n")
+        Console.write("unit \(dispute.unitCode); parties \(dispute.parties.isEmpty ? "–" : dispute.parties); assignee \(dispute.assignee ?? "–"); deadline \(dispute.deadline)"
+                      + (dispute.satisfaction.map { "; satisfaction \($0.rawValue)" } ?? "") + "\n")
+        Console.write("reported \(reported); first response \(firstResponse)\n")
         var table = TextTable(headers: ["at", "actor", "action", "note"], alignments: [.left, .left, .left, .left])
         table.rows = detail.ledger.map { [$0.at, $0.actor, $0.action, $0.note] }
         Console.write(table.render())
-        print("next: " + detail.allowedActions.map(\.rawValue).joined(separator: ", "))
+        Console.write("next: " + detail.allowedActions.map(\.rawValue).joined(separator: ", ") + "\n")
     }
 }
 

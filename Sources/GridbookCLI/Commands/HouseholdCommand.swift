@@ -55,7 +55,7 @@ struct HouseholdShowCommand: AsyncParsableCommand {
     var on: LocalDate?
 
     @Option(help: "table or json.")
-    var format: OutputFormat = .table
+    var format: RecordFormat = .table
 
     func run() async throws {
         let household = try await global.open().household(code: code, on: on)

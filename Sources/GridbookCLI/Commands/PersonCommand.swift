@@ -43,7 +43,7 @@ struct PersonShowCommand: AsyncParsableCommand {
     var id: String
 
     @Option(help: "table or json.")
-    var format: OutputFormat = .table
+    var format: RecordFormat = .table
 
     func run() async throws {
         let person = try await global.open().person(id: id)

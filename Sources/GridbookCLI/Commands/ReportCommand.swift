@@ -77,7 +77,7 @@ struct PairingCommand: AsyncParsableCommand {
     var unit: String?
 
     @Option(help: "table or json.")
-    var format: OutputFormat = .table
+    var format: RecordFormat = .table
 
     func run() async throws {
         let report = try await global.open().pairingReport(unitCode: unit)
@@ -175,21 +175,23 @@ struct UnitsReportCommand: AsyncParsableCommand {
     @Option(help: "The day it is read (default today).")
     var on: LocalDate?
 
-    @Option(help: "table or json.")
+    @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
     func run() async throws {
         let ranking = try await global.open().unitRanking(unitCode: unit, period: period, on: on)
         if format == .json { return try Console.printJSON(ranking) }
         let rate = CoverageCounts.percentText
-        func minutes(_ seconds: Int?) -> String { seconds.map { "\(($0 + 59) / 60) min" } ?? "–" }
-        Console.write("\(ranking.unit.name) (\(ranking.unit.code)), \(ranking.from) to \(ranking.to)\n\n")
-        var table = TextTable(headers: ["rank", "code", "name", "score", "coverage", "on time", "satisfied", "first response", "yellow", "red"],
-                              alignments: [.right, .left, .left, .right, .right, .right, .right, .right, .right, .right])
-        table.rows = ranking.rows.map { row in
+        let headers = ["rank", "code", "name", "score", "coverage", "on time", "satisfied", "first response", "yellow", "red"]
+        let rows = ranking.rows.map { row in
             ["\(row.rank)", row.code, row.name, String(format: "%.1f", row.score), rate(row.coverage), rate(row.onTimeRate),
-             rate(row.satisfactionRate), minutes(row.firstResponseMedianSeconds), "\(row.cards.yellow)", "\(row.cards.red)"]
+             rate(row.satisfactionRate), DurationText.minutes(row.firstResponseMedianSeconds), "\(row.cards.yellow)", "\(row.cards.red)"]
         }
+        // CSV is the ranking's rows only; the period and the rule are in the table's heading and footing.
+        if format == .csv { return Console.write(CSVWriter.render([headers] + rows)) }
+        Console.write("\(ranking.unit.name) (\(ranking.unit.code)), \(ranking.from) to \(ranking.to)\n\n")
+        var table = TextTable(headers: headers, alignments: [.right, .left, .left, .right, .right, .right, .right, .right, .right, .right])
+        table.rows = rows
         Console.write(table.render())
         Console.write("\nrule: \(ranking.rule)\n")
     }

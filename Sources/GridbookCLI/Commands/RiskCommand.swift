@@ -50,7 +50,7 @@ struct RiskAddCommand: AsyncParsableCommand {
     var reviewDue: LocalDate?
 
     @Option(help: "table or json.")
-    var format: OutputFormat = .table
+    var format: RecordFormat = .table
 
     func run() async throws {
         let risk = try await global.open().addRisk(
@@ -115,7 +115,7 @@ struct RiskShowCommand: AsyncParsableCommand {
     var id: String
 
     @Option(help: "table or json.")
-    var format: OutputFormat = .table
+    var format: RecordFormat = .table
 
     func run() async throws {
         let detail = try await global.open().risk(id: id)

@@ -17,16 +17,25 @@ struct SuperviseCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "table or json.")
+    @Option(help: "table, csv or json.")
     var format: OutputFormat = .table
 
     func run() async throws {
         let cards = try await global.open().supervise(by: global.actor)
-        if format == .json { return try Console.printJSON(cards) }
-        guard !cards.isEmpty else { return Console.write("no new cards\n") }
-        var table = TextTable(headers: ["case", "card", "reason"], alignments: [.left, .left, .left])
-        table.rows = cards.map { [$0.caseId, $0.color.rawValue, $0.reason] }
-        Console.write(table.render())
+        let headers = ["case", "card", "reason"]
+        let rows = cards.map { [$0.caseId, $0.color.rawValue, $0.reason] }
+        switch format {
+        case .json:
+            try Console.printJSON(cards)
+        case .csv:
+            // No cards is the header alone, as any empty CSV list.
+            Console.write(CSVWriter.render([headers] + rows))
+        case .table:
+            guard !cards.isEmpty else { return Console.write("no new cards\n") }
+            var table = TextTable(headers: headers, alignments: [.left, .left, .left])
+            table.rows = rows
+            Console.write(table.render())
+        }
     }
 }
 

@@ -49,7 +49,7 @@ struct UnitShowCommand: AsyncParsableCommand {
     var code: String
 
     @Option(help: "table or json.")
-    var format: OutputFormat = .table
+    var format: RecordFormat = .table
 
     func run() async throws {
         let detail = try await global.open().unitDetail(code: code)

@@ -59,7 +59,7 @@ struct VisitLogCommand: AsyncParsableCommand {
     }
 
     @Option(help: "table or json.")
-    var format: OutputFormat = .table
+    var format: RecordFormat = .table
 
     func run() async throws {
         let database = try await global.open()
@@ -69,7 +69,7 @@ struct VisitLogCommand: AsyncParsableCommand {
         switch format {
         case .json:
             try Console.printJSON(try await database.logged(result))
-        case .table, .csv:
+        case .table:
             let visit = result.visit
             switch result {
             case .created(_, let findings):

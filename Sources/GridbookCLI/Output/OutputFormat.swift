@@ -3,9 +3,15 @@ import Foundation
 import GridbookCore
 import Synchronization
 
-/// How a command prints what it found.
+/// How a command prints a list or a report table: CSV is its rows (RFC 4180, ``CSVWriter``).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, csv, json
+}
+
+/// How a command prints one record or what it did, which has no rows to give as CSV: `csv`
+/// is refused (exit 64, naming `table` and `json`) rather than printed as a table.
+enum RecordFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
 }
 
 /// How a report that can also be a web page prints.
