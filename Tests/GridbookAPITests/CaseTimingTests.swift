@@ -49,6 +49,8 @@ struct CaseTimingTests {
             for (reportedAt, problem) in [
                 ("2026-12-01 07:40", "reported_at: 2026-12-01 07:40 is not a time with its offset (2026-12-01T07:40:00+08:00)"),
                 ("2026-12-01T09:00:00+08:00", "reported_at: 2026-12-01T09:00:00+08:00 is in the future"),
+                ("0001-01-01T00:00:00+08:00", "reported_at: 0001-01-01T00:00:00+08:00 is before 1970"),
+                ("1969-12-31T23:59:59Z", "reported_at: 1969-12-31T23:59:59Z is before 1970"),
             ] {
                 let reply = try await client.call(.post, "/api/v1/cases", tokens["P3"]!, """
                     {"title": "x", "category": "neighbour", "unit_code": "V1", "source": "phone", "reported_at": "\(reportedAt)"}

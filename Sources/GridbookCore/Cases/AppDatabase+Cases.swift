@@ -30,6 +30,10 @@ public struct NewCase: Sendable, Equatable {
         guard let timestamp = Timestamp(text) else {
             throw GridbookError.invalid(field: "reported_at", problem: "\(text) is not a time with its offset (2026-12-01T07:40:00+08:00)")
         }
+        // A first response timed from the year 1 is a typing mistake, as a visit before 1970 is.
+        guard timestamp.epochSeconds >= 0 else {
+            throw GridbookError.invalid(field: "reported_at", problem: "\(text) is before 1970")
+        }
         return timestamp
     }
 }
