@@ -82,4 +82,27 @@ struct CaseHistoryRuleTests {
             #expect(try await client.call(.get, "/api/v1/reports/units?unit=C&period=week&on=9999-12-31", admin).errorField == "on")
         }
     }
+
+    @Test("a person acting through the command line's --as handles only cases in their units; nothing is written outside")
+    func scopeOfAs() async throws {
+        let (database, _) = try await apiDatabase()
+        // T2's case, filed by the county admin; P3 is township staff of T1.
+        let theirs = try await database.fileCase(NewCase(title: "噪声", category: "neighbour", unitCode: "V2", source: .phone), by: .person("P9"))
+        let refusal = GridbookError.notAllowed("this is outside your units")
+        await #expect(throws: refusal) {
+            try await database.act(onCase: theirs.id, CaseActionInput(.note, note: "看看"), by: .person("P3"))
+        }
+        await #expect(throws: refusal) {
+            try await database.fileCase(NewCase(title: "越界", category: "neighbour", unitCode: "G2", source: .phone), by: .person("P3"))
+        }
+        let risk = try await database.addRisk(NewRisk(unitCode: "G2", householdCode: nil, category: "neighbour", level: .yellow,
+                                                      title: "邻里", source: .patrol, reportedBy: "P2"))
+        await #expect(throws: refusal) { try await database.promoteRisk(id: risk.id, by: .person("P3")) }
+        #expect(try await database.caseDetail(id: theirs.id).ledger.count == 1)
+        #expect(try await database.cases().items.map(\.id) == [theirs.id])
+        // Their own township's, and the county admin anywhere: allowed.
+        let own = try await database.fileCase(NewCase(title: "排水", category: "neighbour", unitCode: "G1", source: .phone), by: .person("P3"))
+        _ = try await database.act(onCase: own.id, CaseActionInput(.note, note: "已登记"), by: .person("P3"))
+        _ = try await database.act(onCase: theirs.id, CaseActionInput(.note, note: "县里看过"), by: .person("P9"))
+    }
 }

@@ -85,7 +85,7 @@ extension AppDatabase {
     public func fileCase(_ new: NewCase, by actor: Actor, now: Date? = nil) async throws -> DisputeCase {
         let now = now ?? clock.now()
         return try await write { db in
-            try Cases.requireCaseRole(db, actor, now: now)
+            try Cases.requireCaseRole(db, actor, unit: new.unitCode, now: now)
             return try Cases.insert(db, new, riskId: nil, by: actor, now: now)
         }
     }
@@ -99,7 +99,7 @@ extension AppDatabase {
             if let caseId = risk.caseId, let dispute = try DisputeCase.fetchOne(db, key: caseId) {
                 return .existing(dispute)
             }
-            try Cases.requireCaseRole(db, actor, now: now)
+            try Cases.requireCaseRole(db, actor, unit: risk.unitCode, now: now)
             guard risk.status != .resolved else {
                 throw GridbookError.conflict("risk \(id) is resolved; reopen it before promoting it")
             }
@@ -123,7 +123,7 @@ extension AppDatabase {
         let now = now ?? clock.now()
         return try await write { db in
             guard let dispute = try DisputeCase.fetchOne(db, key: id) else { throw GridbookError.notFound("case \(id)") }
-            try Cases.requireCaseRole(db, actor, now: now)
+            try Cases.requireCaseRole(db, actor, unit: dispute.unitCode, now: now)
             var calendar = try Settings.calendar(db)
             let seconds = Int(now.timeIntervalSince1970)
             let next = try CaseRules.apply(input, to: dispute, today: calendar.localDate(epochSeconds: seconds),
@@ -191,15 +191,23 @@ extension AppDatabase {
 /// The case ledger's rules shared by filing and promotion.
 enum Cases {
     /// Refuses an actor who holds none of the roles that handle cases today.
-    static func requireCaseRole(_ db: Database, _ actor: Actor, now: Date) throws {
+    static func requireCaseRole(_ db: Database, _ actor: Actor, unit unitCode: String? = nil, now: Date) throws {
         guard let person = actor.personId else {
             throw GridbookError.notAllowed("cases are handled by township staff, mediators and county admins; say who you are (--as)")
         }
         var calendar = try Settings.calendar(db)
         let today = calendar.localDate(epochSeconds: Int(now.timeIntervalSince1970))
-        let roles = try Duty.filter(Column("person_id") == person).fetchAll(db).filter { $0.isActive(on: today) }.map(\.role)
-        guard roles.contains(where: Permission.handleCases.roles.contains) else {
+        let duties = try Duty.filter(Column("person_id") == person).fetchAll(db).filter { $0.isActive(on: today) }
+        guard duties.map(\.role).contains(where: Permission.handleCases.roles.contains) else {
             throw GridbookError.notAllowed("\(person) is not township staff, a mediator or a county admin")
+        }
+        // And the case's unit within the person's (SPEC section 6: at or below the units of
+        // their active duties), for the command line's --as as for the API's token; an unknown
+        // unit is left to the caller to name. The same words wherever the case sits.
+        guard let unitCode else { return }
+        let chain = try Hierarchy.chain(db, of: unitCode)
+        guard chain.isEmpty || duties.contains(where: { chain.contains($0.unitCode) }) else {
+            throw GridbookError.notAllowed("this is outside your units")
         }
     }
 
