@@ -85,8 +85,10 @@ public final class URLSessionWebhookTransport: WebhookTransport, Sendable {
             }
             let timer = Task {
                 guard (try? await sleep(timeout)) != nil else { return }
-                attempt.cancel()
+                // The answer first: the cancelled attempt answers too ("URL error -999"), and it
+                // won the race now and then.
                 answer.give(timedOut)
+                attempt.cancel()
             }
             answer.onGiven { timer.cancel() }
         }
