@@ -49,7 +49,7 @@ struct SeedFile {
         if fileName.hasSuffix(".xlsx") {
             // A workbook is known again by its bytes too: a visit log changed through a workbook
             // must not leave the fingerprint of the CSV file before it standing.
-            digest = SeedFile.readBytes(path: url.path).map { bytes in bytes.withUnsafeBufferPointer { Self.fingerprint($0) } }
+            digest = FileMapping(path: url.path).map { Self.fingerprint($0.buffer, release: $0.release) }
             do {
                 let sheet = try XLSXSheet(contentsOf: url)
                 var text: [UInt8] = []

@@ -686,15 +686,18 @@ extension XLSXSheet {
         return String(decoding: result, as: UTF16.self)
     }
 
-    /// The code unit of the `_xHHHH_` escape starting at `index`, or nil when there is none there.
-    private static func escapedUnit(_ units: [UInt16], at index: Int) -> UInt16? {
-        guard index + 6 < units.count, units[index] == 0x5F, units[index + 1] == 0x78, units[index + 6] == 0x5F else { return nil }
+    /// The code unit of the `_xHHHH_` escape starting at `index` of `units` (UTF-16 code units
+    /// read, or UTF-8 bytes to be written: ``XLSXWriter`` escapes what would read as one), or nil
+    /// when there is none there.
+    static func escapedUnit<Units: RandomAccessCollection>(_ units: Units, at index: Int) -> UInt16?
+    where Units.Element: BinaryInteger, Units.Index == Int {
+        guard index + 6 < units.endIndex, units[index] == 0x5F, units[index + 1] == 0x78, units[index + 6] == 0x5F else { return nil }
         var code: UInt16 = 0
         for unit in units[(index + 2)..<(index + 6)] {
             switch unit {
-            case 0x30...0x39: code = code << 4 | (unit - 0x30)
-            case 0x41...0x46: code = code << 4 | (unit - 0x41 + 10)
-            case 0x61...0x66: code = code << 4 | (unit - 0x61 + 10)
+            case 0x30...0x39: code = code << 4 | UInt16(unit - 0x30)
+            case 0x41...0x46: code = code << 4 | UInt16(unit - 0x41 + 10)
+            case 0x61...0x66: code = code << 4 | UInt16(unit - 0x61 + 10)
             default: return nil
             }
         }

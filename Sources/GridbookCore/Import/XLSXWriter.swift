@@ -97,7 +97,7 @@ final class XLSXWriter {
                 case UInt8(ascii: ">"): buffer.append(contentsOf: "&gt;".utf8)
                 case 0x09, 0x0A: buffer.append(byte)
                 case 0..<0x20: appendEscape(UInt16(byte), to: &buffer)
-                case UInt8(ascii: "_") where startsEscape(bytes, at: index): appendEscape(0x5F, to: &buffer)
+                case UInt8(ascii: "_") where XLSXSheet.escapedUnit(bytes, at: index) != nil: appendEscape(0x5F, to: &buffer)
                 case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBF && bytes[index + 2] >= 0xBE:
                     appendEscape(bytes[index + 2] == 0xBE ? 0xFFFE : 0xFFFF, to: &buffer)
                     index += 2
@@ -105,15 +105,6 @@ final class XLSXWriter {
                 }
                 index += 1
             }
-        }
-    }
-
-    /// Whether the underscore at `index` starts what reads as an escape: `_x`, four hex digits, `_`.
-    private static func startsEscape(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
-        guard index + 6 < bytes.count, bytes[index + 1] == UInt8(ascii: "x"), bytes[index + 6] == UInt8(ascii: "_") else { return false }
-        return bytes[(index + 2)..<(index + 6)].allSatisfy { byte in
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
-                || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
         }
     }
 

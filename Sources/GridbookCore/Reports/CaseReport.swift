@@ -105,24 +105,23 @@ extension AppDatabase {
             // Overdue at the end of the period, or today when the period has not ended yet: a
             // deadline still to come is not passed.
             let overdueOn = min(to, calendar.today(now: clock.now()))
-            // The cases under the unit with their finishing entries, in two queries (an association).
-            let finishes = DisputeCase.ledger.filter(["resolve", "fail"].contains(Column("action"))).order(Column("id")).forKey("entries")
-            // And what finished or reopened each, to know whether it was finished when the period ended.
+            // The cases under the unit with the entries that finished or reopened each, in two
+            // queries (an association): its resolutions and failures, and whether it was finished
+            // when the period ended.
             let flips = DisputeCase.ledger
                 .filter((DisputeCase.finishingActions.union(DisputeCase.reopeningActions)).contains(Column("action")))
-                .order(Column("id")).forKey("flips")
+                .order(Column("id")).forKey("entries")
             let overdueEnd = Timestamp(epochSeconds: calendar.startOfDay(overdueOn.adding(days: 1))).text
             let request = DisputeCase
                 .filter(literal: "unit_code IN \(Hierarchy.codesSQL(atOrUnder: unit))")
-                .including(all: finishes)
                 .including(all: flips)
                 .order(Column("id"))
-            for item in try CaseWithHistory.fetchAll(db, request) {
+            for item in try CaseWithEntries.fetchAll(db, request) {
                 let dispute = item.dispute
                 guard let accepted = Timestamp(dispute.acceptedAt).map({ calendar.localDate(of: $0) }), accepted >= from, accepted <= to else {
                     continue
                 }
-                let finishes = item.entries
+                let finishes = item.entries.filter { $0.action == "resolve" || $0.action == "fail" }
                 let last = finishes.last
                 outcomes.append(CaseOutcome(
                     level: dispute.level, category: dispute.category,
@@ -131,7 +130,7 @@ extension AppDatabase {
                     finishedOn: last.flatMap { Timestamp($0.at) }.map { calendar.localDate(of: $0) },
                     deadline: dispute.deadline, satisfaction: dispute.satisfaction
                 ))
-                if dispute.isOverdue(on: overdueOn, finishedThen: DisputeCase.wasFinished(ledger: item.flips, before: overdueEnd)) {
+                if dispute.isOverdue(on: overdueOn, finishedThen: DisputeCase.wasFinished(ledger: item.entries, before: overdueEnd)) {
                     overdue.append(dispute)
                 }
             }
@@ -156,16 +155,9 @@ extension AppDatabase {
     }
 }
 
-/// A case with some of its ledger entries (under the key `entries`), oldest first: its `resolve`
-/// and `fail` entries for the case report, its `respond` entries for the first response.
+/// A case with some of its ledger entries (under the key `entries`), oldest first: the entries
+/// that finished or reopened it for the case report, its `respond` entries for the first response.
 struct CaseWithEntries: Decodable, GridbookRecord {
     var dispute: DisputeCase
     var entries: [LedgerEntry]
-}
-
-/// A case with its finishing entries and the entries that finished or reopened it.
-struct CaseWithHistory: Decodable, GridbookRecord {
-    var dispute: DisputeCase
-    var entries: [LedgerEntry]
-    var flips: [LedgerEntry]
 }
