@@ -108,9 +108,11 @@ def stored(db: str, ids: list[str]) -> dict[str, int]:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
+            # A visit id is stored as its 16 bytes (most significant first), not its text.
             for visit_id, count in connection.execute(
-                    f"SELECT id, count(*) FROM visits WHERE id IN ({marks}) GROUP BY id", chunk):
-                counts[visit_id] = count
+                    f"SELECT id, count(*) FROM visits WHERE id IN ({marks}) GROUP BY id",
+                    [uuid.UUID(visit_id).bytes for visit_id in chunk]):
+                counts[str(uuid.UUID(bytes=visit_id))] = count
     finally:
         connection.close()
     return counts
@@ -196,7 +198,7 @@ def snapshot(db: str) -> tuple:
         counts = tuple((table, connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]) for table in tables)
         digest = hashlib.sha256()
         for (visit_id,) in connection.execute("SELECT id FROM visits ORDER BY id"):
-            digest.update(visit_id.encode())
+            digest.update(visit_id)
     return counts, digest.hexdigest()
 
 

@@ -101,7 +101,7 @@ struct ImportCorrectionTests {
         #expect(changed.files.map { "\($0.file) \($0.updated)" } == ["visits.xlsx 1"])
         let back = try await database.importSeeds(from: county.url, options: ImportOptions(now: testNow))
         #expect(back.files.first { $0.file == "visits.csv" }.map { "\($0.skipped) \($0.updated)" } == "false 1")
-        #expect(try await tableRows(database, "SELECT outcome FROM visits WHERE id = '00000000-0000-4000-8000-000000000004'") == [#"[outcome:"absent"]"#])
+        #expect(try await tableRows(database, "SELECT outcome FROM visits WHERE id = gridbook_uuid_bytes('00000000-0000-4000-8000-000000000004')") == [#"[outcome:"absent"]"#])
         // The workbook again, unchanged since it was read: read, since the visit log came between.
         let workbookAgain = try await database.importSeeds(from: workbook.url, options: ImportOptions(now: testNow))
         #expect(workbookAgain.files.map { "\($0.file) \($0.skipped) \($0.updated)" } == ["visits.xlsx false 1"])

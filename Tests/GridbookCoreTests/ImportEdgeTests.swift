@@ -130,7 +130,7 @@ struct ImportEdgeTests {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         let files = smallCounty(appending: "00000000-0000-4000-8000-0000000000aa,\u{A0}H4\u{3000},P1,2026-07-01T10:00:00+08:00,door,met,\n", to: "visits.csv")
         #expect(try await importProblems(database, files) == [])
-        #expect(try await database.read { try String.fetchOne($0, sql: "SELECT household_code FROM visits WHERE id = '00000000-0000-4000-8000-0000000000aa'") } == "H4")
+        #expect(try await database.read { try String.fetchOne($0, sql: "SELECT household_code FROM visits WHERE id = gridbook_uuid_bytes('00000000-0000-4000-8000-0000000000aa')") } == "H4")
     }
 
     @Test("a code table keeps ten thousand codes and their values through its growth")

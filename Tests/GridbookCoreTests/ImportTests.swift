@@ -158,7 +158,7 @@ struct ImportTests {
             "party_group_grids": 0, "party_group_members": 0, "households": 8, "household_categories": 3, "visits": 7,
             "households with last_met_on": 5,
         ])
-        let note = try await database.read { try Visit.filter(Column("id") == "00000000-0000-4000-8000-000000000002").fetchOne($0)?.note }
+        let note = try await database.read { try Visit.filter(Column("id") == UUIDKey("00000000-0000-4000-8000-000000000002")).fetchOne($0)?.note }
         #expect(note == "老人身体好,精神好")
     }
 

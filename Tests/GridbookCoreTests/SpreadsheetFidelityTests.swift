@@ -42,11 +42,11 @@ struct SpreadsheetFidelityTests {
         let seeds = try SeedDirectory(files)
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
         _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
-        #expect(try await database.read { try String.fetchOne($0, sql: "SELECT note FROM visits WHERE id = ?", arguments: [id]) } == note)
+        #expect(try await database.read { try String.fetchOne($0, sql: "SELECT note FROM visits WHERE id = ?", arguments: [UUIDKey(id)]) } == note)
         let exported = try SeedDirectory([:])
         _ = try await database.exportSeeds(to: exported.url, format: .xlsx)
         let again = try await database.importSeeds(from: exported.url, options: ImportOptions(now: testNow))
         #expect(!again.changedAnything)
-        #expect(try await database.read { try String.fetchOne($0, sql: "SELECT note FROM visits WHERE id = ?", arguments: [id]) } == note)
+        #expect(try await database.read { try String.fetchOne($0, sql: "SELECT note FROM visits WHERE id = ?", arguments: [UUIDKey(id)]) } == note)
     }
 }

@@ -71,7 +71,7 @@ struct StagedImportTests {
                 try queue.write { db in
                     try db.execute(sql: """
                         INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
-                        VALUES ('00000000-0000-4000-8000-000000000099', 'H4', 'P1', '2026-11-30T10:00:00+08:00', '2026-11-30', 'door', 'met', '')
+                        VALUES (X'00000000000040008000000000000099', 'H4', 'P1', '2026-11-30T10:00:00+08:00', '2026-11-30', 'door', 'met', '')
                         """)
                 }
                 outcome = "written"

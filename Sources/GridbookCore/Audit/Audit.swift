@@ -126,7 +126,7 @@ extension AppDatabase {
                 WHERE e.seq > \(seq) AND CASE
                     WHEN e.type LIKE 'visit.%' THEN (SELECT \(ScopeUnit.householdSQL("h"))
                                                     FROM visits v JOIN households h ON h.code = v.household_code
-                                                    WHERE v.id = e.record_id)
+                                                    WHERE v.id = gridbook_uuid_bytes(e.record_id))
                     WHEN e.type LIKE 'risk.%' THEN (SELECT \(ScopeUnit.riskSQL("r")) FROM risks r WHERE r.id = e.record_id)
                     WHEN e.type LIKE 'case.%' THEN (SELECT unit_code FROM cases WHERE id = e.record_id)
                 END IN (SELECT code FROM subtree)

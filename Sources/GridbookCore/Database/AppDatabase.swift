@@ -187,6 +187,8 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA threads = 2")
             // The schedule rule's due date, for the due list's page in SQL.
             try Schedule.addDueOnFunction(db)
+            // Visit ids between their stored bytes and their text.
+            UUIDKey.addFunctions(db)
         }
         return config
     }
@@ -648,6 +650,32 @@ extension AppDatabase {
                 CREATE INDEX case_cards_given_at ON case_cards(given_at);
                 -- Case time limits in calendar days (SPEC section 3) or working_days.
                 INSERT INTO settings (key, value) VALUES ('case_deadlines', 'calendar');
+                """)
+        }
+        migrator.registerMigration("v16: visit ids stored as 16 bytes") { db in
+            // The table is built again with each id's 16 bytes (UUIDKey.storedBytes) in place of
+            // its 36 characters, rows in the same order and with the same rowids. Every stored id
+            // is a UUID (the import and the API accept nothing else); one that is not stops the
+            // upgrade rather than being lost.
+            try db.execute(sql: """
+                CREATE TABLE new_visits (
+                    id BLOB NOT NULL CHECK (length(id) = 16),
+                    household_code TEXT NOT NULL REFERENCES households(code) ON UPDATE CASCADE,
+                    visitor_id TEXT NOT NULL REFERENCES people(id) ON UPDATE CASCADE,
+                    visited_at TEXT NOT NULL,
+                    -- The local date of visited_at in the deployment's time zone.
+                    visited_on TEXT NOT NULL,
+                    method TEXT NOT NULL CHECK (method = 'door' OR method = 'phone' OR method = 'video' OR method = 'other'),
+                    outcome TEXT NOT NULL CHECK (outcome = 'met' OR outcome = 'absent' OR outcome = 'refused'),
+                    note TEXT NOT NULL DEFAULT ''
+                );
+                INSERT INTO new_visits (rowid, id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
+                    SELECT rowid, gridbook_uuid_bytes(id), household_code, visitor_id, visited_at, visited_on, method, outcome, note
+                    FROM visits ORDER BY rowid;
+                DROP TABLE visits;
+                ALTER TABLE new_visits RENAME TO visits;
+                CREATE UNIQUE INDEX visits_id ON visits(id);
+                CREATE INDEX visits_household ON visits(household_code, outcome, visited_on);
                 """)
         }
         return migrator

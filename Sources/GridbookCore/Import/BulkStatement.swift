@@ -5,12 +5,15 @@ import GRDBSQLite
 struct EncodedRows: Sendable {
     /// Values per row.
     let width: Int
+    /// The column whose values are bytes (a BLOB: a visit id's ``UUIDKey/storedBytes``), not text.
+    let blobColumn: Int?
     private(set) var bytes: [UInt8] = []
     /// Where each value lies in `bytes`, row after row; nil for NULL.
     private(set) var ranges: [Range<Int>?] = []
 
-    init(width: Int, capacity: Int = 0) {
+    init(width: Int, capacity: Int = 0, blobColumn: Int? = nil) {
         self.width = width
+        self.blobColumn = blobColumn
         bytes.reserveCapacity(capacity * width * 24)
         ranges.reserveCapacity(capacity * width)
     }
@@ -28,6 +31,13 @@ struct EncodedRows: Sendable {
     mutating func appendValue(bytes value: UnsafeBufferPointer<UInt8>) {
         let start = bytes.count
         bytes.append(contentsOf: value)
+        ranges.append(start..<bytes.count)
+    }
+
+    /// Adds a visit id as the 16 bytes it is stored as (in the ``blobColumn``).
+    mutating func appendValue(storedId key: UUIDKey) {
+        let start = bytes.count
+        key.appendStoredBytes(to: &bytes)
         ranges.append(start..<bytes.count)
     }
 
@@ -96,8 +106,12 @@ struct BulkStatement {
                 let bound: Int32
                 if let range = encoded.ranges[index], let base = bytes.baseAddress, !range.isEmpty {
                     // SQLITE_STATIC (nil): the bytes stay put until the statement is stepped below.
-                    let pointer = UnsafeRawPointer(base + range.lowerBound).assumingMemoryBound(to: CChar.self)
-                    bound = sqlite3_bind_text(sqlite, position, pointer, Int32(range.count), nil)
+                    if index % encoded.width == encoded.blobColumn {
+                        bound = sqlite3_bind_blob(sqlite, position, base + range.lowerBound, Int32(range.count), nil)
+                    } else {
+                        let pointer = UnsafeRawPointer(base + range.lowerBound).assumingMemoryBound(to: CChar.self)
+                        bound = sqlite3_bind_text(sqlite, position, pointer, Int32(range.count), nil)
+                    }
                 } else if encoded.ranges[index] != nil {
                     bound = sqlite3_bind_text(sqlite, position, "", 0, transient)
                 } else {

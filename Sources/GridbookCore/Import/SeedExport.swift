@@ -177,8 +177,11 @@ private struct SeedExporter {
             while let row = try cursor.next() {
                 fields.removeAll(keepingCapacity: true)
                 for index in 0..<header.count {
-                    let value: String = switch (row[index] as DatabaseValue).storage {
-                    case .null, .blob: ""
+                    let stored: DatabaseValue = row[index]
+                    let value: String = switch stored.storage {
+                    case .null: ""
+                    // The one stored BLOB: a visit id, written as its text.
+                    case .blob: UUIDKey.text(stored: stored) ?? ""
                     case .int64(let number): String(number)
                     case .double(let number): String(number)
                     case .string(let text): text

@@ -1,7 +1,7 @@
 /// Checked rows of visits.csv and the problems found among them.
 struct VisitBatch: Sendable {
     /// The good rows: id, household_code, visitor_id, visited_at, visited_on, method, outcome, note.
-    var rows = EncodedRows(width: VisitReader.columns.count)
+    var rows = EncodedRows(width: VisitReader.columns.count, blobColumn: VisitReader.idColumn)
     var problems: [ImportProblem] = []
     /// Rows read, good or bad.
     var rowCount = 0
@@ -14,6 +14,8 @@ struct VisitBatch: Sendable {
 struct VisitReader: Sendable {
     /// The columns of the visits table, in the order each row's values come.
     static let columns = ["id", "household_code", "visitor_id", "visited_at", "visited_on", "method", "outcome", "note"]
+    /// Where the id is among ``columns``: written as its 16 stored bytes.
+    static let idColumn = 0
 
     /// Visits before 1970 are typing mistakes.
     static let earliestAllowed = 0
@@ -49,7 +51,7 @@ struct VisitReader: Sendable {
     mutating func nextBatch(size: Int) -> VisitBatch? {
         guard problemBudget > 0 || rowsRead == 0 else { return nil }
         var batch = VisitBatch()
-        batch.rows = EncodedRows(width: Self.columns.count, capacity: size)
+        batch.rows = EncodedRows(width: Self.columns.count, capacity: size, blobColumn: Self.idColumn)
         while batch.rowCount < size {
             var fileProblems: [ImportProblem] = []
             let more = file.nextRow { fileProblems.append($0) }
@@ -87,11 +89,7 @@ struct VisitReader: Sendable {
     /// without making strings: this runs for every one of millions of rows.
     private mutating func checkRow(_ batch: inout VisitBatch) {
         var valid = true
-        var idIsCanonical = true
-        let id: UUIDKey? = file.withTrimmedBytes(at: columns.id) { bytes in
-            idIsCanonical = !bytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }
-            return UUIDKey(bytes: bytes)
-        }
+        let id: UUIDKey? = file.withTrimmedBytes(at: columns.id) { UUIDKey(bytes: $0) }
         // An id that appears twice is found once the rows are in (``DuplicateVisitIds``): keeping
         // every id read so far took a gigabyte at 20 million visits.
         if id == nil {
@@ -121,11 +119,7 @@ struct VisitReader: Sendable {
         let outcome = file.withTrimmedBytes(at: columns.outcome, Self.outcomes.value(of:))
             ?? choice("outcome", file.text(at: columns.outcome), VisitOutcome.self, &batch)
         guard valid, let id, let epochSeconds, let method, let outcome else { return }
-        if idIsCanonical {
-            file.withTrimmedBytes(at: columns.id) { batch.rows.appendValue(bytes: $0) }
-        } else {
-            batch.rows.appendValue(id.description)
-        }
+        batch.rows.appendValue(storedId: id)
         append(household.text, at: columns.household, to: &batch)
         append(visitor.text, at: columns.visitor, to: &batch)
         file.withTrimmedBytes(at: columns.time) { batch.rows.appendValue(bytes: $0) }

@@ -118,17 +118,20 @@ extension AppDatabase {
         guard Double(timestamp.epochSeconds) <= now.timeIntervalSince1970 + Self.allowedClockSkew else {
             throw GridbookError.invalid(field: "visited_at", problem: "\(new.visitedAt) is in the future")
         }
-        let id: String
+        let key: UUIDKey
         if let given = new.id {
-            guard let key = UUIDKey(given) else { throw GridbookError.invalid(field: "id", problem: "\(given) is not a UUID") }
-            id = key.description
+            guard let parsed = UUIDKey(given) else { throw GridbookError.invalid(field: "id", problem: "\(given) is not a UUID") }
+            key = parsed
+        } else if let made = UUIDKey(UUID().uuidString) {
+            key = made
         } else {
-            id = UUID().uuidString.lowercased()
+            throw GridbookError.conflict("could not make a visit id")
         }
+        let id = key.description
         let visit = Visit(id: id, householdCode: household.code, visitorId: new.visitorId, visitedAt: timestamp.text,
                           visitedOn: calendar.localDate(of: timestamp), method: new.method, outcome: new.outcome,
                           note: new.note.trimmingCharacters(in: .whitespacesAndNewlines))
-        if let stored = try Visit.fetchOne(db.cachedStatement(sql: "SELECT * FROM visits WHERE id = ?"), arguments: [id]) {
+        if let stored = try Visit.fetchOne(db.cachedStatement(sql: "SELECT * FROM visits WHERE id = ?"), arguments: [key]) {
             // The same visit may come back with its time written another way (+08:00 or Z).
             var comparable = visit
             if Timestamp(stored.visitedAt)?.epochSeconds == timestamp.epochSeconds { comparable.visitedAt = stored.visitedAt }
@@ -143,7 +146,7 @@ extension AppDatabase {
         try db.cachedStatement(sql: """
             INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome, note)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [visit.id, visit.householdCode, visit.visitorId, visit.visitedAt, visit.visitedOn,
+            """).execute(arguments: [key, visit.householdCode, visit.visitorId, visit.visitedAt, visit.visitedOn,
                                      visit.method, visit.outcome, visit.note])
         if visit.outcome == .met { try noteMet(db, household: household.code, on: visit.visitedOn) }
         try Audit.record(db, actor, "visit.log", "visit", visit.id, detail: "\(visit.householdCode) \(visit.outcome.rawValue)", at: now)
@@ -178,7 +181,7 @@ extension AppDatabase {
             if let cursor {
                 conditions.append("""
                     (visited_on, household_code, visited_at, id) > \
-                    (\(cursor.visitedOn), \(cursor.householdCode), \(cursor.visitedAt), \(cursor.id))
+                    (\(cursor.visitedOn), \(cursor.householdCode), \(cursor.visitedAt), \(cursor.key))
                     """)
             }
             let request: SQLRequest<Visit> = """
@@ -198,6 +201,8 @@ public struct VisitCursor: Equatable, Sendable, CustomStringConvertible {
     public var householdCode: String
     public var visitedAt: String
     public var id: String
+    /// The id as it is stored, to compare with stored ones.
+    var key: UUIDKey? { UUIDKey(id) }
 
     /// The cursor just past a visit.
     public init(_ visit: Visit) {
@@ -211,7 +216,7 @@ public struct VisitCursor: Equatable, Sendable, CustomStringConvertible {
     /// and id the last two (neither holds a `|`); the household code, which may, is the rest.
     public init?(_ text: String) {
         let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 4, LocalDate(parts[0]) != nil else { return nil }
+        guard parts.count >= 4, LocalDate(parts[0]) != nil, UUIDKey(parts[parts.count - 1]) != nil else { return nil }
         visitedOn = parts[0]
         householdCode = parts[1..<(parts.count - 2)].joined(separator: "|")
         visitedAt = parts[parts.count - 2]

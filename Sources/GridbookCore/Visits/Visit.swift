@@ -52,4 +52,34 @@ extension Visit: GridbookRecord, PersistableRecord {
         public static let outcome = Column("outcome")
         public static let note = Column("note")
     }
+
+    /// Reads a stored visit: its id from the 16 bytes it is stored as (``UUIDKey``), the rest as
+    /// Codable would. A stored value that cannot be read is an error, as with Codable.
+    public init(row: Row) throws {
+        let storedId: DatabaseValue = try row.decode(forColumn: Columns.id)
+        guard let id = UUIDKey.text(stored: storedId) else {
+            throw GridbookError.conflict("a stored visit id is not a UUID (\(storedId))")
+        }
+        self.id = id
+        householdCode = try row.decode(forColumn: Columns.householdCode)
+        visitorId = try row.decode(forColumn: Columns.visitorId)
+        visitedAt = try row.decode(forColumn: Columns.visitedAt)
+        visitedOn = try row.decode(forColumn: Columns.visitedOn)
+        method = try row.decode(forColumn: Columns.method)
+        outcome = try row.decode(forColumn: Columns.outcome)
+        note = try row.decode(forColumn: Columns.note)
+    }
+
+    /// Writes a visit with its id as the 16 bytes it is stored as.
+    public func encode(to container: inout PersistenceContainer) throws {
+        guard let key = UUIDKey(id) else { throw GridbookError.invalid(field: "id", problem: "\(id) is not a UUID") }
+        container[Columns.id] = key
+        container[Columns.householdCode] = householdCode
+        container[Columns.visitorId] = visitorId
+        container[Columns.visitedAt] = visitedAt
+        container[Columns.visitedOn] = visitedOn
+        container[Columns.method] = method
+        container[Columns.outcome] = outcome
+        container[Columns.note] = note
+    }
 }

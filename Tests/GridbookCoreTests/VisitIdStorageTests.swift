@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+import Testing
+@testable import GridbookCore
+
+@Suite("Visit ids stored as 16 bytes")
+struct VisitIdStorageTests {
+    @Test("a visit id is stored as its 16 bytes, most significant first, and read back as lowercase text")
+    func storedForm() async throws {
+        let database = try await smallCountyDatabase()
+        let given = "ABCDEF01-2345-4678-89AB-CDEF01234567"
+        let result = try await database.logVisit(NewVisit(id: given, householdCode: "H3", visitorId: "P1",
+                                                          visitedAt: "2026-06-30T09:00:00+08:00", method: .door, outcome: .met), now: testNow)
+        #expect(result.visit.id == "abcdef01-2345-4678-89ab-cdef01234567")
+        let stored = try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT typeof(id) || ' ' || length(id) || ' ' || hex(id) FROM visits WHERE household_code = 'H3' AND visited_on = '2026-06-30'")
+        }
+        #expect(stored == "blob 16 ABCDEF0123454678 89ABCDEF01234567".replacingOccurrences(of: " 89", with: "89"))
+        let read = try await database.read { db in try Visit.fetchOne(db, sql: "SELECT * FROM visits WHERE id = ?", arguments: [UUIDKey(given)]) }
+        #expect(read == result.visit)
+        // The SQL functions go both ways.
+        let text = try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT gridbook_uuid_text(gridbook_uuid_bytes(?))", arguments: [given])
+        }
+        #expect(text == "abcdef01-2345-4678-89ab-cdef01234567")
+        #expect(try await database.read { db in try DatabaseValue.fetchOne(db, sql: "SELECT gridbook_uuid_bytes('not-a-uuid')") } == .null)
+    }
+
+    @Test("stored ids sort as their text does")
+    func storedOrder() throws {
+        let texts = ["00000000-0000-4000-8000-000000000001", "0000000f-0000-4000-8000-000000000000",
+                     "10000000-0000-4000-8000-000000000000", "ffffffff-0000-4000-8000-000000000000",
+                     "a0000000-0000-4000-8000-000000000000", "00000000-0000-4000-8000-0000000000ff"]
+        let keys = try texts.map { try #require(UUIDKey($0)) }
+        let byBytes = keys.sorted { $0.storedBytes.lexicographicallyPrecedes($1.storedBytes) }.map(\.description)
+        #expect(byBytes == texts.sorted())
+    }
+
+    @Test("a visits page's cursor must end in a UUID")
+    func cursorId() {
+        #expect(VisitCursor("2026-06-30|H1|2026-06-30T09:00:00+08:00|aaaaaaaa-0000-4000-8000-000000000001") != nil)
+        #expect(VisitCursor("2026-06-30|H1|2026-06-30T09:00:00+08:00|zzz") == nil)
+    }
+
+    @Test("a database whose visit ids are text is upgraded: every visit kept, with its rowid, id and indexes")
+    func upgrade() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-upgrade-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        // The schema as it was before visit ids were stored as bytes, with two visits in it.
+        let old = try DatabaseQueue(path: path, configuration: AppDatabase.makeConfiguration())
+        try AppDatabase.migrator.migrate(old, upTo: "v15: the work calendar and supervision cards")
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO units (code, name, level, parent_code) VALUES ('C', '县', 'county', NULL), ('T', '镇', 'township', 'C'),
+                    ('V', '村', 'village', 'T'), ('G', '网格', 'grid', 'V');
+                INSERT INTO people (id, name) VALUES ('P1', '李明');
+                INSERT INTO households (code, grid_code, registered_on) VALUES ('H1', 'G', '2025-01-01');
+                INSERT INTO visits (rowid, id, household_code, visitor_id, visited_at, visited_on, method, outcome, note) VALUES
+                    (7, 'aaaaaaaa-0000-4000-8000-000000000002', 'H1', 'P1', '2026-06-01T09:00:00+08:00', '2026-06-01', 'door', 'met', '甲'),
+                    (9, 'aaaaaaaa-0000-4000-8000-000000000001', 'H1', 'P1', '2026-06-02T09:00:00+08:00', '2026-06-02', 'phone', 'absent', '');
+                """)
+        }
+        try old.close()
+        let database = try AppDatabase.open(path: path, clock: .fixed(testNow))
+        let rows = try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT rowid || ' ' || typeof(id) || ' ' || gridbook_uuid_text(id) || ' ' || note FROM visits ORDER BY rowid")
+        }
+        #expect(rows == ["7 blob aaaaaaaa-0000-4000-8000-000000000002 甲", "9 blob aaaaaaaa-0000-4000-8000-000000000001 "])
+        let indexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
+        #expect(indexes == ["visits_household", "visits_id"])
+        #expect(try await database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
+        // A client sending a visit again after the upgrade gets the stored one back, not a second.
+        let again = try await database.read { db in
+            try Visit.fetchOne(db, sql: "SELECT * FROM visits WHERE id = ?", arguments: [UUIDKey("AAAAAAAA-0000-4000-8000-000000000002")])
+        }
+        #expect(again?.note == "甲")
+        #expect(again?.id == "aaaaaaaa-0000-4000-8000-000000000002")
+    }
+}
