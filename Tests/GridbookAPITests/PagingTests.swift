@@ -56,14 +56,37 @@ struct PagingTests {
         "/api/v1/risks?unit=C&after=nonsense", "/api/v1/risks?unit=C&after=0%7Cnot-a-date%7CR1",
         "/api/v1/cases?unit=C&after=%09", "/api/v1/cases?unit=C&after=", "/api/v1/units/C/households?after=%20H1",
         "/api/v1/visits?unit=C&after=nonsense", "/api/v1/due?unit=C&after=2026-13-01%7CH1", "/api/v1/events?after=x",
+        // A cursor of the right shape that names nothing of the list, or another list's cursor.
+        "/api/v1/units/C/households?after=garbage", "/api/v1/units/C/households?after=2026-000001",
+        "/api/v1/units/C/households?after=2026-06-30%7CH1", "/api/v1/cases?unit=C&after=garbage", "/api/v1/cases?unit=C&after=H1",
+        "/api/v1/cases?unit=C&after=R2026-000001", "/api/v1/due?unit=C&after=2026-06-30%7Cgarbage",
+        "/api/v1/due?unit=C&after=2026-06-21%7CH1%7C2026-06-21T09:00:00%2B08:00%7Caaaaaaaa-0000-4000-8000-000000000001",
     ])
     func badCursors(uri: String) async throws {
         let (database, tokens) = try await apiDatabase()
+        // A case, so that a case's id is a cursor of the cases list and of no other.
+        _ = try await database.fileCase(NewCase(title: "甲", category: "land", unitCode: "V1", source: .walkIn), by: .person("P9"))
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client async throws in
             let reply = try await client.call(.get, uri, tokens["P9"]!)
             #expect(reply.status == .badRequest, "\(uri)")
             #expect(reply.errorField == "after", "\(uri)")
+        }
+    }
+
+    @Test("a list's own cursor is taken: a household's code on the households list, a case's id on the cases list")
+    func ownCursors() async throws {
+        let (database, tokens) = try await apiDatabase()
+        for title in ["甲", "乙"] {
+            _ = try await database.fileCase(NewCase(title: title, category: "land", unitCode: "V1", source: .walkIn), by: .person("P9"))
+        }
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client async throws in
+            let admin = tokens["P9"]!
+            #expect(try await client.call(.get, "/api/v1/units/C/households?on=2026-06-30&after=H1", admin).items("code") == ["H2", "H3"])
+            #expect(try await client.call(.get, "/api/v1/cases?unit=C&after=2026-000001", admin).items() == ["2026-000002"])
+            #expect(try await client.call(.get, "/api/v1/cases?unit=C&after=2026-000002", admin).items() == [])
+            #expect(try await client.call(.get, "/api/v1/due?unit=C&on=2026-06-30&horizon=3650&after=2025-01-01%7CH1", admin).status == .ok)
         }
     }
 }

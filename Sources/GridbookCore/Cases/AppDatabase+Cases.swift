@@ -171,12 +171,12 @@ extension AppDatabase {
             if let status { request = request.filter(Column("status") == status.rawValue) }
             if let carded { request = request.filter(literal: "id IN (SELECT case_id FROM case_cards WHERE color = \(carded.rawValue))") }
             guard let date else {
-                if let after = try page.codeCursor() { request = request.filter(Column("id") > after) }
+                if let after = try page.recordCursor(db, DisputeCase.self) { request = request.filter(Column("id") > after) }
                 return Page(fetchedOneMore: try request.limit(page.limit + 1).fetchAll(db), limit: page.limit, cursor: \.id)
             }
             // Overdue is the case rule's: read in batches until the page (and one more) is full.
             var found: [DisputeCase] = []
-            var after = try page.codeCursor()
+            var after = try page.recordCursor(db, DisputeCase.self)
             while found.count <= page.limit {
                 let batch = try (after.map { request.filter(Column("id") > $0) } ?? request).limit(500).fetchAll(db)
                 found += batch.filter { $0.isOverdue(on: date) }

@@ -108,7 +108,7 @@ public enum Schedule {
                              _ body: (ScheduleInput) throws -> Void) throws {
         var tail: SQL = ""
         if let page {
-            if let after = try page.codeCursor() { tail = "AND h.code > \(after) " }
+            if let after = try page.recordCursor(db, Household.self) { tail = "AND h.code > \(after) " }
             tail += "ORDER BY h.code LIMIT \(page.limit + 1)"
         }
         // The whole county needs no filter (and reads faster without one).
@@ -146,7 +146,7 @@ public enum Schedule {
         let dueBefore: SQL = before.map { "due_on < \($0)" } ?? "1"
         var after: SQL = "1"
         if let parts = try page.cursorParts(2) {
-            guard let dueOn = LocalDate(parts[0]) else { throw page.badCursor }
+            guard let dueOn = LocalDate(parts[0]), try Household.exists(db, key: parts[1]) else { throw page.badCursor }
             after = "(due_on, code) > (\(dueOn), \(parts[1]))"
         }
         let households = Hierarchy.householdCondition(unit, alias: "h")

@@ -1,3 +1,5 @@
+import GRDB
+
 /// Which page of a list to read: at most `limit` items after the cursor `after` (the `next` of
 /// the page before), read with a keyset condition in the query itself, never cut out of a
 /// whole list read into memory.
@@ -34,6 +36,15 @@ public struct PageRequest: Sendable, Hashable {
     func codeCursor() throws -> String? {
         guard let after else { return nil }
         guard RecordCode.problem(after) == nil else { throw badCursor }
+        return after
+    }
+
+    /// The cursor of a list kept in order of a record's key (a household's code, a case's id):
+    /// 400 (`after`) unless it is the key of such a record, so that another list's cursor, or
+    /// one made up, is refused rather than answered with an arbitrary page.
+    func recordCursor<Record: TableRecord>(_ db: Database, _ type: Record.Type) throws -> String? {
+        guard let after = try codeCursor() else { return nil }
+        guard try Record.exists(db, key: after) else { throw badCursor }
         return after
     }
 
