@@ -50,11 +50,14 @@ public func buildApplication(database: AppDatabase, router: Router<GridbookReque
     )
 }
 
-/// The router: `/healthz`, `/openapi.yaml`, and every `/api/v1` route behind the token check.
+/// The router: `/healthz`, `/openapi.yaml`, and every `/api/v1` route behind the token check;
+/// every GET route answers HEAD too.
 /// Callers and unit chains are cached for `cacheLifetime` (none by default): with a lifetime,
 /// a revoked token or a moved unit takes effect on a running server within it.
 public func buildRouter(database: AppDatabase, cacheLifetime: Duration = .zero) -> Router<GridbookRequestContext> {
-    let router = Router(context: GridbookRequestContext.self)
+    // HEAD wherever GET works: the router answers it with the GET route, HeadMiddleware drops the body.
+    let router = Router(context: GridbookRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(middleware: HeadMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())

@@ -27,9 +27,7 @@ package struct AuthMiddleware: RouterMiddleware {
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let caller: Caller
         if let header = request.headers[.authorization] {
-            guard header.hasPrefix("Bearer "), case let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces),
-                  !token.isEmpty
-            else {
+            guard let token = BearerToken.token(in: header) else {
                 throw APIError(.unauthorized, code: "unauthorized", message: "missing token: send Authorization: Bearer TOKEN")
             }
             guard let found = try await callers.value(for: APIToken.hash(of: token), load: { try await database.authenticate(token: token) }) else {
@@ -56,6 +54,20 @@ package struct AuthMiddleware: RouterMiddleware {
         // it needs offline itself).
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
+    }
+}
+
+/// The one reading of an `Authorization` header: the API's and Open311's tokens both come
+/// through here.
+package enum BearerToken {
+    /// The token of `Bearer TOKEN`, the scheme in any case (`bearer`, `BEARER`: schemes are
+    /// case-insensitive, RFC 9110 section 11.1), spaces around the token dropped; nil for
+    /// another scheme or no token.
+    package static func token(in header: String) -> String? {
+        let text = header.trimmingCharacters(in: .whitespaces)
+        guard let gap = text.firstIndex(where: { $0 == " " || $0 == "\t" }), text[..<gap].lowercased() == "bearer" else { return nil }
+        let token = text[gap...].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
     }
 }
 
