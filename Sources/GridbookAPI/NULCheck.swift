@@ -72,7 +72,7 @@ struct NULInAddressMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if request.uri.path.contains("%00") || request.uri.path.contains("\u{0}") {
-            throw GridbookError.notFound("the record at an address holding a NUL character (%00)")
+            throw APIError(.notFound, code: "not_found", message: "there is nothing at an address holding a NUL character (%00)")
         }
         if request.uri.query?.contains("%00") == true {
             let name = request.uri.queryParameters.first { $0.value.contains("\u{0}") || $0.value.contains("%00") }.map { String($0.key) }

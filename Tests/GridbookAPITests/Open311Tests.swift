@@ -213,7 +213,7 @@ struct Open311Tests {
             (form([("api_key", staff), ("service_code", "neighbour"), ("service_code", "land"), ("address_id", "V1")]), .badRequest,
              "service_code is given 2 times"),
             ("api_key=\(staff)&service_code=neighbour&address_id=V1&description=%E5%9", .badRequest,
-             "the body is not a form: description=%E5%9 is not percent-encoded UTF-8"),
+             "description is not percent-encoded UTF-8 text"),
         ]
         try await app.test(.router) { client in
             for (body, status, description) in cases {
@@ -247,9 +247,13 @@ struct Open311Tests {
         let (database, tokens) = try await apiDatabase()
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         let staff = tokens["P3"]!
-        // An older case, 100 days before now: outside the default window.
-        _ = try await database.fileCase(NewCase(title: "旧账", category: "land", unitCode: "V2", source: .walkIn), by: .person("P9"),
-                                        now: apiNow.addingTimeInterval(-100 * 86_400))
+        // An older request, 100 days before now: outside the default window.
+        var old = Open311Submission(serviceCode: "land")
+        old.addressId = "V2"
+        old.description = "旧账"
+        let admin = try #require(try await database.authenticate(token: tokens["P9"]!))
+        _ = try await database.fileOpen311Request(old, by: admin, apiKeyHash: APIToken.hash(of: tokens["P9"]!),
+                                                  now: apiNow.addingTimeInterval(-100 * 86_400))
         try await app.test(.router) { client in
             _ = try await client.open311(.post, "/open311/v2/requests.json",
                                          form: noise(staff, [("lat", "40.5"), ("long", "111.25"), ("media_url", "https://example.com/a.jpg")]))
@@ -301,9 +305,13 @@ struct Open311Tests {
     @Test("a list answers at most 1,000 requests, the newest")
     func thousand() async throws {
         let (database, tokens) = try await apiDatabase()
+        let admin = try #require(try await database.authenticate(token: tokens["P9"]!))
         for index in 0..<1001 {
-            _ = try await database.fileCase(NewCase(title: "第\(index)件", category: "other", unitCode: "V1", source: .phone), by: .person("P9"),
-                                            now: apiNow.addingTimeInterval(Double(index - 1001)))
+            var submission = Open311Submission(serviceCode: "other")
+            submission.addressId = "V1"
+            submission.description = "第\(index)件"
+            _ = try await database.fileOpen311Request(submission, by: admin, apiKeyHash: APIToken.hash(of: tokens["P9"]!),
+                                                      now: apiNow.addingTimeInterval(Double(index - 1001)))
         }
         let app = Application(router: buildRouter(database: database), logger: quietLogger)
         try await app.test(.router) { client in

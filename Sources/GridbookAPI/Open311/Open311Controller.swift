@@ -110,62 +110,77 @@ struct Open311Controller {
         ]).response(format).noStore
     }
 
-    /// The `api_key` query parameter, else a bearer token (Gridbook's own clients send that).
-    static func apiKey(_ request: Request) -> String? {
-        if let key = request.uri.queryParameters["api_key"].map(String.init), !key.isEmpty { return key }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
-        let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+    /// The `api_key` query parameter, else a bearer token (Gridbook's own clients send that);
+    /// 400 for `api_key` given twice.
+    static func apiKey(_ request: Request) throws -> String? {
+        if let key = try queryParameter(request, "api_key") { return key }
+        return request.headers[.authorization].flatMap(BearerToken.token(in:))
+    }
+
+    /// A query parameter, trimmed, or nil when absent or empty (an empty parameter is an absent
+    /// one); 400 when it is given more than once, as a form's field is (a list is one parameter
+    /// with commas: `status=open,closed`).
+    static func queryParameter(_ request: Request, _ name: String) throws -> String? {
+        let values = request.uri.queryParameters[values: Substring(name)]
+        guard values.count <= 1 else {
+            throw Open311Error(.badRequest, "\(name) is given \(values.count) times: send one, with values separated by commas")
+        }
+        guard let value = values.first.map(String.init)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
     }
 
     /// The owner of a read's api_key (``apiKey(_:)``), or nil without one; 403 for a bad one.
     private func viewer(_ request: Request) async throws -> Caller? {
-        guard let key = Self.apiKey(request) else { return nil }
+        guard let key = try Self.apiKey(request) else { return nil }
         guard let caller = try await database.authenticate(token: key) else {
             throw Open311Error(.forbidden, "invalid api_key: unknown, revoked or expired")
         }
         return caller
     }
 
-    /// A resource name and its format; 404 for a name without `.xml` or `.json`.
-    static func file(_ file: String) throws -> (name: String, format: Open311Format) {
+    /// A resource name and its format, the path segment percent-decoded (RFC 3986:
+    /// `%6Cand.json` is `land.json`; `+` is itself); 404 for a name without `.xml` or `.json`,
+    /// or one whose escapes are not UTF-8.
+    static func file(_ segment: String) throws -> (name: String, format: Open311Format) {
+        guard let file = segment.removingPercentEncoding else {
+            throw Open311Error(.notFound, "there is no resource \(segment) here: its escapes are not percent-encoded UTF-8")
+        }
         guard let split = Open311Format.split(file), !split.name.isEmpty else {
             throw Open311Error(.notFound, "there is no resource \(file) here: name one with .xml or .json")
         }
         return split
     }
 
-    /// The filters of `GET requests`; an empty parameter is an absent one.
+    /// The filters of `GET requests`; an empty parameter is an absent one, and one given twice
+    /// is 400 (``queryParameter(_:_:)``).
     static func query(_ request: Request, calendar: LocalCalendar) throws -> Open311Query {
-        func parameter(_ name: String) -> String? {
-            guard let value = request.uri.queryParameters[Substring(name)].map(String.init)?.trimmingCharacters(in: .whitespaces),
-                  !value.isEmpty else { return nil }
-            return value
-        }
-        func list(_ name: String) -> [String]? {
-            parameter(name).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        func parameter(_ name: String) throws -> String? { try queryParameter(request, name) }
+        /// A comma list; `trimming` also comes off each item (spaces, and for ids the `+` a
+        /// form-style encoder writes for a space after a comma).
+        func list(_ name: String, trimming: CharacterSet = .whitespaces) throws -> [String]? {
+            try parameter(name).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: trimming) }.filter { !$0.isEmpty } }
         }
         func instant(_ name: String, endOfDay: Bool) throws -> Int? {
-            guard let text = parameter(name) else { return nil }
+            guard let text = try parameter(name) else { return nil }
             if let timestamp = Timestamp(text) { return timestamp.epochSeconds }
             // A date alone is its whole day where the county is.
             if let date = LocalDate(text) { return endOfDay ? calendar.startOfDay(date.adding(days: 1)) - 1 : calendar.startOfDay(date) }
             throw Open311Error(.badRequest, "\(name) \(text) is not a W3C date-time (for example 2026-12-01T00:00:00+08:00)")
         }
-        if let ids = list("service_request_id") {
+        if let ids = try list("service_request_id", trimming: CharacterSet.whitespaces.union(CharacterSet(charactersIn: "+"))) {
             guard ids.count <= Open311.maximumRequests else {
                 throw Open311Error(.badRequest, "service_request_id names more than \(Open311.maximumRequests) requests")
             }
             return Open311Query(ids: ids)
         }
         var statuses: Set<String>?
-        if let values = list("status") {
+        if let values = try list("status") {
             for value in values where value != "open" && value != "closed" {
                 throw Open311Error(.badRequest, "status \(value) is not open or closed")
             }
             statuses = Set(values)
         }
-        return Open311Query(serviceCodes: list("service_code"), start: try instant("start_date", endOfDay: false),
+        return Open311Query(serviceCodes: try list("service_code"), start: try instant("start_date", endOfDay: false),
                             end: try instant("end_date", endOfDay: true), statuses: statuses)
     }
 
@@ -189,10 +204,27 @@ struct Open311Controller {
                 ("requested_datetime", .text(record.requestedDatetime)), ("updated_datetime", .text(record.updatedDatetime)),
                 ("expected_datetime", .text(record.expectedDatetime)), ("address", .text(record.address)),
                 ("address_id", .text(record.addressId)), ("zipcode", .text(nil)),
-                ("lat", .number(record.latitude.map { "\($0)" })), ("long", .number(record.longitude.map { "\($0)" })),
+                ("lat", .number(record.latitude.map(plainDecimal))), ("long", .number(record.longitude.map(plainDecimal))),
                 ("media_url", .text(record.mediaURL)),
             ])
         })
+    }
+
+    /// A number as plain decimal digits, as both formats can carry it and any client reads it:
+    /// `0.0000001`, never `1e-07`; otherwise Swift's shortest form (`40.5`, `111.0`).
+    static func plainDecimal(_ value: Double) -> String {
+        let shortest = "\(value)"
+        guard let e = shortest.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(shortest[shortest.index(after: e)...])
+        else { return shortest }
+        var mantissa = shortest[..<e]
+        let sign = mantissa.first == "-" ? "-" : ""
+        if mantissa.first == "-" { mantissa = mantissa.dropFirst() }
+        let point = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
+        let digits = mantissa.filter { $0 != "." }
+        let position = point + exponent
+        if position <= 0 { return sign + "0." + String(repeating: "0", count: -position) + digits }
+        if position >= digits.count { return sign + digits + String(repeating: "0", count: position - digits.count) + ".0" }
+        return sign + digits.prefix(position) + "." + digits.dropFirst(position)
     }
 
     /// The discovery document, as FixMyStreet offers it: where the endpoint is and what it speaks.
@@ -244,7 +276,8 @@ struct Open311ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let format = Open311Format.split(String(request.uri.path.split(separator: "/").last ?? ""))?.format ?? .xml
+            let last = String(request.uri.path.split(separator: "/").last ?? "")
+            let format = Open311Format.split(last.removingPercentEncoding ?? last)?.format ?? .xml
             if let error = error as? Open311Error { return error.response(format) }
             if let error = error as? HTTPError, error.status == .notFound {
                 return Open311Error(.notFound, "there is no resource \(request.uri.path) here").response(format)

@@ -22,16 +22,21 @@ struct Open311Form {
         }
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        try self.init(body: String(buffer: buffer))
+        try self.init(body: buffer.readableBytesView)
     }
 
-    /// Reads a form's text.
-    init(body: String) throws {
+    /// Reads a form's bytes. They are split at `&` and `=` and percent-decoded first, and only
+    /// then read as UTF-8: a raw byte that is not UTF-8 (a GB18030 body sent as is) is refused
+    /// as a percent-encoded one is, naming its field, never read as U+FFFD.
+    init(body: some Collection<UInt8>) throws {
         var fields: [(name: String, value: String)] = []
-        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
-            let halves = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = Self.decode(halves[0]), let value = Self.decode(halves.count > 1 ? halves[1] : "") else {
-                throw Open311Error(.badRequest, "the body is not a form: \(String(pair.prefix(60))) is not percent-encoded UTF-8")
+        for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let halves = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.decode(halves[0]) else {
+                throw Open311Error(.badRequest, "the body is not a form: a field's name is not percent-encoded UTF-8")
+            }
+            guard let value = halves.count > 1 ? Self.decode(halves[1]) : "" else {
+                throw Open311Error(.badRequest, "\(RecordCode.problem(name) == nil ? name : RecordCode.quoted(name)) is not percent-encoded UTF-8 text")
             }
             guard !name.isEmpty else { continue }
             fields.append((name, value))
@@ -40,14 +45,14 @@ struct Open311Form {
     }
 
     /// `+` as a space, `%XX` as the byte; nil for a bad escape or bytes that are not UTF-8.
-    static func decode(_ text: Substring) -> String? {
+    static func decode(_ text: some Collection<UInt8>) -> String? {
         var bytes: [UInt8] = []
-        var utf8 = text.utf8[...]
-        while let byte = utf8.popFirst() {
+        var rest = text[...]
+        while let byte = rest.popFirst() {
             switch byte {
             case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard let high = utf8.popFirst().flatMap(Self.hexValue), let low = utf8.popFirst().flatMap(Self.hexValue) else { return nil }
+                guard let high = rest.popFirst().flatMap(Self.hexValue), let low = rest.popFirst().flatMap(Self.hexValue) else { return nil }
                 bytes.append(high << 4 | low)
             default: bytes.append(byte)
             }
@@ -73,10 +78,13 @@ struct Open311Form {
         return value?.isEmpty == false ? value : nil
     }
 
-    /// A coordinate field, or nil; 400 when it is not a number.
+    /// A coordinate field, or nil; 400 when it is not a plain decimal number (`40.81`, `-7`,
+    /// `.5`: no hexadecimal, exponent, infinity or NaN, which `Double` would read).
     private func coordinate(_ name: String) throws -> Double? {
         guard let text = try single(name) else { return nil }
-        guard let value = Double(text), value.isFinite else { throw Open311Error(.badRequest, "\(name) \(text) is not a number") }
+        guard text.wholeMatch(of: /[+\-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)/) != nil, let value = Double(text), value.isFinite else {
+            throw Open311Error(.badRequest, "\(name) \(text) is not a number")
+        }
         return value
     }
 

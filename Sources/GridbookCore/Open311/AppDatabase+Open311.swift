@@ -32,9 +32,10 @@ extension AppDatabase {
     }
 
     /// Files a service request as an accepted case with source `open311`, in one transaction.
-    /// A retry (the same `Idempotency-Key`, or the same api_key posting the same service,
-    /// location and description within ``Open311/retryWindowSeconds``) answers the first
-    /// request's receipt and files nothing. `apiKeyHash` is the key's hash, as tokens store it.
+    /// A retry (the same `Idempotency-Key`, or the same api_key posting the same request,
+    /// every field alike (``Open311/fingerprint(_:)``), within ``Open311/retryWindowSeconds``)
+    /// answers the first request's receipt and files nothing; the same `Idempotency-Key` with
+    /// another request is 400. `apiKeyHash` is the key's hash, as tokens store it.
     public func fileOpen311Request(_ submission: Open311Submission, by caller: Caller, apiKeyHash: String,
                                    now: Date? = nil) async throws -> Open311Receipt {
         let now = now ?? clock.now()
@@ -83,11 +84,16 @@ extension AppDatabase {
     }
 
     /// The service requests a query asks for, newest first, at most ``Open311/maximumRequests``:
-    /// each in full when `viewer` (the api_key's owner) may see its unit, else as a claim ticket.
+    /// only cases filed through Open311 (source `open311`, with their request beside them; a
+    /// walk-in case or a promoted risk is no service request), each in full when `viewer` (the
+    /// api_key's owner) may see its unit, else as a claim ticket. Free text (the assignee,
+    /// status notes, description, address) is shown with phone numbers and the like masked.
     /// 400 for a window wider than ``Open311/maximumWindowDays`` or one that ends before it starts.
     public func open311Requests(_ query: Open311Query, viewer: Caller?, now: Date? = nil) async throws -> [Open311Record] {
         let now = Int((now ?? clock.now()).timeIntervalSince1970)
-        var conditions: [SQL] = []
+        var conditions: [SQL] = [
+            "c.source = \(CaseSource.open311.rawValue) AND EXISTS (SELECT 1 FROM open311_requests r WHERE r.case_id = c.id)",
+        ]
         if let ids = query.ids {
             conditions.append("c.id IN \(ids)")
         } else {
@@ -127,14 +133,14 @@ extension AppDatabase {
                 func w3c(_ text: String) -> String { calendar.w3c(epochSeconds: Timestamp(text)?.epochSeconds ?? 0) }
                 return Open311Record(
                     serviceRequestId: dispute.id, status: Open311.status(dispute.status), serviceCode: dispute.category,
-                    serviceName: row["service_name"], agencyResponsible: dispute.assignee,
+                    serviceName: row["service_name"], agencyResponsible: dispute.assignee.map(Open311.masked),
                     serviceNotice: Open311.notice(id: dispute.id, status: dispute.status, deadline: dispute.deadline),
                     requestedDatetime: w3c(dispute.acceptedAt), updatedDatetime: w3c(row["updated_at"] ?? dispute.acceptedAt),
                     expectedDatetime: calendar.w3c(epochSeconds: calendar.startOfDay(dispute.deadline.adding(days: 1)) - 1),
                     full: full,
-                    statusNotes: full ? row["status_notes"] : nil,
-                    description: full ? (request.map(\.description) ?? dispute.title) : nil,
-                    address: full ? try request.flatMap { $0.addressString.isEmpty ? nil : $0.addressString }
+                    statusNotes: full ? (row["status_notes"] as String?).map(Open311.masked) : nil,
+                    description: full ? Open311.masked(request.map(\.description) ?? dispute.title) : nil,
+                    address: full ? try request.flatMap { $0.addressString.isEmpty ? nil : Open311.masked($0.addressString) }
                         ?? places.address(db, dispute.unitCode) : nil,
                     addressId: full ? (request?.addressId ?? dispute.unitCode) : nil,
                     latitude: full ? request?.lat : nil, longitude: full ? request?.long : nil,

@@ -87,7 +87,7 @@ public struct Open311Record: Equatable, Sendable {
     public var status: String
     public var serviceCode: String
     public var serviceName: String
-    /// The assignee.
+    /// The assignee, phone numbers and the like masked (``Open311/masked(_:)``).
     public var agencyResponsible: String?
     public var serviceNotice: String
     public var requestedDatetime: String
@@ -137,8 +137,8 @@ public enum Open311 {
     public static let maximumRequests = 1000
     /// The longest description a request may carry, in characters.
     public static let maximumDescription = 4000
-    /// Posts of the same service, location and description with the same api_key within this
-    /// many seconds are one request.
+    /// Posts of the same request (``fingerprint(_:)``: every field but the keys) with the same
+    /// api_key within this many seconds are one request.
     public static let retryWindowSeconds = 600
     /// The ledger actions whose notes are meant for the parties (`status_notes`).
     static let partyActions = ["resolve", "fail", "feedback", "close", "reopen"]
@@ -208,11 +208,35 @@ public enum Open311 {
         }
     }
 
-    /// The fingerprint of a request for the retry rule: its service, location and description.
+    /// The fingerprint of a request for the retry rule: everything the client sent but the
+    /// api_key and Idempotency-Key (a true retry sends it all again, the same): the service,
+    /// location and description, every attribute (`village` decides where the case is filed,
+    /// `parties` who it is about) and the reporter's fields. Each part is written with its
+    /// length first, so no two requests share one.
     static func fingerprint(_ submission: Open311Submission) -> String {
-        SHA256Text.hex([submission.serviceCode, submission.latitude.map { "\($0)" } ?? "", submission.longitude.map { "\($0)" } ?? "",
-                    submission.addressString ?? "", submission.addressId ?? "", submission.description ?? ""]
-            .joined(separator: "\u{1F}"))
+        var parts = [submission.serviceCode, submission.latitude.map { "\($0)" } ?? "", submission.longitude.map { "\($0)" } ?? "",
+                     submission.addressString ?? "", submission.addressId ?? "", submission.description ?? "",
+                     submission.firstName ?? "", submission.lastName ?? "", submission.phone ?? "", submission.email ?? "",
+                     submission.deviceId ?? "", submission.accountId ?? "", submission.mediaURL ?? ""]
+        for (code, values) in submission.attributes.sorted(by: { $0.key < $1.key }) {
+            parts += [code, String(values.count)] + values
+        }
+        return SHA256Text.hex(parts.map { "\($0.utf8.count):\($0)" }.joined())
+    }
+
+    /// Free text as Open311 answers show it (an assignee, a note, a description: staff write
+    /// names and phone numbers into them): a run of 7 or more digits masked as a phone number
+    /// (``PersonalData/maskPhone(_:)``), or as an identity card number when it is one's length
+    /// (15, or 18 with a final X), and an email address as ``PersonalData/maskEmail(_:)``.
+    public static func masked(_ text: String) -> String {
+        guard text.contains(where: { $0.isASCII && ($0.isNumber || $0 == "@") }) else { return text }
+        let emails = text.replacing(/[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+/) { match in
+            PersonalData.maskEmail(String(match.output.0))
+        }
+        return emails.replacing(/[0-9]{7,}[Xx]?/) { match in
+            let run = String(match.output)
+            return run.count == 15 || run.count == 18 ? PersonalData.maskIDNumber(run) : PersonalData.maskPhone(run)
+        }
     }
 
     /// A case's title from a request: the service's name and the start of the description.
