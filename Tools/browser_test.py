@@ -19,7 +19,16 @@ demo database (Tools/browser_test.sh sets all of that up):
   7. a visit the server refuses (a 409, by interception) stays in the outbox as refused with the
      server's reason, across a reload, and is never sent again;
   8. the member's sessions are revoked (`gridbook session revoke`) while a visit waits offline:
-     back online the app asks to sign in, and after signing in sends the visit, stored once.
+     back online the app asks to sign in, and after signing in sends the visit, stored once;
+  9. the desk's weekly digest;
+ 10. a visit dated before the member's duty is refused by the server (403): the outbox says why in
+     Chinese (the date), the header counts it with a mark of its own, Today marks the household;
+ 11. the sign-in page: `next` leading to another site (/\host, /<tab>/host, //host) lands on the
+     person's own page instead; a person id typed in lower case signs in; an unknown one is named so;
+ 12. signing out of the app offline: only the sign-in form shows (also after a reload); back online
+     the session is ended on the server before anything else;
+ 13. signing out while the server answers 503: the desk and the app say it failed and stay signed
+     in (the session still works); once the server answers, the desk signs out.
 Screenshots at 390x844 and 1280x800 of Today, the visit form, the outbox, the desk coverage and a
 case page; a page that scrolls sideways at 390 px, a console error or a CSP violation fails its
 step. Expected values all come from the API (never from today's date). Prints PASS/FAIL per step
@@ -534,7 +543,14 @@ class Test:
         check(not leaks, f"the 403 page shows the household's {', '.join(leaks)}")
         phone.goto(self.base + f"/app/#/h/{OTHER_HOUSEHOLD}")
         phone.wait_for_selector("#forbidden")
-        notes.append("another grid's household: 403 page, nothing leaked, #forbidden in the app")
+        # Its visit form, and an unknown household's, show the same views as the households.
+        for hash_, view in ((f"#/h/{OTHER_HOUSEHOLD}/visit", "#forbidden"), (f"#/h/{GRID}-9999/visit", "#not-found")):
+            phone.goto(self.base + "/app/#/")
+            phone.wait_for_selector("#due-list")
+            phone.goto(self.base + "/app/" + hash_)
+            phone.wait_for_selector(view)
+            check(phone.locator("form#visit-form").count() == 0, f"{hash_} shows the visit form")
+        notes.append("another grid's household: 403 page, nothing leaked, #forbidden in the app (its visit form too)")
 
         # Five wrong codes lock the code.
         context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -654,6 +670,196 @@ class Test:
         check(len(stored) == 1, f"{household}: {len(stored)} visits stored, expected 1")
         self.step_note = f"{household}: waited through a revoked session ({revoked} revoked), sent once after signing in again"
 
+    def step10(self, phone) -> None:
+        """A visit the server refuses for its date: the reason in Chinese, counted, marked on Today."""
+        due = [code for code in self.due() if code not in self.visited]
+        check(due, "no due household left")
+        household = due[0]
+        # P000063's duty on the grid began on 2018-01-23 (Seeds/demo/duties.csv).
+        phone.goto(self.base + "/app/#/")
+        phone.wait_for_selector(f'#due-list li.due-item[data-household="{household}"]')
+        self.open_visit_form(phone, household)
+        self.fill_visit(phone, "met", "door", "浏览器测试：任职前的日期")
+        phone.click("details.when summary")
+        phone.fill("input[name=visited_at]", "2017-05-01T10:00")
+        self.submit_visit(phone)
+        self.visited.append(household)
+        phone.goto(self.base + "/app/#/outbox")
+        phone.wait_for_selector("#outbox")
+        rows_js = """els => els.map(e => ({id: e.dataset.id, state: e.dataset.state, text: e.innerText,
+                                              reason: (e.querySelector('.outbox-reason') || {}).innerText || ''}))"""
+
+        def refused_row():
+            rows = phone.eval_on_selector_all("#outbox li.outbox-item", rows_js)
+            return next((r for r in rows if r["state"] == "refused" and household in r["text"]), None)
+        row = self.wait_until(phone, refused_row, 30, f"the visit to {household} to be refused")
+        check("403" in row["reason"] and "走访日期不在您负责此住户的任职期间内" in row["reason"],
+              f"the refused visit's reason does not say the date is outside the duty: {row['reason']!r}")
+        check("无权为此住户记录走访" not in row["reason"], f"the refused visit's reason says another grid's: {row['reason']!r}")
+        rows = phone.eval_on_selector_all("#outbox li.outbox-item", rows_js)
+        refused = sum(1 for r in rows if r["state"] == "refused")
+        unsent = sum(1 for r in rows if r["state"] in ("waiting", "sending", "refused"))
+        self.wait_until(phone, lambda: phone.inner_text("#outbox-count").strip() == str(unsent), 10,
+                        f"#outbox-count to read {unsent} (refused visits counted)")
+        check(phone.locator("#outbox-refused").is_visible(), "no mark of refused visits in the header")
+        mark = phone.inner_text("#outbox-refused").strip()
+        check(mark == f"被拒 {refused}", f"the header's refused mark reads {mark!r}, not '被拒 {refused}'")
+        phone.goto(self.base + "/app/#/")
+        item = f'#due-list li.due-item[data-household="{household}"]'
+        phone.wait_for_selector(item)
+        self.wait_js(phone, f"document.querySelector('{item}').dataset.outbox === 'refused'", 10, f"Today to mark {household} refused")
+        check("走访被拒绝" in phone.inner_text(item), f"Today's {household} does not say its visit was refused: {phone.inner_text(item)!r}")
+        check(not self.new_visits(household), f"{household}: the refused visit was stored")
+        self.shoot(phone, "today-refused")
+        self.step_note = f"{household}: 403 shown as a date outside the duty; header {unsent} with mark {mark!r}; Today marks it"
+
+    def step11(self, browser) -> None:
+        """The sign-in page: `next` never leads to another site; a person id in any case."""
+        notes = []
+        for next_ in ("/%5Cexample.org/x", "/%09/example.org", "//example.org", "https://example.org"):
+            context = browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
+            context.add_init_script(CSP_LISTENER)
+            elsewhere: list[str] = []
+
+            def guard(route, elsewhere=elsewhere):
+                if urllib.parse.urlparse(route.request.url).hostname == "example.org":
+                    elsewhere.append(route.request.url)
+                    route.abort()
+                else:
+                    route.continue_()
+            context.route("**/*", guard)
+            try:
+                page = context.new_page()
+                self.watch(page, "next")
+                code = self.login_code(OFFICER)
+                page.goto(self.base + "/login?next=" + next_)
+                page.fill("form#signin input[name=person_id]", OFFICER)
+                page.fill("form#signin input[name=code]", code)
+                page.click("form#signin [type=submit]")
+                page.wait_for_url(re.compile(re.escape(self.base) + r"/desk/"), timeout=15000)
+                page.wait_for_timeout(500)
+                check(not elsewhere, f"/login?next={next_} sent the browser to {elsewhere}")
+            finally:
+                context.close()
+        notes.append("4 next= to other sites: landed on /desk/")
+        context = browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
+        context.add_init_script(CSP_LISTENER)
+        try:
+            page = context.new_page()
+            self.watch(page, "person id")
+            code = self.login_code(MEMBER)
+            page.goto(self.base + "/login")
+            page.fill("form#signin input[name=person_id]", "P999999")
+            page.fill("form#signin input[name=code]", code)
+            page.click("form#signin [type=submit]")
+            self.wait_js(page, "!document.querySelector('#signin-error').hidden", 10, "#signin-error to show")
+            said = page.inner_text("#signin-error").strip()
+            check("没有这个人员编号" in said, f"an unknown person id is answered {said!r}")
+            page.fill("form#signin input[name=person_id]", MEMBER.lower())
+            page.click("form#signin [type=submit]")
+            page.wait_for_url(re.compile(re.escape(self.base) + r"/app/"), timeout=15000)
+            me = page.evaluate("fetch('/api/v1/me').then(r => r.json())")
+            check(me.get("id") == MEMBER, f"signed in as {me.get('id')!r}, not {MEMBER}")
+            notes.append(f"unknown id: {said!r}; {MEMBER.lower()} signed in as {MEMBER}")
+        finally:
+            context.close()
+        self.step_note = "; ".join(notes)
+
+    def sessions(self, person: str) -> list[dict]:
+        """`gridbook session list --person PERSON --format json`: the person's sessions."""
+        listed = json.loads(self.cli("session", "list", "--person", person, "--format", "json"))
+        return listed["items"] if isinstance(listed, dict) else listed
+
+    def step12(self, browser) -> None:
+        """Signing out of the app offline: the session ends on the server once back online."""
+        before = {session["id"] for session in self.sessions(MEMBER)}
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
+        context.set_default_timeout(15000)
+        context.add_init_script(CSP_LISTENER)
+        try:
+            page = context.new_page()
+            self.watch(page, "offline sign-out")
+            page.on("dialog", lambda dialog: dialog.accept())
+            self.app_sign_in(page, MEMBER, self.login_code(MEMBER))
+            page.wait_for_selector("#due-list li.due-item", timeout=20000)
+            self.wait_js(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)", 20,
+                         "the service worker to control /app/")
+            opened = [session for session in self.sessions(MEMBER) if session["id"] not in before]
+            check(len(opened) == 1, f"signing in opened {len(opened)} sessions: {opened}")
+            context.set_offline(True)
+            self.wait_js(page, "navigator.onLine === false", 10, "navigator.onLine to be false")
+            page.click("#sign-out")
+            page.wait_for_selector("form#signin")
+            said = page.inner_text("#signin-error").strip()
+            check("联网后将自动结束" in said, f"signing out offline says {said!r}, not that the session ends once connected")
+            check(page.evaluate("localStorage.getItem('gridbook-signout-pending') !== null"), "no pending sign-out kept")
+            page.reload()
+            page.wait_for_selector("form#signin")
+            page.wait_for_timeout(1000)
+            check(page.locator("#due-list").count() == 0 and page.locator("#household").count() == 0,
+                  "offline after signing out, a reload shows the person's data")
+            context.set_offline(False)
+            self.wait_js(page, "navigator.onLine === true", 10, "navigator.onLine to be true")
+            self.wait_js(page, "localStorage.getItem('gridbook-signout-pending') === null", 20, "the pending sign-out to be sent")
+            status = page.evaluate("fetch('/api/v1/me').then(r => r.status)")
+            check(status == 401, f"after the pending sign-out, GET /api/v1/me answered {status}")
+            ended = [session for session in self.sessions(MEMBER) if session["id"] == opened[0]["id"]]
+            check(ended and ended[0].get("revoked"), f"the session signed out offline is not revoked: {ended}")
+            page.goto(self.base + "/app/")
+            page.wait_for_selector("form#signin")
+            page.wait_for_timeout(1500)
+            check(page.locator("#due-list").count() == 0, "back online, /app/ shows Today without a code")
+        finally:
+            context.close()
+        self.step_note = f"offline: {said!r}; online: the session ended (401), the sign-in form shows"
+
+    def step13(self, desk, phone) -> None:
+        """Signing out while the server answers 503: it says so and stays signed in."""
+        calls: list[str] = []
+
+        def busy(route):
+            calls.append(route.request.url)
+            route.fulfill(status=503, headers={"Retry-After": "1"}, content_type="application/json; charset=utf-8",
+                          body=json.dumps({"error": {"code": "busy", "message": "the database is busy", "details": []}}))
+        # The field app (signed in since step 8).
+        phone.on("dialog", lambda dialog: dialog.accept())
+        phone.route("**/auth/logout", busy)
+        try:
+            phone.goto(self.base + "/app/#/")
+            phone.wait_for_selector("#due-list")
+            phone.click("#sign-out")
+            self.wait_js(phone, "!!document.querySelector('#signout-error') && !document.querySelector('#signout-error').hidden", 20,
+                         "the app to say that signing out failed")
+            said_app = phone.inner_text("#signout-error").strip()
+            check("退出登录失败" in said_app, f"the app says {said_app!r}")
+            check(len(calls) == 3, f"the app sent POST /auth/logout {len(calls)} times, expected 3")
+            check(phone.locator("#due-list").count() == 1, "the app left Today after a failed sign-out")
+            status = phone.evaluate("fetch('/api/v1/me').then(r => r.status)")
+            check(status == 200, f"the app's session after a failed sign-out: GET /api/v1/me answered {status}")
+        finally:
+            phone.unroute("**/auth/logout", busy)
+        # The desk (signed in since step 5).
+        calls.clear()
+        desk.route("**/auth/logout", busy)
+        try:
+            desk.goto(self.base + f"/desk/units/{TOWNSHIP}")
+            desk.wait_for_selector("#sign-out")
+            desk.click("#sign-out")
+            self.wait_js(desk, "!document.querySelector('#action-error').hidden", 20, "the desk to say that signing out failed")
+            said_desk = desk.inner_text("#action-error").strip()
+            check("退出登录失败" in said_desk, f"the desk says {said_desk!r}")
+            check(len(calls) == 3, f"the desk sent POST /auth/logout {len(calls)} times, expected 3")
+            check("/desk/" in desk.url, f"the desk went to {desk.url} after a failed sign-out")
+            status = desk.evaluate("fetch('/api/v1/me').then(r => r.status)")
+            check(status == 200, f"the desk's session after a failed sign-out: GET /api/v1/me answered {status}")
+        finally:
+            desk.unroute("**/auth/logout", busy)
+        desk.click("#sign-out")
+        desk.wait_for_url(re.compile(r"/login"), timeout=15000)
+        status = desk.evaluate("fetch('/api/v1/me').then(r => r.status)")
+        check(status == 401, f"after signing out, GET /api/v1/me answered {status}")
+        self.step_note = f"app: {said_app!r}; desk: {said_desk!r}; then signed out (401)"
+
     # ---------- running ----------
 
     def step9(self, desk) -> None:
@@ -744,6 +950,14 @@ class Test:
                               self.step8, phone, phone)
                 self.run_step(9, "the desk's weekly digest of the last week: the server's figures, at 1280 px",
                               self.step9, desk, desk)
+                self.run_step(10, "a visit refused for its date: the reason in Chinese, counted with a mark, marked on Today",
+                              self.step10, phone, phone)
+                self.run_step(11, "sign-in: next= to another site lands here; a lower-case person id signs in",
+                              self.step11, None, browser)
+                self.run_step(12, "signing out of the app offline: nothing shown; the session ends once online",
+                              self.step12, None, browser)
+                self.run_step(13, "signing out while the server answers 503: it says so and stays signed in",
+                              self.step13, desk, desk, phone)
                 # Today for the screenshots' set, whatever step 2 did.
                 if not any(path.endswith("today-390x844.png") for path in self.screenshots):
                     try:

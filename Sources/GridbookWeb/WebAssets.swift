@@ -24,6 +24,7 @@ struct WebAssets: Sendable {
         "app/api.js": PackageResources.api_js,
         "app/store.js": PackageResources.store_js,
         "app/outbox.js": PackageResources.outbox_js,
+        "app/session.js": PackageResources.session_js,
         "app/strings.js": PackageResources.strings_js,
         "app/sw.js": PackageResources.sw_js,
         "app/app.css": PackageResources.app_css,

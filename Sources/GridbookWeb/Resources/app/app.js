@@ -5,9 +5,11 @@ import { t } from './strings.js';
 import { api, apiAll, csrfToken, HTTPError, NetworkError, onAuthNeeded } from './api.js';
 import * as store from './store.js';
 import * as outbox from './outbox.js';
+import { endSession, flushPendingSignOut, markSignOutPending, onSignOutElsewhere, signOutPending } from './session.js';
 
 const main = document.getElementById('main');
 const countEl = document.getElementById('outbox-count');
+const refusedEl = document.getElementById('outbox-refused');
 const netEl = document.getElementById('net');
 const toastEl = document.getElementById('toast');
 
@@ -155,11 +157,18 @@ async function refreshCategories() {
 
 // ---------- header ----------
 
+// The outbox link counts every visit the server has not accepted: waiting or sending, and
+// refused (those also in a red mark of their own, since only the user can settle them).
 async function updateCount() {
-  let n = 0;
-  try { n = await outbox.pendingCount(); } catch (_) { /* no storage */ }
-  countEl.textContent = String(n);
-  countEl.parentElement.classList.toggle('has-waiting', n > 0);
+  let counts = { unsent: 0, refused: 0 };
+  try { counts = await outbox.counts(); } catch (_) { /* no storage */ }
+  const link = countEl.parentElement;
+  countEl.textContent = String(counts.unsent + counts.refused);
+  refusedEl.textContent = t.refusedMark(counts.refused);
+  refusedEl.hidden = counts.refused === 0;
+  link.classList.toggle('has-waiting', counts.unsent > 0);
+  link.classList.toggle('has-refused', counts.refused > 0);
+  link.setAttribute('aria-label', t.outboxLinkLabel(counts.unsent, counts.refused));
 }
 
 function updateNet() {
@@ -185,7 +194,7 @@ function render() {
   const r = parseRoute();
   const live = () => my === renderId;
   document.body.dataset.view = r.view;
-  if ((signInNeeded || !me) && r.view !== 'signin') {
+  if ((signInNeeded || !me || signOutPending()) && r.view !== 'signin') {
     returnTo = location.hash || '#/';
     location.replace('#/signin');
     return;
@@ -226,6 +235,14 @@ function viewSignIn() {
     button.disabled = true;
     button.textContent = t.signingIn;
     err.textContent = '';
+    // A sign-out that has not reached the server goes first: sent after this sign-in, it would
+    // end the new session instead of the old one.
+    if (!(await flushPendingSignOut())) {
+      err.textContent = t.signOutStillPending;
+      button.disabled = false;
+      button.textContent = t.signInButton;
+      return;
+    }
     try {
       const { data } = await api('/auth/login', { method: 'POST', body: { person_id: personId, code: digits } });
       await signedIn({ id: data.person.id, name: data.person.name, roles: data.roles || [], scope_units: data.scope_units || [] });
@@ -275,10 +292,31 @@ onAuthNeeded(() => {
   }
 });
 
-async function signOut() {
-  const n = await outbox.pendingCount();
+// Signs out: the server ends the session (tried again while it is busy), then this device
+// forgets what it kept, all but the visits not yet sent. Offline, the sign-out is kept pending
+// and sent before anything else once there is a connection; meanwhile only the sign-in form
+// shows. When the server answers an error every time, the person stays signed in and is told.
+async function signOut(button, note) {
+  const counts = await outbox.counts().catch(() => ({ unsent: 0, refused: 0 }));
+  const n = counts.unsent + counts.refused;
   if (n > 0 && !confirm(t.signOutConfirm(n))) return;
-  try { await api('/auth/logout', { method: 'POST' }); } catch (_) { /* signed out locally anyway */ }
+  button.disabled = true;
+  button.textContent = t.signingOut;
+  note.hidden = true;
+  const result = await endSession();
+  if (result === 'failed') {
+    button.disabled = false;
+    button.textContent = t.signOut;
+    note.textContent = t.signOutFailed;
+    note.hidden = false;
+    return;
+  }
+  if (result === 'unreachable') markSignOutPending();
+  await signedOutHere(result === 'unreachable' ? t.signOutPendingNote : '');
+}
+
+// What signing out leaves on this device: only the visits not yet sent.
+async function signedOutHere(note) {
   try { await store.cacheClear(); } catch (_) { /* nothing cached */ }
   // What was sent is on the server; only what is not stays on this device.
   await outbox.clearSent(0).catch(() => {});
@@ -286,10 +324,23 @@ async function signOut() {
   categoriesCache = null;
   me = null;
   signInNeeded = true;
-  signInNote = '';
+  signInNote = note;
   returnTo = '#/';
-  location.replace('#/signin');
+  if (parseRoute().view === 'signin') render();
+  else location.replace('#/signin');
 }
+
+// Sends a pending sign-out; once the server has it, the sign-in form stops saying it waits.
+async function sendPendingSignOut() {
+  if (!signOutPending() || !(await flushPendingSignOut())) return;
+  if (signInNote !== t.signOutPendingNote) return;
+  signInNote = '';
+  const shown = document.getElementById('signin-error');
+  if (shown && shown.textContent === t.signOutPendingNote) shown.textContent = '';
+}
+
+// Another tab signed out offline: this one shows nothing of the person either.
+onSignOutElsewhere(() => { if (me) signedOutHere(t.signOutPendingNote); });
 
 // ---------- Today ----------
 
@@ -299,15 +350,18 @@ async function viewToday(_r, live) {
   const list = h('ul', { id: 'due-list', class: 'list' });
   const others = h('ul', { id: 'search-list', class: 'list' });
   const othersHead = h('h2', { class: 'sub', hidden: true }, t.searchOthers);
+  const signOutNote = h('p', { id: 'signout-error', class: 'error', role: 'alert', hidden: true });
+  const signOutButton = h('button', { type: 'button', id: 'sign-out', class: 'link' }, t.signOut);
+  signOutButton.addEventListener('click', () => signOut(signOutButton, signOutNote));
   const search = h('input', { id: 'search', type: 'search', placeholder: t.searchPlaceholder, autocomplete: 'off', value: searchText, 'aria-label': t.searchLabel });
   show(h('section', { class: 'view today' },
     h('h1', null, t.todayTitle),
     h('label', { class: 'search' }, h('span', { class: 'visually-hidden' }, t.searchLabel), search),
     status, list, othersHead, others,
-    h('p', { class: 'who' }, me.name, ' (', me.id, ') ', h('button', { type: 'button', class: 'link', onclick: signOut }, t.signOut))));
+    h('p', { class: 'who' }, me.name, ' (', me.id, ') ', signOutButton), signOutNote));
 
   let hh = await householdMap();
-  let pending = await pendingHouseholds();
+  let marks = await outboxMarks();
   let lists = null;
 
   const draw = () => {
@@ -317,7 +371,7 @@ async function viewToday(_r, live) {
       if (units.length > 1 || due.length) {
         items.push(h('li', { class: 'due-group' }, unit.name || unit.code, ' · ', t.dueCount(due.length)));
       }
-      for (const d of due) items.push(dueItem(d, hh.get(d.household_code), pending.has(d.household_code)));
+      for (const d of due) items.push(dueItem(d, hh.get(d.household_code), marks.get(d.household_code)));
     });
     list.replaceChildren(...items);
     if (!units.length) status.textContent = t.dueNoUnits;
@@ -351,10 +405,10 @@ async function viewToday(_r, live) {
     others.replaceChildren(...(extra.length ? extra : [h('li', { class: 'empty' }, t.searchNoMatch)]));
   };
   search.addEventListener('input', filter);
-  // Redraw the pending marks when the outbox changes while Today is shown.
+  // Redraw the outbox marks when the outbox changes while Today is shown.
   todayRefresh = async () => {
     if (!live()) return;
-    pending = await pendingHouseholds();
+    marks = await outboxMarks();
     draw();
   };
 
@@ -401,22 +455,32 @@ function matches(code, x, q) {
     || (x && ((x.head_name || '').toLowerCase().includes(q) || (x.address || '').toLowerCase().includes(q)));
 }
 
-function dueItem(d, x, pending) {
+// A due household; `mark` says what the outbox holds for it: 'refused' or 'pending' (or nothing).
+function dueItem(d, x, mark) {
   const overdue = d.overdue_days > 0;
-  return h('li', { class: 'due-item' + (overdue ? ' overdue' : '') + (pending ? ' pending' : ''), dataset: { household: d.household_code } },
+  return h('li', { class: 'due-item' + (overdue ? ' overdue' : '') + (mark ? ' ' + mark : ''), dataset: mark ? { household: d.household_code, outbox: mark } : { household: d.household_code } },
     h('a', { href: `#/h/${enc(d.household_code)}`, class: 'row' },
       h('span', { class: 'line1' },
         h('span', { class: 'head' }, (x && x.head_name) || d.household_code),
         overdue ? h('span', { class: 'badge overdue' }, t.overdueDays(d.overdue_days)) : h('span', { class: 'badge due' }, t.dueOn(d.due_on))),
       x && x.address ? h('span', { class: 'addr' }, x.address) : null,
       h('span', { class: 'meta' }, d.household_code, ' · ', d.last_met ? t.lastMet(d.last_met) : t.neverMet),
-      pending ? h('span', { class: 'badge pending' }, t.pendingVisit) : null));
+      mark === 'refused' ? h('span', { class: 'badge refused' }, t.refusedVisit) : null,
+      mark === 'pending' ? h('span', { class: 'badge pending' }, t.pendingVisit) : null));
 }
 
-async function pendingHouseholds() {
+// Households with visits the server has not accepted, by code: 'refused' when one of them was
+// refused (only the user can settle it), else 'pending' (waiting or sending).
+async function outboxMarks() {
+  const marks = new Map();
   try {
-    return new Set((await outbox.all()).filter(r => r.state === 'waiting' || r.state === 'sending').map(r => r.household_code));
-  } catch (_) { return new Set(); }
+    for (const r of await outbox.all()) {
+      if (r.person && me && r.person !== me.id) continue;
+      if (r.state === 'refused') marks.set(r.household_code, 'refused');
+      else if ((r.state === 'waiting' || r.state === 'sending') && !marks.has(r.household_code)) marks.set(r.household_code, 'pending');
+    }
+  } catch (_) { /* no storage: no marks */ }
+  return marks;
 }
 
 // Household details of the due list, kept for offline use (one request at a time).
@@ -472,20 +536,7 @@ async function viewHousehold(r, live) {
     await save('hd:' + code, data);
   } catch (e) {
     if (!live()) return;
-    if (e instanceof HTTPError && e.status === 403) {
-      await store.cacheDelete('hd:' + code).catch(() => {});
-      await store.cacheDelete('risks:' + code).catch(() => {});
-      show(h('section', { id: 'forbidden', class: 'view' },
-        h('h1', null, t.forbidden), h('p', null, t.forbiddenText),
-        h('p', null, h('a', { href: '#/', class: 'button' }, t.back))));
-      return;
-    }
-    if (e instanceof HTTPError && e.status === 404) {
-      await store.cacheDelete('hd:' + code).catch(() => {});
-      show(h('section', { id: 'not-found', class: 'view' }, h('h1', null, t.notFound), h('p', null, code),
-        h('p', null, h('a', { href: '#/', class: 'button' }, t.back))));
-      return;
-    }
+    if (await showRefusal(e, code, live)) return;
     if (e instanceof HTTPError && e.status === 401) return;
     if (!detail) {
       await drawHousehold(live, code, { code }, risks, true, true);
@@ -502,6 +553,24 @@ async function viewHousehold(r, live) {
     await save('risks:' + code, risks);
     if (live()) await drawHousehold(live, code, detail, risks, false, false);
   } catch (_) { /* the cached risks stay */ }
+}
+
+// For a 403 or a 404 on a household: forgets what was kept of it and shows why there is nothing
+// to see (the same view whether the household or its visit form was asked for). True when shown.
+async function showRefusal(e, code, live) {
+  if (!(e instanceof HTTPError) || (e.status !== 403 && e.status !== 404)) return false;
+  await store.cacheDelete('hd:' + code).catch(() => {});
+  await store.cacheDelete('risks:' + code).catch(() => {});
+  if (!live()) return true;
+  if (e.status === 403) {
+    show(h('section', { id: 'forbidden', class: 'view' },
+      h('h1', null, t.forbidden), h('p', null, t.forbiddenText),
+      h('p', null, h('a', { href: '#/', class: 'button' }, t.back))));
+  } else {
+    show(h('section', { id: 'not-found', class: 'view' }, h('h1', null, t.notFound), h('p', null, code),
+      h('p', null, h('a', { href: '#/', class: 'button' }, t.back))));
+  }
+  return true;
 }
 
 async function drawHousehold(live, code, x, risks, fromCache, unknown) {
@@ -553,10 +622,34 @@ function categoryLabelSync(code) {
 
 // ---------- Visit form ----------
 
+// The visit form of a household this device knows (kept from the server), or that the server
+// says is the member's; another grid's household or an unknown code shows what #/h/CODE shows.
+// Offline, a household never kept here gets no form: the server could only refuse its visit.
 async function viewVisit(r, live) {
   const x = (await cached('hd:' + r.code))?.value || (await householdMap()).get(r.code) || null;
   if (!live()) return;
-  await drawVisitForm(r.code, x, null);
+  const asked = api(`/api/v1/households/${enc(r.code)}`);
+  if (x) {
+    await drawVisitForm(r.code, x, null);
+    // Kept from before: the server may have moved the household out of the member's grids since.
+    asked.then(({ data }) => save('hd:' + r.code, data), e => { if (live()) showRefusal(e, r.code, live); });
+    return;
+  }
+  let data;
+  try {
+    ({ data } = await asked);
+  } catch (e) {
+    if (!live() || await showRefusal(e, r.code, live)) return;
+    if (e instanceof HTTPError && e.status === 401) return;
+    show(h('section', { id: 'household-unknown', class: 'view' },
+      h('h1', null, t.visitTitle), h('p', null, r.code),
+      h('p', { class: 'status offline' }, e instanceof NetworkError ? t.householdOffline : `${t.loadFailed}: ${errorText(e)}`),
+      h('p', null, h('a', { href: '#/', class: 'button' }, t.back))));
+    return;
+  }
+  await save('hd:' + r.code, data);
+  if (!live()) return;
+  await drawVisitForm(r.code, data, null);
 }
 
 async function viewEdit(r, live) {
@@ -681,6 +774,15 @@ async function drawVisitForm(code, x, entry) {
 
 // ---------- Outbox ----------
 
+// Why the server refused a visit, in Chinese: by the field its error names, else by status. A 403
+// naming visited_at is a date outside the member's duties on the household, not another grid's
+// household. (Entries refused before fields were kept have them only in their details' text.)
+function refusedWhy(r) {
+  const fields = r.fields || (r.details || []).map(d => String(d).split(':')[0]);
+  if (r.status === 403 && fields.includes('visited_at')) return t.refusedWhyDate;
+  return t.refusedWhy[r.status] || '';
+}
+
 async function viewOutbox(_r, live) {
   // Someone else's entries (a shared phone): what is sent is not shown, the rest only by state.
   const other = r => r.person && me && r.person !== me.id;
@@ -704,7 +806,7 @@ async function viewOutbox(_r, live) {
       h('div', { class: 'meta' }, r.household_code, ' · ', showStamp(b.visited_at), ' · ', label(t.methods, b.method), ' · ', label(t.outcomes, b.outcome),
         b.findings && b.findings.length ? ' · ' + t.findingsN(b.findings.length) : ''),
       b.note ? h('div', { class: 'note' }, b.note) : null,
-      r.state === 'refused' ? h('div', { class: 'outbox-reason' }, t.refusedStatus(r.status), ' ', t.refusedWhy[r.status] || '',
+      r.state === 'refused' ? h('div', { class: 'outbox-reason' }, t.refusedStatus(r.status), ' ', refusedWhy(r),
         h('span', { class: 'server-message' }, r.reason || ''),
         (r.details || []).length ? h('ul', null, r.details.map(d => h('li', null, d))) : null) : null,
       h('div', { class: 'meta' }, t.createdAt(showTime(r.created)),
@@ -757,6 +859,7 @@ outbox.onEvent(async ev => {
 
 addEventListener('online', () => {
   updateNet();
+  sendPendingSignOut();
   if (me && !signInNeeded && parseRoute().view === 'today') render();
 });
 addEventListener('offline', updateNet);
@@ -768,6 +871,18 @@ async function start() {
   updateNet();
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {});
+  }
+  if (signOutPending()) {
+    // Signed out while offline: the old session is ended first, and nothing kept of the
+    // person is read or shown until then (its cookie would still sign the app in).
+    await updateCount();
+    outbox.start();
+    signInNeeded = true;
+    signInNote = t.signOutPendingNote;
+    if (parseRoute().view !== 'signin') location.replace('#/signin');
+    else render();
+    sendPendingSignOut();
+    return;
   }
   const row = await cached('me');
   if (row) {

@@ -52,9 +52,13 @@ export function resume() {
 
 export function all() { return store.outboxAll(); }
 
-// Entries not yet accepted by the server (waiting or sending).
-export async function pendingCount() {
-  return (await store.outboxAll()).filter(r => r.state === 'waiting' || r.state === 'sending').length;
+// Entries the server has not accepted: `unsent` (waiting or sending) and `refused`.
+export async function counts() {
+  const rows = await store.outboxAll();
+  return {
+    unsent: rows.filter(r => r.state === 'waiting' || r.state === 'sending').length,
+    refused: rows.filter(r => r.state === 'refused').length,
+  };
 }
 
 export function newSeq() {
@@ -227,6 +231,7 @@ async function sendAll() {
           r.code = e.code;
           r.reason = e.message;
           r.details = details.map(d => `${d.field || ''}: ${d.problem || ''}`);
+          r.fields = details.map(d => d.field || '');
           r.last_error = null;
         });
         refused++;

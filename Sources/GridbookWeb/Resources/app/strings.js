@@ -32,9 +32,14 @@ export const zh = {
     code_locked: '登录码输错次数过多，已锁定。请向乡镇（街道）重新获取登录码。',
     no_code: '没有有效的登录码。请向乡镇（街道）获取新的登录码（15 分钟内有效，只能用一次）。',
     unauthorized: '无法登录。',
+    unknown_person: '没有这个人员编号，请核对后重新输入（例如 P000063）。',
     bad_request: '请填写人员编号和 8 位数字登录码。',
   },
   signOutConfirm: n => `还有 ${n} 条走访记录未发送。退出后它们仍保存在本机，下次登录后发送。确定退出？`,
+  signingOut: '正在退出…',
+  signOutFailed: '退出登录失败：服务器暂时无法处理，您仍处于登录状态。请稍后再试。',
+  signOutPendingNote: '已在本机退出登录。当前无法连接服务器，联网后将自动结束服务器上的登录会话；在此之前本机不显示任何住户数据。',
+  signOutStillPending: '上次的退出登录尚未在服务器上完成（无法连接服务器），请联网后再登录。',
 
   // Today
   todayTitle: '今日待访',
@@ -47,6 +52,7 @@ export const zh = {
   lastMet: d => `上次见面 ${d}`,
   neverMet: '从未见面',
   pendingVisit: '有待发送的走访',
+  refusedVisit: '走访被拒绝，请到“待发送”处理',
   cachedAt: time => `离线数据（${time} 更新）`,
   noCache: '离线且本机没有缓存数据。',
   loadFailed: '加载失败',
@@ -126,6 +132,8 @@ export const zh = {
   createdAt: t => `记录于 ${t}`,
   sentAt: t => `发送于 ${t}`,
   sendNow: '立即发送',
+  refusedMark: n => `被拒 ${n}`,
+  outboxLinkLabel: (unsent, refused) => `待发送 ${unsent} 条` + (refused ? `，被拒绝 ${refused} 条` : ''),
   resend: '重新发送',
   edit: '修改',
   deleteConfirm: '删除这条走访记录？删除后无法恢复。',
@@ -144,6 +152,7 @@ export const zh = {
     409: '同一编号的走访已存在且内容不同。',
     413: '内容过长。',
   },
+  refusedWhyDate: '走访日期不在您负责此住户的任职期间内（早于任职开始或晚于任职结束）。请核对走访时间，修改后重新发送。',
 
   // Values
   outcomes: { met: '见到本人/家人', absent: '无人在家', refused: '拒绝走访' },

@@ -7,7 +7,7 @@
 // mix of old and new files in one page). Changing VERSION (e.g. when this list changes) makes
 // the browser install the worker again, which downloads everything.
 
-const VERSION = 'gridbook-app-v1';
+const VERSION = 'gridbook-app-v2';
 const SHELL = [
   '/app/',
   '/app/app.js',
@@ -16,6 +16,7 @@ const SHELL = [
   '/app/api.js',
   '/app/store.js',
   '/app/outbox.js',
+  '/app/session.js',
   '/app/icon.svg',
   '/app/manifest.webmanifest',
 ];

@@ -1,5 +1,7 @@
 // The desk's buttons: each writes through the JSON API with the session's CSRF token, then
 // reloads the page the server renders. No rule lives here: the server says what is allowed.
+import { endSession, flushPendingSignOut, signOutPending } from '/app/session.js';
+
 const errorBox = document.getElementById('action-error');
 
 function csrfToken() {
@@ -86,10 +88,29 @@ if (codeForm) {
   });
 }
 
+// Signing out ends the session on the server (tried again while it is busy); until it has, the
+// page stays as it is and says so: going to the sign-in page would look signed out while the
+// session still works.
 const signOut = document.getElementById('sign-out');
 if (signOut) {
   signOut.addEventListener('click', async () => {
-    try { await send('POST', '/auth/logout'); } catch { /* signed out either way */ }
-    location.assign('/login');
+    busy(signOut, true);
+    const result = await endSession();
+    if (result === 'ended') {
+      location.assign('/login');
+      return;
+    }
+    showError(new Error(result === 'unreachable'
+      ? '退出登录失败：无法连接服务器，您仍处于登录状态。请检查网络后再点“退出”。'
+      : '退出登录失败：服务器暂时无法处理，您仍处于登录状态。请稍后再点“退出”。'));
+    busy(signOut, false);
+  });
+}
+
+// A sign-out made in the field app while offline is sent as soon as a desk page opens.
+if (signOutPending()) {
+  flushPendingSignOut().then(done => {
+    if (done) location.replace('/login');
+    else showError(new Error('手机端的退出登录尚未在服务器上完成，您仍处于登录状态。请联网后刷新本页。'));
   });
 }

@@ -1,6 +1,8 @@
 // The sign-in page: a person id and a one-time code give a session; then on to the page the
 // server names (the field app for grid members, the desk for township and county staff), or
 // back to the page that asked for a sign-in.
+import { flushPendingSignOut } from '/app/session.js';
+
 const form = document.getElementById('signin');
 
 // The server's refusals by code, in the page's language (the server's message is the fallback).
@@ -10,13 +12,23 @@ const refusals = {
   no_code: '没有可用的登录码：登录码 15 分钟内有效且只能使用一次，请向乡镇（苏木）索取新的登录码。',
   invalid: '请输入人员编号和 8 位数字登录码。',
   origin: '请从本系统的页面登录。',
+  unknown_person: '没有这个人员编号，请核对后重新输入（例如 P000063）。',
 };
 const error = document.getElementById('signin-error');
 
+// `path` as an address on this server, or null for anything that could lead elsewhere: not
+// starting with '/', a backslash or a control character anywhere (browsers read '/\host' and
+// '/<tab>/host' as '//host'), or another origin once resolved. The address is whole
+// (origin included), so that a path resolved to '//host' (from '/..//host') stays on this server.
+function onThisSite(path) {
+  if (typeof path !== 'string' || !path.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(path)) return null;
+  let url;
+  try { url = new URL(path, location.origin); } catch (_) { return null; }
+  return url.origin === location.origin ? url.href : null;
+}
+
 function nextPage(home) {
-  const next = new URLSearchParams(location.search).get('next');
-  // Only a path on this server, never another site.
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : home;
+  return onThisSite(new URLSearchParams(location.search).get('next')) || onThisSite(home) || '/';
 }
 
 form.addEventListener('submit', async (event) => {
@@ -26,6 +38,14 @@ form.addEventListener('submit', async (event) => {
   const button = form.querySelector('button');
   button.disabled = true;
   try {
+    // A sign-out that did not reach the server goes first: sent after the sign-in, it would end
+    // the new session instead of the old one.
+    if (!(await flushPendingSignOut())) {
+      error.textContent = '上次退出登录尚未在服务器上完成，请联网后再登录。';
+      error.hidden = false;
+      button.disabled = false;
+      return;
+    }
     const response = await fetch('/auth/login', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
