@@ -158,7 +158,7 @@ struct PagesTests {
                 (#"{"person_id": "P1", "code": "12ab"}"#, HTTPResponse.Status.badRequest, "invalid"),
                 (#"{"person_id": "P1"}"#, .badRequest, "invalid"),
                 (#"{"person_id": "P1", "code": "\#(wrong)"}"#, .unauthorized, "wrong_code"),
-                (#"{"person_id": "P404", "code": "\#(code)"}"#, .unauthorized, "no_code"),
+                (#"{"person_id": "P404", "code": "\#(code)"}"#, .unauthorized, "unknown_person"),
             ] {
                 try await client.execute(uri: "/auth/login", method: .post, headers: [.contentType: "application/json"],
                                          body: ByteBuffer(string: body)) { response in
@@ -413,6 +413,116 @@ struct PagesTests {
             }
             try await client.execute(uri: "/", method: .get) { #expect($0.headers[.location] == "/login") }
         }
+    }
+
+    @Test("a person id is taken in any letter case when exactly one person's id matches; otherwise it is unknown")
+    func personIdCase() async throws {
+        let (database, _) = try await apiDatabase()
+        // Two ids that differ only in case: typed in a third case, neither is meant.
+        try await database.write { db in try db.execute(sql: "INSERT INTO people (id, name) VALUES ('Ab1', '甲'), ('AB1', '乙')") }
+        let app = Application(router: buildGridbookRouter(database: database), logger: quietLogger)
+        let code = try await database.issueLoginCode(person: "P1").code
+        try await app.test(.router) { client in
+            for typed in ["ab1", "P404"] {
+                try await client.execute(uri: "/auth/login", method: .post, headers: [.contentType: "application/json"],
+                                         body: ByteBuffer(string: #"{"person_id": "\#(typed)", "code": "\#(code)"}"#)) { response in
+                    #expect(response.status == .unauthorized)
+                    let error = try #require(try await json(response)["error"] as? [String: Any])
+                    #expect(error["code"] as? String == "unknown_person")
+                    #expect(error["message"] as? String == "no person has the id \(typed): check it (as given by your township, e.g. P000063)")
+                    #expect(response.headers[.setCookie] == nil)
+                }
+            }
+            // The code was not tried against anyone: it still signs P1 in, typed in lower case.
+            try await client.execute(uri: "/auth/login", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: #"{"person_id": "p1", "code": "\#(code)"}"#)) { response in
+                #expect(response.status == .ok)
+                let person = try #require(try await json(response)["person"] as? [String: Any])
+                #expect(person["id"] as? String == "P1" && person["name"] as? String == "张伟")
+            }
+        }
+        #expect(try await database.sessions().map(\.personId) == ["P1"])
+        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT failures FROM login_codes") } == 0)
+    }
+
+    @Test("a desk page without a session sends to the sign-in page with itself as next: a path here, its escapes kept escaped")
+    func signInNext() async throws {
+        let (database, _) = try await apiDatabase()
+        let app = Application(router: buildGridbookRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client in
+            // `next` decodes to the path as sent (%5C, %09 and all), never to a backslash or a tab.
+            for (uri, location) in [("/desk/units/%5Cexample.org", "/login?next=/desk/units/%255Cexample.org"),
+                                    ("/desk/units/%09example.org?x=//y", "/login?next=/desk/units/%2509example.org%3Fx%3D//y")] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .seeOther)
+                    #expect(response.headers[.location] == location, "\(uri)")
+                }
+            }
+        }
+    }
+
+    @Test("signing out answers 204 with or without a live session, so a sign-out sent again (kept while offline) is harmless")
+    func signOutAgain() async throws {
+        let (database, _) = try await apiDatabase()
+        let app = Application(router: buildGridbookRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client in
+            let browser = try await signIn(client, database, "P1")
+            for _ in 0..<2 {
+                try await client.execute(uri: "/auth/logout", method: .post, headers: browser.headers()) { response in
+                    #expect(response.status == .noContent)
+                    #expect(response.headers[values: .setCookie].map { String($0.prefix { $0 != ";" }) } == ["gb_session=", "gb_csrf="])
+                }
+            }
+            try await client.execute(uri: "/api/v1/me", method: .get, headers: browser.headers()) { #expect($0.status == .unauthorized) }
+        }
+        #expect(try await database.sessions(person: "P1").map(\.revokedAt) == ["2026-12-01T00:00:00Z"])
+    }
+
+    @Test("the service worker keeps every file the field app loads, so that it opens offline (sign-out included)")
+    func serviceWorkerShell() async throws {
+        let (database, _) = try await apiDatabase()
+        let app = Application(router: buildGridbookRouter(database: database), logger: quietLogger)
+        let worker = try await app.test(.router) { client in
+            try await client.execute(uri: "/app/sw.js", method: .get) { String(buffer: $0.body) }
+        }
+        let shell = try #require(worker.components(separatedBy: "const SHELL = [").dropFirst().first?.components(separatedBy: "];").first)
+        let listed = Set(shell.split(separator: "'").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) })
+        let files = Set(WebOptions.embeddedFiles.filter { $0.hasPrefix("app/") && $0 != "app/sw.js" && $0 != "app/index.html" }.map { "/" + $0 })
+        #expect(listed == files.union(["/app/"]))
+        #expect(listed.contains("/app/session.js"))
+    }
+
+    @Test("a visit dated outside the visitor's duty is a 403 naming the field to change; another grid's household names none")
+    func visitRefusalFields() async throws {
+        let (database, tokens) = try await apiDatabase()
+        let app = Application(router: buildGridbookRouter(database: database), logger: quietLogger)
+        @Sendable func visit(_ household: String, at time: String, visitor: String? = nil) -> ByteBuffer {
+            let visitorField = visitor.map { #", "visitor_id": "\#($0)""# } ?? ""
+            return ByteBuffer(string: #"{"household_code": "\#(household)", "visited_at": "\#(time)", "method": "door", "outcome": "met"\#(visitorField)}"#)
+        }
+        try await app.test(.router) { client in
+            // P1's duty on G1 began on 2025-01-01; staff P3 logs for P2, whose grid is G2.
+            for (token, body, message, details) in [
+                (tokens["P1"], visit("H1", at: "2024-12-31T09:00:00+08:00"), "P1 holds no duty covering household H1 on 2024-12-31",
+                 [["field": "visited_at", "problem": "is outside the dates of P1's duties covering household H1"]]),
+                (tokens["P3"], visit("H1", at: "2026-11-30T09:00:00+08:00", visitor: "P2"), "P2 holds no duty covering household H1 on 2026-11-30",
+                 [["field": "visitor_id", "problem": "P2 holds no duty covering household H1 on the visit's date"]]),
+                (tokens["P1"], visit("H2", at: "2026-11-30T09:00:00+08:00"), "this is outside your units", []),
+            ] {
+                try await client.execute(uri: "/api/v1/visits", method: .post, headers: bearer(try #require(token)), body: body) { response in
+                    #expect(response.status == .forbidden)
+                    let error = try #require(try await json(response)["error"] as? [String: Any])
+                    #expect(error.keys.sorted() == ["code", "details", "message"])
+                    #expect(error["code"] as? String == "forbidden")
+                    #expect(error["message"] as? String == message)
+                    #expect(error["details"] as? [[String: String]] == details)
+                }
+            }
+            // The first day of the duty is inside it.
+            try await client.execute(uri: "/api/v1/visits", method: .post, headers: bearer(try #require(tokens["P1"])),
+                                     body: visit("H1", at: "2025-01-01T09:00:00+08:00")) { #expect($0.status == .created) }
+        }
+        #expect(try await count(database, "visits") == 1)
     }
 
     @Test("every file in the pages' folders is served from the executable")

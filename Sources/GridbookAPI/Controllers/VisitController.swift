@@ -50,10 +50,26 @@ struct VisitController {
             }
         )
         // The scope check runs in the visit's own transaction, once the household is read.
-        let result = try await database.logVisit(new, by: .person(caller.person.id), check: { db, household in
-            try scope.require(household.innermostUnit, in: db)
-        })
+        let result: VisitLogResult
+        do {
+            result = try await database.logVisit(new, by: .person(caller.person.id), check: { db, household in
+                try scope.require(household.innermostUnit, in: db)
+            })
+        } catch GridbookError.notAllowed(let why) {
+            throw Self.noDuty(why, new, caller: caller.person.id)
+        }
         return EditedResponse(status: result.isNew ? .created : .ok, response: try await database.logged(result))
+    }
+
+    /// The 403 for a visitor with no duty covering the household on the visit's date (the only
+    /// refusal of that kind logging a visit makes: the scope check's is an ``APIError``), naming
+    /// the field to change: `visitor_id` when the visitor is someone else, else `visited_at` (the
+    /// caller has the household in scope, so is on duty there now: the date is outside the duty).
+    static func noDuty(_ why: String, _ visit: NewVisit, caller: String) -> APIError {
+        let detail = visit.visitorId == caller
+            ? APIError.Detail(field: "visited_at", problem: "is outside the dates of \(caller)'s duties covering household \(visit.householdCode)")
+            : APIError.Detail(field: "visitor_id", problem: "\(visit.visitorId) holds no duty covering household \(visit.householdCode) on the visit's date")
+        return APIError(.forbidden, code: "forbidden", message: why, details: [detail])
     }
 
     /// A page of the visits under a unit.
