@@ -411,6 +411,64 @@ struct AmbiguousEncodingTests {
         #expect(try detected(Array(text.utf8)) == (text, "UTF-8"))
     }
 
+    @Test("Big5 and Shift-JIS decode as GB18030 into nonsense: refused, saying how few characters are Chinese")
+    func otherEncodingsRefused() throws {
+        let text = "id,name,phone,id_number\r\nP1,陳大文,,\r\nP2,林美麗,,\r\nP3,張國榮,,\r\nP4,臺北市中山區,,\r\n"
+        let big5 = try TextDecoding.transcode(Array(text.utf8), from: "UTF-8", to: "BIG5")
+        let firstName = try #require(big5.firstIndex { $0 >= 0x80 })
+        #expect(throws: TextDecodingError(byteOffset: firstName + 2, encoding: "GB18030", tried: ["UTF-8", "GB18030"],
+                                          refusal: .notChinese(common: 6, characters: 15))) {
+            try TextDecoding.utf8Bytes(of: big5)
+        }
+        let shiftJIS = try TextDecoding.transcode(Array("id,name\r\nP1,山田太郎,\r\nP2,東京都新宿区,\r\n".utf8), from: "UTF-8", to: "SHIFT_JIS")
+        #expect(throws: TextDecodingError(byteOffset: 12, encoding: "GB18030", tried: ["UTF-8", "GB18030"],
+                                          refusal: .notChinese(common: 0, characters: 10))) {
+            try TextDecoding.utf8Bytes(of: shiftJIS)
+        }
+        // Forced, GB18030 is what the user said it is.
+        #expect(try TextDecoding.utf8Bytes(of: big5, encoding: .gb18030).encoding == "GB18030")
+    }
+
+    @Test("a file of GB18030 rows with UTF-8 rows joined to it is refused at the first UTF-8 line, never stored half garbled")
+    func mixedEncodingsRefused() throws {
+        var gbRows = "id,name,phone,id_number\r\n"
+        for row in 0..<50 { gbRows += "G\(row),王芳\(row),,\r\n" }
+        let utf8Rows = (0..<5).map { "U\($0),张三\($0),,\r\n" }.joined()
+        let bytes = try gb18030(gbRows) + Array(utf8Rows.utf8)
+        let firstUTF8 = try gb18030(gbRows).count + 3
+        #expect(throws: TextDecodingError(byteOffset: firstUTF8, encoding: "GB18030", tried: ["UTF-8", "GB18030"],
+                                          refusal: .mixed(sample: "U0,张三0,,"))) {
+            try TextDecoding.utf8Bytes(of: bytes)
+        }
+        // The GB18030 rows alone, with the three names whose bytes make UTF-8 pieces, are GB18030.
+        #expect(try detected(try gb18030(gbRows + "P3,甯红波,,\r\nP6,宓光华,,\r\n")).encoding == "GB18030")
+    }
+
+    @Test("the importer says what is wrong with a Big5 or mixed file, by line and character, and writes nothing")
+    func refusalsThroughTheImporter() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let before = try await tableCounts(database)
+        var gbRows = "id,name,phone,id_number\r\n"
+        for row in 0..<50 { gbRows += "G\(row),王芳,,\r\n" }
+        let mixed = try SeedDirectory([:])
+        try mixed.write("people.csv", Data(try gb18030(gbRows) + Array("U0,张三,,\r\n".utf8)))
+        let mixedFailure = try await #require(throws: ImportFailure.self) { try await database.importSeeds(from: mixed.url) }
+        #expect(mixedFailure.problems.map(\.description) == [
+            "people.csv:52: name: byte 0xE5 (character 4 of the line) starts UTF-8 text (U0,张三,,) in a file whose other lines are GB18030 "
+                + "(tried UTF-8, GB18030): the file mixes two encodings, and either reading would store part of it garbled; "
+                + "save it again as one (UTF-8 or GB18030)",
+        ])
+        let big5 = try SeedDirectory([:])
+        try big5.write("people.csv", Data(try TextDecoding.transcode(Array("id,name\r\nP1,陳大文\r\n".utf8), from: "UTF-8", to: "BIG5")))
+        let big5Failure = try await #require(throws: ImportFailure.self) { try await database.importSeeds(from: big5.url) }
+        #expect(big5Failure.problems.map(\.description) == [
+            "people.csv:2: name: byte 0xA4 (character 5 of the line) starts text that decodes as GB18030 but not into Chinese: "
+                + "2 of its 3 characters are common Chinese (tried UTF-8, GB18030); the file may be Big5, Shift-JIS or another encoding: "
+                + "save it again as UTF-8 or GB18030 (or force --encoding gb18030 if it is GB18030)",
+        ])
+        #expect(try await tableCounts(database) == before)
+    }
+
     @Test("a Chinese UTF-8 file with a damaged byte is still refused as UTF-8, rarer hanzi and Hangul in it or not")
     func damagedUTF8StillRefused() throws {
         let text = "id,name\r\nP1,张伟,\r\nP2,王堃,\r\nP3,김철수,\r\n"

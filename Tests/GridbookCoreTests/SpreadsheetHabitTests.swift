@@ -8,7 +8,8 @@ struct SpreadsheetHabitTests {
     @Test("dates as spreadsheets write them", arguments: [
         ("2026-05-04", "2026-05-04"), ("2026-5-4", "2026-05-04"), ("2026/5/4", "2026-05-04"), ("2026/05/04", "2026-05-04"),
         ("2026.5.4", "2026-05-04"), ("2026年5月4日", "2026-05-04"), ("2026/5/4 0:00", "2026-05-04"),
-        ("2026-05-04T00:00:00", "2026-05-04"), ("2024/2/29", "2024-02-29"),
+        ("2026-05-04T00:00:00", "2026-05-04"), ("2024/2/29", "2024-02-29"), ("2026/5/4 23:59:59", "2026-05-04"),
+        ("2026-05-04 00:00:00.000", "2026-05-04"), ("2026/5/4 12:00 AM", "2026-05-04"),
     ])
     func dates(text: String, expected: String) {
         #expect(SpreadsheetHabits.date(text)?.description == expected)
@@ -16,6 +17,9 @@ struct SpreadsheetHabitTests {
 
     @Test("what is not a date stays refused", arguments: [
         "2026/2/30", "26/5/4", "2026-5", "2026/5-4", "5/4/2026", "2026年5月4", "２０２６/5/4", "2026//4", "", "2026/5/4/1",
+        // Something after the date that is not a time of day: a range, a weekday, an impossible time.
+        "2026/5/4 至 2026/6/1", "2026年05月04日 星期一", "2026-05-04T25:99", "2026/5/4TUE", "2026/5/4 ", "2026/5/4 9:5",
+        "2026/5/4 13:00 PM",
     ])
     func notDates(text: String) {
         #expect(SpreadsheetHabits.date(text) == nil)
@@ -38,6 +42,61 @@ struct SpreadsheetHabitTests {
         for plain in ["13812341234", "110101199003078670", "E+10", "1.2E", "1E+10x", "+86 138"] {
             #expect(SpreadsheetHabits.scientificNotationProblem(plain) == nil, "\(plain)")
         }
+    }
+
+    @Test("a code a spreadsheet turned into a number is explained in every column that refers to a record, and nothing is written")
+    func referencesStoredAsNumbers() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        files["households.csv"] = "code,grid_code,block_code,address,head_name,phone,members,tags,registered_on\n"
+            + "H1,1.50599E+14,,地址,姓名,,1,,2025-01-01\nH2,G1,1.50599001001001E+16,地址,姓名,,1,,2025-01-01\n"
+        files["duties.csv"] = "person_id,role,unit_code,since,until\nP1,grid_member,1.50599E+14,2025-01-01,\n"
+        files["visits.csv"] = "id,household_code,visitor_id,visited_at,method,outcome,note\n"
+            + "00000000-0000-4000-8000-000000000001,1.50599E+18,P1,2026-06-01T10:00:00+08:00,door,met,\n"
+        let found = try await importProblems(database, files)
+        let why = "was stored as a number by the spreadsheet, which lost its digits: format the column as text in the spreadsheet and type the numbers again"
+        #expect(found == [
+            "duties.csv:2: unit_code: 1.50599E+14 \(why)",
+            "households.csv:2: grid_code: 1.50599E+14 \(why)",
+            "households.csv:3: block_code: 1.50599001001001E+16 \(why)",
+            "visits.csv:2: household_code: 1.50599E+18 \(why)",
+        ], "\(found)")
+        #expect(try await tableCounts(database)["households"] == 0)
+    }
+
+    @Test("blank columns beside the table (trailing commas) are passed over while empty; a value in one is refused")
+    func unnamedColumns() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        files["people.csv"] = "id,name,phone,id_number,,\nP1,张伟,,,,\nP2,巴特尔,,,,\nP3,乌兰,,,,\n"
+        let seeds = try SeedDirectory(files)
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(try await database.read { db in try String.fetchAll(db, sql: "SELECT id || ' ' || name FROM people ORDER BY id") }
+            == ["P1 张伟", "P2 巴特尔", "P3 乌兰"])
+        let fresh = try AppDatabase.inMemory(clock: .fixed(testNow))
+        files["people.csv"] = "id,name,phone,id_number,,\nP1,张伟,,,,\nP2,巴特尔,,,,\nP3,乌兰,,,备注,\n"
+        let found = try await importProblems(fresh, files)
+        #expect(found == [
+            "people.csv:4: -: column 5 has no name in the header but holds 备注: name the column or clear it",
+        ], "\(found)")
+        #expect(try await tableCounts(fresh)["people"] == 0)
+    }
+
+    @Test("a file of corrections without block_code moving a household to a grid its block is not in is refused at its line")
+    func gridMoveKeepsBlock() async throws {
+        let database = try await smallCountyDatabase()
+        let before = try await tableCounts(database)
+        // H2 is in block B1 of G1.
+        let found = try await importProblems(database, ["households.csv": "code,grid_code,registered_on\nH2,G2,2025-01-01\n"])
+        #expect(found == ["households.csv:2: grid_code: H2's block B1 is in grid G1, not G2: add a block_code column with a block of G2 (or empty, for no block)"])
+        #expect(try await tableCounts(database) == before)
+        #expect(try await database.read { try Household.fetchOne($0, key: "H2")?.gridCode } == "G1")
+        // With block_code empty the move is made.
+        let corrections = try SeedDirectory(["households.csv": "code,grid_code,block_code,registered_on\nH2,G2,,2025-01-01\n"])
+        _ = try await database.importSeeds(from: corrections.url, options: ImportOptions(now: testNow))
+        let moved = try await database.read { try Household.fetchOne($0, key: "H2") }
+        #expect(moved?.gridCode == "G2")
+        #expect(moved?.blockCode == nil)
     }
 
     @Test("an import reads Excel's habits: dates, full-width digits, lower-case x, spaces around codes")

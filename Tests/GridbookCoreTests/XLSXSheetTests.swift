@@ -147,12 +147,46 @@ struct XLSXSheetTests {
         ])])
     }
 
-    @Test("booleans read TRUE or FALSE and errors read as their text")
-    func booleansAndErrors() throws {
+    @Test("booleans read TRUE or FALSE")
+    func booleans() throws {
+        let file = try XLSXFile(workbookParts(#"<row r="1"><c r="A1" t="b"><v>1</v></c><c r="B1" t="b"><v>0</v></c></row>"#))
+        #expect(try file.rows() == [XLSXSheet.Row(number: 1, cells: ["TRUE", "FALSE"])])
+    }
+
+    @Test("a spreadsheet error (#N/A, #REF!) is refused naming its cell, column and error, never read as text")
+    func errorCells() throws {
         let file = try XLSXFile(workbookParts(
-            #"<row r="1"><c r="A1" t="b"><v>1</v></c><c r="B1" t="b"><v>0</v></c>"#
-                + #"<c r="C1" t="e"><f>VLOOKUP(A1,Z:Z,2,0)</f><v>#N/A</v></c><c r="D1" t="e"><v>#DIV/0!</v></c></row>"#))
-        #expect(try file.rows() == [XLSXSheet.Row(number: 1, cells: ["TRUE", "FALSE", "#N/A", "#DIV/0!"])])
+            #"<row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c><c r="B1" t="inlineStr"><is><t>head_name</t></is></c></row>"#
+                + #"<row r="2"><c r="A2" t="inlineStr"><is><t>H1</t></is></c><c r="B2" t="e"><f>VLOOKUP(A2,Z:Z,2,0)</f><v>#N/A</v></c></row>"#
+                + #"<row r="3"><c r="A3" t="e"><v>#REF!</v></c><c r="B3" t="e"><v>#DIV/0!</v></c></row>"#))
+        #expect(throws: XLSXError(description: "row 2, cell B2 (head_name) holds the spreadsheet error #N/A, not a value, "
+                + "and so do 2 more cells (A3 #REF!, B3 #DIV/0!): correct the formula behind it, or type the value")) {
+            try file.rows()
+        }
+    }
+
+    @Test("a hidden first sheet (a drop-down's list) is passed over for the first one the user sees")
+    func hiddenFirstSheet() throws {
+        let relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        var parts = workbookParts(#"<row r="1"><c r="A1" t="inlineStr"><is><t>visible</t></is></c></row>"#)
+        parts["xl/workbook.xml"] = """
+            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="\(relationships)">
+            <sheets><sheet name="下拉选项" sheetId="2" state="hidden" r:id="rId9"/><sheet name="户籍" sheetId="1" r:id="rId1"/></sheets></workbook>
+            """
+        parts["xl/_rels/workbook.xml.rels"] = """
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+            <Relationship Id="rId1" Type="\(relationships)/worksheet" Target="worksheets/sheet1.xml"/>
+            <Relationship Id="rId9" Type="\(relationships)/worksheet" Target="worksheets/lists.xml"/>
+            </Relationships>
+            """
+        parts["xl/worksheets/lists.xml"] = """
+            <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+            <sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>elderly</t></is></c></row></sheetData></worksheet>
+            """
+        #expect(try XLSXFile(parts).rows() == [XLSXSheet.Row(number: 1, cells: ["visible"])])
+        // Every sheet hidden: the first is read.
+        parts["xl/workbook.xml"] = parts["xl/workbook.xml"]!.replacingOccurrences(of: #"sheetId="1" r:id"#, with: #"sheetId="1" state="veryHidden" r:id"#)
+        #expect(try XLSXFile(parts).rows() == [XLSXSheet.Row(number: 1, cells: ["elderly"])])
     }
 
     @Test("a serial with a date style reads as the date Excel shows, 1900-02-29 included")

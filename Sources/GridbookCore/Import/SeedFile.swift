@@ -16,6 +16,9 @@ struct SeedFile {
     private var reader: CSVReader
     private var columnIndex: [String: Int] = [:]
     private var headerCount = 0
+    /// Columns whose header is empty (a spreadsheet saved with blank columns beside the table,
+    /// `code,…,registered_on,,`): passed over while their cells are empty too.
+    private var unnamedColumns: [Int] = []
     /// For a workbook: the sheet row number of each record (records are rows of text made from
     /// the sheet, and a cell holding a line break would otherwise shift the count).
     private var sheetRows: [Int32]?
@@ -196,7 +199,9 @@ struct SeedFile {
         let (all, required) = name.columns
         for (index, raw) in reader.fields.enumerated() {
             let column = raw.trimmingCharacters(in: .whitespaces).lowercased()
-            if !all.contains(column) {
+            if column.isEmpty {
+                unnamedColumns.append(index)
+            } else if !all.contains(column) {
                 report(ImportProblem(file: file, line: line, column: column.isEmpty ? "-" : column,
                                      problem: "unknown column (expected \(all.joined(separator: ",")))"))
             } else if columnIndex[column] != nil {
@@ -250,6 +255,11 @@ struct SeedFile {
             if reader.fieldCount != headerCount {
                 report(ImportProblem(file: fileName, line: line, column: "-",
                                      problem: "expected \(headerCount) columns, found \(reader.fieldCount)"))
+                continue
+            }
+            if let filled = unnamedColumns.first(where: { !reader.string($0).trimmingCharacters(in: .whitespaces).isEmpty }) {
+                report(ImportProblem(file: fileName, line: line, column: "-",
+                                     problem: "column \(filled + 1) has no name in the header but holds \(reader.string(filled)): name the column or clear it"))
                 continue
             }
             return true

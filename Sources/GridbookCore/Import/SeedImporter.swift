@@ -506,7 +506,7 @@ struct SeedImporter {
                                        "\(parent) is a \(parentUnit.level.rawValue); a \(row.level.rawValue)'s parent must be a \(row.level.parent?.rawValue ?? "-")"))
                     }
                 } else {
-                    report(problem(row, "parent_code", "unknown parent \(parent)"))
+                    report(problem(row, "parent_code", SpreadsheetHabits.unknownReference("parent", parent)))
                 }
             } else {
                 report(problem(row, "parent_code", "is empty (a \(row.level.rawValue) needs a parent \(row.level.parent?.rawValue ?? "-"))"))
@@ -567,7 +567,7 @@ struct SeedImporter {
             var valid = true
             let personId = required(file, "person_id")
             if let personId, !people.contains(personId) {
-                report(file, "person_id", "unknown person \(personId)")
+                report(file, "person_id", SpreadsheetHabits.unknownReference("person", personId))
                 valid = false
             }
             let role = choice(file, "role", Role.self)
@@ -580,7 +580,7 @@ struct SeedImporter {
                         valid = false
                     }
                 } else {
-                    report(file, "unit_code", "unknown unit \(unitCode)")
+                    report(file, "unit_code", SpreadsheetHabits.unknownReference("unit", unitCode))
                     valid = false
                 }
             }
@@ -617,7 +617,7 @@ struct SeedImporter {
             let name = required(file, "name")
             let leader = file.optional("leader_id")
             if let leader, !people.contains(leader) {
-                report(file, "leader_id", "unknown person \(leader)")
+                report(file, "leader_id", SpreadsheetHabits.unknownReference("person", leader))
                 valid = false
             }
             let gridCodes = Set(file.list("grid_codes"))
@@ -628,13 +628,13 @@ struct SeedImporter {
                         valid = false
                     }
                 } else {
-                    report(file, "grid_codes", "unknown grid \(grid)")
+                    report(file, "grid_codes", SpreadsheetHabits.unknownReference("grid", grid))
                     valid = false
                 }
             }
             let memberIds = Set(file.list("member_ids"))
             for member in memberIds.sorted() where !people.contains(member) {
-                report(file, "member_ids", "unknown person \(member)")
+                report(file, "member_ids", SpreadsheetHabits.unknownReference("person", member))
                 valid = false
             }
             guard valid, let code, let name, firstOccurrence(&seen, code, file, "code"), writing else { continue }
@@ -702,7 +702,7 @@ struct SeedImporter {
                         valid = false
                     }
                 } else {
-                    report(file, "grid_code", "unknown grid \(gridCode)")
+                    report(file, "grid_code", SpreadsheetHabits.unknownReference("grid", gridCode))
                     valid = false
                 }
             }
@@ -714,7 +714,7 @@ struct SeedImporter {
                         valid = false
                     }
                 } else {
-                    report(file, "block_code", units[blockCode] == nil ? "unknown block \(blockCode)" : "\(blockCode) is not a block")
+                    report(file, "block_code", units[blockCode] == nil ? SpreadsheetHabits.unknownReference("block", blockCode) : "\(blockCode) is not a block")
                     valid = false
                 }
             }
@@ -752,6 +752,15 @@ struct SeedImporter {
             }
             let existed = known != nil
             households.set(code, Int32(clamping: file.line))
+            // A file without block_code keeps each stored block: one moving a household to a
+            // grid its block is not in must say what becomes of the block.
+            if existed, blockCode == nil, !Self.has(file, "block_code"),
+               let storedBlock = try String.fetchOne(db.cachedStatement(sql: "SELECT block_code FROM households WHERE code = ?"), arguments: [code]),
+               let parent = units[storedBlock]?.parent, parent != gridCode {
+                report(file, "grid_code", "\(code)'s block \(storedBlock) is in grid \(parent), not \(gridCode): add a block_code column "
+                       + "with a block of \(gridCode) (or empty, for no block)")
+                continue
+            }
             guard writing else { continue }
             let values = [code, gridCode, blockCode, file.text("address"), file.text("head_name"),
                           phone, String(members), registeredOn.description]

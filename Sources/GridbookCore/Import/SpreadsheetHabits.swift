@@ -4,12 +4,16 @@
 enum SpreadsheetHabits {
     /// A date as spreadsheets show or save it: `2026-05-04`, `2026-5-4`, `2026/5/4`,
     /// `2026.5.4`, `2026年5月4日`, with a time of day after it ignored (`2026/5/4 0:00`, or a
-    /// workbook's `2026-05-04T00:00:00`); nil when it is none of these or not a real day.
+    /// workbook's `2026-05-04T00:00:00`); nil when it is none of these or not a real day, or when
+    /// what follows the date is not a time of day (`2026/5/4 至 2026/6/1`, `2026年5月4日 星期一`).
     static func date(_ text: String) -> LocalDate? {
         if let date = LocalDate(text) { return date }
         var date = Substring(text)
         // A time after the date: a workbook cell formatted as date and time, or Excel's CSV.
-        if let cut = date.firstIndex(where: { $0 == " " || $0 == "T" }) { date = date[..<cut] }
+        if let cut = date.firstIndex(where: { $0 == " " || $0 == "T" }) {
+            guard isTimeOfDay(date[date.index(after: cut)...]) else { return nil }
+            date = date[..<cut]
+        }
         let parts: [Substring]
         if date.hasSuffix("日"), date.contains("年"), date.contains("月") {
             parts = date.dropLast().split(omittingEmptySubsequences: false) { $0 == "年" || $0 == "月" }
@@ -25,6 +29,30 @@ enum SpreadsheetHabits {
         return LocalDate(year: year, month: month, day: day)
     }
 
+    /// A time of day as spreadsheets write it after a date: `0:00`, `09:15`, `23:59:59`,
+    /// `00:00:00.000`, with ` AM`/` PM` on a 12-hour clock.
+    static func isTimeOfDay(_ text: Substring) -> Bool {
+        var time = text
+        var twelveHour = false
+        for suffix in [" AM", " PM", " am", " pm"] where time.hasSuffix(suffix) {
+            time = time.dropLast(suffix.count)
+            twelveHour = true
+        }
+        let parts = time.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3 else { return false }
+        var seconds = parts.count == 3 ? parts[2] : "00"
+        if let dot = seconds.firstIndex(of: ".") {
+            let fraction = seconds[seconds.index(after: dot)...]
+            guard !fraction.isEmpty, fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+            seconds = seconds[..<dot]
+        }
+        func number(_ part: Substring, digits: ClosedRange<Int>, max: Int) -> Bool {
+            digits.contains(part.count) && part.allSatisfy { $0.isASCII && $0.isNumber } && (Int(part) ?? Int.max) <= max
+        }
+        return number(parts[0], digits: 1...2, max: twelveHour ? 12 : 23) && number(parts[1], digits: 2...2, max: 59)
+            && number(seconds, digits: 2...2, max: 59)
+    }
+
     /// Why a phone or ID number is refused before its own rule is applied: Excel turned it into
     /// a number in scientific notation (`1.39056E+10`, `1.10105E+17`), and its digits are gone.
     static func scientificNotationProblem(_ text: String) -> String? {
@@ -37,6 +65,13 @@ enum SpreadsheetHabits {
               exponent.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }), exponent.count > 1
         else { return nil }
         return "\(text) was stored as a number by the spreadsheet, which lost its digits: format the column as text in the spreadsheet and type the numbers again"
+    }
+
+    /// Why a code that refers to a record (a grid, block, unit, parent, household or person) is
+    /// not found: a spreadsheet stored it as a number and lost its digits (`1.50599E+14`), else
+    /// `unknown KIND CODE`.
+    static func unknownReference(_ kind: String, _ code: String) -> String {
+        scientificNotationProblem(code) ?? "unknown \(kind) \(code)"
     }
 
     /// Full-width digits, letters and signs (`１３９…`, `Ｘ`, `－`) as their ASCII forms, where the

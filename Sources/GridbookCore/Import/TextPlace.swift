@@ -73,6 +73,17 @@ struct TextPlace {
     func describe(_ error: TextDecodingError) -> String {
         let what = "\(self.what) (character \(character) of the line)"
         let tried = "tried \(error.tried.joined(separator: ", "))"
+        switch error.refusal {
+        case .notChinese(let common, let characters)?:
+            return "\(what) starts text that decodes as GB18030 but not into Chinese: \(common) of its \(characters) characters "
+                + "are common Chinese (\(tried)); the file may be Big5, Shift-JIS or another encoding: save it again as UTF-8 "
+                + "or GB18030 (or force --encoding gb18030 if it is GB18030)"
+        case .mixed(let sample)?:
+            return "\(what) starts UTF-8 text (\(sample)) in a file whose other lines are GB18030 (\(tried)): the file mixes "
+                + "two encodings, and either reading would store part of it garbled; save it again as one (UTF-8 or GB18030)"
+        case nil:
+            break
+        }
         switch (error.encoding, error.reason) {
         case ("GB18030", nil):
             return "\(what) is neither UTF-8 nor GB18030 text (\(tried)); save the file as UTF-8 or GB18030"

@@ -97,8 +97,8 @@ struct VisitReader: Sendable {
             report("id", idText.isEmpty ? "is empty (a UUID is expected)" : "\(idText) is not a UUID", in: &batch)
             valid = false
         }
-        let household = knownCode(at: columns.household, in: households, "household_code", unknown: "unknown household", &batch)
-        let visitor = knownCode(at: columns.visitor, in: people, "visitor_id", unknown: "unknown person", &batch)
+        let household = knownCode(at: columns.household, in: households, "household_code", unknown: "household", &batch)
+        let visitor = knownCode(at: columns.visitor, in: people, "visitor_id", unknown: "person", &batch)
         if !household.known || !visitor.known { valid = false }
         let epochSeconds = file.withTrimmedBytes(at: columns.time) { Timestamp.parse($0) }
         if let epochSeconds, epochSeconds >= Self.earliestAllowed, epochSeconds <= latestAllowed {
@@ -143,7 +143,7 @@ struct VisitReader: Sendable {
             return (false, code)
         }
         if !table.contains(code) {
-            report(column, "\(unknown) \(code)", in: &batch)
+            report(column, SpreadsheetHabits.unknownReference(unknown, code), in: &batch)
             return (false, code)
         }
         return (true, code)

@@ -305,11 +305,15 @@ extension XLSXSheet {
         }
     }
 
-    /// `xl/workbook.xml`: the date system and the first `<sheet>`.
+    /// `xl/workbook.xml`: the date system and the first `<sheet>` the user sees: a hidden sheet
+    /// before it (the lists behind a column's drop-down, 下拉选项, are often kept so) is passed
+    /// over, unless every sheet is hidden.
     private final class WorkbookReader: XMLPartReader {
         var isWorkbook = false
         var date1904 = false
-        var firstSheet: (name: String, relationship: String)?
+        var firstSheet: (name: String, relationship: String)? { firstVisible ?? firstHidden }
+        private var firstVisible: (name: String, relationship: String)?
+        private var firstHidden: (name: String, relationship: String)?
         private var depth = 0
 
         override func start(_ name: Substring, _ attributes: [String: String]) throws {
@@ -319,12 +323,14 @@ extension XLSXSheet {
             case "workbookPr":
                 let value = attributes["date1904"]?.lowercased()
                 date1904 = value == "1" || value == "true"
-            case "sheet" where firstSheet == nil:
+            case "sheet" where firstVisible == nil:
                 let name = attributes["name"] ?? "?"
+                let hidden = attributes["state"] == "hidden" || attributes["state"] == "veryHidden"
+                if hidden && firstHidden != nil { return }
                 guard let id = Self.prefixedAttribute("id", in: attributes) else {
                     throw XLSXError(description: "the workbook's first sheet \"\(name)\" has no part in the file (no r:id)")
                 }
-                firstSheet = (name, id)
+                if hidden { firstHidden = (name, id) } else { firstVisible = (name, id) }
             default:
                 break
             }
@@ -432,6 +438,9 @@ extension XLSXSheet {
         /// The cells holding a formula with no saved result, `(row, column)`, in sheet order.
         private var formulasWithoutResult: [(row: Int, column: Int)] = []
         private var formulaCount = 0
+        /// The cells holding a spreadsheet error (`t="e"`: `#N/A`, `#REF!`, …), in sheet order.
+        private var errorCells: [(row: Int, column: Int, error: String)] = []
+        private var errorCount = 0
 
         init(sharedStrings: [String], dateStyles: [Bool], date1904: Bool, body: @escaping (Row) throws -> Void) {
             self.sharedStrings = sharedStrings
@@ -485,6 +494,7 @@ extension XLSXSheet {
             case "sheetData":
                 inSheetData = false
                 if let first = formulasWithoutResult.first { throw formulaError(first) }
+                if let first = errorCells.first { throw cellError(first) }
             case "row" where inSheetData:
                 // Only cells with text were placed, so the row already ends at its last non-empty cell.
                 guard !cells.isEmpty else { return }
@@ -497,6 +507,13 @@ extension XLSXSheet {
                 if hasFormula && (!hasValue || (value.isEmpty && cellType != "str")) {
                     formulaCount += 1
                     if formulasWithoutResult.count < 6 { formulasWithoutResult.append((rowNumber, column)) }
+                    return
+                }
+                // An error such as #N/A (a lookup that found nothing) stands where a value should
+                // be: what the user meant is not known, so it is refused, never stored as text.
+                if cellType == "e" {
+                    errorCount += 1
+                    if errorCells.count < 6 { errorCells.append((rowNumber, column, value.trimmingCharacters(in: .whitespaces))) }
                     return
                 }
                 let text = try cellText()
@@ -532,6 +549,23 @@ extension XLSXSheet {
             return XLSXError(description: problem + ": open the file in Excel or WPS and save it, or paste the values")
         }
 
+        /// The sheet's cells that hold a spreadsheet error, as one problem naming the first (its
+        /// row, cell, column header and error) and the next few.
+        private func cellError(_ first: (row: Int, column: Int, error: String)) -> XLSXError {
+            func reference(_ cell: (row: Int, column: Int, error: String)) -> String { "\(XLSXSheet.columnName(cell.column))\(cell.row)" }
+            var place = "row \(first.row), cell \(reference(first))"
+            if let header, header.indices.contains(first.column), !header[first.column].isEmpty {
+                place += " (\(header[first.column].trimmingCharacters(in: .whitespaces)))"
+            }
+            var problem = "\(place) holds the spreadsheet error \(first.error.isEmpty ? "(no text)" : first.error), not a value"
+            if errorCount > 1 {
+                let more = errorCells.dropFirst().map { "\(reference($0)) \($0.error)" }.joined(separator: ", ")
+                let count = errorCount == 2 ? "does 1 more cell" : "do \(errorCount - 1) more cells"
+                problem += ", and so \(count) (\(more)\(errorCount > 6 ? ", …" : ""))"
+            }
+            return XLSXError(description: problem + ": correct the formula behind it, or type the value")
+        }
+
         /// The current cell's text as the user sees it.
         private func cellText() throws -> String {
             switch cellType {
@@ -557,7 +591,7 @@ extension XLSXSheet {
                     return date
                 }
                 return XLSXSheet.typedNumber(stored)
-            default: // "e" (an error such as #N/A), "d" (an ISO 8601 date), and any other type: the text as stored.
+            default: // "d" (an ISO 8601 date), and any other type: the text as stored ("e" is refused above).
                 return value
             }
         }

@@ -32,13 +32,27 @@ public struct TextDecodingError: Error, Equatable, Sendable {
     public let tried: [String]
     /// Why the file was taken to be `encoding`, when auto-detection decided it.
     public let reason: String?
+    /// Why bytes that do decode were refused (the file is not Chinese text in any encoding
+    /// tried, or mixes two), when that is the trouble; nil for a byte that does not decode.
+    public let refusal: Refusal?
+
+    /// Why a file whose bytes decode is refused.
+    public enum Refusal: Equatable, Sendable {
+        /// It decodes as GB18030, but not into Chinese text: `common` of `characters` are
+        /// GB2312's (Big5, Shift-JIS and other encodings decode so, into nonsense).
+        case notChinese(common: Int, characters: Int)
+        /// The line holding the byte is UTF-8 Chinese text (`sample`), the file's other lines
+        /// GB18030: two files joined, read as either they would be stored half garbled.
+        case mixed(sample: String)
+    }
 
     /// A decoding failure at `byteOffset` of a file read as `encoding`.
-    public init(byteOffset: Int, encoding: String, tried: [String]? = nil, reason: String? = nil) {
+    public init(byteOffset: Int, encoding: String, tried: [String]? = nil, reason: String? = nil, refusal: Refusal? = nil) {
         self.byteOffset = byteOffset
         self.encoding = encoding
         self.tried = tried ?? [encoding]
         self.reason = reason
+        self.refusal = refusal
     }
 }
 
@@ -290,9 +304,16 @@ struct GB18030Profile {
     var common = 0
     /// Every other non-ASCII character.
     var other = 0
+    /// The offset of the first character that is not GB2312's.
+    var firstOther: Int?
 
     /// Reads the whole of `bytes` once, pairing them as GB18030 does.
     init(_ bytes: [UInt8]) {
+        self = bytes.withUnsafeBufferPointer { GB18030Profile($0) }
+    }
+
+    /// Reads the whole of `bytes` once, pairing them as GB18030 does.
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -302,12 +323,18 @@ struct GB18030Profile {
             }
             let second = bytes[index + 1]
             if (0x30...0x39).contains(second) {
+                if firstOther == nil { firstOther = index }
                 other += 1
                 index += 4
                 continue
             }
             let isCommon = ((0xA1...0xA9).contains(byte) || (0xB0...0xF7).contains(byte)) && (0xA1...0xFE).contains(second)
-            if isCommon { common += 1 } else { other += 1 }
+            if isCommon {
+                common += 1
+            } else {
+                if firstOther == nil { firstOther = index }
+                other += 1
+            }
             index += 2
         }
     }
@@ -315,6 +342,12 @@ struct GB18030Profile {
     /// Whether nine characters in ten (or more) are GB2312's.
     var isPlainChinese: Bool {
         common >= 9 * other
+    }
+
+    /// Whether three characters in four (or more) are GB2312's: Chinese text at all, rare names
+    /// and all (Big5 decoded as GB18030 makes about one in two, Shift-JIS almost none).
+    var isChineseText: Bool {
+        common >= 3 * other
     }
 }
 
@@ -378,8 +411,42 @@ public enum TextDecoding {
                 throw TextDecodingError(byteOffset: error.byteOffset, encoding: "GB18030",
                                         tried: ["UTF-8", "UTF-16 (needs a byte-order mark)", "GB18030"], reason: nil)
             }
-            if profile.mayBeDamagedUTF8 && !GB18030Profile(bytes).isPlainChinese { throw damaged }
+            let gb18030 = GB18030Profile(bytes)
+            if profile.mayBeDamagedUTF8 && !gb18030.isPlainChinese { throw damaged }
+            if !gb18030.isChineseText {
+                throw TextDecodingError(byteOffset: gb18030.firstOther ?? invalid, encoding: "GB18030", tried: ["UTF-8", "GB18030"],
+                                        refusal: .notChinese(common: gb18030.common, characters: gb18030.common + gb18030.other))
+            }
+            if let (offset, sample) = firstUTF8Line(bytes) {
+                throw TextDecodingError(byteOffset: offset, encoding: "GB18030", tried: ["UTF-8", "GB18030"], refusal: .mixed(sample: sample))
+            }
             return (dropBOM(text), "GB18030")
+        }
+    }
+
+    /// In a file read as GB18030, the first line that is UTF-8 Chinese text instead (valid UTF-8
+    /// with at least two common Chinese characters and nothing no county writes, whose GB18030
+    /// reading is not plain Chinese), as the offset of its first non-ASCII byte and its text.
+    /// GB18030 bytes make valid UTF-8 only now and then, and then rare hanzi, Hangul or worse
+    /// (甯红波 reads as 帺첨), never a line of common Chinese.
+    static func firstUTF8Line(_ bytes: [UInt8]) -> (offset: Int, sample: String)? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            while start < buffer.count {
+                let end = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) ?? buffer.count
+                let line = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                if let first = line.firstIndex(where: { $0 >= 0x80 }) {
+                    let utf8 = UTF8Profile(line)
+                    if utf8.firstInvalid == nil, utf8.chineseSequences >= 2, utf8.foreignSequences == 0,
+                       !GB18030Profile(line).isPlainChinese {
+                        var text = String(decoding: line, as: UTF8.self)
+                        if text.hasSuffix("\r") { text.removeLast() }
+                        return (start + first, String(text.prefix(24)))
+                    }
+                }
+                start = end + 1
+            }
+            return nil
         }
     }
 
