@@ -66,4 +66,36 @@ struct CLIMatchesAPITests {
             #expect(visit == again.text + "\n")
         }
     }
+
+    @Test("the commands that change a risk or a case print, with --format json, what the matching endpoint answers")
+    func sameJSONForWrites() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-same-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("api.sqlite").path
+        let (database, tokens) = try await apiDatabase(file: path)
+        let db = ["--db", path, "--as", "P9"]
+        _ = try await printed(["visit", "log"] + db + ["--household", "H1", "--visitor", "P1", "--at", "2026-06-30T09:00:00+08:00",
+                                                       "--outcome", "met", "--method", "door", "--id", visitId(1), "--finding", "fraud,red,冒充客服电话"])
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client async throws in
+            // A note changes no field of the risk: the command and the endpoint answer the same risk.
+            let updated = try await printed(["risk", "update", "R2026-000001", "--note", "已核实"] + db + ["--format", "json"])
+            let patched = try await client.call(.patch, "/api/v1/risks/R2026-000001", tokens["P9"]!, #"{"note": "再次核实"}"#)
+            #expect(patched.status == .ok)
+            #expect(updated == patched.text + "\n")
+            let followed = try await printed(["risk", "follow-up", "R2026-000001", "--note", "电话回访"] + db + ["--format", "json"])
+            #expect(followed == patched.text + "\n")
+            // Promoted at the command line, then again over the API: the same case (200).
+            let promoted = try await printed(["risk", "promote", "R2026-000001"] + db + ["--format", "json"])
+            let again = try await client.call(.post, "/api/v1/risks/R2026-000001/promote", tokens["P9"]!, "{}")
+            #expect(again.status == .ok)
+            #expect(promoted == again.text + "\n")
+            // A note on the case at the command line and over the API: the same case.
+            let noted = try await printed(["case", "act", "2026-000001", "note", "--note", "已联系当事人"] + db + ["--format", "json"])
+            let acted = try await client.call(.post, "/api/v1/cases/2026-000001/actions", tokens["P9"]!, #"{"action": "note", "note": "再次联系"}"#)
+            #expect(acted.status == .ok)
+            #expect(noted == acted.text + "\n")
+        }
+    }
 }

@@ -156,9 +156,13 @@ struct CaseActCommand: AsyncParsableCommand {
     @Option(help: "follow_up: satisfied, basically_satisfied or dissatisfied.")
     var satisfaction: Satisfaction?
 
+    @Option(help: "table or json (the case, as POST /api/v1/cases/{id}/actions answers it).")
+    var format: RecordFormat = .table
+
     func run() async throws {
         let dispute = try await global.open().act(onCase: id, CaseActionInput(action, note: note, assignee: assignee, deadline: deadline,
                                                                         deadlineWorkingDays: deadlineWorkingDays, track: track, satisfaction: satisfaction), by: global.actor)
+        if format == .json { return try Console.printJSON(dispute) }
         print("case \(dispute.id): \(action.rawValue) → \(dispute.status.rawValue) (\(dispute.level.rawValue), deadline \(dispute.deadline))")
     }
 }
@@ -178,8 +182,16 @@ struct RiskPromoteCommand: AsyncParsableCommand {
     @Option(help: "village, township or county (default village).")
     var level: CaseLevel?
 
+    @Option(help: "table or json (the case, as POST /api/v1/risks/{id}/promote answers it).")
+    var format: RecordFormat = .table
+
     func run() async throws {
         let result = try await global.open().promoteRisk(id: id, level: level, by: global.actor)
+        if format == .json {
+            switch result {
+            case .created(let dispute), .existing(let dispute): return try Console.printJSON(dispute)
+            }
+        }
         switch result {
         case .created(let dispute): print("risk \(id) promoted to case \(dispute.id); deadline \(dispute.deadline)")
         case .existing(let dispute): print("risk \(id) was promoted before: case \(dispute.id)")

@@ -157,8 +157,12 @@ struct RiskUpdateCommand: AsyncParsableCommand {
         guard status != nil || level != nil || note != nil else { throw ValidationError("give --status, --level or --note") }
     }
 
+    @Option(help: "table or json (the risk, as PATCH /api/v1/risks/{id} answers it).")
+    var format: RecordFormat = .table
+
     func run() async throws {
         let risk = try await global.open().updateRisk(id: id, status: status, level: level, note: note, by: global.actor)
+        if format == .json { return try Console.printJSON(risk) }
         print("risk \(risk.id) is \(risk.status.rawValue), \(risk.level.rawValue); review due \(risk.reviewDue)")
     }
 }
@@ -178,9 +182,13 @@ struct RiskFollowUpCommand: AsyncParsableCommand {
     @Option(help: "What they found.")
     var note: String
 
+    @Option(help: "table or json (the risk, as PATCH /api/v1/risks/{id} with a note answers it).")
+    var format: RecordFormat = .table
+
     func run() async throws {
         guard let person = person ?? global.actor.personId else { throw CLIError("say who followed up: --person ID or --as ID") }
         let risk = try await global.open().followUpRisk(id: id, person: person, note: note, by: global.actor)
+        if format == .json { return try Console.printJSON(risk) }
         print("followed up risk \(risk.id); next review due \(risk.reviewDue)")
     }
 }
