@@ -24,7 +24,8 @@ demo database (Tools/browser_test.sh sets all of that up):
  10. a visit dated before the member's duty is refused by the server (403): the outbox says why in
      Chinese (the date), the header counts it with a mark of its own, Today marks the household;
  11. the sign-in page: `next` leading to another site (/\host, /<tab>/host, //host) lands on the
-     person's own page instead; a person id typed in lower case signs in; an unknown one is named so;
+     person's own page instead; a person id typed in lower case signs in; an unknown one is told to
+     check the id (the same answer as a person with no code: which ids exist is not said);
  12. signing out of the app offline: only the sign-in form shows (also after a reload); back online
      the session is ended on the server before anything else;
  13. signing out while the server answers 503: the desk and the app say it failed and stay signed
@@ -754,7 +755,7 @@ class Test:
             page.click("form#signin [type=submit]")
             self.wait_js(page, "!document.querySelector('#signin-error').hidden", 10, "#signin-error to show")
             said = page.inner_text("#signin-error").strip()
-            check("没有这个人员编号" in said, f"an unknown person id is answered {said!r}")
+            check("请核对人员编号" in said, f"an unknown person id is answered {said!r}")
             page.fill("form#signin input[name=person_id]", MEMBER.lower())
             page.click("form#signin [type=submit]")
             page.wait_for_url(re.compile(re.escape(self.base) + r"/app/"), timeout=15000)

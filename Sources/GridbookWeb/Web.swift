@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GridbookAPI
 import GridbookCore
 import HTTPTypes
@@ -99,21 +98,9 @@ struct SignIn {
         caller.may(.handleCases) ? "/desk/" : "/app/"
     }
 
-    /// The id of the person a typed id names: the id itself when a person has it, else the one
-    /// id that differs from it only in letter case (`p000063` for P000063: keyboards change
-    /// case); nil when no id matches, or several do and none exactly.
-    static func personId(typed: String, in database: AppDatabase) async throws -> String? {
-        try await database.read { db in
-            let ids = try String.fetchAll(db, sql: "SELECT id FROM people WHERE id = ? COLLATE NOCASE ORDER BY id = ? DESC, id LIMIT 2",
-                                          arguments: [typed, typed])
-            if ids.first == typed { return typed }
-            return ids.count == 1 ? ids.first : nil
-        }
-    }
-
-    /// Signs in: 200 with the cookies; 401 for an unknown person id (`unknown_person`) or a
-    /// wrong, spent, expired or locked code. A person id is taken in any letter case when only
-    /// one person's id matches it so.
+    /// Signs in: 200 with the cookies; 401 for a wrong, spent, expired or locked code, or a person
+    /// id nobody has (the same refusal as a person with no code: an answer never says which ids
+    /// exist). A person id is taken in any letter case when only one person's id matches it so.
     @Sendable func login(_ request: Request, context: GridbookRequestContext) async throws -> Response {
         try SessionCookie.checkOrigin(request, required: false)
         let body = try await request.decodeJSON(Body.self, context: context)
@@ -122,18 +109,14 @@ struct SignIn {
         guard code.count == 8, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else {
             throw GridbookError.invalid(field: "code", problem: "is 8 digits")
         }
-        guard let person = try await Self.personId(typed: body.personId, in: database) else {
-            throw APIError(.unauthorized, code: "unknown_person",
-                           message: "no person has the id \(body.personId): check it (as given by your township, e.g. P000063)")
-        }
         let opened: OpenedSession
         do {
-            opened = try await database.signIn(person: person, code: code, userAgent: request.headers[.userAgent] ?? "",
+            opened = try await database.signIn(person: body.personId, code: code, userAgent: request.headers[.userAgent] ?? "",
                                                days: options.sessionDays)
         } catch let refusal as SignInRefusal {
             throw APIError(.unauthorized, code: refusal.code, message: refusal.description)
         }
-        context.trace.personId = person
+        context.trace.personId = opened.caller.person.id
         var units: [UnitSummary] = []
         for code in opened.caller.scopeUnits { units.append(UnitSummary(try await database.unit(code: code))) }
         let answer = Answer(person: .init(id: opened.caller.person.id, name: opened.caller.person.name), roles: opened.caller.roles,

@@ -285,6 +285,16 @@ struct XLSXSheetTests {
         }
     }
 
+    @Test("a workbook whose parts are stored with backslashes (xl\\worksheets\\sheet1.xml) is read")
+    func backslashPaths() throws {
+        var parts: [String: String] = [:]
+        for (path, text) in workbookParts(#"<row r="1"><c r="A1" t="inlineStr"><is><t>户籍</t></is></c></row>"#) {
+            parts[path.hasPrefix("xl/") ? path.replacingOccurrences(of: "/", with: "\\") : path] = text
+        }
+        #expect(parts.keys.contains("xl\\_rels\\workbook.xml.rels"))
+        #expect(try XLSXFile(parts).rows() == [XLSXSheet.Row(number: 1, cells: ["户籍"])])
+    }
+
     @Test("elements in a prefixed namespace are read like unprefixed ones")
     func prefixedElements() throws {
         var parts = workbookParts("")

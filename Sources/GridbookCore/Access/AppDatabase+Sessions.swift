@@ -84,7 +84,7 @@ public enum SignInRefusal: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .noCode: "no valid sign-in code for this person: ask your township for a new one (a code lasts 15 minutes and works once)"
+        case .noCode: "no valid sign-in code for this person id: check the id, or ask your township for a new code (a code lasts 15 minutes and works once)"
         case .wrongCode(let left): "wrong code: \(left) more \(left == 1 ? "try" : "tries") before it locks"
         case .locked: "this code is locked after \(LoginCode.maxFailures) wrong tries: ask your township for a new one"
         }
@@ -158,7 +158,8 @@ extension AppDatabase {
 
     /// Signs a person in with a code: on the right code, the code is spent and a session opens
     /// (`days` long); a wrong one counts against the code, which locks after five. Refusals
-    /// are audited like sign-ins, and a refusal still records the failed try.
+    /// are audited like sign-ins, and a refusal still records the failed try. `person` is taken
+    /// in any letter case when exactly one person's id matches it so.
     public func signIn(person: String, code: String, userAgent: String = "", days: Int = BrowserSession.defaultDays,
                        now: Date? = nil) async throws -> OpenedSession {
         let now = now ?? clock.now()
@@ -169,7 +170,13 @@ extension AppDatabase {
         let csrf = randomHex(bytes: 16, using: &generator)
         let agent = String(userAgent.prefix(200))
         // The write commits a failed try too, so the refusal is returned rather than thrown.
+        let typed = person
         let outcome: Result<OpenedSession, SignInRefusal> = try await write { db in
+            // The id as typed, or the one id that differs from it only in letter case (a phone's
+            // keyboard capitalises or not: p000063 for P000063); an id nobody has finds no code.
+            let matching = try String.fetchAll(db, sql: "SELECT id FROM people WHERE id = ? COLLATE NOCASE ORDER BY id = ? DESC LIMIT 2",
+                                               arguments: [typed, typed])
+            let person = matching.first == typed || matching.count == 1 ? matching.first ?? typed : typed
             guard var record = try LoginCode.filter(sql: "person_id = ? AND used_at IS NULL", arguments: [person])
                 .order(sql: "id DESC").fetchOne(db), record.expiresAt > nowText
             else { return .failure(.noCode) }

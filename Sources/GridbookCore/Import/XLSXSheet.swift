@@ -150,7 +150,9 @@ extension XLSXSheet {
 
         /// The part a relationship `target` names, relative to the part `source` (or absolute from the root).
         func path(of target: String, from source: String) -> String? {
-            let target = target.removingPercentEncoding ?? target
+            let target = (target.removingPercentEncoding ?? target).replacingOccurrences(of: "\\", with: "/")
+            // A part's stored path may use backslashes (old exporters write `xl\workbook.xml`).
+            let source = source.replacingOccurrences(of: "\\", with: "/")
             var segments: [Substring] = target.hasPrefix("/") ? [] : Array(source.split(separator: "/").dropLast())
             for segment in target.split(separator: "/") {
                 switch segment {
@@ -177,7 +179,7 @@ extension XLSXSheet {
 
         /// The relationships of the part at `source` (`""` for the package's own); none when it has no `.rels` part.
         func relationships(of source: String) throws -> [Relationship] {
-            var folder = source.split(separator: "/", omittingEmptySubsequences: false)
+            var folder = source.replacingOccurrences(of: "\\", with: "/").split(separator: "/", omittingEmptySubsequences: false)
             let name = folder.popLast() ?? ""
             let relsPath = (folder + ["_rels", "\(name).rels"]).joined(separator: "/")
             guard let found = path(relsPath) else { return [] }

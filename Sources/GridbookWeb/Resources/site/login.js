@@ -9,10 +9,9 @@ const form = document.getElementById('signin');
 const refusals = {
   wrong_code: '登录码不正确。连续输错 5 次后，登录码将被锁定。',
   code_locked: '该登录码已因输错 5 次被锁定，请向乡镇（苏木）索取新的登录码。',
-  no_code: '没有可用的登录码：登录码 15 分钟内有效且只能使用一次，请向乡镇（苏木）索取新的登录码。',
+  no_code: '这个人员编号没有可用的登录码：请核对人员编号（例如 P000063）；登录码 15 分钟内有效且只能使用一次，请向乡镇（苏木）索取新的登录码。',
   invalid: '请输入人员编号和 8 位数字登录码。',
   origin: '请从本系统的页面登录。',
-  unknown_person: '没有这个人员编号，请核对后重新输入（例如 P000063）。',
 };
 const error = document.getElementById('signin-error');
 
