@@ -74,6 +74,32 @@ struct PagingTests {
         }
     }
 
+    @Test("a cursor naming a record outside the list (another grid's household, another township's case) is refused as one naming nothing")
+    func cursorsOutsideTheList() async throws {
+        let (database, tokens) = try await apiDatabase()
+        // A case in T2 (V2), outside T1's staff member P3.
+        _ = try await database.fileCase(NewCase(title: "乙", category: "land", unitCode: "V2", source: .walkIn), by: .person("P9"))
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        try await app.test(.router) { client async throws in
+            // P1 (grid G1) asks with H2's code (grid G2) and with a code nobody has: the same answer.
+            var bodies: [String] = []
+            for uri in ["/api/v1/units/G1/households?after=H2", "/api/v1/units/G1/households?after=H9",
+                        "/api/v1/due?unit=G1&after=2026-06-30%7CH2", "/api/v1/due?unit=G1&after=2026-06-30%7CH9"] {
+                let reply = try await client.call(.get, uri, tokens["P1"]!)
+                #expect(reply.status == .badRequest, "\(uri)")
+                #expect(reply.errorField == "after", "\(uri)")
+                bodies.append(reply.text.replacingOccurrences(of: "H2", with: "H9"))
+            }
+            #expect(bodies[0] == bodies[1])
+            #expect(bodies[2] == bodies[3])
+            // P3 (township T1) asks its cases list with T2's case id and with an id nobody has.
+            let outside = try await client.call(.get, "/api/v1/cases?unit=T1&after=2026-000001", tokens["P3"]!)
+            let nowhere = try await client.call(.get, "/api/v1/cases?unit=T1&after=2026-000009", tokens["P3"]!)
+            #expect(outside.status == .badRequest)
+            #expect(outside.text.replacingOccurrences(of: "2026-000001", with: "2026-000009") == nowhere.text)
+        }
+    }
+
     @Test("a list's own cursor is taken: a household's code on the households list, a case's id on the cases list")
     func ownCursors() async throws {
         let (database, tokens) = try await apiDatabase()

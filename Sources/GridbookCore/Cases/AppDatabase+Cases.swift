@@ -165,18 +165,22 @@ extension AppDatabase {
                       carded: CardColor? = nil, page: PageRequest = .first) async throws -> Page<DisputeCase> {
         try await read { db in
             var request = DisputeCase.order(Column("id"))
+            var inUnit: SQL = "1"
             if let unitCode {
-                request = request.filter(literal: "unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unitCode, db))")
+                inUnit = "unit_code IN \(try Hierarchy.codesSQL(atOrUnder: unitCode, db))"
+                request = request.filter(literal: inUnit)
             }
+            // A cursor is the id of a case the list holds (not of one outside the caller's units).
+            let inList: (String) -> SQL = { id in "SELECT EXISTS (SELECT 1 FROM cases WHERE id = \(id) AND \(inUnit))" }
             if let status { request = request.filter(Column("status") == status.rawValue) }
             if let carded { request = request.filter(literal: "id IN (SELECT case_id FROM case_cards WHERE color = \(carded.rawValue))") }
             guard let date else {
-                if let after = try page.recordCursor(db, DisputeCase.self) { request = request.filter(Column("id") > after) }
+                if let after = try page.recordCursor(db, inList: inList) { request = request.filter(Column("id") > after) }
                 return Page(fetchedOneMore: try request.limit(page.limit + 1).fetchAll(db), limit: page.limit, cursor: \.id)
             }
             // Overdue is the case rule's: read in batches until the page (and one more) is full.
             var found: [DisputeCase] = []
-            var after = try page.recordCursor(db, DisputeCase.self)
+            var after = try page.recordCursor(db, inList: inList)
             while found.count <= page.limit {
                 let batch = try (after.map { request.filter(Column("id") > $0) } ?? request).limit(500).fetchAll(db)
                 found += batch.filter { $0.isOverdue(on: date) }

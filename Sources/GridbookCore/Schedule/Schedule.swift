@@ -108,13 +108,22 @@ public enum Schedule {
                              _ body: (ScheduleInput) throws -> Void) throws {
         var tail: SQL = ""
         if let page {
-            if let after = try page.recordCursor(db, Household.self) { tail = "AND h.code > \(after) " }
+            if let after = try page.recordCursor(db, inList: { Self.holds(unit, household: $0) }) { tail = "AND h.code > \(after) " }
             tail += "ORDER BY h.code LIMIT \(page.limit + 1)"
         }
         // The whole county needs no filter (and reads faster without one).
         let households = query(under: unit.level == .county && page == nil ? nil : unit, asOf: asOf,
                                details: unit.level == .grid || unit.level == .block, tail: tail)
         try read(db, "WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit)) \(households)", body)
+    }
+
+    /// Whether the household `code` is under `unit` (a query of one boolean): what a page's cursor
+    /// is checked against, so that it never tells whether a household elsewhere exists.
+    private static func holds(_ unit: Unit, household code: String) -> SQL {
+        """
+        WITH RECURSIVE \(Hierarchy.subtreeCTE(of: unit))
+        SELECT EXISTS (SELECT 1 FROM households h WHERE h.code = \(code) AND \(Hierarchy.householdCondition(unit, alias: "h")))
+        """
     }
 
     /// ``forEachInput(_:under:asOf:page:_:)`` with each household's latest met visit as of an
@@ -146,7 +155,8 @@ public enum Schedule {
         let dueBefore: SQL = before.map { "due_on < \($0)" } ?? "1"
         var after: SQL = "1"
         if let parts = try page.cursorParts(2) {
-            guard let dueOn = LocalDate(parts[0]), try Household.exists(db, key: parts[1]) else { throw page.badCursor }
+            guard let dueOn = LocalDate(parts[0]), try Bool.fetchOne(db, SQLRequest<Bool>(literal: Self.holds(unit, household: parts[1]))) == true
+            else { throw page.badCursor }
             after = "(due_on, code) > (\(dueOn), \(parts[1]))"
         }
         let households = Hierarchy.householdCondition(unit, alias: "h")

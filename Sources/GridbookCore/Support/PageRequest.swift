@@ -40,11 +40,13 @@ public struct PageRequest: Sendable, Hashable {
     }
 
     /// The cursor of a list kept in order of a record's key (a household's code, a case's id):
-    /// 400 (`after`) unless it is the key of such a record, so that another list's cursor, or
-    /// one made up, is refused rather than answered with an arbitrary page.
-    func recordCursor<Record: TableRecord>(_ db: Database, _ type: Record.Type) throws -> String? {
+    /// 400 (`after`) unless it is the key of a record the list holds (`inList`: an SQL query of
+    /// whether the list holds the record of that key), so that another list's cursor, or one
+    /// made up, is refused rather than answered with an arbitrary page, and whether a record
+    /// outside the list (outside the caller's units) exists is never told.
+    func recordCursor(_ db: Database, inList: (String) -> SQL) throws -> String? {
         guard let after = try codeCursor() else { return nil }
-        guard try Record.exists(db, key: after) else { throw badCursor }
+        guard try Bool.fetchOne(db, SQLRequest<Bool>(literal: inList(after))) == true else { throw badCursor }
         return after
     }
 
