@@ -142,7 +142,7 @@ struct Open311RequestRuleTests {
             #expect(walkIn.text == #"[{"code":404,"description":"there is no service request 2026-000001"}]"#)
             #expect(try await client.open311(.get, "/open311/v2/requests.json?service_request_id=2026-000001,2026-000002").text == "[\(ticket)]")
             // A key in scope sees the request whole, its free text masked, and still not the walk-in case.
-            let full = #"{"service_request_id":"2026-000002","status":"open","status_notes":"已调解，联系 l***@example.com 或 0471-6*****0","service_name":"邻里纠纷","service_code":"neighbour","description":"楼上噪音，回电 138****5678","agency_responsible":"一村调委会 刘调解 139****5678","service_notice":"案件 2026-000002：已化解，待回访；办理期限 2026-12-08","requested_datetime":"2026-12-01T08:00:00+08:00","updated_datetime":"2026-12-01T08:00:00+08:00","expected_datetime":"2026-12-08T23:59:59+08:00","address":"甲镇 一村","address_id":"V1","zipcode":null,"lat":null,"long":null,"media_url":null}"#
+            let full = #"{"service_request_id":"2026-000002","status":"open","status_notes":"已调解，联系 l***@example.com 或 047****3210","service_name":"邻里纠纷","service_code":"neighbour","description":"楼上噪音，回电 138****5678","agency_responsible":"一村调委会 刘调解 139****5678","service_notice":"案件 2026-000002：已化解，待回访；办理期限 2026-12-08","requested_datetime":"2026-12-01T08:00:00+08:00","updated_datetime":"2026-12-01T08:00:00+08:00","expected_datetime":"2026-12-08T23:59:59+08:00","address":"甲镇 一村","address_id":"V1","zipcode":null,"lat":null,"long":null,"media_url":null}"#
             let whole = try await client.open311(.get, "/open311/v2/requests.json?api_key=\(admin)").text
             #expect(whole == "[\(full)]", "\(whole)")
             #expect(try await client.open311(.get, "/open311/v2/requests/2026-000001.json?api_key=\(admin)").status == .notFound)
@@ -161,6 +161,11 @@ struct Open311RequestRuleTests {
         #expect(Open311.masked("联系zhangwei@example.com.cn") == "联系z***@example.com.cn")
         #expect(Open311.masked("2026-12-08 案件 2026-000002") == "2026-12-08 案件 2026-000002")
         #expect(Open311.masked("一村调委会") == "一村调委会")
+        // Numbers written in groups or in full-width digits, as staff type them.
+        #expect(Open311.masked("调委会 刘 138-1234-5678") == "调委会 刘 138****5678")
+        #expect(Open311.masked("刘 138 1234 5678，办公 0471-6912345") == "刘 138****5678，办公 047****2345")
+        #expect(Open311.masked("电话１３８１２３４５６７８") == "电话138****5678")
+        #expect(Open311.masked("2026-12-08 至 2026-12-15 期间") == "2026-12-08 至 2026-12-15 期间")
     }
 
     @Test("percent-encoded path segments are decoded, in every resource; a bad escape is 404")

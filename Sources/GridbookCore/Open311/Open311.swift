@@ -228,12 +228,27 @@ public enum Open311 {
     /// names and phone numbers into them): a run of 7 or more digits masked as a phone number
     /// (``PersonalData/maskPhone(_:)``), or as an identity card number when it is one's length
     /// (15, or 18 with a final X), and an email address as ``PersonalData/maskEmail(_:)``.
+    /// Full-width digits (１３８…, as people type them) count as digits, and a phone number written
+    /// in groups (`138-1234-5678`, `138 1234 5678`, `0471-1234567`) as one number.
     public static func masked(_ text: String) -> String {
+        // Full-width digits as ASCII ones (nothing else of the text is changed).
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if (0xFF10...0xFF19).contains(scalar.value), let digit = Unicode.Scalar(scalar.value - 0xFEE0) {
+                scalars.append(digit)
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        let text = String(scalars)
         guard text.contains(where: { $0.isASCII && ($0.isNumber || $0 == "@") }) else { return text }
         let emails = text.replacing(/[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+/) { match in
             PersonalData.maskEmail(String(match.output.0))
         }
-        return emails.replacing(/[0-9]{7,}[Xx]?/) { match in
+        let grouped = emails.replacing(/1[3-9][0-9][ \-][0-9]{4}[ \-][0-9]{4}|0[0-9]{2,3}[ \-][0-9]{7,8}/) { match in
+            PersonalData.maskPhone(String(match.output.filter(\.isNumber)))
+        }
+        return grouped.replacing(/[0-9]{7,}[Xx]?/) { match in
             let run = String(match.output)
             return run.count == 15 || run.count == 18 ? PersonalData.maskIDNumber(run) : PersonalData.maskPhone(run)
         }
