@@ -429,6 +429,14 @@ struct AmbiguousEncodingTests {
         #expect(try TextDecoding.utf8Bytes(of: big5, encoding: .gb18030).encoding == "GB18030")
     }
 
+    @Test("a GB18030 file of Mongolian and Tibetan names (four-byte characters) is read as GB18030, not refused as not Chinese")
+    func minorityScripts() throws {
+        let text = "id,name,phone,id_number\r\nP1,ᠪᠠᠲᠤ,,\r\nP2,ᠰᠠᠷᠠᠨᠭᠤᠣ,,\r\nP3,བཀྲ་ཤིས,,\r\nP4,巴特尔,,\r\n"
+        let bytes = try gb18030(text)
+        #expect(GB18030Profile(bytes).isChineseText)
+        #expect(try detected(bytes) == (text, "GB18030"))
+    }
+
     @Test("a file of GB18030 rows with UTF-8 rows joined to it is refused at the first UTF-8 line, never stored half garbled")
     func mixedEncodingsRefused() throws {
         var gbRows = "id,name,phone,id_number\r\n"

@@ -29,10 +29,18 @@ enum SpreadsheetHabits {
         return LocalDate(year: year, month: month, day: day)
     }
 
-    /// A time of day as spreadsheets write it after a date: `0:00`, `09:15`, `23:59:59`,
-    /// `00:00:00.000`, with ` AM`/` PM` on a 12-hour clock.
+    /// A time of day as spreadsheets and other programs write it after a date: `0:00`, `09:15`,
+    /// `23:59:59`, `00:00:00.000`, with ` AM`/` PM` on a 12-hour clock, or with an offset
+    /// (`00:00:00Z`, `00:00:00+08:00`).
     static func isTimeOfDay(_ text: Substring) -> Bool {
         var time = text
+        if time.hasSuffix("Z") {
+            time = time.dropLast()
+        } else if time.count > 6, case let offset = time.suffix(6), offset.first == "+" || offset.first == "-",
+                  offset.dropFirst().split(separator: ":", omittingEmptySubsequences: false).map(\.count) == [2, 2],
+                  offset.dropFirst().allSatisfy({ $0 == ":" || ($0.isASCII && $0.isNumber) }) {
+            time = time.dropLast(6)
+        }
         var twelveHour = false
         for suffix in [" AM", " PM", " am", " pm"] where time.hasSuffix(suffix) {
             time = time.dropLast(suffix.count)

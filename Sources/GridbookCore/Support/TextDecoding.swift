@@ -296,11 +296,13 @@ struct UTF8Profile {
 }
 
 /// How the bytes of a file read as GB18030: the share of its characters that are GB2312's
-/// (the 6,763 common hanzi, full-width punctuation and symbols). Chinese text written as GB18030
+/// (the 6,763 common hanzi, full-width punctuation and symbols) or GB18030's four-byte ones
+/// (the minorities' scripts). Chinese text written as GB18030
 /// is nearly all GB2312; UTF-8 read as GB18030 is mostly not (its continuation bytes make
 /// second bytes below A1 and first bytes in GBK's extension rows).
 struct GB18030Profile {
-    /// Two-byte characters in GB2312's rows (first byte A1–A9 or B0–F7, second A1–FE).
+    /// Two-byte characters in GB2312's rows (first byte A1–A9 or B0–F7, second A1–FE), and
+    /// four-byte characters.
     var common = 0
     /// Every other non-ASCII character.
     var other = 0
@@ -323,8 +325,10 @@ struct GB18030Profile {
             }
             let second = bytes[index + 1]
             if (0x30...0x39).contains(second) {
-                if firstOther == nil { firstOther = index }
-                other += 1
+                // A four-byte sequence: Mongolian, Tibetan, Uyghur and rarer hanzi, which no other
+                // encoding makes (their second and fourth bytes are digits): Chinese text of a
+                // county that writes them.
+                common += 1
                 index += 4
                 continue
             }
