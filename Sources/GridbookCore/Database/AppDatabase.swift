@@ -25,7 +25,15 @@ public struct AppDatabase: Sendable {
     public init(_ writer: any DatabaseWriter, clock: WallClock = .system) throws {
         self.writer = writer
         self.clock = clock
-        try Self.migrator.migrate(writer)
+        if try writer.read({ db in try !Self.migrator.hasCompletedMigrations(db) }) {
+            // An upgrade may rebuild a table of millions of rows (v16, the visit log): its index
+            // builds sort in temporary files, not in memory (hundreds of megabytes at a county's
+            // visits; see openForBulkWrite). The setting cannot change inside the migrations' transaction.
+            let tempStore = try writer.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } ?? 0
+            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = FILE") }
+            defer { try? writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = \(tempStore)") } }
+            try Self.migrator.migrate(writer)
+        }
         writer.add(transactionObserver: generation, extent: .databaseLifetime)
     }
 
@@ -656,7 +664,7 @@ extension AppDatabase {
             // The table is built again with each id's 16 bytes (UUIDKey.storedBytes) in place of
             // its 36 characters, rows in the same order and with the same rowids. Every stored id
             // is a UUID (the import and the API accept nothing else); one that is not stops the
-            // upgrade rather than being lost.
+            // upgrade rather than being lost. (Its index builds sort in files: see init.)
             try db.execute(sql: """
                 CREATE TABLE new_visits (
                     id BLOB NOT NULL CHECK (length(id) = 16),
