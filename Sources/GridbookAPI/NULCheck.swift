@@ -78,6 +78,44 @@ struct NULInAddressMiddleware: RouterMiddleware {
             let name = request.uri.queryParameters.first { $0.value.contains("\u{0}") || $0.value.contains("%00") }.map { String($0.key) }
             throw GridbookError.invalid(field: name ?? "query", problem: "holds a NUL character (%00)")
         }
+        if let query = request.uri.query, let name = Self.parameterNotUTF8(query) {
+            throw GridbookError.invalid(field: name, problem: "is not percent-encoded UTF-8 text")
+        }
         return try await next(request, context)
+    }
+
+    /// The name of the first query parameter whose value, percent-decoded, is not UTF-8 (`%FF`,
+    /// or GB18030 bytes a Chinese client sent as they were): it would be read with U+FFFD in
+    /// place of each bad byte, and answered or stored so. Nil when every value is UTF-8.
+    static func parameterNotUTF8(_ query: String) -> String? {
+        // Only an escape of a byte past ASCII can break UTF-8 (the query's own text is a String).
+        guard query.utf8.contains(UInt8(ascii: "%")) else { return nil }
+        for pair in query.utf8.split(separator: UInt8(ascii: "&")) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, String(validating: percentDecoded(parts[1]), as: UTF8.self) == nil else { continue }
+            let name = percentDecoded(parts[0])
+            return String(validating: name, as: UTF8.self) ?? "query"
+        }
+        return nil
+    }
+
+    /// Bytes with `%XX` escapes (and `+` left as it is) decoded.
+    private static func percentDecoded(_ bytes: Substring.UTF8View.SubSequence) -> [UInt8] {
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%"), let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex), high != bytes.endIndex,
+               let low = bytes.index(index, offsetBy: 2, limitedBy: bytes.endIndex), low != bytes.endIndex,
+               let value = UInt8(String(decoding: [bytes[high], bytes[low]], as: UTF8.self), radix: 16) {
+                decoded.append(value)
+                index = bytes.index(after: low)
+            } else {
+                decoded.append(byte)
+                index = bytes.index(after: index)
+            }
+        }
+        return decoded
     }
 }

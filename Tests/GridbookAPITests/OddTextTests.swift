@@ -72,7 +72,9 @@ struct OddTextTests {
             #expect(literal.status == .created)
             // Nor in an address: G1%00X is not G1.
             #expect(try await client.call(.get, "/api/v1/units/G1%00X", member).status == .notFound)
-            for (uri, field) in [("/api/v1/due?unit=G1%00X", "unit"), ("/api/v1/units/G1/households?limit=5&after=%00", "after")] {
+            for (uri, field) in [("/api/v1/due?unit=G1%00X", "unit"), ("/api/v1/units/G1/households?limit=5&after=%00", "after"),
+                                 // Bytes that are not UTF-8 (%FF; 张 in GB18030, D5 C5) are refused, not read as U+FFFD.
+                                 ("/api/v1/due?unit=G1&on=%FF", "on"), ("/api/v1/risks?unit=%D5%C5", "unit")] {
                 let reply = try await client.call(.get, uri, member)
                 #expect(reply.status == .badRequest, "\(uri)")
                 #expect(reply.errorField == field, "\(uri)")

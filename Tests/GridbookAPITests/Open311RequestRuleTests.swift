@@ -192,6 +192,10 @@ struct Open311RequestRuleTests {
             let bad = try await client.open311(.get, "/open311/v2/services/%FF.json")
             #expect(bad.status == .notFound)
             #expect(bad.text == #"[{"code":404,"description":"there is no resource %FF.json here: its escapes are not percent-encoded UTF-8"}]"#)
+            // A query value whose bytes are not UTF-8 is 400 naming it, in the GeoReport form.
+            let gbk = try await client.open311(.get, "/open311/v2/requests.json?service_code=%D5%C5")
+            #expect(gbk.status == .badRequest)
+            #expect(gbk.text == #"[{"code":400,"description":"service_code: is not percent-encoded UTF-8 text"}]"#)
             let nul = try await client.open311(.get, "/open311/v2/services/la%00nd.json")
             #expect(nul.status == .notFound)
             #expect(nul.text == #"[{"code":404,"description":"there is nothing at an address holding a NUL character (%00)"}]"#)
