@@ -445,7 +445,7 @@ struct AmbiguousEncodingTests {
         let bytes = try gb18030(gbRows) + Array(utf8Rows.utf8)
         let firstUTF8 = try gb18030(gbRows).count + 3
         #expect(throws: TextDecodingError(byteOffset: firstUTF8, encoding: "GB18030", tried: ["UTF-8", "GB18030"],
-                                          refusal: .mixed(sample: "U0,张三0,,"))) {
+                                          refusal: .mixed(sample: "张三0,,"))) {
             try TextDecoding.utf8Bytes(of: bytes)
         }
         // The GB18030 rows alone, with the three names whose bytes make UTF-8 pieces, are GB18030.
@@ -462,7 +462,7 @@ struct AmbiguousEncodingTests {
         try mixed.write("people.csv", Data(try gb18030(gbRows) + Array("U0,张三,,\r\n".utf8)))
         let mixedFailure = try await #require(throws: ImportFailure.self) { try await database.importSeeds(from: mixed.url) }
         #expect(mixedFailure.problems.map(\.description) == [
-            "people.csv:52: name: byte 0xE5 (character 4 of the line) starts UTF-8 text (U0,张三,,) in a file whose other lines are GB18030 "
+            "people.csv:52: name: byte 0xE5 (character 4 of the line) starts UTF-8 text (张三,,) in a file whose other lines are GB18030 "
                 + "(tried UTF-8, GB18030): the file mixes two encodings, and either reading would store part of it garbled; "
                 + "save it again as one (UTF-8 or GB18030)",
         ])

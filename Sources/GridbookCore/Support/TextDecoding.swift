@@ -430,7 +430,7 @@ public enum TextDecoding {
 
     /// In a file read as GB18030, the first line that is UTF-8 Chinese text instead (valid UTF-8
     /// with at least two common Chinese characters and nothing no county writes, whose GB18030
-    /// reading is not plain Chinese), as the offset of its first non-ASCII byte and its text.
+    /// reading is not plain Chinese), as the offset of its first non-ASCII byte and its text from there.
     /// GB18030 bytes make valid UTF-8 only now and then, and then rare hanzi, Hangul or worse
     /// (甯红波 reads as 帺첨), never a line of common Chinese.
     static func firstUTF8Line(_ bytes: [UInt8]) -> (offset: Int, sample: String)? {
@@ -443,7 +443,7 @@ public enum TextDecoding {
                     let utf8 = UTF8Profile(line)
                     if utf8.firstInvalid == nil, utf8.chineseSequences >= 2, utf8.foreignSequences == 0,
                        !GB18030Profile(line).isPlainChinese {
-                        var text = String(decoding: line, as: UTF8.self)
+                        var text = String(decoding: UnsafeBufferPointer(rebasing: line[first...]), as: UTF8.self)
                         if text.hasSuffix("\r") { text.removeLast() }
                         return (start + first, String(text.prefix(24)))
                     }
