@@ -62,9 +62,9 @@ struct ImportStaging {
     /// memory: a county of a million households is hundreds of megabytes. Outside a transaction.
     static func prepare(_ db: Database) throws {
         try db.execute(sql: "PRAGMA temp_store = FILE")
-        // As much as the database's own cache (AppDatabase.openForBulkWrite): 64 MiB made a
-        // re-import of a million households take 450 MB.
-        try db.execute(sql: "PRAGMA temp.cache_size = -24576")
+        // Two thirds of the database's own cache (AppDatabase.openForBulkWrite): 64 MiB made a
+        // re-import of a million households take 450 MB, 24 MiB 195 MB (the goal is 200).
+        try db.execute(sql: "PRAGMA temp.cache_size = -16384")
     }
 
     /// Makes the temporary copies and the triggers that note changes, inside the caller's
