@@ -42,6 +42,35 @@ struct VisitIdStorageTests {
         #expect(VisitCursor("2026-06-30|H1|2026-06-30T09:00:00+08:00|zzz") == nil)
     }
 
+    @Test("an upgrade that cannot be made says why in one line, and leaves the file as it was")
+    func upgradeRefused() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-upgrade-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let old = try DatabaseQueue(path: path, configuration: AppDatabase.makeConfiguration())
+        try AppDatabase.migrator.migrate(old, upTo: "v15: the work calendar and supervision cards")
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO units (code, name, level, parent_code) VALUES ('C', '县', 'county', NULL), ('T', '镇', 'township', 'C'),
+                    ('V', '村', 'village', 'T'), ('G', '网格', 'grid', 'V');
+                INSERT INTO people (id, name) VALUES ('P1', '李明');
+                INSERT INTO households (code, grid_code, registered_on) VALUES ('H1', 'G', '2025-01-01');
+                INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome) VALUES
+                    ('aaaaaaaa-0000-4000-8000-000000000001', 'H1', 'P1', '2026-06-01T09:00:00+08:00', '2026-06-01', 'door', 'met'),
+                    ('visit-7', 'H1', 'P1', '2026-06-02T09:00:00+08:00', '2026-06-02', 'door', 'met');
+                """)
+        }
+        try old.close()
+        #expect(throws: GridbookError.conflict("the database could not be upgraded to this version of Gridbook, and is as it was: "
+                                               + "the stored visit id \"visit-7\" is not a UUID (correct it with the older version)")) {
+            _ = try AppDatabase.open(path: path, clock: .fixed(testNow))
+        }
+        let after = try DatabaseQueue(path: path)
+        #expect(try await after.read { db in try String.fetchAll(db, sql: "SELECT id FROM visits ORDER BY rowid") }
+                == ["aaaaaaaa-0000-4000-8000-000000000001", "visit-7"])
+        #expect(try await after.read { db in try AppDatabase.migrator.completedMigrations(db).last } == "v15: the work calendar and supervision cards")
+        try after.close()
+    }
+
     @Test("a database whose visit ids are text is upgraded: every visit kept, with its rowid, id and indexes")
     func upgrade() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-upgrade-\(UUID().uuidString).sqlite").path
@@ -60,6 +89,18 @@ struct VisitIdStorageTests {
                     (9, 'aaaaaaaa-0000-4000-8000-000000000001', 'H1', 'P1', '2026-06-02T09:00:00+08:00', '2026-06-02', 'phone', 'absent', '');
                 """)
         }
+        // An older server still has the file open (in WAL mode, as a server keeps it): the
+        // upgrade is refused, and nothing changes.
+        var olderServer = Configuration()
+        olderServer.journalMode = .wal
+        let server = try DatabasePool(path: path, configuration: olderServer)
+        try await server.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM visits") }
+        #expect(throws: GridbookError.conflict("\(path) needs an upgrade to this version of Gridbook, and another process has it open "
+                                               + "(an older gridbook serve?): stop it, then run this again (take a backup with the older version first)")) {
+            _ = try AppDatabase.open(path: path, clock: .fixed(testNow))
+        }
+        #expect(try await server.read { db in try String.fetchAll(db, sql: "SELECT typeof(id) FROM visits") } == ["text", "text"])
+        try server.close()
         try old.close()
         let database = try AppDatabase.open(path: path, clock: .fixed(testNow))
         let rows = try await database.read { db in

@@ -32,15 +32,63 @@ public struct AppDatabase: Sendable {
             let tempStore = try writer.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } ?? 0
             try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = FILE") }
             defer { try? writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = \(tempStore)") } }
-            try Self.migrator.migrate(writer)
+            do {
+                try Self.migrator.migrate(writer)
+            } catch let error as DatabaseError {
+                // One line that says what was tried and that the file is as it was (the
+                // migrations are one transaction), not the migration's SQL.
+                let why = StorageTrouble(error).map { trouble in
+                    trouble == .full ? "the disk holding it is full (the upgrade needs free space of about 1.5 times the database)"
+                        : trouble.description.components(separatedBy: ";").first ?? trouble.description
+                } ?? "\(error.message ?? "SQLite error \(error.resultCode.rawValue)")"
+                // v16 refuses a stored visit id that is not a UUID rather than lose it: say which.
+                if error.resultCode == .SQLITE_CONSTRAINT, let bad = try? writer.read({ db in
+                    try db.tableExists("visits") ? try String.fetchOne(db, sql: "SELECT id FROM visits WHERE gridbook_uuid_bytes(id) IS NULL LIMIT 1") : nil
+                }) {
+                    throw GridbookError.conflict("the database could not be upgraded to this version of Gridbook, and is as it was: "
+                                                 + "the stored visit id \(RecordCode.quoted(bad)) is not a UUID (correct it with the older version)")
+                }
+                throw GridbookError.conflict("the database could not be upgraded to this version of Gridbook, and is as it was: \(why)")
+            }
         }
         writer.add(transactionObserver: generation, extent: .databaseLifetime)
     }
 
     /// Opens (creating when needed) the database file at `path`, in WAL mode.
     public static func open(path: String, clock: WallClock = .system) throws -> AppDatabase {
+        try refuseUpgradeWhileShared(path)
         let pool = try DatabasePool(path: path, configuration: makeConfiguration())
         return try AppDatabase(pool, clock: clock)
+    }
+
+    /// Refuses to upgrade the file at `path` (a schema older than this program's) while another
+    /// process has it open: an older Gridbook still serving it would go on reading and writing it
+    /// with the old schema (since v16 it wrote visit ids the table refuses, and read them as
+    /// bytes). A file that is up to date, new, or unreadable here is left to the open itself.
+    static func refuseUpgradeWhileShared(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        var config = Configuration()
+        config.readonly = true
+        let pending: Bool
+        do {
+            let probe = try DatabaseQueue(path: path, configuration: config)
+            pending = try probe.read { db in
+                try db.tableExists("grdb_migrations") && !(try migrator.hasCompletedMigrations(db))
+            }
+            try probe.close()
+        } catch is DatabaseError {
+            return
+        }
+        guard pending else { return }
+        let alone: Bool
+        do {
+            alone = try isAlone(path)
+        } catch is DatabaseError {
+            return
+        }
+        guard !alone else { return }
+        throw GridbookError.conflict("\(path) needs an upgrade to this version of Gridbook, and another process has it open "
+                                     + "(an older gridbook serve?): stop it, then run this again (take a backup with the older version first)")
     }
 
     /// Opens an existing database file only to read it, for a file (or directory) this user may
@@ -161,6 +209,7 @@ public struct AppDatabase: Sendable {
     /// them once instead of twice (WAL, then checkpoint); the next ``open(path:)`` turns WAL on.
     /// An existing WAL database stays in WAL mode, so a running server keeps reading it.
     public static func openForBulkWrite(path: String, clock: WallClock = .system) throws -> AppDatabase {
+        try refuseUpgradeWhileShared(path)
         var config = makeConfiguration(cacheMiB: 24)
         config.prepareDatabase { db in
             // Index builds and staged copies sort and spill into temporary files, not memory:

@@ -121,6 +121,23 @@ extension AppDatabase {
         return "\(digits.prefix(8))-\(digits.dropFirst(8))"
     }
 
+    /// Whether no other connection has the database at `path` open: SQLite lets a connection
+    /// leave WAL mode only when it is alone, so that is the test (leaving it also folds the WAL
+    /// into the file; the next ``open(path:clock:)`` turns WAL on again). Throws what SQLite
+    /// says of a file it cannot read.
+    static func isAlone(_ path: String) throws -> Bool {
+        var alone = Configuration()
+        alone.busyMode = .immediateError
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: alone)
+            let mode = try queue.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") }
+            try queue.close()
+            return mode != "wal"
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return false
+        }
+    }
+
     /// Replaces the database at `path` by the backup at `backup`, keeping the replaced file aside
     /// as `path.replaced-STAMP` (STAMP from `now`, UTC), which it returns.
     ///
@@ -133,18 +150,10 @@ extension AppDatabase {
         try await checkBackup(backup)
         let aside = "\(path).replaced-\(stamp(now))"
         if files.fileExists(atPath: path) {
-            var alone = Configuration()
-            alone.busyMode = .immediateError
-            let inUse = GridbookError.conflict("\(path) is open in another process (a running gridbook serve?): stop it, then restore")
             do {
-                let current = try DatabaseQueue(path: path, configuration: alone)
-                let mode = try await current.writeWithoutTransaction { db in
-                    try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+                guard try isAlone(path) else {
+                    throw GridbookError.conflict("\(path) is open in another process (a running gridbook serve?): stop it, then restore")
                 }
-                try current.close()
-                guard mode != "wal" else { throw inUse }
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-                throw inUse
             } catch is DatabaseError {
                 // A damaged database (the reason to restore) may not even leave WAL mode: it is
                 // kept aside as it is, its WAL with it.
