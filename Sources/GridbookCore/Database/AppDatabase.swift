@@ -104,11 +104,15 @@ public struct AppDatabase: Sendable {
         let queue: DatabaseQueue
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
-            // Immutable only on storage mounted read-only, with no WAL left beside the file (its
-            // commits would be ignored): there nothing can change the file while it is read.
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY {
+            // Immutable only on storage mounted read-only, or in a directory this user may not
+            // write (SQLite cannot make the files it reads a WAL database with), and with no WAL
+            // left beside the file (its commits would be ignored, and a server writing the file
+            // keeps one).
             let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-            guard Self.onReadOnlyStorage(path), wal == 0,
+            let directory = (path as NSString).deletingLastPathComponent
+            let directoryWritable = access(directory.isEmpty ? "." : directory, W_OK) == 0
+            guard Self.onReadOnlyStorage(path) || !directoryWritable, wal == 0,
                   let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else { throw error }
             queue = try DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: config)
         }
