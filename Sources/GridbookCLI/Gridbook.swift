@@ -63,6 +63,12 @@ struct GlobalOptions: ParsableArguments {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw CLIError("no database at \(path); create one with `gridbook init` or `gridbook import DIR`, or pass --db")
         }
+        // An upgrade of an older file may take minutes (a county's visit log is rebuilt): said
+        // before it starts, so that nobody stops a command or a server that seems to hang.
+        if !create, Self.mayWrite(path), let visits = AppDatabase.pendingUpgrade(path) {
+            Console.error("upgrading \(path) to this version of Gridbook: its \(visits) visits are rewritten once "
+                          + "(about \(max(1, (visits * 75 + 9_999_999) / 10_000_000)) s); stopped part-way, the file stays as it was")
+        }
         let database: AppDatabase
         do {
             // A file (or directory) this user may not write is still read: writes then say so in one line.

@@ -102,7 +102,10 @@ struct VisitIdStorageTests {
         #expect(try await server.read { db in try String.fetchAll(db, sql: "SELECT typeof(id) FROM visits") } == ["text", "text"])
         try server.close()
         try old.close()
+        // What the command line says before it starts: an upgrade of two visits.
+        #expect(AppDatabase.pendingUpgrade(path) == 2)
         let database = try AppDatabase.open(path: path, clock: .fixed(testNow))
+        #expect(AppDatabase.pendingUpgrade(path) == nil)
         let rows = try await database.read { db in
             try String.fetchAll(db, sql: "SELECT rowid || ' ' || typeof(id) || ' ' || gridbook_uuid_text(id) || ' ' || note FROM visits ORDER BY rowid")
         }
