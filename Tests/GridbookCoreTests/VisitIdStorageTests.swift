@@ -5,6 +5,23 @@ import Testing
 
 @Suite("Visit ids stored as 16 bytes")
 struct VisitIdStorageTests {
+    /// A database file at `path` with the schema as it was before visit ids were stored as bytes
+    /// (v15), a county, grid G, person P1 and household H1 in it, and the visits `visits` inserts.
+    func oldDatabase(at path: String, visits: String) async throws -> DatabaseQueue {
+        let old = try DatabaseQueue(path: path, configuration: AppDatabase.makeConfiguration())
+        try AppDatabase.migrator.migrate(old, upTo: "v15: the work calendar and supervision cards")
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO units (code, name, level, parent_code) VALUES ('C', '县', 'county', NULL), ('T', '镇', 'township', 'C'),
+                    ('V', '村', 'village', 'T'), ('G', '网格', 'grid', 'V');
+                INSERT INTO people (id, name) VALUES ('P1', '李明');
+                INSERT INTO households (code, grid_code, registered_on) VALUES ('H1', 'G', '2025-01-01');
+                \(visits)
+                """)
+        }
+        return old
+    }
+
     @Test("a visit id is stored as its 16 bytes, most significant first, and read back as lowercase text")
     func storedForm() async throws {
         let database = try await smallCountyDatabase()
@@ -46,19 +63,11 @@ struct VisitIdStorageTests {
     func upgradeRefused() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-upgrade-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let old = try DatabaseQueue(path: path, configuration: AppDatabase.makeConfiguration())
-        try AppDatabase.migrator.migrate(old, upTo: "v15: the work calendar and supervision cards")
-        try await old.write { db in
-            try db.execute(sql: """
-                INSERT INTO units (code, name, level, parent_code) VALUES ('C', '县', 'county', NULL), ('T', '镇', 'township', 'C'),
-                    ('V', '村', 'village', 'T'), ('G', '网格', 'grid', 'V');
-                INSERT INTO people (id, name) VALUES ('P1', '李明');
-                INSERT INTO households (code, grid_code, registered_on) VALUES ('H1', 'G', '2025-01-01');
-                INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome) VALUES
-                    ('aaaaaaaa-0000-4000-8000-000000000001', 'H1', 'P1', '2026-06-01T09:00:00+08:00', '2026-06-01', 'door', 'met'),
-                    ('visit-7', 'H1', 'P1', '2026-06-02T09:00:00+08:00', '2026-06-02', 'door', 'met');
-                """)
-        }
+        let old = try await oldDatabase(at: path, visits: """
+            INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome) VALUES
+                ('aaaaaaaa-0000-4000-8000-000000000001', 'H1', 'P1', '2026-06-01T09:00:00+08:00', '2026-06-01', 'door', 'met'),
+                ('visit-7', 'H1', 'P1', '2026-06-02T09:00:00+08:00', '2026-06-02', 'door', 'met');
+            """)
         try old.close()
         #expect(throws: GridbookError.conflict("the database could not be upgraded to this version of Gridbook, and is as it was: "
                                                + "the stored visit id \"visit-7\" is not a UUID (correct it with the older version)")) {
@@ -76,19 +85,11 @@ struct VisitIdStorageTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridbook-upgrade-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         // The schema as it was before visit ids were stored as bytes, with two visits in it.
-        let old = try DatabaseQueue(path: path, configuration: AppDatabase.makeConfiguration())
-        try AppDatabase.migrator.migrate(old, upTo: "v15: the work calendar and supervision cards")
-        try await old.write { db in
-            try db.execute(sql: """
-                INSERT INTO units (code, name, level, parent_code) VALUES ('C', '县', 'county', NULL), ('T', '镇', 'township', 'C'),
-                    ('V', '村', 'village', 'T'), ('G', '网格', 'grid', 'V');
-                INSERT INTO people (id, name) VALUES ('P1', '李明');
-                INSERT INTO households (code, grid_code, registered_on) VALUES ('H1', 'G', '2025-01-01');
-                INSERT INTO visits (rowid, id, household_code, visitor_id, visited_at, visited_on, method, outcome, note) VALUES
-                    (7, 'aaaaaaaa-0000-4000-8000-000000000002', 'H1', 'P1', '2026-06-01T09:00:00+08:00', '2026-06-01', 'door', 'met', '甲'),
-                    (9, 'aaaaaaaa-0000-4000-8000-000000000001', 'H1', 'P1', '2026-06-02T09:00:00+08:00', '2026-06-02', 'phone', 'absent', '');
-                """)
-        }
+        let old = try await oldDatabase(at: path, visits: """
+            INSERT INTO visits (rowid, id, household_code, visitor_id, visited_at, visited_on, method, outcome, note) VALUES
+                (7, 'aaaaaaaa-0000-4000-8000-000000000002', 'H1', 'P1', '2026-06-01T09:00:00+08:00', '2026-06-01', 'door', 'met', '甲'),
+                (9, 'aaaaaaaa-0000-4000-8000-000000000001', 'H1', 'P1', '2026-06-02T09:00:00+08:00', '2026-06-02', 'phone', 'absent', '');
+            """)
         // An older server still has the file open (in WAL mode, as a server keeps it): the
         // upgrade is refused, and nothing changes.
         var olderServer = Configuration()

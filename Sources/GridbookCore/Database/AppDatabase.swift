@@ -66,15 +66,21 @@ public struct AppDatabase: Sendable {
     /// log: about 7.5 s a million visits on two cores); nil when it is up to date, new, or cannot
     /// be read here.
     public static func pendingUpgrade(_ path: String) -> Int? {
+        readIfUpgradePending(path) { db in try db.tableExists("visits") ? Int.fetchOne(db, sql: "SELECT count(*) FROM visits") ?? 0 : 0 }
+    }
+
+    /// `body` over a read-only connection to the file at `path` when its schema is older than
+    /// this program's; nil when it is up to date, new, or cannot be read here.
+    private static func readIfUpgradePending<T>(_ path: String, _ body: (Database) throws -> T) -> T? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         var config = Configuration()
         config.readonly = true
         do {
             let probe = try DatabaseQueue(path: path, configuration: config)
             defer { try? probe.close() }
-            return try probe.read { db -> Int? in
+            return try probe.read { db -> T? in
                 guard try db.tableExists("grdb_migrations"), !(try migrator.hasCompletedMigrations(db)) else { return nil }
-                return try db.tableExists("visits") ? Int.fetchOne(db, sql: "SELECT count(*) FROM visits") ?? 0 : 0
+                return try body(db)
             }
         } catch {
             return nil
@@ -86,7 +92,7 @@ public struct AppDatabase: Sendable {
     /// with the old schema (since v16 it wrote visit ids the table refuses, and read them as
     /// bytes). A file that is up to date, new, or unreadable here is left to the open itself.
     static func refuseUpgradeWhileShared(_ path: String) throws {
-        guard pendingUpgrade(path) != nil else { return }
+        guard readIfUpgradePending(path, { _ in true }) == true else { return }
         let alone: Bool
         do {
             alone = try isAlone(path)

@@ -84,13 +84,18 @@ enum SpreadsheetHabits {
 
     /// Full-width digits, letters and signs (`１３９…`, `Ｘ`, `－`) as their ASCII forms, where the
     /// meaning is certain: phone and ID numbers.
-    static func halfWidth(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isFullWidth) else { return text }
+    /// `digitsOnly`: only full-width digits (０-９), the rest of the text as it is (free text a
+    /// person wrote, where only the numbers in it matter).
+    static func halfWidth(_ text: String, digitsOnly: Bool = false) -> String {
+        func converted(_ scalar: Unicode.Scalar) -> Bool {
+            digitsOnly ? (0xFF10...0xFF19).contains(scalar.value) : isFullWidth(scalar)
+        }
+        guard text.unicodeScalars.contains(where: converted) else { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            if isFullWidth(scalar), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) {
+            if converted(scalar), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) {
                 scalars.append(ascii)
-            } else if scalar == "\u{3000}" {
+            } else if scalar == "\u{3000}" && !digitsOnly {
                 scalars.append(" ")
             } else {
                 scalars.append(scalar)

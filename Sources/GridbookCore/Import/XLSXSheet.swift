@@ -437,12 +437,10 @@ extension XLSXSheet {
         private var hasValue = false
         /// The first row's cells: the header, to name a column in a problem.
         private var header: [String]?
-        /// The cells holding a formula with no saved result, `(row, column)`, in sheet order.
-        private var formulasWithoutResult: [(row: Int, column: Int)] = []
-        private var formulaCount = 0
-        /// The cells holding a spreadsheet error (`t="e"`: `#N/A`, `#REF!`, …), in sheet order.
-        private var errorCells: [(row: Int, column: Int, error: String)] = []
-        private var errorCount = 0
+        /// The cells holding a formula with no saved result, in sheet order.
+        private var formulasWithoutResult = BadCells()
+        /// The cells holding a spreadsheet error (`t="e"`: `#N/A`, `#REF!`, …), each with its error.
+        private var errorCells = BadCells()
 
         init(sharedStrings: [String], dateStyles: [Bool], date1904: Bool, body: @escaping (Row) throws -> Void) {
             self.sharedStrings = sharedStrings
@@ -495,8 +493,12 @@ extension XLSXSheet {
             switch name {
             case "sheetData":
                 inSheetData = false
-                if let first = formulasWithoutResult.first { throw formulaError(first) }
-                if let first = errorCells.first { throw cellError(first) }
+                if let problem = problem(formulasWithoutResult, advice: "open the file in Excel or WPS and save it, or paste the values", holds: { _ in
+                    "a formula with no saved result (written by a program, not a spreadsheet)"
+                }) { throw problem }
+                if let problem = problem(errorCells, advice: "correct the formula behind it, or type the value", holds: { error in
+                    "the spreadsheet error \(error.isEmpty ? "(no text)" : error), not a value"
+                }) { throw problem }
             case "row" where inSheetData:
                 // Only cells with text were placed, so the row already ends at its last non-empty cell.
                 guard !cells.isEmpty else { return }
@@ -507,15 +509,13 @@ extension XLSXSheet {
                 // leaves no result: reading the cell as empty would import a value nobody saw. A
                 // formula whose result is empty text is stored as `t="str"` with an empty `<v>`.
                 if hasFormula && (!hasValue || (value.isEmpty && cellType != "str")) {
-                    formulaCount += 1
-                    if formulasWithoutResult.count < 6 { formulasWithoutResult.append((rowNumber, column)) }
+                    formulasWithoutResult.add(row: rowNumber, column: column)
                     return
                 }
                 // An error such as #N/A (a lookup that found nothing) stands where a value should
                 // be: what the user meant is not known, so it is refused, never stored as text.
                 if cellType == "e" {
-                    errorCount += 1
-                    if errorCells.count < 6 { errorCells.append((rowNumber, column, value.trimmingCharacters(in: .whitespaces))) }
+                    errorCells.add(row: rowNumber, column: column, note: value.trimmingCharacters(in: .whitespaces))
                     return
                 }
                 let text = try cellText()
@@ -534,38 +534,22 @@ extension XLSXSheet {
             if inValue { value += string } else if inInlineText { inlineText += string }
         }
 
-        /// The sheet's cells that hold a formula with no saved result, as one problem naming the
-        /// first (its row, cell and column header) and the next few.
-        private func formulaError(_ first: (row: Int, column: Int)) -> XLSXError {
-            func reference(_ cell: (row: Int, column: Int)) -> String { "\(XLSXSheet.columnName(cell.column))\(cell.row)" }
+        /// Cells of one kind of trouble, as one problem naming the first (its row, cell and column
+        /// header, and what it `holds`, given its note) and the next few; nil when there are none.
+        private func problem(_ bad: BadCells, advice: String, holds: (String) -> String) -> XLSXError? {
+            guard let first = bad.cells.first else { return nil }
+            func reference(_ cell: BadCells.Cell) -> String { "\(XLSXSheet.columnName(cell.column))\(cell.row)" }
             var place = "row \(first.row), cell \(reference(first))"
             if let header, header.indices.contains(first.column), !header[first.column].isEmpty {
                 place += " (\(header[first.column].trimmingCharacters(in: .whitespaces)))"
             }
-            var problem = "\(place) holds a formula with no saved result (written by a program, not a spreadsheet)"
-            if formulaCount > 1 {
-                let more = formulasWithoutResult.dropFirst().map(reference).joined(separator: ", ")
-                let count = formulaCount == 2 ? "does 1 more cell" : "do \(formulaCount - 1) more cells"
-                problem += ", and so \(count) (\(more)\(formulaCount > 6 ? ", …" : ""))"
+            var problem = "\(place) holds \(holds(first.note))"
+            if bad.count > 1 {
+                let more = bad.cells.dropFirst().map { reference($0) + ($0.note.isEmpty ? "" : " \($0.note)") }.joined(separator: ", ")
+                let count = bad.count == 2 ? "does 1 more cell" : "do \(bad.count - 1) more cells"
+                problem += ", and so \(count) (\(more)\(bad.count > BadCells.kept ? ", …" : ""))"
             }
-            return XLSXError(description: problem + ": open the file in Excel or WPS and save it, or paste the values")
-        }
-
-        /// The sheet's cells that hold a spreadsheet error, as one problem naming the first (its
-        /// row, cell, column header and error) and the next few.
-        private func cellError(_ first: (row: Int, column: Int, error: String)) -> XLSXError {
-            func reference(_ cell: (row: Int, column: Int, error: String)) -> String { "\(XLSXSheet.columnName(cell.column))\(cell.row)" }
-            var place = "row \(first.row), cell \(reference(first))"
-            if let header, header.indices.contains(first.column), !header[first.column].isEmpty {
-                place += " (\(header[first.column].trimmingCharacters(in: .whitespaces)))"
-            }
-            var problem = "\(place) holds the spreadsheet error \(first.error.isEmpty ? "(no text)" : first.error), not a value"
-            if errorCount > 1 {
-                let more = errorCells.dropFirst().map { "\(reference($0)) \($0.error)" }.joined(separator: ", ")
-                let count = errorCount == 2 ? "does 1 more cell" : "do \(errorCount - 1) more cells"
-                problem += ", and so \(count) (\(more)\(errorCount > 6 ? ", …" : ""))"
-            }
-            return XLSXError(description: problem + ": correct the formula behind it, or type the value")
+            return XLSXError(description: problem + ": " + advice)
         }
 
         /// The current cell's text as the user sees it.
@@ -770,5 +754,25 @@ extension XLSXSheet {
             rest = (rest - 1) / 26
         }
         return name
+    }
+}
+
+/// Cells of a sheet with one kind of trouble, in sheet order: the first few kept, all counted.
+private struct BadCells {
+    struct Cell {
+        let row: Int
+        let column: Int
+        /// What to show beside the cell's reference (its error), or "".
+        let note: String
+    }
+
+    /// How many cells are kept to be named.
+    static let kept = 6
+    private(set) var cells: [Cell] = []
+    private(set) var count = 0
+
+    mutating func add(row: Int, column: Int, note: String = "") {
+        count += 1
+        if cells.count < Self.kept { cells.append(Cell(row: row, column: column, note: note)) }
     }
 }

@@ -231,16 +231,7 @@ public enum Open311 {
     /// Full-width digits (１３８…, as people type them) count as digits, and a phone number written
     /// in groups (`138-1234-5678`, `138 1234 5678`, `0471-1234567`) as one number.
     public static func masked(_ text: String) -> String {
-        // Full-width digits as ASCII ones (nothing else of the text is changed).
-        var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if (0xFF10...0xFF19).contains(scalar.value), let digit = Unicode.Scalar(scalar.value - 0xFEE0) {
-                scalars.append(digit)
-            } else {
-                scalars.append(scalar)
-            }
-        }
-        let text = String(scalars)
+        let text = SpreadsheetHabits.halfWidth(text, digitsOnly: true)
         guard text.contains(where: { $0.isASCII && ($0.isNumber || $0 == "@") }) else { return text }
         let emails = text.replacing(/[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+/) { match in
             PersonalData.maskEmail(String(match.output.0))
