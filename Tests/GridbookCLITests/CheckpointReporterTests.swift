@@ -40,6 +40,8 @@ struct CheckpointReporterTests {
         let first = reporter.lines(for: .success(held), at: .seconds(3))
         #expect(levels(first) == [.debug, .notice])
         #expect(first.last?.metadata == ["frames": "16384", "copied": "100"])
+        #expect(first.last?.message == "the WAL could not start over: a reader of an older snapshot (a backup?) "
+                + "or writes without a pause held it past the checkpoint's 50 ms")
         #expect(levels(reporter.lines(for: .success(held), at: .seconds(12))) == [.debug])
         #expect(levels(reporter.lines(for: .success(held), at: .seconds(13))) == [.debug, .notice])
         let restarted = AppDatabase.Checkpoint(frames: 5 * AppDatabase.restartFrames, copied: 20480, restarted: true)

@@ -5,8 +5,8 @@ import Logging
 ///
 /// A turn that finds the database busy (SQLite answers a passive checkpoint `SQLITE_BUSY` while
 /// another connection holds the lock it needs for an instant) or that cannot make the WAL start
-/// over (a report reading an older snapshot) is normal now and then: the next turn, half a
-/// second later, tries again. Said at debug level, with a notice only once it has gone on for
+/// over (a report reading an older snapshot, or writes that leave no pause for 50 ms) is normal
+/// now and then: the next turn, half a second later, tries again. Said at debug level, with a notice only once it has gone on for
 /// ``patience`` (and then at most once per ``patience``): an operator reading the log at info
 /// level sees a line only when the WAL is really not being copied back.
 struct CheckpointReporter {
@@ -35,7 +35,7 @@ struct CheckpointReporter {
             ])]
             if checkpoint.frames >= 4 * AppDatabase.restartFrames, !checkpoint.restarted, elapsed >= quietUntil {
                 quietUntil = elapsed + Self.patience
-                lines.append(Line(level: .notice, message: "the WAL could not start over: a read of an older snapshot (a backup?) held it",
+                lines.append(Line(level: .notice, message: "the WAL could not start over: a reader of an older snapshot (a backup?) or writes without a pause held it past the checkpoint's 50 ms",
                                   metadata: ["frames": "\(checkpoint.frames)", "copied": "\(checkpoint.copied)"]))
             }
             return lines

@@ -213,7 +213,8 @@ public struct AppDatabase: Sendable {
                     let (frames, copied) = try db.checkpoint(.restart)
                     return Checkpoint(frames: frames, copied: copied, restarted: true)
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-                    // A read outside the reports (a backup) holds an older snapshot: the next turn tries again.
+                    // A read outside the reports (a backup) holds an older snapshot, or the writer left no
+                    // pause within the connection's 50 ms (seen at ten times the county): the next turn tries again.
                     return passive
                 }
             }
