@@ -132,7 +132,7 @@ say "running $("$VENV/bin/schemathesis" --version) against $BASE/openapi.yaml ($
 mkdir -p "$RUN_DIR"
 set +e
 (cd "$RUN_DIR" && "$VENV/bin/schemathesis" run "$BASE/openapi.yaml" \
-    --checks not_a_server_error,status_code_conformance,response_schema_conformance \
+    --checks not_a_server_error,status_code_conformance,response_schema_conformance,unsupported_method \
     -H "Authorization: Bearer $TOKEN" \
     --max-examples "$MAX_EXAMPLES" \
     --workers "$WORKERS" \

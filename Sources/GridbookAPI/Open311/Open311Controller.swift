@@ -276,8 +276,7 @@ struct Open311ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let last = String(request.uri.path.split(separator: "/").last ?? "")
-            let format = Open311Format.split(last.removingPercentEncoding ?? last)?.format ?? .xml
+            let format = Self.format(of: request)
             if let error = error as? Open311Error { return error.response(format) }
             if let error = error as? HTTPError, error.status == .notFound {
                 return Open311Error(.notFound, "there is no resource \(request.uri.path) here").response(format)
@@ -290,5 +289,11 @@ struct Open311ErrorMiddleware: RouterMiddleware {
             }
             return Open311Error(status, api.message, retryAfter: api.retryAfter).response(format)
         }
+    }
+
+    /// The format a GeoReport v2 path asks for by its last part's extension (XML when it names none).
+    static func format(of request: Request) -> Open311Format {
+        let last = String(request.uri.path.split(separator: "/").last ?? "")
+        return Open311Format.split(last.removingPercentEncoding ?? last)?.format ?? .xml
     }
 }
