@@ -409,9 +409,10 @@ struct SeedImporter {
     /// Creates again what ``suspendIndexesAndTriggers(on:)`` dropped, with a small page cache.
     /// SQLite's sorter sorts a page cache's worth of keys at a time in each of its threads (three
     /// with `threads = 2`), then merges those runs. Runs of 2 MiB stay in the processor's caches
-    /// while they are sorted: the visit log's two indexes built 5–10 % faster than with runs of
-    /// 8 MiB at both sizes of the county (and 25 % slower with 32 MiB, though those merge in fewer
-    /// passes), and the import's peak memory fell by 18 MB (106 to 87 MB for two million visits).
+    /// while they are sorted: the visit log's two indexes built a few per cent faster than with
+    /// runs of 8 MiB at both sizes of the county (and 25 % slower with 32 MiB, though those merge
+    /// in fewer passes), and the import's peak memory fell by 18 MB (106 to 87 MB for two million
+    /// visits; BENCHMARKS.md).
     private func restore(_ definitions: [String], on table: String) throws {
         guard !definitions.isEmpty else { return }
         let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
