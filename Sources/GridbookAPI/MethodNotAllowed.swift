@@ -64,20 +64,34 @@ struct DocumentedMethods: Sendable {
     }
 }
 
-/// Answers a method a documented path does not take with 405 and `Allow` (the path's methods), in
-/// the error format of the path's API (GeoReport v2's under `/open311/`); other requests pass.
+/// Turns the router's 404 for a method a documented path does not take into 405 with `Allow`
+/// (the path's methods), in the error format of the path's API (GeoReport v2's under
+/// `/open311/`). The router decides first: only a request it found nothing for is looked up in
+/// the document, so routed requests cost nothing more.
 struct MethodNotAllowedMiddleware: RouterMiddleware {
     typealias Context = GridbookRequestContext
 
     static let documented = DocumentedMethods(openAPI: OpenAPIDocument.yaml)
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            let response = try await next(request, context)
+            // GeoReport v2's errors are answered, not thrown (Open311ErrorMiddleware).
+            guard response.status == .notFound, let refusal = try refusal(request, context) else { return response }
+            return refusal
+        } catch let error as any HTTPResponseError where error.status == .notFound {
+            guard let refusal = try refusal(request, context) else { throw error }
+            return refusal
+        }
+    }
+
+    /// The 405 for `request` when its path is documented without its method; nil otherwise (a
+    /// path the document does not describe, or a record a documented method did not find).
+    private func refusal(_ request: Request, _ context: Context) throws -> Response? {
         let path = request.uri.path
         // GeoReport v2 serves every resource as .xml too; the document describes the .json form.
         let described = path.hasPrefix("/open311/") && path.hasSuffix(".xml") ? path.dropLast(4) + ".json" : path
-        guard let methods = Self.documented.methods(forPath: described), !methods.contains(request.method) else {
-            return try await next(request, context)
-        }
+        guard let methods = Self.documented.methods(forPath: described), !methods.contains(request.method) else { return nil }
         let allow = methods.map(\.rawValue).joined(separator: ", ")
         let message = "\(path) does not take \(request.method.rawValue): it takes \(allow)"
         var response = if path.hasPrefix("/open311/") {

@@ -6,9 +6,10 @@ import Logging
 /// A turn that finds the database busy (SQLite answers a passive checkpoint `SQLITE_BUSY` while
 /// another connection holds the lock it needs for an instant) or that cannot make the WAL start
 /// over (a report reading an older snapshot, or writes that leave no pause for 50 ms) is normal
-/// now and then: the next turn, half a second later, tries again. Said at debug level, with a notice only once it has gone on for
-/// ``patience`` (and then at most once per ``patience``): an operator reading the log at info
-/// level sees a line only when the WAL is really not being copied back.
+/// now and then: the next turn, half a second later, tries again. Said at debug level, with a
+/// notice only once it has gone on for ``patience`` (and then at most once per ``patience``): an
+/// operator reading the log at info level sees a line only when the WAL is really not being
+/// copied back.
 struct CheckpointReporter {
     /// How long a turn may keep failing in the same way before a notice says so.
     static let patience: Duration = .seconds(10)
