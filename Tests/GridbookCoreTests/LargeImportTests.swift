@@ -34,6 +34,79 @@ struct LargeImportTests {
         #expect(stored.count == 8)
     }
 
+    /// Visit rows for households `order` in turn, `perHousehold` each (ids by their place).
+    func visitRows(households order: [String], perHousehold: Int) -> String {
+        order.enumerated().flatMap { position, household in
+            (0..<perHousehold).map { index in
+                let date = LocalDate("1990-01-01")!.adding(days: index)
+                return String(format: "00000000-0000-4000-8000-%012x,%@,P1,%@T10:00:00+08:00,door,%@,\n", position * perHousehold + index,
+                              household, date.description, index % 3 == 0 ? "absent" : "met")
+            }
+        }.joined()
+    }
+
+    @Test("the reader tells whether the good rows so far came in household order, batch by batch")
+    func householdOrder() throws {
+        let seeds = try SeedDirectory(["visits.csv": "id,household_code,visitor_id,visited_at,method,outcome,note\n"
+            + visitRows(households: ["H1", "H2", "H2", "H3"], perHousehold: 2)
+            // A bad row out of order does not count: it is not written.
+            + "00000000-0000-4000-8000-0000000000aa,NOPE,P1,2026-01-01T10:00:00+08:00,door,met,\n"
+            + visitRows(households: ["H5", "H4", "H6"], perHousehold: 1)])
+        let file = try #require(SeedFile(directory: seeds.url, name: .visits, encoding: .utf8, report: { _ in }))
+        var households = CodeTable()
+        for code in ["H1", "H2", "H3", "H4", "H5", "H6"] { households.set(code, 1) }
+        var reader = VisitReader(file: file, households: households, people: ["P1"], calendar: LocalCalendar(timeZone: try #require(TimeZone(identifier: "Asia/Shanghai"))),
+                                 latestAllowed: Int.max, problemBudget: 50, progress: nil)
+        var batches: [String] = []
+        while let batch = reader.nextBatch(size: 4) {
+            batches.append("\(batch.rows.count) \(batch.problems.count) \(batch.inHouseholdOrder)")
+        }
+        // H1 H1 H2 H2 | H2 H2 H3 H3 | NOPE H5 H4 H6: the first two in order, H4 after H5 is not.
+        #expect(batches == ["4 0 true", "4 0 true", "3 1 false"])
+    }
+
+    @Test("visits in household order or not, the index by household holds every visit, as the table does")
+    func householdIndexEitherOrder() async throws {
+        // In order throughout; out of order from the second household (before any row is
+        // written); and from the fifth, after two batches went in with the index kept.
+        for order in [["H1", "H2", "H3", "H5", "H7"], ["H3", "H1", "H7", "H2", "H5"], ["H1", "H2", "H3", "H7", "H5"]] {
+            let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+            let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(households: order, perHousehold: 3_000)))
+            _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+            let indexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
+            #expect(indexes == ["visits_household", "visits_id"])
+            let key = "household_code || ' ' || outcome || ' ' || visited_on || ' ' || hex(id)"
+            let indexed = try await database.read { try String.fetchAll($0, sql: "SELECT \(key) FROM visits INDEXED BY visits_household WHERE household_code > '' ORDER BY household_code, outcome, visited_on, id") }
+            let stored = try await database.read { try String.fetchAll($0, sql: "SELECT \(key) FROM visits NOT INDEXED ORDER BY household_code, outcome, visited_on, id") }
+            #expect(indexed.count == 15_000)
+            #expect(indexed == stored)
+            let integrity = try await database.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+            #expect(integrity == ["ok"])
+            // Every household's latest met visit: the 3,000th day's, whose index % 3 is 2.
+            let lastMet = try await database.read { try String.fetchAll($0, sql: "SELECT code || ' ' || IFNULL(last_met_on, '-') FROM households ORDER BY code") }
+            #expect(lastMet == ["H1 1998-03-19", "H2 1998-03-19", "H3 1998-03-19", "H4 -", "H5 1998-03-19", "H6 -", "H7 1998-03-19", "H8 -"])
+        }
+    }
+
+    @Test("a first import without visits, or with no households, still builds the households' index on due dates")
+    func dueIndexWithoutVisits() async throws {
+        var withoutVisits = smallCounty
+        withoutVisits["visits.csv"] = nil
+        var noHouseholds = smallCounty(replacing: "households.csv", with: "")
+        noHouseholds["visits.csv"] = nil
+        for (files, households) in [(withoutVisits, 8), (noHouseholds, 0)] {
+            let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+            let seeds = try SeedDirectory(files)
+            _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+            let householdIndexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'households' AND sql IS NOT NULL ORDER BY name") }
+            #expect(householdIndexes == ["households_block", "households_grid_due"])
+            let indexed = try await database.read { try String.fetchAll($0, sql: "SELECT code || ' ' || due_on FROM households INDEXED BY households_grid_due WHERE grid_code IS NOT NULL ORDER BY code") }
+            let stored = try await database.read { try String.fetchAll($0, sql: "SELECT code || ' ' || due_on FROM households NOT INDEXED ORDER BY code") }
+            #expect(indexed == stored)
+            #expect(stored.count == households)
+        }
+    }
+
     @Test("bad rows deep in a large file: every one reported, nothing written")
     func badRowsDeepInFile() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))

@@ -134,20 +134,23 @@ struct BulkStatement {
 
 /// Inserts rows into a table many at a time (`INSERT … VALUES (…), (…), …`), which spends far
 /// less per row on statement execution than one row per statement.
+///
+/// The statements are `INSERT OR FAIL`: a row that breaks a constraint stops its statement with
+/// the same error as a plain `INSERT`, but without taking back the rows the statement put in
+/// before it. So SQLite keeps no statement journal for them: for each statement, a copy of every
+/// page it changes that was there before it (the last leaf and its parents in the table and in
+/// each index kept up to date), which was written to a temporary file. Only for a transaction
+/// that is rolled back whole on any error, as the importer's are.
 struct BatchInsert {
     private let batch: BulkStatement
     private let single: BulkStatement
-    /// Rows per multi-row statement. Each statement inside the import's transaction keeps a
-    /// statement journal of the pages it changes that were there before it (the table's last
-    /// leaf and its parents), spilled to a temporary file: at 64 rows a statement that was 480 MB
-    /// written for two million visits (4.9 GB for twenty million), a third of all the import
-    /// wrote; at 512 rows it is 70 MB. (8 columns × 512 rows is 4,096 parameters; SQLite allows 32,766.)
+    /// Rows per multi-row statement. (8 columns × 512 rows is 4,096 parameters; SQLite allows 32,766.)
     static let rowsPerBatch = 512
 
     /// Prepares inserts of `columns` into `table`.
     init(_ db: Database, table: String, columns: [String]) throws {
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        let head = "INSERT OR FAIL INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         batch = try BulkStatement(db, sql: head + Array(repeating: placeholders, count: Self.rowsPerBatch).joined(separator: ", "))
         single = try BulkStatement(db, sql: head + placeholders)
     }

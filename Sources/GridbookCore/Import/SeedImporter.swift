@@ -99,6 +99,9 @@ struct SeedImporter {
     /// Every household's last met visit and due date are up to date with what was read (the
     /// visit log was written, after every file it depends on).
     private var datesRefreshed = false
+    /// The index of households by due date, when a first import loaded the households without
+    /// it: it is built once their dates are written, at the end (``restoreDueIndex()``).
+    private var suspendedDueIndex: [String] = []
 
     /// What exists, in the database or in rows already read: code → (level, parent).
     private var units: [String: (level: UnitLevel, parent: String?)] = [:]
@@ -203,6 +206,8 @@ struct SeedImporter {
             if !datesRefreshed { try refreshDueOn(db) }
             try Audit.record(db, options.actor, "import", "seed_directory", directory.path, detail: summary.auditDetail, at: now)
         }
+        // Built whether or not anything was added (a households.csv of no rows dropped it too).
+        try restoreDueIndex()
         return summary
     }
 
@@ -391,13 +396,17 @@ struct SeedImporter {
     /// transaction, so a failed import leaves the schema as it was.
     ///
     /// `named`: only the indexes of those names (no trigger): for a bulk update that moves every
-    /// row's key in them.
-    private func suspendIndexesAndTriggers(on table: String, named names: [String]? = nil) throws -> [String] {
+    /// row's key in them. `except`: all but the indexes of those names.
+    private func suspendIndexesAndTriggers(on table: String, named names: [String]? = nil,
+                                           except kept: [String] = []) throws -> [String] {
         let objects = try Row.fetchAll(db, sql: """
             SELECT type, name, sql FROM sqlite_master
             WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL
             ORDER BY type, name
-            """, arguments: [table]).filter { object in names.map { $0.contains(object[1] as String) } ?? true }
+            """, arguments: [table]).filter { object in
+                let name: String = object[1]
+                return (names.map { $0.contains(name) } ?? true) && !kept.contains(name)
+            }
         for object in objects {
             let type: String = object[0]
             let name: String = object[1]
@@ -683,6 +692,12 @@ struct SeedImporter {
         var insertTag = try BulkStatement(db, sql: "INSERT INTO household_categories (household_code, category_code) VALUES (?, ?)")
         // Into an empty table, rows go in many at a time without the upsert's checks.
         let bulk = households.count == 0 && !staged
+        // The index by due date stays off until the households' dates are written (after the
+        // visit log): built then from the finished rows, it is built once, in new pages at the
+        // end of the file. Dropped and built again over the pages it had (free pages, which a
+        // statement must keep a copy of), it wrote 1.5 GB of statement journal for a million
+        // households.
+        if bulk { suspendedDueIndex = try suspendIndexesAndTriggers(on: "households", named: [Self.householdsByDue]) }
         let suspended = bulk ? try suspendIndexesAndTriggers(on: "households") : []
         let bulkHouseholds = bulk ? try BatchInsert(db, table: "households", columns: householdColumns) : nil
         let bulkTags = bulk ? try BatchInsert(db, table: "household_categories", columns: ["household_code", "category_code"]) : nil
@@ -793,11 +808,28 @@ struct SeedImporter {
         household + "\u{1F}" + category
     }
 
+    /// The visit log's index by household, and the households' by due date (AppDatabase's migrations).
+    private static let visitsByHousehold = "visits_household"
+    private static let householdsByDue = "households_grid_due"
+
+    /// Builds the index of households by due date, when the households were loaded without it.
+    private mutating func restoreDueIndex() throws {
+        try restore(suspendedDueIndex, on: "households")
+        suspendedDueIndex = []
+    }
+
     private mutating func importVisits(_ file: inout SeedFile, _ summary: inout ImportFileSummary) throws {
         let started = Date()
         // A first import loads an empty visit log (its households are new too); a staged one
         // loads its own empty table. Rows go in many at a time either way.
-        let suspended = staged ? [] : try suspendIndexesAndTriggers(on: "visits")
+        //
+        // The index by household is kept up to date as the rows go in while they come in
+        // household order (a visit log exported household by household): each entry then goes in
+        // beside the one before, which costs less than sorting them all after, and less the more
+        // visits there are (the sort is n log n). From the first row out of that order it is
+        // dropped, and built again after with the others.
+        var suspended = staged ? [] : try suspendIndexesAndTriggers(on: "visits", except: [Self.visitsByHousehold])
+        var householdIndexKept = !staged
         let insert = try BatchInsert(db, table: "visits", columns: VisitReader.columns)
         let budget = options.maxProblems - problems.count
         // Rows are read and checked on another thread while this one writes the rows before them.
@@ -822,6 +854,10 @@ struct SeedImporter {
             checked += batch.problems
             if batch.truncated { checkedTruncated = true }
             guard writing, checked.isEmpty else { continue }
+            if householdIndexKept && !batch.inHouseholdOrder {
+                suspended += try suspendIndexesAndTriggers(on: "visits", named: [Self.visitsByHousehold])
+                householdIndexKept = false
+            }
             try insert.insert(batch.rows)
             written += batch.rows.count
             // Staged: only what the database does not hold already stays.
@@ -865,11 +901,11 @@ struct SeedImporter {
         }
         summary.added = written
         // A first import: no household has dates yet, and every one is written. The index on
-        // them is built again after, once, as the visits' are (kept up to date row by row, it
-        // was a fifth of this step).
-        let dueIndex = try suspendIndexesAndTriggers(on: "households", named: ["households_grid_due"])
+        // them is built after, once, as the visits' are (kept up to date row by row, it was a
+        // fifth of this step).
+        suspendedDueIndex += try suspendIndexesAndTriggers(on: "households", named: [Self.householdsByDue])
         try refreshLastMet(db, rewrite: true)
-        try restore(dueIndex, on: "households")
+        try restoreDueIndex()
         datesRefreshed = true
     }
 }

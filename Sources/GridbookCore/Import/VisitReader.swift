@@ -7,6 +7,9 @@ struct VisitBatch: Sendable {
     var rowCount = 0
     /// More problems were found than the import may report.
     var truncated = false
+    /// Whether every good row so far, this batch's and the batches' before it, came in the order
+    /// of its household code (equal codes together, each not below the one before it).
+    var inHouseholdOrder = true
 }
 
 /// Reads visits.csv and checks every row against the households and people known, away from
@@ -30,6 +33,9 @@ struct VisitReader: Sendable {
     private let progress: (@Sendable (String, Double, Int?) -> Void)?
     private let columns: (id: Int?, household: Int?, visitor: Int?, time: Int?, method: Int?, outcome: Int?, note: Int?)
     private var rowsRead = 0
+    /// The household code of the last good row, as long as every good row came in household
+    /// order (``VisitBatch/inHouseholdOrder``); nil from the first row that did not.
+    private var lastHousehold: [UInt8]? = []
 
     init(file: SeedFile, households: CodeTable, people: Set<String>, calendar: LocalCalendar, latestAllowed: Int,
          problemBudget: Int, progress: (@Sendable (String, Double, Int?) -> Void)?) {
@@ -68,6 +74,7 @@ struct VisitReader: Sendable {
         if batch.rowCount == 0 && batch.problems.isEmpty && !batch.truncated {
             return nil
         }
+        batch.inHouseholdOrder = lastHousehold != nil
         return batch
     }
 
@@ -121,6 +128,10 @@ struct VisitReader: Sendable {
         guard valid, let id, let epochSeconds, let method, let outcome else { return }
         batch.rows.appendValue(storedId: id)
         append(household.text, at: columns.household, to: &batch)
+        if let last = lastHousehold {
+            lastHousehold = if let text = household.text { Self.order(after: last, Array(text.utf8)) }
+                else { file.withTrimmedBytes(at: columns.household) { Self.order(after: last, $0) } }
+        }
         append(visitor.text, at: columns.visitor, to: &batch)
         file.withTrimmedBytes(at: columns.time) { batch.rows.appendValue(bytes: $0) }
         batch.rows.appendValue(calendar.localDate(epochSeconds: epochSeconds).description)
@@ -158,6 +169,15 @@ struct VisitReader: Sendable {
         } else {
             file.withTrimmedBytes(at: position) { batch.rows.appendValue(bytes: $0) }
         }
+    }
+
+    /// What ``lastHousehold`` becomes with a good row of `household`, after rows in household
+    /// order up to one of `last`: compared as bytes, the order of SQLite's BINARY collation,
+    /// which the index on household codes keeps.
+    @inline(__always)
+    private static func order(after last: [UInt8], _ household: some Collection<UInt8>) -> [UInt8]? {
+        if last.elementsEqual(household) { return last }
+        return last.lexicographicallyPrecedes(household) ? Array(household) : nil
     }
 
     /// The methods and outcomes by their bytes: two short strings read millions of times.
