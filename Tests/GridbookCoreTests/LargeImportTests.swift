@@ -107,6 +107,26 @@ struct LargeImportTests {
         }
     }
 
+    @Test("CHECK constraints, off while the visits load, are on again after an import that succeeded or failed")
+    func checksBackOn() async throws {
+        for bad in [Set<Int>(), [9_000]] {
+            let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+            let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(10_000, badAt: bad)))
+            _ = try? await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+            #expect(try await database.read { try Bool.fetchOne($0, sql: "PRAGMA ignore_check_constraints") } == false)
+            let error = await #expect(throws: DatabaseError.self) {
+                try await database.write { db in
+                    try db.execute(sql: """
+                        INSERT INTO visits (id, household_code, visitor_id, visited_at, visited_on, method, outcome)
+                        VALUES (x'00', 'H1', 'P1', '2026-06-01T10:00:00+08:00', '2026-06-01', 'door', 'met')
+                        """)
+                }
+            }
+            #expect(error?.resultCode == .SQLITE_CONSTRAINT)
+            #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM visits WHERE length(id) <> 16") } == 0)
+        }
+    }
+
     @Test("bad rows deep in a large file: every one reported, nothing written")
     func badRowsDeepInFile() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))

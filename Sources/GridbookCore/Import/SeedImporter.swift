@@ -35,10 +35,14 @@ extension AppDatabase {
                 return summary
             }
             // Back on whatever happened: a connection left without them would let later writes
-            // break references unnoticed, so failing to turn them on is an error of its own.
+            // break references unnoticed, so failing to turn them on is an error of its own. The
+            // same for CHECK constraints, off while visits are loaded (and back on after, unless
+            // the load failed).
             try db.execute(sql: "PRAGMA foreign_keys = ON")
-            guard try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") == true else {
-                throw GridbookError.invalid(field: "foreign_keys", problem: "SQLite's foreign key checks could not be turned back on after the import")
+            try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+            guard try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") == true,
+                  try Bool.fetchOne(db, sql: "PRAGMA ignore_check_constraints") == false else {
+                throw GridbookError.invalid(field: "foreign_keys", problem: "SQLite's foreign key and CHECK constraints could not be turned back on after the import")
             }
             return try outcome.get()
         }
@@ -830,6 +834,12 @@ struct SeedImporter {
         // dropped, and built again after with the others.
         var suspended = staged ? [] : try suspendIndexesAndTriggers(on: "visits", except: [Self.visitsByHousehold])
         var householdIndexKept = !staged
+        // The reader checked every value the visit log's CHECK constraints would (an id is its 16
+        // bytes, a method and an outcome among theirs). One of them calls a function
+        // (`length(id)`), and a statement that calls one may fail part way, so SQLite kept a
+        // statement journal for every batch of rows: 1.4 GB written for twenty million visits.
+        // They are back on once the rows are in (and after any import: `importSeeds`).
+        try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
         let insert = try BatchInsert(db, table: "visits", columns: VisitReader.columns)
         let budget = options.maxProblems - problems.count
         // Rows are read and checked on another thread while this one writes the rows before them.
@@ -867,6 +877,7 @@ struct SeedImporter {
                 if dropped.duplicate { duplicated = true }
             }
         }
+        try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
         let loaded = Date()
         // The visit log's unique index on id, built again, is the check for ids twice in the file.
         do {
