@@ -50,9 +50,12 @@ if [[ -z "$GRIDBOOK" ]]; then
 fi
 [[ -x "$GRIDBOOK" ]] || { echo "no gridbook binary at $GRIDBOOK" >&2; exit 2; }
 
-# timed LOG CMD... : runs CMD, prints "SECONDS RSS_KB"; a failure stops the benchmark.
+# timed LOG CMD... : runs CMD, prints "SECONDS RSS_KB"; a failure stops the benchmark. Each
+# command starts with nothing left for the kernel to write back from the one before (`sync`):
+# a deleted 4 GB database's dirty pages otherwise cost the next run seconds.
 timed() {
     local log="$1"; shift
+    sync
     if ! /usr/bin/time -f '%e %M' -o "$log.time" "$@" >"$log" 2>&1; then
         echo "FAILED: $*" >&2
         tail -20 "$log" >&2

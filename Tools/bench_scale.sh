@@ -133,6 +133,9 @@ measure_size() {
     echo "import into a new database, $RUNS times"
     for run in $(seq 1 "$RUNS"); do
         rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+        # Nothing left to write back from the step before: without it the first 10x import
+        # ran 6-10 s slower than the two after it, in two runs of this script.
+        sync
         /usr/bin/time -f "%e %M" -o "$LOG/x$size-import-time.txt" "$GRIDBOOK" --db "$db" import "$county" >"$LOG/x$size-import.txt"
         read -r seconds rss_kb <"$LOG/x$size-import-time.txt"
         FIG[$size,import_runs]+="${FIG[$size,import_runs]:+, }$seconds"

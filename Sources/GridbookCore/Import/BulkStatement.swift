@@ -137,10 +137,12 @@ struct BulkStatement {
 ///
 /// The statements are `INSERT OR FAIL`: a row that breaks a constraint stops its statement with
 /// the same error as a plain `INSERT`, but without taking back the rows the statement put in
-/// before it. So SQLite keeps no statement journal for them: for each statement, a copy of every
-/// page it changes that was there before it (the last leaf and its parents in the table and in
-/// each index kept up to date), which was written to a temporary file. Only for a transaction
-/// that is rolled back whole on any error, as the importer's are.
+/// before it. So SQLite need keep no statement journal for them: for each statement, a copy of
+/// every page it changes that was there before it (the last leaf and its parents in the table
+/// and in each index kept up to date), which was written to a temporary file. (It still keeps
+/// one when a constraint calls a function, which SQLite counts as able to fail part way: the
+/// visit log's `length(id)`; its load turns CHECK constraints off.) Only for a transaction that
+/// is rolled back whole on any error, as the importer's are.
 struct BatchInsert {
     private let batch: BulkStatement
     private let single: BulkStatement

@@ -697,10 +697,9 @@ struct SeedImporter {
         // Into an empty table, rows go in many at a time without the upsert's checks.
         let bulk = households.count == 0 && !staged
         // The index by due date stays off until the households' dates are written (after the
-        // visit log): built then from the finished rows, it is built once, in new pages at the
-        // end of the file. Dropped and built again over the pages it had (free pages, which a
-        // statement must keep a copy of), it wrote 1.5 GB of statement journal for a million
-        // households.
+        // visit log): it is built once, from the finished rows, in new pages at the end of the
+        // file. It used to be built here and again then, the second time over its own freed
+        // pages, of which the statement kept a copy (64 MB for a million households).
         if bulk { suspendedDueIndex = try suspendIndexesAndTriggers(on: "households", named: [Self.householdsByDue]) }
         let suspended = bulk ? try suspendIndexesAndTriggers(on: "households") : []
         let bulkHouseholds = bulk ? try BatchInsert(db, table: "households", columns: householdColumns) : nil
