@@ -22,11 +22,11 @@ struct LargeImportTests {
         #expect(summary.files.last.map { "\($0.file) \($0.rows) \($0.added)" } == "visits.csv 10000 10000")
         #expect(try await database.read { try Household.fetchOne($0, key: "H1")?.lastMetOn } == LocalDate("1990-01-01")!.adding(days: 9_999))
         // The indexes dropped for the bulk load are back.
-        let indexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
+        let indexes = try await indexNames(database, on: "visits")
         #expect(indexes == ["visits_household", "visits_id"])
         // So is the households' index on due dates, built again after their dates were written,
         // and it holds those dates.
-        let householdIndexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'households' AND sql IS NOT NULL ORDER BY name") }
+        let householdIndexes = try await indexNames(database, on: "households")
         #expect(householdIndexes == ["households_block", "households_grid_due"])
         let indexed = try await database.read { try String.fetchAll($0, sql: "SELECT code || ' ' || due_on || ' ' || IFNULL(last_met_on, '-') FROM households INDEXED BY households_grid_due WHERE grid_code IS NOT NULL ORDER BY code") }
         let stored = try await database.read { try String.fetchAll($0, sql: "SELECT code || ' ' || due_on || ' ' || IFNULL(last_met_on, '-') FROM households NOT INDEXED ORDER BY code") }
@@ -73,7 +73,7 @@ struct LargeImportTests {
             let database = try AppDatabase.inMemory(clock: .fixed(testNow))
             let seeds = try SeedDirectory(smallCounty(replacing: "visits.csv", with: visitRows(households: order, perHousehold: 3_000)))
             _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
-            let indexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
+            let indexes = try await indexNames(database, on: "visits")
             #expect(indexes == ["visits_household", "visits_id"])
             let key = "household_code || ' ' || outcome || ' ' || visited_on || ' ' || hex(id)"
             let indexed = try await database.read { try String.fetchAll($0, sql: "SELECT \(key) FROM visits INDEXED BY visits_household WHERE household_code > '' ORDER BY household_code, outcome, visited_on, id") }
@@ -98,7 +98,7 @@ struct LargeImportTests {
             let database = try AppDatabase.inMemory(clock: .fixed(testNow))
             let seeds = try SeedDirectory(files)
             _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
-            let householdIndexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'households' AND sql IS NOT NULL ORDER BY name") }
+            let householdIndexes = try await indexNames(database, on: "households")
             #expect(householdIndexes == ["households_block", "households_grid_due"])
             let indexed = try await database.read { try String.fetchAll($0, sql: "SELECT code || ' ' || due_on FROM households INDEXED BY households_grid_due WHERE grid_code IS NOT NULL ORDER BY code") }
             let stored = try await database.read { try String.fetchAll($0, sql: "SELECT code || ' ' || due_on FROM households NOT INDEXED ORDER BY code") }
@@ -141,7 +141,7 @@ struct LargeImportTests {
         ])
         #expect(try await tableCounts(database) == empty)
         // The visits table keeps its indexes after the rollback.
-        let indexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
+        let indexes = try await indexNames(database, on: "visits")
         #expect(indexes == ["visits_household", "visits_id"])
     }
 

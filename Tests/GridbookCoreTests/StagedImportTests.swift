@@ -190,7 +190,7 @@ struct StagedImportTests {
         let (rows, expected) = Self.repeatedIds[index]
         #expect(try await importProblems(database, smallCounty(appending: rows, to: "visits.csv")) == expected)
         #expect(try await tableCounts(database) == empty)
-        let indexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
+        let indexes = try await indexNames(database, on: "visits")
         #expect(indexes == ["visits_household", "visits_id"])
     }
 

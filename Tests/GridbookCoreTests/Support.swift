@@ -114,6 +114,14 @@ func tableCounts(_ database: AppDatabase) async throws -> [String: Int] {
     }
 }
 
+/// The names of the indexes on `table` that a schema statement made (not a key's own), in order.
+func indexNames(_ database: AppDatabase, on table: String) async throws -> [String] {
+    try await database.read { db in
+        try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+                            arguments: [table])
+    }
+}
+
 /// The problems an import reported, as `FILE:LINE: column: problem` lines; empty when it succeeded.
 func importProblems(_ database: AppDatabase, _ files: [String: String]) async throws -> [String] {
     let seeds = try SeedDirectory(files)

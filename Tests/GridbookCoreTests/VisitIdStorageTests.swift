@@ -111,7 +111,7 @@ struct VisitIdStorageTests {
             try String.fetchAll(db, sql: "SELECT rowid || ' ' || typeof(id) || ' ' || gridbook_uuid_text(id) || ' ' || note FROM visits ORDER BY rowid")
         }
         #expect(rows == ["7 blob aaaaaaaa-0000-4000-8000-000000000002 甲", "9 blob aaaaaaaa-0000-4000-8000-000000000001 "])
-        let indexes = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits' ORDER BY name") }
+        let indexes = try await indexNames(database, on: "visits")
         #expect(indexes == ["visits_household", "visits_id"])
         #expect(try await database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
         // A client sending a visit again after the upgrade gets the stored one back, not a second.

@@ -911,9 +911,9 @@ struct SeedImporter {
         }
         summary.added = written
         // A first import: no household has dates yet, and every one is written. The index on
-        // them is built after, once, as the visits' are (kept up to date row by row, it was a
-        // fifth of this step).
-        suspendedDueIndex += try suspendIndexesAndTriggers(on: "households", named: [Self.householdsByDue])
+        // them, left off when the households were loaded (visits are written only after them,
+        // in a first import), is built after, once, as the visits' are (kept up to date row by
+        // row, it was a fifth of this step).
         try refreshLastMet(db, rewrite: true)
         try restoreDueIndex()
         datesRefreshed = true
