@@ -60,6 +60,8 @@ public func buildRouter(database: AppDatabase, cacheLifetime: Duration = .zero) 
     router.add(middleware: HeadMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
+    // Before the 405s: a browser's OPTIONS preflight to /open311/ is answered, not refused.
+    router.add(middleware: Open311CORSMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: WebhookLoopGuardMiddleware())

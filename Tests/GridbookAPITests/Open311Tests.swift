@@ -225,8 +225,12 @@ struct Open311Tests {
             }
             let json = try await client.open311(.post, "/open311/v2/requests.json", form: #"{"service_code": "neighbour"}"#, contentType: "application/json")
             #expect(json.text == #"[{"code":400,"description":"the body must be application/x-www-form-urlencoded; charset=utf-8, not application/json"}]"#)
-            let gbk = try await client.open311(.post, "/open311/v2/requests.json", form: noise(staff), contentType: "application/x-www-form-urlencoded; charset=gbk")
-            #expect(gbk.text == #"[{"code":400,"description":"the body must be UTF-8, not gbk"}]"#)
+            // Bytes that are not text in the charset named: GB18030 sent as UTF-8, a lone GB18030 lead byte.
+            let raw = try await client.open311(.post, "/open311/v2/requests.json", form: form([("api_key", staff), ("service_code", "land"), ("address_id", "V1")]) + "&description=%CD%C1%B5%D8")
+            #expect(raw.text == #"[{"code":400,"description":"description is not percent-encoded UTF-8 text"}]"#)
+            let gbk = try await client.open311(.post, "/open311/v2/requests.json", form: form([("api_key", staff), ("service_code", "land"), ("address_id", "V1")]) + "&description=%CD",
+                                               contentType: "application/x-www-form-urlencoded; charset=gbk")
+            #expect(gbk.text == #"[{"code":400,"description":"description is not percent-encoded GB18030 text"}]"#)
         }
         #expect(try await database.cases().items.isEmpty)
         #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM open311_requests") } == 0)
@@ -335,6 +339,60 @@ struct Open311Tests {
             #expect(reply.replacingOccurrences(of: url, with: #""url":"URL""#) == #"{"changeset":"2026-12-07T00:00:00Z","contact":"县（市、区）社会治理综合服务中心（综治中心）","key_service":"api_key 由综治中心以 gridbook token issue --person ID 签发，持有人须能受理案件","endpoints":[{"specification":"http://wiki.open311.org/GeoReport_v2","url":"URL","changeset":"2026-12-07T00:00:00Z","type":"production","formats":["text/xml","application/json"]}]}"#)
             let xml = try await client.open311(.get, "/open311/v2/discovery.xml")
             #expect(xml.text.contains("<formats><format>text/xml</format><format>application/json</format></formats></endpoint></endpoints></discovery>\n"))
+        }
+    }
+
+    @Test("a form is UTF-8 whatever charset it names (ISO-8859-1 from Java's clients), GB18030 when it names a Chinese one; a title masks numbers")
+    func charsets() async throws {
+        let (database, tokens) = try await apiDatabase()
+        let staff = try #require(tokens["P3"])
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        let gb18030 = try TextDecoding.transcode(Array("土地纠纷，电话 139-1234-5678".utf8), from: "UTF-8", to: "GB18030")
+        try await app.test(.router) { client in
+            for (charset, description) in [("ISO-8859-1", form([("description", "plain words")])), ("us-ascii", form([("description", "界址 13912345678")])),
+                                           ("GB18030", "description=" + gb18030.map { String(format: "%%%02X", $0) }.joined())] {
+                let reply = try await client.open311(.post, "/open311/v2/requests.json",
+                                                     form: form([("api_key", staff), ("service_code", "land"), ("address_id", "V1")]) + "&" + description,
+                                                     contentType: "application/x-www-form-urlencoded; charset=\(charset)")
+                #expect(reply.status == .created, "\(charset): \(reply.text)")
+            }
+        }
+        let titles = try await database.read { db in try String.fetchAll(db, sql: "SELECT title FROM cases ORDER BY id") }
+        #expect(titles == ["土地山林纠纷：plain words", "土地山林纠纷：界址 139****5678", "土地山林纠纷：土地纠纷，电话 139****5678"])
+        let descriptions = try await database.read { db in try String.fetchAll(db, sql: "SELECT description FROM open311_requests ORDER BY case_id") }
+        #expect(descriptions == ["plain words", "界址 13912345678", "土地纠纷，电话 139-1234-5678"])
+    }
+
+    @Test("every answer under /open311/ allows any origin, a browser's preflight is answered 204; /api/v1 allows none")
+    func crossOrigin() async throws {
+        let (database, tokens) = try await apiDatabase()
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        let origin: HTTPFields = [.origin: "https://report.example"]
+        try await app.test(.router) { client in
+            var preflight = origin
+            preflight[.accessControlRequestMethod] = "POST"
+            preflight[.accessControlRequestHeaders] = "idempotency-key"
+            try await client.execute(uri: "/open311/v2/requests.json", method: .options, headers: preflight) { response in
+                #expect(response.status == .noContent)
+                #expect(response.headers[.accessControlAllowOrigin] == "*")
+                #expect(response.headers[.accessControlAllowMethods] == "GET, HEAD, POST")
+                #expect(response.headers[.accessControlAllowHeaders] == "Authorization, Content-Type, Idempotency-Key")
+            }
+            for (uri, status) in [("/open311/v2/services.json", HTTPResponse.Status.ok), ("/open311/v2/requests/2026-999999.xml", .notFound)] {
+                try await client.execute(uri: uri, method: .get, headers: origin) { response in
+                    #expect(response.status == status)
+                    #expect(response.headers[.accessControlAllowOrigin] == "*", "\(uri)")
+                }
+            }
+            var api = origin
+            api[.authorization] = "Bearer \(try #require(tokens["P3"]))"
+            try await client.execute(uri: "/api/v1/me", method: .get, headers: api) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.accessControlAllowOrigin] == nil)
+            }
+            try await client.execute(uri: "/api/v1/me", method: .options, headers: api) { response in
+                #expect(response.status == .methodNotAllowed)
+            }
         }
     }
 }

@@ -29,11 +29,36 @@ struct OutputTests {
         #expect(DisplayWidth.of("（失能）") == 8)
         #expect(DisplayWidth.of("Ulaan") == 5)
         #expect(DisplayWidth.of("e\u{301}") == 1)
+        // Tibetan vowel signs and subjoined letters sit on the letter before them.
+        #expect(DisplayWidth.of("བཀྲ་ཤིས་དོན་གྲུབ") == 11)
+        #expect(DisplayWidth.of("\u{200D}\u{FEFF}") == 0)
+    }
+
+    @Test("a line break or tab in a cell is shown as a space, so each row stays one line")
+    func lineBreaksInCells() {
+        var table = TextTable(headers: ["code", "address"], alignments: [.left, .left])
+        table.rows = [["H1", "红旗村\r\n二楼"], ["H2", "东屋\n\t后院\r"]]
+        #expect(table.render() == """
+            code  address
+            ────  ───────────
+            H1    红旗村 二楼
+            H2    东屋  后院\u{20}
+
+            """)
     }
 
     @Test("CSV output quotes fields with commas, quotes and line breaks")
     func csvQuoting() {
         #expect(CSVWriter.render([["a", "b,c"], ["say \"hi\"", "two\nlines"]]) == "a,\"b,c\"\r\n\"say \"\"hi\"\"\",\"two\nlines\"\r\n")
+        // CRLF is one Character in Swift, equal to neither CR nor LF: it is quoted too, as is a lone CR.
+        #expect(CSVWriter.render([["六号\r\n二楼", "a\rb"]]) == "\"六号\r\n二楼\",\"a\rb\"\r\n")
+    }
+
+    @Test("CSV output puts an apostrophe before text a spreadsheet would run as a formula, not before numbers")
+    func csvFormulaGuard() {
+        #expect(CSVWriter.render([["=HYPERLINK(\"http://x\")", "+86 139", "-见上次", "@SUM(A1)", "\tx"]])
+            == "\"'=HYPERLINK(\"\"http://x\"\")\",'+86 139,'-见上次,'@SUM(A1)\r\n".replacingOccurrences(of: "\r\n", with: ",'\tx\r\n"))
+        #expect(CSVWriter.render([["-3", "+1.5", "-0.25", "-", "+", "2026-05-04", "a=b"]]) == "-3,+1.5,-0.25,-,+,2026-05-04,a=b\r\n")
     }
 }
 

@@ -126,4 +126,36 @@ struct ExportTests {
         #expect(tables["households"]?.count == 5 && tables["visits"]?.count == 4)
         #expect(tables["party_group_grids"] == ["PG1|G1", "PG1|G2"])
     }
+
+    @Test("text a spreadsheet would run as a formula is written with an apostrophe before it, which the import drops again",
+          arguments: [ExportEncoding.utf8, .gb18030])
+    func formulaGuard(encoding: ExportEncoding) async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        files["households.csv"] = files["households.csv"]!
+            .replacingOccurrences(of: ",李明,", with: ",\"=HYPERLINK(\"\"http://evil.example/\"\",\"\"点击\"\")\",")
+            .replacingOccurrences(of: "红旗村一组3号", with: "+86 红旗村一组3号")
+        files["visits.csv"] = files["visits.csv"]!.replacingOccurrences(of: ",家中无人", with: ",@张三 -见上次")
+        let seeds = try SeedDirectory(files)
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await database.exportSeeds(to: directory, encoding: encoding, revealTo: countyAdmin, by: .person("P9"))
+        let households = try Data(contentsOf: directory.appendingPathComponent("households.csv"))
+        let text = encoding == .utf8 ? String(decoding: households.dropFirst(3), as: UTF8.self)
+            : String(decoding: try TextDecoding.transcode(Array(households), from: "GB18030"), as: UTF8.self)
+        #expect(text.contains("H1,G1,,红旗村一组1号,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"点击\"\")\",13900001111,3,,2025-01-01\r\n"))
+        #expect(text.contains("H3,G1,,'+86 红旗村一组3号,赵强,,2,elderly,2025-01-01\r\n"))
+        // Numbers and dates are left as they are.
+        #expect(text.contains(",2,elderly,2025-01-01"))
+        let copy = try AppDatabase.inMemory(clock: .fixed(testNow))
+        _ = try await copy.importSeeds(from: directory, options: ImportOptions(now: testNow))
+        #expect(try await seedTables(copy) == (try await seedTables(database)))
+        let stored = try await copy.read { db in
+            try String.fetchAll(db, sql: "SELECT head_name || ' | ' || address FROM households WHERE code IN ('H1', 'H3') ORDER BY code")
+                + String.fetchAll(db, sql: "SELECT note FROM visits WHERE note LIKE '@%'")
+        }
+        #expect(stored == ["=HYPERLINK(\"http://evil.example/\",\"点击\") | 红旗村一组1号", "赵强 | +86 红旗村一组3号", "@张三 -见上次"])
+        #expect(!(try await database.importSeeds(from: directory, options: ImportOptions(now: testNow))).changedAnything)
+    }
 }

@@ -65,6 +65,43 @@ struct SpreadsheetHabitTests {
         #expect(try await tableCounts(database)["households"] == 0)
     }
 
+    @Test("a spreadsheet error written into a CSV or Unicode text file (#N/A, #REF!, Err:502) is refused, naming the cell, and nothing is written")
+    func errorText() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        files["households.csv"] = files["households.csv"]!
+            .replacingOccurrences(of: "红旗村二组1号", with: "#N/A").replacingOccurrences(of: ",陈静,", with: ", #REF! ,")
+        files["visits.csv"] = files["visits.csv"]!.replacingOccurrences(of: ",家中无人", with: ",Err:502")
+        files["people.csv"] = "id\tname\tphone\tid_number\nP1\t张伟\t\t\nP2\t巴特尔\t\t\nP3\t张三\t#VALUE!\t\nP4\t#NAME?\t\t\n"
+        files["people.txt"] = files.removeValue(forKey: "people.csv")
+        let found = try await importProblems(database, files)
+        let why = "not a value: correct the formula behind it, or type the value"
+        #expect(found == [
+            "people.txt:4: phone: holds the spreadsheet error #VALUE!, \(why)",
+            "people.txt:5: name: holds the spreadsheet error #NAME?, \(why)",
+            "households.csv:5: address: holds the spreadsheet error #N/A, \(why)",
+            "households.csv:6: head_name: holds the spreadsheet error #REF!, \(why)",
+            "visits.csv:5: note: holds the spreadsheet error Err:502, \(why)",
+        ], "\(found)")
+        #expect(try await tableCounts(database) == (try await tableCounts(try AppDatabase.inMemory(clock: .fixed(testNow)))))
+        // Text that only looks like one is text.
+        for text in ["#N/A2", "#3号楼", "Err:5021", "Error"] { #expect(!SeedFile.isSpreadsheetError(text), "\(text)") }
+    }
+
+    @Test("a file separated by the wrong character is refused with one line saying so, and nothing is written")
+    func wrongSeparator() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        files["categories.csv"] = "code;label;interval_days\nelderly;独居老人;7\n"
+        files["people.txt"] = files.removeValue(forKey: "people.csv")
+        let found = try await importProblems(database, files)
+        #expect(found.filter { !$0.contains("unknown person") } == [
+            "categories.csv:1: -: the header is separated by semicolons, but a .csv file is separated by commas: save the file again as CSV (comma delimited)",
+            "people.txt:1: -: the header is separated by commas, but a .txt file (Excel's Unicode text) is separated by tabs: save the file again as Unicode text",
+        ], "\(found)")
+        #expect(try await tableCounts(database) == (try await tableCounts(try AppDatabase.inMemory(clock: .fixed(testNow)))))
+    }
+
     @Test("blank columns beside the table (trailing commas) are passed over while empty; a value in one is refused")
     func unnamedColumns() async throws {
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))

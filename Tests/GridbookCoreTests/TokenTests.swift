@@ -28,4 +28,31 @@ struct TokenTests {
             try await database.issueToken(person: "P1", days: 0)
         }
     }
+
+    @Test("staff give sign-in codes to themselves and the field in their units, not to a colleague who handles cases; a county admin to anyone")
+    func codesForColleagues() async throws {
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        files["people.csv"] = files["people.csv"]! + "P3,赵镇干,,\nP4,钱调解,,\nP5,孙镇干,,\nP9,王旗长,,\n"
+        files["duties.csv"] = files["duties.csv"]!
+            + "P3,township_staff,T1,2025-01-01,\nP4,mediator,T1,2025-01-01,\nP5,township_staff,T1,2025-01-01,\nP9,county_admin,C,2025-01-01,\n"
+        let seeds = try SeedDirectory(files)
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        let staff = try #require(try await database.caller(person: "P3"))
+        let admin = try #require(try await database.caller(person: "P9"))
+        for person in ["P1", "P3"] {
+            _ = try await database.issueLoginCode(person: person, issuer: staff, by: .person("P3"))
+        }
+        for person in ["P4", "P5", "P9"] {
+            let error = await #expect(throws: GridbookError.self) {
+                try await database.issueLoginCode(person: person, issuer: staff, by: .person("P3"))
+            }
+            #expect(error.map { "\($0)" }?.contains(person == "P9" ? "outside your units" : "only a county admin may give a sign-in code") == true, "\(person)")
+        }
+        for person in ["P4", "P5"] {
+            _ = try await database.issueLoginCode(person: person, issuer: admin, by: .person("P9"))
+        }
+        let issued = try await database.read { db in try String.fetchAll(db, sql: "SELECT person_id FROM login_codes ORDER BY id") }
+        #expect(issued == ["P1", "P3", "P4", "P5"])
+    }
 }

@@ -2,9 +2,12 @@ import Foundation
 import GridbookCore
 import Hummingbird
 
-/// The body of `POST requests`: `application/x-www-form-urlencoded; charset=utf-8`, read as
-/// GeoReport v2 names its fields, with `attribute[CODE]=…` and a multivaluelist's repeated
-/// `attribute[CODE][]=…`. Anything that is not such a body is a 400 naming what is wrong.
+/// The body of `POST requests`: `application/x-www-form-urlencoded`, read as GeoReport v2 names
+/// its fields, with `attribute[CODE]=…` and a multivaluelist's repeated `attribute[CODE][]=…`.
+/// Its text is UTF-8 whatever charset the type names ("all data received will be assumed to be
+/// UTF-8", GeoReport v2: Java's form entity names ISO-8859-1 by default), except a Chinese one
+/// (`charset=GB18030`, `GBK`, `GB2312`), which is read as GB18030. Anything that is not such a
+/// body is a 400 naming what is wrong.
 struct Open311Form {
     /// The fields in the order sent: names and values percent-decoded, `+` as a space.
     let fields: [(name: String, value: String)]
@@ -16,27 +19,28 @@ struct Open311Form {
         guard parts.first == "application/x-www-form-urlencoded" else {
             throw Open311Error(.badRequest, "the body must be application/x-www-form-urlencoded; charset=utf-8, not \(type.isEmpty ? "nothing" : type)")
         }
-        if let charset = parts.dropFirst().first(where: { $0.hasPrefix("charset=") }) {
-            let name = charset.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            guard name == "utf-8" || name == "utf8" else { throw Open311Error(.badRequest, "the body must be UTF-8, not \(name)") }
-        }
+        let charset = parts.dropFirst().first(where: { $0.hasPrefix("charset=") })
+            .map { $0.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        let gb18030 = charset.flatMap(TextEncoding.init(name:)) == .gb18030
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        try self.init(body: buffer.readableBytesView)
+        try self.init(body: buffer.readableBytesView, gb18030: gb18030)
     }
 
     /// Reads a form's bytes. They are split at `&` and `=` and percent-decoded first, and only
-    /// then read as UTF-8: a raw byte that is not UTF-8 (a GB18030 body sent as is) is refused
-    /// as a percent-encoded one is, naming its field, never read as U+FFFD.
-    init(body: some Collection<UInt8>) throws {
+    /// then read as UTF-8 (or GB18030, `gb18030`): a raw byte that is not (a GB18030 body sent
+    /// as is, naming no charset) is refused as a percent-encoded one is, naming its field, never
+    /// read as U+FFFD.
+    init(body: some Collection<UInt8>, gb18030: Bool = false) throws {
+        let encoding = gb18030 ? "GB18030" : "UTF-8"
         var fields: [(name: String, value: String)] = []
         for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let halves = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = Self.decode(halves[0]) else {
-                throw Open311Error(.badRequest, "the body is not a form: a field's name is not percent-encoded UTF-8")
+            guard let name = Self.decode(halves[0], gb18030: gb18030) else {
+                throw Open311Error(.badRequest, "the body is not a form: a field's name is not percent-encoded \(encoding)")
             }
-            guard let value = halves.count > 1 ? Self.decode(halves[1]) : "" else {
-                throw Open311Error(.badRequest, "\(RecordCode.problem(name) == nil ? name : RecordCode.quoted(name)) is not percent-encoded UTF-8 text")
+            guard let value = halves.count > 1 ? Self.decode(halves[1], gb18030: gb18030) : "" else {
+                throw Open311Error(.badRequest, "\(RecordCode.problem(name) == nil ? name : RecordCode.quoted(name)) is not percent-encoded \(encoding) text")
             }
             guard !name.isEmpty else { continue }
             fields.append((name, value))
@@ -44,8 +48,22 @@ struct Open311Form {
         self.fields = fields
     }
 
+    /// `+` as a space, `%XX` as the byte; nil for a bad escape or bytes that are not UTF-8
+    /// (GB18030 text when `gb18030`).
+    static func decode(_ text: some Collection<UInt8>, gb18030: Bool) -> String? {
+        guard gb18030 else { return decode(text) }
+        guard let bytes = decode(text, as: { $0 }) else { return nil }
+        return (try? TextDecoding.transcode(bytes, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
     /// `+` as a space, `%XX` as the byte; nil for a bad escape or bytes that are not UTF-8.
     static func decode(_ text: some Collection<UInt8>) -> String? {
+        decode(text) { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// The bytes of `text` with `+` as a space and `%XX` as the byte, made into a value by
+    /// `value`; nil for a bad escape.
+    private static func decode<Value>(_ text: some Collection<UInt8>, as value: ([UInt8]) -> Value?) -> Value? {
         var bytes: [UInt8] = []
         var rest = text[...]
         while let byte = rest.popFirst() {
@@ -57,7 +75,7 @@ struct Open311Form {
             default: bytes.append(byte)
             }
         }
-        return String(validating: bytes, as: UTF8.self)
+        return value(bytes)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

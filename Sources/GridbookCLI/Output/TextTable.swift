@@ -15,8 +15,11 @@ struct TextTable {
         self.alignments = alignments
     }
 
-    /// The table as lines of text, columns separated by two spaces.
+    /// The table as lines of text, columns separated by two spaces. A line break or tab in a cell
+    /// (an address typed over two lines) is shown as a space, so each row stays one line.
     func render() -> String {
+        let rows = rows.map { $0.map(Self.oneLine) }
+        let footer = footer.map { $0.map(Self.oneLine) }
         let all = [headers] + rows + footer
         var widths = [Int](repeating: 0, count: headers.count)
         for row in all {
@@ -45,6 +48,21 @@ struct TextTable {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// `cell` with each line break (CRLF, LF, CR, and Unicode's) and tab as one space.
+    static func oneLine(_ cell: String) -> String {
+        guard cell.unicodeScalars.contains(where: { $0.properties.isWhitespace && $0 != " " }) else { return cell }
+        var scalars = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for scalar in cell.unicodeScalars {
+            defer { previous = scalar }
+            if scalar == "\n" && previous == "\r" { continue }
+            let isBreak = scalar == "\n" || scalar == "\r" || scalar == "\t" || scalar == "\u{0B}" || scalar == "\u{0C}"
+                || scalar == "\u{85}" || scalar == "\u{2028}" || scalar == "\u{2029}"
+            scalars.append(isBreak ? " " : scalar)
+        }
+        return String(scalars)
+    }
 }
 
 /// How many terminal columns text takes.
@@ -56,6 +74,14 @@ enum DisplayWidth {
 
     static func of(_ scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
+        // Marks drawn on the character before them (Tibetan vowel signs and subjoined letters,
+        // accents, Mongolian variation selectors) and invisible format characters take no column.
+        if value >= 0x0300 {
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark, .format: return 0
+            default: break
+            }
+        }
         switch value {
         case 0x0300...0x036F, 0x200B...0x200F, 0xFE00...0xFE0F: return 0
         case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,

@@ -142,7 +142,9 @@ extension AppDatabase {
     }
 
     /// Whether `issuer` may give `person` a sign-in code: county admins for anyone; township
-    /// staff and mediators for people whose every active duty is under their units.
+    /// staff and mediators for themselves and for the field (grid members, block heads, police)
+    /// whose every active duty is under their units. Not for a colleague who handles cases: a
+    /// code signs in as its person, so it would let one act, and be audited, as the other.
     private static func checkMayIssue(_ db: Database, issuer: Caller, for person: Caller) throws {
         guard issuer.may(.handleCases) else {
             throw GridbookError.notAllowed("only \(Permission.handleCases.holders) may give out sign-in codes")
@@ -153,6 +155,9 @@ extension AppDatabase {
         guard !person.scopeUnits.isEmpty else { throw GridbookError.notAllowed("this person is outside your units") }
         for unit in person.scopeUnits where !(try Hierarchy.chain(db, of: unit)).contains(where: issuer.scopeUnits.contains) {
             throw GridbookError.notAllowed("this person is outside your units")
+        }
+        guard person.person.id == issuer.person.id || !person.may(.handleCases) else {
+            throw GridbookError.notAllowed("only a county admin may give a sign-in code to \(Permission.handleCases.holders)")
         }
     }
 

@@ -15,6 +15,8 @@ struct SeedFile {
     private(set) var encoding: String
     private var reader: CSVReader
     private var columnIndex: [String: Int] = [:]
+    /// The named columns by position, in order (the header's names, for a problem in a cell).
+    private var namedColumns: [(index: Int, name: String)] = []
     private var headerCount = 0
     /// Columns whose header is empty (a spreadsheet saved with blank columns beside the table,
     /// `code,…,registered_on,,`): passed over while their cells are empty too.
@@ -70,7 +72,7 @@ struct SeedFile {
                     } else {
                         width = cells.count
                     }
-                    CSVWriter.appendRecord(cells, to: &text)
+                    CSVWriter.appendRecord(cells, to: &text, guardingFormulas: false)
                     rows.append(Int32(clamping: row.number))
                 }
                 self.encoding = "xlsx"
@@ -197,6 +199,11 @@ struct SeedFile {
         }
         headerCount = reader.fieldCount
         let (all, required) = name.columns
+        if let problem = separatorProblem(all) {
+            report(ImportProblem(file: file, line: line, column: "-", problem: problem))
+            headerCount = 0
+            return
+        }
         for (index, raw) in reader.fields.enumerated() {
             let column = raw.trimmingCharacters(in: .whitespaces).lowercased()
             if column.isEmpty {
@@ -208,11 +215,28 @@ struct SeedFile {
                 report(ImportProblem(file: file, line: line, column: column, problem: "column appears twice"))
             } else {
                 columnIndex[column] = index
+                namedColumns.append((index, column))
             }
         }
         for column in required where columnIndex[column] == nil {
             report(ImportProblem(file: file, line: line, column: column, problem: "missing column"))
         }
+    }
+
+    /// Why a header of one column is not read: it names the file's columns separated by another
+    /// character than the file's kind is (a `.txt` saved with commas, a `.csv` with semicolons or
+    /// tabs, as some spreadsheets' "CSV" is); nil for any other header.
+    private func separatorProblem(_ columns: [String]) -> String? {
+        guard reader.fieldCount == 1, case let header = reader.string(0) else { return nil }
+        let separators: [(Character, String)] = [(",", "commas"), (";", "semicolons"), ("\t", "tabs")]
+        for (separator, name) in separators {
+            let names = header.split(separator: separator).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard names.count > 1, names.contains(where: columns.contains) else { continue }
+            let expected = fileName.hasSuffix(".txt") ? "a .txt file (Excel's Unicode text) is separated by tabs"
+                                                      : "a .csv file is separated by commas"
+            return "the header is separated by \(name), but \(expected): save the file again as \(fileName.hasSuffix(".txt") ? "Unicode text" : "CSV (comma delimited)")"
+        }
+        return nil
     }
 
     /// Whether the header was read and has every required column.
@@ -262,9 +286,46 @@ struct SeedFile {
                                      problem: "column \(filled + 1) has no name in the header but holds \(reader.string(filled)): name the column or clear it"))
                 continue
             }
+            if let cell = spreadsheetErrorCell() {
+                report(ImportProblem(file: fileName, line: line, column: cell.column,
+                                     problem: "holds the spreadsheet error \(cell.error), not a value: correct the formula behind it, or type the value"))
+                continue
+            }
             return true
         }
     }
+
+    /// The first cell of the current row that holds a spreadsheet error as text (`#N/A`, `#REF!`,
+    /// LibreOffice's `Err:502`), as Excel, WPS and LibreOffice write an error cell into CSV and
+    /// Unicode text: what the user meant is not known, so it is refused, never stored as text (a
+    /// workbook's error cells are refused as it is read, ``XLSXSheet``).
+    private func spreadsheetErrorCell() -> (column: String, error: String)? {
+        for (index, name) in namedColumns {
+            let error: String? = reader.withField(index) { bytes in
+                // Every cell of every row passes here: most are passed on their first byte.
+                guard let first = bytes.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }),
+                      first == UInt8(ascii: "#") || first == UInt8(ascii: "E"), bytes.count <= 32 else { return nil }
+                let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                return Self.isSpreadsheetError(text) ? text : nil
+            }
+            if let error { return (name, error) }
+        }
+        return nil
+    }
+
+    /// Whether `text` is the text of a spreadsheet error value: Excel's and WPS's (`#N/A`,
+    /// `#VALUE!`, …) or LibreOffice's numbered ones (`Err:502`).
+    static func isSpreadsheetError(_ text: String) -> Bool {
+        if spreadsheetErrors.contains(text.uppercased()) { return true }
+        guard text.hasPrefix("Err:"), case let number = text.dropFirst(4) else { return false }
+        return number.count == 3 && number.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// Excel's error values (WPS writes the same).
+    private static let spreadsheetErrors: Set<String> = [
+        "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+        "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!",
+    ]
 
     /// The position of `column` in the header, for reading it row after row without a lookup.
     func position(_ column: String) -> Int? {
@@ -276,29 +337,42 @@ struct SeedFile {
         text(at: columnIndex[column])
     }
 
-    /// The current row's value at a header position, trimmed; "" when the position is nil.
+    /// The current row's value at a header position, trimmed, without the apostrophe a CSV file's
+    /// formula guard puts before it (``isFormulaGuard(_:_:)``); "" when the position is nil.
     func text(at position: Int?) -> String {
         guard let index = position else { return "" }
-        let value = reader.string(index)
-        guard let first = value.unicodeScalars.first, let last = value.unicodeScalars.last,
-              Self.isBlank(first) || Self.isBlank(last)
-        else { return value }
-        let scalars = value.unicodeScalars
-        guard let start = scalars.firstIndex(where: { !Self.isBlank($0) }),
-              let end = scalars.lastIndex(where: { !Self.isBlank($0) })
-        else { return "" }
-        return String(scalars[start...end])
+        var value = reader.string(index)
+        if let first = value.unicodeScalars.first, let last = value.unicodeScalars.last, Self.isBlank(first) || Self.isBlank(last) {
+            let scalars = value.unicodeScalars
+            guard let start = scalars.firstIndex(where: { !Self.isBlank($0) }),
+                  let end = scalars.lastIndex(where: { !Self.isBlank($0) })
+            else { return "" }
+            value = String(scalars[start...end])
+        }
+        let bytes = value.utf8
+        guard bytes.first == UInt8(ascii: "'"), Self.isFormulaGuard(bytes.first, bytes.dropFirst().first) else { return value }
+        return String(value.dropFirst())
     }
 
     /// Calls `body` with the bytes of the current row's value at a header position, without
-    /// ASCII spaces and tabs around it (empty when the position is nil). No string is made.
+    /// ASCII spaces and tabs around it and without a formula guard's apostrophe (empty when the
+    /// position is nil). No string is made.
     func withTrimmedBytes<Result>(at position: Int?, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         reader.withField(position ?? Int.max) { bytes in
             var start = 0, end = bytes.count
             while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
             while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+            if end - start > 1, Self.isFormulaGuard(bytes[start], bytes[start + 1]) { start += 1 }
             return body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
         }
+    }
+
+    /// Whether a value starts with the apostrophe that Gridbook's CSV files (and people, in a
+    /// spreadsheet) put before text a spreadsheet would otherwise run as a formula: `'=`, `'+`,
+    /// `'-`, `'@` (``CSVWriter/guardedAgainstFormulas(_:)``). It is not part of the value.
+    private static func isFormulaGuard(_ first: UInt8?, _ second: UInt8?) -> Bool {
+        guard first == UInt8(ascii: "'"), let second else { return false }
+        return second == UInt8(ascii: "=") || second == UInt8(ascii: "+") || second == UInt8(ascii: "-") || second == UInt8(ascii: "@")
     }
 
     /// Spaces a spreadsheet may leave around a value: ASCII, no-break and full-width (全角) spaces, tabs.

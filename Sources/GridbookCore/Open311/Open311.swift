@@ -245,10 +245,12 @@ public enum Open311 {
         }
     }
 
-    /// A case's title from a request: the service's name and the start of the description.
+    /// A case's title from a request: the service's name and the start of the description, with
+    /// its phone and ID numbers masked (``masked(_:)``): the title is shown wherever the case is
+    /// (lists, the feed, webhooks), and the description stays whole beside the case.
     static func title(service: String, description: String?) -> String {
-        let line = (description ?? "").split(whereSeparator: \.isNewline).first.map(String.init)?
-            .trimmingCharacters(in: .whitespaces) ?? ""
+        let line = masked((description ?? "").split(whereSeparator: \.isNewline).first.map(String.init)?
+            .trimmingCharacters(in: .whitespaces) ?? "")
         guard !line.isEmpty else { return "\(service)（Open311）" }
         return "\(service)：" + (line.count > 40 ? String(line.prefix(40)) + "…" : line)
     }

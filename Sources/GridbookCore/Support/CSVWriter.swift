@@ -7,18 +7,60 @@ public enum CSVWriter {
         rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
+    /// One field: quoted when it holds a comma, a quote or a line break (tested on bytes: in Swift
+    /// `"\r\n"` is one Character, equal to neither `"\r"` nor `"\n"`), and kept from being run as
+    /// a formula (``guardedAgainstFormulas(_:)``).
     public static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        let value = guardedAgainstFormulas(value)
+        guard value.utf8.contains(where: needsQuotes) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// Whether a byte makes a field need quotes: a comma, a quote, a line feed or a carriage return.
+    private static func needsQuotes(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+    }
+
+    /// Text that Excel, WPS or LibreOffice would run as a formula when the file is opened (it starts
+    /// with `=`, `+`, `-` or `@`, or a tab or carriage return), with an apostrophe before it, as
+    /// OWASP advises for CSV files: a household's head named `=HYPERLINK("http://…")` stays text. A
+    /// number (`-3`, `+1.5`) and a lone `-` or `+` are left as they are. The importer drops the apostrophe again
+    /// (``SeedFile``), so an export imports back unchanged.
+    public static func guardedAgainstFormulas(_ value: String) -> String {
+        guard let first = value.utf8.first, formulaStarts.contains(first), !isNumber(value),
+              // A lone sign (a blank written as `-`) is text to a spreadsheet too.
+              value.utf8.count > 1 || first == UInt8(ascii: "=") || first == UInt8(ascii: "@") else { return value }
+        return "'" + value
+    }
+
+    /// The first bytes that make a spreadsheet read a cell as a formula.
+    static let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"),
+                                            UInt8(ascii: "\t"), UInt8(ascii: "\r")]
+
+    /// Whether `value` is a plain decimal number with an optional sign: `-3`, `+1.5`.
+    private static func isNumber(_ value: String) -> Bool {
+        var digits = 0, dots = 0
+        for (index, byte) in value.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "-") where index == 0: continue
+            case UInt8(ascii: ".") where dots == 0 && digits > 0: dots += 1
+            default: return false
+            }
+        }
+        return digits > 0 && value.utf8.last != UInt8(ascii: ".")
+    }
+
     /// Appends one record as UTF-8 bytes, quoting the fields that need it, and a CRLF (what
-    /// Excel writes): for files of millions of rows, without a string per row.
-    static func appendRecord(_ fields: [String], to text: inout [UInt8]) {
+    /// Excel writes): for files of millions of rows, without a string per row. `guardingFormulas`:
+    /// whether text a spreadsheet would run as a formula gets its apostrophe
+    /// (``guardedAgainstFormulas(_:)``): yes for a file people open, no for a workbook's cells
+    /// read again at once.
+    static func appendRecord(_ fields: [String], to text: inout [UInt8], guardingFormulas: Bool = true) {
         for (index, field) in fields.enumerated() {
             if index > 0 { text.append(UInt8(ascii: ",")) }
-            let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
-            guard needsQuotes else {
+            let field = guardingFormulas ? guardedAgainstFormulas(field) : field
+            guard field.utf8.contains(where: needsQuotes) else {
                 text.append(contentsOf: field.utf8)
                 continue
             }

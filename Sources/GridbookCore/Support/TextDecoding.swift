@@ -478,7 +478,7 @@ public enum TextDecoding {
     }
 
     /// Converts bytes in `encoding` to UTF-8 with the C library's iconv.
-    static func transcode(_ bytes: [UInt8], from encoding: String, to target: String = "UTF-8") throws(TextDecodingError) -> [UInt8] {
+    package static func transcode(_ bytes: [UInt8], from encoding: String, to target: String = "UTF-8") throws(TextDecodingError) -> [UInt8] {
         let converter = iconv_open(target, encoding)
         if converter == iconv_t(bitPattern: -1) { throw TextDecodingError(byteOffset: 0, encoding: encoding) }
         defer { iconv_close(converter) }
