@@ -395,4 +395,54 @@ struct Open311Tests {
             }
         }
     }
+
+    @Test("a multipart/form-data request (a client attaching a photo) is read as the form is, its file passed over; a broken one is 400 and files nothing")
+    func multipart() async throws {
+        let (database, tokens) = try await apiDatabase()
+        let staff = try #require(tokens["P3"])
+        let app = Application(router: buildRouter(database: database), logger: quietLogger)
+        func body(_ boundary: String, _ parts: [(String, [UInt8])], close: Bool = true) -> [UInt8] {
+            var bytes: [UInt8] = Array("preamble\r\n".utf8)
+            for (header, content) in parts {
+                bytes += Array("--\(boundary)\r\n\(header)\r\n\r\n".utf8) + content + Array("\r\n".utf8)
+            }
+            return bytes + Array((close ? "--\(boundary)--\r\n" : "").utf8)
+        }
+        func field(_ name: String, _ value: String) -> (String, [UInt8]) {
+            ("Content-Disposition: form-data; name=\"\(name)\"", Array(value.utf8))
+        }
+        let boundary = "----GridbookBoundaryAbC9"
+        let photo: [UInt8] = [0xFF, 0xD8, 0x0D, 0x0A, 0x2D, 0x2D, 0x2D, 0x2D, 0x00, 0xFF]
+        let good = body(boundary, [field("api_key", staff), field("service_code", "land"), field("address_id", "V1"),
+                                   field("description", "地界争议\r\n第二行"), field("attribute[parties]", "张伟；王五"),
+                                   ("Content-Disposition: form-data; name=\"media\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg", photo)])
+        func post(_ bytes: [UInt8], _ type: String) async throws -> (HTTPResponse.Status, String) {
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/open311/v2/requests.json", method: .post, headers: [.contentType: type],
+                                         body: ByteBuffer(bytes: bytes)) { response in (response.status, String(buffer: response.body)) }
+            }
+        }
+        let refusals: [([UInt8], String, String)] = [
+            (good, "multipart/form-data", "the body is not multipart/form-data with the boundary its Content-Type names"),
+            (good, "multipart/form-data; boundary=other", "the body is not multipart/form-data with the boundary its Content-Type names"),
+            (body(boundary, [field("api_key", staff), field("service_code", "land")], close: false).dropLast(4) + [], "multipart/form-data; boundary=\(boundary)",
+             "the body is not multipart/form-data: it ends before its closing boundary"),
+            (body(boundary, [field("api_key", staff), ("Content-Disposition: form-data; name=\"description\"", [0xCD, 0xC1])]),
+             "multipart/form-data; boundary=\(boundary)", "description is not UTF-8 text"),
+            (body(boundary, [("Content-Type: text/plain", Array("x".utf8))]), "multipart/form-data; boundary=\(boundary)",
+             "a part of the body has no Content-Disposition: form-data; name=\"…\""),
+        ]
+        for (bytes, type, problem) in refusals {
+            let (status, text) = try await post(bytes, type)
+            #expect(status == .badRequest && text == "[{\"code\":400,\"description\":\"\(problem.replacingOccurrences(of: "\"", with: "\\\""))\"}]", "\(text)")
+        }
+        #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM cases") } == 0)
+        let (status, _) = try await post(good, "multipart/form-data; boundary=\"\(boundary)\"")
+        #expect(status == .created)
+        let filed = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT c.title, c.parties, o.description, o.media_url FROM cases c JOIN open311_requests o ON o.case_id = c.id")
+                .map { row in [row[0], row[1], row[2], row[3] ?? "∅"] as [String] }
+        }
+        #expect(filed == [["土地山林纠纷：地界争议", "张伟；王五", "地界争议\r\n第二行", "∅"]])
+    }
 }

@@ -7,7 +7,8 @@ import Hummingbird
 /// Its text is UTF-8 whatever charset the type names ("all data received will be assumed to be
 /// UTF-8", GeoReport v2: Java's form entity names ISO-8859-1 by default), except a Chinese one
 /// (`charset=GB18030`, `GBK`, `GB2312`), which is read as GB18030. Anything that is not such a
-/// body is a 400 naming what is wrong.
+/// body is a 400 naming what is wrong. A `multipart/form-data` body (a client that can attach a
+/// photo) gives the same fields (``Open311Multipart``).
 struct Open311Form {
     /// The fields in the order sent: names and values percent-decoded, `+` as a space.
     let fields: [(name: String, value: String)]
@@ -16,6 +17,17 @@ struct Open311Form {
     init(_ request: Request, context: some RequestContext) async throws {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         let parts = type.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.first == "multipart/form-data" {
+            // The boundary as sent: it is case-sensitive.
+            let sent = request.headers[.contentType] ?? ""
+            let boundary = sent.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.lowercased().hasPrefix("boundary=") }
+                .map { $0.dropFirst("boundary=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? ""
+            var request = request
+            let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+            self.init(fields: try Open311Multipart.fields(Array(buffer.readableBytesView), boundary: boundary))
+            return
+        }
         guard parts.first == "application/x-www-form-urlencoded" else {
             throw Open311Error(.badRequest, "the body must be application/x-www-form-urlencoded; charset=utf-8, not \(type.isEmpty ? "nothing" : type)")
         }
@@ -25,6 +37,11 @@ struct Open311Form {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         try self.init(body: buffer.readableBytesView, gb18030: gb18030)
+    }
+
+    /// A form of these fields.
+    init(fields: [(name: String, value: String)]) {
+        self.fields = fields
     }
 
     /// Reads a form's bytes. They are split at `&` and `=` and percent-decoded first, and only

@@ -300,15 +300,15 @@ struct SeedFile {
     /// Unicode text: what the user meant is not known, so it is refused, never stored as text (a
     /// workbook's error cells are refused as it is read, ``XLSXSheet``).
     private func spreadsheetErrorCell() -> (column: String, error: String)? {
-        for (index, name) in namedColumns {
-            let error: String? = reader.withField(index) { bytes in
-                // Every cell of every row passes here: most are passed on their first byte.
-                guard let first = bytes.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }),
-                      first == UInt8(ascii: "#") || first == UInt8(ascii: "E"), bytes.count <= 32 else { return nil }
-                let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-                return Self.isSpreadsheetError(text) ? text : nil
+        for column in namedColumns {
+            // Every cell of every row passes here: most are passed on their first byte.
+            let suspect = reader.withField(column.index) { bytes in
+                guard bytes.count <= 32, let first = bytes.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { return false }
+                return first == UInt8(ascii: "#") || first == UInt8(ascii: "E")
             }
-            if let error { return (name, error) }
+            guard suspect, case let text = reader.string(column.index).trimmingCharacters(in: .whitespaces),
+                  Self.isSpreadsheetError(text) else { continue }
+            return (column.name, text)
         }
         return nil
     }
