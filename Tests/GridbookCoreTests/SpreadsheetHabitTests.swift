@@ -26,6 +26,29 @@ struct SpreadsheetHabitTests {
         #expect(SpreadsheetHabits.date(text) == nil)
     }
 
+    @Test("a date column's cell kept as its date serial is that date, in the workbook's date system; other numbers are not dates")
+    func serialDates() async throws {
+        #expect(SpreadsheetHabits.serialDate("45416", date1904: false)?.description == "2024-05-04")
+        #expect(SpreadsheetHabits.serialDate("45416.75", date1904: false)?.description == "2024-05-04")
+        #expect(SpreadsheetHabits.serialDate("45416", date1904: true)?.description == "2028-05-05")
+        for text in ["4541", "045416", "454160", "45416.", ".5", "4.5416E4", "-45416", "45416.5.1", "４５４１６"] {
+            #expect(SpreadsheetHabits.serialDate(text, date1904: false) == nil, "\(text)")
+        }
+        let database = try AppDatabase.inMemory(clock: .fixed(testNow))
+        var files = smallCounty
+        files["households.csv"] = files["households.csv"]!.replacingOccurrences(of: ",3,,2025-01-01", with: ",3,,45658")
+        files["duties.csv"] = files["duties.csv"]!.replacingOccurrences(of: "P2,grid_member,G3,2025-01-01,", with: "P2,grid_member,G3,45658.25,")
+        let seeds = try SeedDirectory(files)
+        _ = try await database.importSeeds(from: seeds.url, options: ImportOptions(now: testNow))
+        #expect(try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT registered_on FROM households WHERE code = 'H1' UNION ALL SELECT since FROM duties WHERE person_id = 'P2'")
+        } == ["2025-01-01", "2025-01-01"])
+        let fresh = try AppDatabase.inMemory(clock: .fixed(testNow))
+        let found = try await importProblems(fresh, smallCounty(replacing: "households.csv", with: "H1,G1,,地址,姓名,,1,,4541\n"))
+        #expect(found.first == "households.csv:2: registered_on: 4541 is not a date (YYYY-MM-DD, 2026/5/4 or 2026年5月4日)")
+        #expect(try await tableCounts(fresh)["households"] == 0)
+    }
+
     @Test("full-width digits in phone and ID numbers are read as digits; x becomes X")
     func halfWidth() {
         #expect(SpreadsheetHabits.phone("１３８１２３４１２３４") == "13812341234")

@@ -25,6 +25,8 @@ struct SeedFile {
     /// the sheet, and a cell holding a line break would otherwise shift the count).
     private var sheetRows: [Int32]?
     private var record = -1
+    /// Whether the file is a workbook that counts dates from 1904: how a date serial in it reads.
+    private(set) var date1904 = false
     /// The file's fingerprint (see ``ImportFileSummary/digest``).
     private(set) var digest: String?
 
@@ -57,6 +59,7 @@ struct SeedFile {
             digest = FileMapping(path: url.path).map { Self.fingerprint($0.buffer, release: $0.release) }
             do {
                 let sheet = try XLSXSheet(contentsOf: url)
+                date1904 = sheet.date1904
                 var text: [UInt8] = []
                 var rows: [Int32] = []
                 var width: Int?

@@ -310,7 +310,7 @@ struct SeedImporter {
             }
             return .some(nil)
         }
-        guard let date = SpreadsheetHabits.date(value) else {
+        guard let date = SpreadsheetHabits.date(value) ?? SpreadsheetHabits.serialDate(value, date1904: file.date1904) else {
             report(file, column, "\(value) is not a date (YYYY-MM-DD, 2026/5/4 or 2026年5月4日)")
             return nil
         }

@@ -29,6 +29,18 @@ enum SpreadsheetHabits {
         return LocalDate(year: year, month: month, day: day)
     }
 
+    /// A date column's cell that a spreadsheet kept as its date serial (a column formatted General,
+    /// or values pasted over it): `45416` is 2024-05-04, `45416.5` noon that day (the time is
+    /// dropped, as after a date). Only five-digit serials, 1927-05-18 to 2173-10-14, are taken:
+    /// a date column holds nothing else of that shape. In the 1904 system when the workbook says so.
+    static func serialDate(_ text: String, date1904: Bool) -> LocalDate? {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts[0].count == 5, parts[0].first != "0", parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let serial = Double(text), let date = XLSXSheet.dateText(serial: serial.rounded(.down), date1904: date1904)
+        else { return nil }
+        return LocalDate(date)
+    }
+
     /// A time of day as spreadsheets and other programs write it after a date: `0:00`, `09:15`,
     /// `23:59:59`, `00:00:00.000`, with ` AM`/` PM` on a 12-hour clock, or with an offset
     /// (`00:00:00Z`, `00:00:00+08:00`).

@@ -36,7 +36,8 @@ struct XLSXSheet: Sendable {
     private let sharedStrings: [String]
     /// Whether each cell style (`s`, an index into `<cellXfs>`) shows numbers as dates.
     private let dateStyles: [Bool]
-    private let date1904: Bool
+    /// Whether the workbook counts its dates from 1904 (old Mac Excel) rather than 1900.
+    let date1904: Bool
 
     /// Reads the workbook; throws XLSXError (a message a user understands: not a zip, no sheet, bad XML …).
     init(contentsOf url: URL) throws {
