@@ -286,6 +286,8 @@ struct Open311Tests {
             #expect(try await ids("?service_request_id=2026-000001,2026-000002&status=closed") == ["2026-000002", "2026-000001"])
             #expect(try await ids("?start_date=2026-08-01T00:00:00Z&end_date=2026-10-01T00:00:00Z") == ["2026-000001"])
             #expect(try await ids("?start_date=2026-08-23") == ["2026-000001"])
+            // Dates 90 days apart: the last day whole.
+            #expect(try await ids("?start_date=2026-07-01&end_date=2026-09-29").count <= 1)
             #expect(try await ids("?status=open") == ["2026-000002"])
             #expect(try await ids("?status=closed") == [])
             #expect(try await ids("?status=open,closed&service_code=land,fraud") == [])
@@ -293,6 +295,8 @@ struct Open311Tests {
             let refusals = [
                 ("?start_date=2026-08-01T00:00:00Z&end_date=2026-11-01T00:00:00Z", "end_date: is more than 90 days after start_date"),
                 ("?start_date=2026-11-01&end_date=2026-10-01", "end_date: is before start_date"),
+                ("?start_date=2026-07-01&end_date=2026-09-30", "end_date: is more than 90 days after start_date"),
+                ("?start_date=2026-07-01T00:00:00Z&end_date=2026-09-30T00:00:00Z", "end_date: is more than 90 days after start_date"),
                 ("?start_date=yesterday", "start_date yesterday is not a W3C date-time (for example 2026-12-01T00:00:00+08:00)"),
                 ("?status=pending", "status pending is not open or closed"),
             ]
