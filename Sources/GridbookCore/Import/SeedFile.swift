@@ -372,10 +372,11 @@ struct SeedFile {
 
     /// Whether a value starts with the apostrophe that Gridbook's CSV files (and people, in a
     /// spreadsheet) put before text a spreadsheet would otherwise run as a formula: `'=`, `'+`,
-    /// `'-`, `'@` (``CSVWriter/guardedAgainstFormulas(_:)``). It is not part of the value.
+    /// `'-`, `'@`, an apostrophe before a tab or carriage return
+    /// (``CSVWriter/guardedAgainstFormulas(_:)``). It is not part of the value.
     private static func isFormulaGuard(_ first: UInt8?, _ second: UInt8?) -> Bool {
         guard first == UInt8(ascii: "'"), let second else { return false }
-        return second == UInt8(ascii: "=") || second == UInt8(ascii: "+") || second == UInt8(ascii: "-") || second == UInt8(ascii: "@")
+        return CSVWriter.formulaStarts.contains(second)
     }
 
     /// Spaces a spreadsheet may leave around a value: ASCII, no-break and full-width (全角) spaces, tabs.

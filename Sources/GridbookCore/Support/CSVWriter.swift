@@ -23,9 +23,9 @@ public enum CSVWriter {
 
     /// Text that Excel, WPS or LibreOffice would run as a formula when the file is opened (it starts
     /// with `=`, `+`, `-` or `@`, or a tab or carriage return), with an apostrophe before it, as
-    /// OWASP advises for CSV files: a household's head named `=HYPERLINK("http://…")` stays text. A
-    /// number (`-3`, `+1.5`) and a lone `-` or `+` are left as they are. The importer drops the apostrophe again
-    /// (``SeedFile``), so an export imports back unchanged.
+    /// OWASP advises for CSV files: a household's head named `=HYPERLINK("http://…")` stays text.
+    /// A number (`-3`, `+1.5`) and a lone `-` or `+` are left as they are. The importer drops the
+    /// apostrophe again (``SeedFile``), so an export imports back unchanged.
     public static func guardedAgainstFormulas(_ value: String) -> String {
         guard let first = value.utf8.first, formulaStarts.contains(first), !isNumber(value),
               // A lone sign (a blank written as `-`) is text to a spreadsheet too.
