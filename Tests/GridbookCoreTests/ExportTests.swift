@@ -158,4 +158,23 @@ struct ExportTests {
         #expect(stored == ["=HYPERLINK(\"http://evil.example/\",\"点击\") | 红旗村一组1号", "赵强 | +86 红旗村一组3号", "@张三 -见上次"])
         #expect(!(try await database.importSeeds(from: directory, options: ImportOptions(now: testNow))).changedAnything)
     }
+
+    @Test("stored text that an import would otherwise read differently goes out guarded and comes back the same: a spreadsheet error's text, apostrophes, a tab")
+    func guardedRoundTrip() async throws {
+        let database = try await county()
+        let notes = ["#N/A", "'=x", "''=x", "'x", "\tx", "Err:502", "#3号楼"]
+        try await database.write { db in
+            for (index, note) in notes.enumerated() {
+                try db.execute(sql: "UPDATE visits SET note = ? WHERE id = gridbook_uuid_bytes(?)",
+                               arguments: [note, "00000000-0000-4000-8000-00000000000\(index + 1)"])
+            }
+        }
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await database.exportSeeds(to: directory, revealTo: countyAdmin, by: .person("P9"))
+        let copy = try AppDatabase.inMemory(clock: .fixed(testNow))
+        _ = try await copy.importSeeds(from: directory, options: ImportOptions(now: testNow))
+        #expect(try await seedTables(copy) == (try await seedTables(database)))
+        #expect(try await copy.read { db in try String.fetchAll(db, sql: "SELECT note FROM visits ORDER BY id") } == notes)
+    }
 }

@@ -31,7 +31,8 @@ struct SpreadsheetHabitTests {
         #expect(SpreadsheetHabits.serialDate("45416", date1904: false)?.description == "2024-05-04")
         #expect(SpreadsheetHabits.serialDate("45416.75", date1904: false)?.description == "2024-05-04")
         #expect(SpreadsheetHabits.serialDate("45416", date1904: true)?.description == "2028-05-05")
-        for text in ["4541", "045416", "454160", "45416.", ".5", "4.5416E4", "-45416", "45416.5.1", "４５４１６"] {
+        // Not a date of 2000 to 2099: a mistyped year, or a serial before 2000.
+        for text in ["4541", "045416", "454160", "45416.", ".5", "4.5416E4", "-45416", "45416.5.1", "４５４１６", "20265", "36525", "73051"] {
             #expect(SpreadsheetHabits.serialDate(text, date1904: false) == nil, "\(text)")
         }
         let database = try AppDatabase.inMemory(clock: .fixed(testNow))
@@ -108,7 +109,7 @@ struct SpreadsheetHabitTests {
         ], "\(found)")
         #expect(try await tableCounts(database) == (try await tableCounts(try AppDatabase.inMemory(clock: .fixed(testNow)))))
         // Text that only looks like one is text.
-        for text in ["#N/A2", "#3号楼", "Err:5021", "Error"] { #expect(!SeedFile.isSpreadsheetError(text), "\(text)") }
+        for text in ["#N/A2", "#3号楼", "Err:5021", "Error"] { #expect(!SpreadsheetHabits.isSpreadsheetError(text), "\(text)") }
     }
 
     @Test("a file separated by the wrong character is refused with one line saying so, and nothing is written")

@@ -6,8 +6,10 @@ import Hummingbird
 /// an `Authorization` or `Idempotency-Key` header) is answered 204 with what may be sent.
 ///
 /// Any origin is safe here because no answer depends on what a browser holds: Open311 reads its
-/// key from the form or the `Authorization` header, never from the desk's session cookie, and a
-/// wildcard origin makes browsers send no cookies at all.
+/// key from the form or the `Authorization` header, never from the desk's session cookie (and a
+/// page may not read a credentialed answer under a wildcard origin). What a page on another site
+/// can read is what anyone who reaches the server can: the services and, without a key, claim
+/// tickets.
 struct Open311CORSMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path.hasPrefix("/open311/") else { return try await next(request, context) }

@@ -8,22 +8,29 @@ enum Open311Multipart {
     /// or a field whose value is not UTF-8 (GB18030 when its part says so).
     static func fields(_ body: [UInt8], boundary: String) throws -> [(name: String, value: String)] {
         let delimiter = Array("--\(boundary)".utf8)
-        guard !boundary.isEmpty, boundary.utf8.count <= 70, var start = find(delimiter, in: body, from: 0) else {
-            throw Open311Error(.badRequest, "the body is not multipart/form-data with the boundary its Content-Type names")
+        let notMultipart = Open311Error(.badRequest, "the body is not multipart/form-data with the boundary its Content-Type names")
+        guard !boundary.isEmpty, boundary.utf8.count <= 70 else { throw notMultipart }
+        // The first delimiter starts the body or a line of it (after a preamble).
+        guard var start = body.starts(with: delimiter) ? 0 : find(crlf + delimiter, in: body, from: 0).map({ $0 + 2 }) else {
+            throw notMultipart
         }
         var fields: [(name: String, value: String)] = []
         while true {
             var position = start + delimiter.count
             // "--" after a delimiter ends the body.
             if body.count >= position + 2, body[position] == UInt8(ascii: "-"), body[position + 1] == UInt8(ascii: "-") { return fields }
-            // The rest of the delimiter's line (transport padding), then the part's headers.
-            guard let lineEnd = find(crlf, in: body, from: position) else { break }
-            position = lineEnd + 2
-            guard let headersEnd = find(crlf + crlf, in: body, from: position - 2) else { break }
-            let headers = String(decoding: body[position..<max(position, headersEnd)], as: UTF8.self)
-            let contentStart = headersEnd + 4
-            guard let next = find(crlf + delimiter, in: body, from: contentStart - 2) else { break }
-            let content = Array(body[min(contentStart, next)..<next])
+            // Transport padding (spaces and tabs), then the line's end.
+            while position < body.count, body[position] == UInt8(ascii: " ") || body[position] == UInt8(ascii: "\t") { position += 1 }
+            guard body.count >= position + 2 else { break }
+            guard body[position] == 13, body[position + 1] == 10 else { throw notMultipart }
+            let headersStart = position + 2
+            // The part runs to the next delimiter; its headers end at a blank line before it.
+            guard let next = find(crlf + delimiter, in: body, from: headersStart - 2) else { break }
+            guard let headersEnd = find(crlf + crlf, in: body, from: headersStart - 2), headersEnd + 4 <= next else {
+                throw Open311Error(.badRequest, "a part of the body has no blank line after its headers")
+            }
+            let headers = String(decoding: body[headersStart..<max(headersStart, headersEnd)], as: UTF8.self)
+            let content = Array(body[(headersEnd + 4)..<next])
             start = next + 2
             let part = Part(headers: headers)
             guard let name = part.name else {
@@ -37,7 +44,8 @@ enum Open311Multipart {
                 text = String(validating: content, as: UTF8.self)
             }
             guard let value = text else {
-                throw Open311Error(.badRequest, "\(RecordCode.problem(name) == nil ? name : RecordCode.quoted(name)) is not UTF-8 text")
+                let quoted = RecordCode.problem(name) == nil ? name : RecordCode.quoted(name)
+                throw Open311Error(.badRequest, "\(quoted) is not \(part.isGB18030 ? "GB18030" : "UTF-8") text")
             }
             if !name.isEmpty { fields.append((name, value)) }
         }

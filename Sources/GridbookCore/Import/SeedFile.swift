@@ -17,6 +17,8 @@ struct SeedFile {
     private var columnIndex: [String: Int] = [:]
     /// The named columns by position, in order (the header's names, for a problem in a cell).
     private var namedColumns: [(index: Int, name: String)] = []
+    /// Their positions alone, for the check every row's cells pass (``spreadsheetErrorCell()``).
+    private var namedColumnIndices: [Int] = []
     private var headerCount = 0
     /// Columns whose header is empty (a spreadsheet saved with blank columns beside the table,
     /// `code,…,registered_on,,`): passed over while their cells are empty too.
@@ -219,6 +221,7 @@ struct SeedFile {
             } else {
                 columnIndex[column] = index
                 namedColumns.append((index, column))
+                namedColumnIndices.append(index)
             }
         }
         for column in required where columnIndex[column] == nil {
@@ -230,9 +233,11 @@ struct SeedFile {
     /// character than the file's kind is (a `.txt` saved with commas, a `.csv` with semicolons or
     /// tabs, as some spreadsheets' "CSV" is); nil for any other header.
     private func separatorProblem(_ columns: [String]) -> String? {
-        guard reader.fieldCount == 1, case let header = reader.string(0) else { return nil }
+        // A workbook has cells, not separators.
+        guard reader.fieldCount == 1, sheetRows == nil, case let header = reader.string(0) else { return nil }
+        let own: Character = fileName.hasSuffix(".txt") ? "\t" : ","
         let separators: [(Character, String)] = [(",", "commas"), (";", "semicolons"), ("\t", "tabs")]
-        for (separator, name) in separators {
+        for (separator, name) in separators where separator != own {
             let names = header.split(separator: separator).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard names.count > 1, names.contains(where: columns.contains) else { continue }
             let expected = fileName.hasSuffix(".txt") ? "a .txt file (Excel's Unicode text) is separated by tabs"
@@ -303,32 +308,20 @@ struct SeedFile {
     /// Unicode text: what the user meant is not known, so it is refused, never stored as text (a
     /// workbook's error cells are refused as it is read, ``XLSXSheet``).
     private func spreadsheetErrorCell() -> (column: String, error: String)? {
-        for column in namedColumns {
-            // Every cell of every row passes here: most are passed on their first byte.
-            let suspect = reader.withField(column.index) { bytes in
-                guard bytes.count <= 32, let first = bytes.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { return false }
-                return first == UInt8(ascii: "#") || first == UInt8(ascii: "E")
+        for index in namedColumnIndices {
+            // Every cell of every row passes here: most are passed on their first byte, and no
+            // string is made but for text shaped like an error (`#…`, `Err:…`).
+            let suspect = reader.withField(index) { bytes in
+                guard bytes.count <= 32, let start = bytes.firstIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { return false }
+                if bytes[start] == UInt8(ascii: "#") { return true }
+                return bytes[start...].starts(with: "Err:".utf8)
             }
-            guard suspect, case let text = reader.string(column.index).trimmingCharacters(in: .whitespaces),
-                  Self.isSpreadsheetError(text) else { continue }
-            return (column.name, text)
+            guard suspect, case let text = reader.string(index).trimmingCharacters(in: .whitespaces),
+                  SpreadsheetHabits.isSpreadsheetError(text), let name = namedColumns.first(where: { $0.index == index })?.name else { continue }
+            return (name, text)
         }
         return nil
     }
-
-    /// Whether `text` is the text of a spreadsheet error value: Excel's and WPS's (`#N/A`,
-    /// `#VALUE!`, …) or LibreOffice's numbered ones (`Err:502`).
-    static func isSpreadsheetError(_ text: String) -> Bool {
-        if spreadsheetErrors.contains(text.uppercased()) { return true }
-        guard text.hasPrefix("Err:"), case let number = text.dropFirst(4) else { return false }
-        return number.count == 3 && number.allSatisfy { $0.isASCII && $0.isNumber }
-    }
-
-    /// Excel's error values (WPS writes the same).
-    private static let spreadsheetErrors: Set<String> = [
-        "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
-        "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!",
-    ]
 
     /// The position of `column` in the header, for reading it row after row without a lookup.
     func position(_ column: String) -> Int? {
@@ -341,7 +334,7 @@ struct SeedFile {
     }
 
     /// The current row's value at a header position, trimmed, without the apostrophe a CSV file's
-    /// formula guard puts before it (``isFormulaGuard(_:_:)``); "" when the position is nil.
+    /// formula guard puts before it (``CSVWriter/isGuard(_:)``); "" when the position is nil.
     func text(at position: Int?) -> String {
         guard let index = position else { return "" }
         var value = reader.string(index)
@@ -352,8 +345,7 @@ struct SeedFile {
             else { return "" }
             value = String(scalars[start...end])
         }
-        let bytes = value.utf8
-        guard bytes.first == UInt8(ascii: "'"), Self.isFormulaGuard(bytes.first, bytes.dropFirst().first) else { return value }
+        guard value.utf8.first == UInt8(ascii: "'"), CSVWriter.isGuard(value.utf8) else { return value }
         return String(value.dropFirst())
     }
 
@@ -365,18 +357,9 @@ struct SeedFile {
             var start = 0, end = bytes.count
             while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
             while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
-            if end - start > 1, Self.isFormulaGuard(bytes[start], bytes[start + 1]) { start += 1 }
+            if end - start > 1, bytes[start] == UInt8(ascii: "'"), CSVWriter.isGuard(bytes[start..<end]) { start += 1 }
             return body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
         }
-    }
-
-    /// Whether a value starts with the apostrophe that Gridbook's CSV files (and people, in a
-    /// spreadsheet) put before text a spreadsheet would otherwise run as a formula: `'=`, `'+`,
-    /// `'-`, `'@`, an apostrophe before a tab or carriage return
-    /// (``CSVWriter/guardedAgainstFormulas(_:)``). It is not part of the value.
-    private static func isFormulaGuard(_ first: UInt8?, _ second: UInt8?) -> Bool {
-        guard first == UInt8(ascii: "'"), let second else { return false }
-        return CSVWriter.formulaStarts.contains(second)
     }
 
     /// Spaces a spreadsheet may leave around a value: ASCII, no-break and full-width (全角) spaces, tabs.

@@ -29,16 +29,33 @@ enum SpreadsheetHabits {
         return LocalDate(year: year, month: month, day: day)
     }
 
+    /// Whether `text` is the text of a spreadsheet error value: Excel's and WPS's (`#N/A`,
+    /// `#VALUE!`, …) or LibreOffice's numbered ones (`Err:502`), as they write an error cell into
+    /// CSV and Unicode text.
+    static func isSpreadsheetError(_ text: String) -> Bool {
+        if spreadsheetErrors.contains(text.uppercased()) { return true }
+        guard text.hasPrefix("Err:"), case let number = text.dropFirst(4) else { return false }
+        return number.count == 3 && number.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// Excel's error values (WPS writes the same).
+    private static let spreadsheetErrors: Set<String> = [
+        "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+        "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!",
+    ]
+
     /// A date column's cell that a spreadsheet kept as its date serial (a column formatted General,
     /// or values pasted over it): `45416` is 2024-05-04, `45416.5` noon that day (the time is
-    /// dropped, as after a date). Only five-digit serials, 1927-05-18 to 2173-10-14, are taken:
-    /// a date column holds nothing else of that shape. In the 1904 system when the workbook says so.
+    /// dropped, as after a date). Only serials of the years 2000 to 2099 are taken (a mistyped
+    /// `20265` is no date of 1955): a date column holds nothing else of that shape. In the 1904
+    /// system when the workbook says so.
     static func serialDate(_ text: String, date1904: Bool) -> LocalDate? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts[0].count == 5, parts[0].first != "0", parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let serial = Double(text), let date = XLSXSheet.dateText(serial: serial.rounded(.down), date1904: date1904)
+        guard parts[0].count == 5, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let serial = Double(text), let date = XLSXSheet.dateText(serial: serial.rounded(.down), date1904: date1904),
+              let day = LocalDate(date), (2000...2099).contains(day.components.year)
         else { return nil }
-        return LocalDate(date)
+        return day
     }
 
     /// A time of day as spreadsheets and other programs write it after a date: `0:00`, `09:15`,

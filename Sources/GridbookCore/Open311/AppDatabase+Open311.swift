@@ -102,8 +102,9 @@ extension AppDatabase {
             let start = query.start ?? end - window
             guard end >= start else { throw GridbookError.invalid(field: "end_date", problem: "is before start_date") }
             // Dates 90 days apart are a window of 90 days and the whole of the last day (a date as
-            // end_date runs to its last second): `start_date=2026-09-09&end_date=2026-12-08`.
-            guard end - start < window + 86_400 else {
+            // end_date runs to its last second): `start_date=2026-09-09&end_date=2026-12-08`; an
+            // hour more where the county's clocks went back in between.
+            guard end - start < window + 86_400 + 3_600 else {
                 throw GridbookError.invalid(field: "end_date", problem: "is more than \(Open311.maximumWindowDays) days after start_date")
             }
             conditions.append("c.accepted_at >= \(Timestamp(epochSeconds: start).text) AND c.accepted_at <= \(Timestamp(epochSeconds: end).text)")

@@ -26,11 +26,35 @@ public enum CSVWriter {
     /// OWASP advises for CSV files: a household's head named `=HYPERLINK("http://…")` stays text.
     /// A number (`-3`, `+1.5`) and a lone `-` or `+` are left as they are. The importer drops the
     /// apostrophe again (``SeedFile``), so an export imports back unchanged.
+    ///
+    /// Two more kinds get the apostrophe, so that the importer's reading of it gives back what was
+    /// stored: text that reads as a spreadsheet error (`#N/A`, which an import refuses as a value),
+    /// and text that starts with such an apostrophe already (`'=`, kept as `''=`).
     public static func guardedAgainstFormulas(_ value: String) -> String {
-        guard let first = value.utf8.first, formulaStarts.contains(first), !isNumber(value),
+        guard let first = value.utf8.first else { return value }
+        if first == UInt8(ascii: "'") {
+            return isGuard(value.utf8) ? "'" + value : value
+        }
+        if first == UInt8(ascii: "#") || first == UInt8(ascii: "E") {
+            return SpreadsheetHabits.isSpreadsheetError(value) ? "'" + value : value
+        }
+        guard formulaStarts.contains(first), !isNumber(value),
               // A lone sign (a blank written as `-`) is text to a spreadsheet too.
               value.utf8.count > 1 || first == UInt8(ascii: "=") || first == UInt8(ascii: "@") else { return value }
         return "'" + value
+    }
+
+    /// Whether `bytes` start with the apostrophe ``guardedAgainstFormulas(_:)`` writes: before a
+    /// formula's first character, a tab or carriage return, a spreadsheet error's text or another
+    /// such apostrophe. The importer drops it (``SeedFile``).
+    static func isGuard(_ bytes: some Collection<UInt8>) -> Bool {
+        guard bytes.first == UInt8(ascii: "'") else { return false }
+        let rest = bytes.dropFirst()
+        guard let second = rest.first else { return false }
+        if second == UInt8(ascii: "'") { return isGuard(rest) }
+        if formulaStarts.contains(second) { return true }
+        guard second == UInt8(ascii: "#") || second == UInt8(ascii: "E"), rest.count <= 32 else { return false }
+        return SpreadsheetHabits.isSpreadsheetError(String(decoding: rest, as: UTF8.self))
     }
 
     /// The first bytes that make a spreadsheet read a cell as a formula.
