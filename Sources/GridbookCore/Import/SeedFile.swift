@@ -308,6 +308,8 @@ struct SeedFile {
     /// Unicode text: what the user meant is not known, so it is refused, never stored as text (a
     /// workbook's error cells are refused as it is read, ``XLSXSheet``).
     private func spreadsheetErrorCell() -> (column: String, error: String)? {
+        // Most rows hold neither anywhere: one search of the row each passes them.
+        guard reader.recordContains(Self.hash) || reader.recordContains(Self.err) else { return nil }
         for index in namedColumnIndices {
             // Every cell of every row passes here: most are passed on their first byte, and no
             // string is made but for text shaped like an error (`#…`, `Err:…`).
@@ -322,6 +324,8 @@ struct SeedFile {
         }
         return nil
     }
+
+    private static let hash = Array("#".utf8), err = Array("Err:".utf8)
 
     /// The position of `column` in the header, for reading it row after row without a lookup.
     func position(_ column: String) -> Int? {

@@ -127,6 +127,21 @@ public struct CSVReader: Sendable {
         }
     }
 
+    /// Whether the current record's bytes hold `needle` anywhere, across its fields: a quick test
+    /// (`memchr` for its first byte over the record) before a closer look at each field.
+    func recordContains(_ needle: [UInt8]) -> Bool {
+        fieldBytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, let first = needle.first else { return false }
+            var offset = 0
+            while offset < buffer.count, let found = memchr(base + offset, Int32(first), buffer.count - offset) {
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if buffer[index...].starts(with: needle) { return true }
+                offset = index + 1
+            }
+            return false
+        }
+    }
+
     /// Whether every field of the current record is empty or spaces.
     private var isBlankRecord: Bool {
         fieldBytes.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
