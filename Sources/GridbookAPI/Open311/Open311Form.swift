@@ -15,28 +15,34 @@ struct Open311Form {
 
     /// Reads the request's body (at most the context's upload limit: 413 beyond it).
     init(_ request: Request, context: some RequestContext) async throws {
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        let parts = type.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-        if parts.first == "multipart/form-data" {
-            // The boundary as sent: it is case-sensitive.
-            let sent = request.headers[.contentType] ?? ""
-            let boundary = sent.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-                .first { $0.lowercased().hasPrefix("boundary=") }
-                .map { $0.dropFirst("boundary=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? ""
-            var request = request
+        let sent = request.headers[.contentType] ?? ""
+        // The type and its parameters, read as a part's headers are (the boundary keeps its case).
+        let parameters = Open311Multipart.parameters(sent)
+        let type = parameters.first?.key ?? ""
+        func parameter(_ name: String) -> String? { parameters.dropFirst().first { $0.key == name }?.value }
+        var request = request
+        if type == "multipart/form-data" {
             let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-            self.init(fields: try Open311Multipart.fields(Array(buffer.readableBytesView), boundary: boundary))
+            self.init(fields: try Open311Multipart.fields(Array(buffer.readableBytesView), boundary: parameter("boundary") ?? ""))
             return
         }
-        guard parts.first == "application/x-www-form-urlencoded" else {
-            throw Open311Error(.badRequest, "the body must be application/x-www-form-urlencoded; charset=utf-8, not \(type.isEmpty ? "nothing" : type)")
+        guard type == "application/x-www-form-urlencoded" else {
+            throw Open311Error(.badRequest, "the body must be application/x-www-form-urlencoded; charset=utf-8, not \(sent.isEmpty ? "nothing" : sent.lowercased())")
         }
-        let charset = parts.dropFirst().first(where: { $0.hasPrefix("charset=") })
-            .map { $0.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-        let gb18030 = charset.flatMap(TextEncoding.init(name:)) == .gb18030
-        var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        try self.init(body: buffer.readableBytesView, gb18030: gb18030)
+        try self.init(body: buffer.readableBytesView, gb18030: Self.isGB18030(charset: parameter("charset")))
+    }
+
+    /// Whether a charset names a Chinese encoding (`GB18030`, `GBK`, `GB2312`): text read as
+    /// GB18030; any other, or none, is UTF-8.
+    static func isGB18030(charset: String?) -> Bool {
+        charset.flatMap(TextEncoding.init(name:)) == .gb18030
+    }
+
+    /// Bytes as text: GB18030 when `gb18030`, else UTF-8; nil when they are not that.
+    static func text(_ bytes: [UInt8], gb18030: Bool) -> String? {
+        guard gb18030 else { return String(validating: bytes, as: UTF8.self) }
+        return (try? TextDecoding.transcode(bytes, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
     }
 
     /// A form of these fields.
@@ -67,20 +73,7 @@ struct Open311Form {
 
     /// `+` as a space, `%XX` as the byte; nil for a bad escape or bytes that are not UTF-8
     /// (GB18030 text when `gb18030`).
-    static func decode(_ text: some Collection<UInt8>, gb18030: Bool) -> String? {
-        guard gb18030 else { return decode(text) }
-        guard let bytes = decode(text, as: { $0 }) else { return nil }
-        return (try? TextDecoding.transcode(bytes, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
-    }
-
-    /// `+` as a space, `%XX` as the byte; nil for a bad escape or bytes that are not UTF-8.
-    static func decode(_ text: some Collection<UInt8>) -> String? {
-        decode(text) { String(validating: $0, as: UTF8.self) }
-    }
-
-    /// The bytes of `text` with `+` as a space and `%XX` as the byte, made into a value by
-    /// `value`; nil for a bad escape.
-    private static func decode<Value>(_ text: some Collection<UInt8>, as value: ([UInt8]) -> Value?) -> Value? {
+    static func decode(_ text: some Collection<UInt8>, gb18030: Bool = false) -> String? {
         var bytes: [UInt8] = []
         var rest = text[...]
         while let byte = rest.popFirst() {
@@ -92,7 +85,7 @@ struct Open311Form {
             default: bytes.append(byte)
             }
         }
-        return value(bytes)
+        return Self.text(bytes, gb18030: gb18030)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

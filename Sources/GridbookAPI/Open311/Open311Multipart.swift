@@ -37,19 +37,45 @@ enum Open311Multipart {
                 throw Open311Error(.badRequest, "a part of the body has no Content-Disposition: form-data; name=\"…\"")
             }
             if part.isFile { continue }
-            let text: String?
-            if part.isGB18030 {
-                text = (try? TextDecoding.transcode(content, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
-            } else {
-                text = String(validating: content, as: UTF8.self)
-            }
-            guard let value = text else {
+            guard let value = Open311Form.text(content, gb18030: part.isGB18030) else {
                 let quoted = RecordCode.problem(name) == nil ? name : RecordCode.quoted(name)
                 throw Open311Error(.badRequest, "\(quoted) is not \(part.isGB18030 ? "GB18030" : "UTF-8") text")
             }
             if !name.isEmpty { fields.append((name, value)) }
         }
         throw Open311Error(.badRequest, "the body is not multipart/form-data: it ends before its closing boundary")
+    }
+
+    /// A header's value as `key` (its first word, lower case) and `key=value` parameters (keys in
+    /// lower case, values as sent, quotes taken off): a part's headers, and the request's Content-Type.
+    static func parameters(_ value: String) -> [(key: String, value: String)] {
+        var result: [(key: String, value: String)] = []
+        var rest = Substring(value)
+        while !rest.isEmpty {
+            rest = rest.drop { $0 == " " || $0 == ";" }
+            let key = rest.prefix { $0 != "=" && $0 != ";" }
+            rest = rest.dropFirst(key.count)
+            var parameter = ""
+            if rest.first == "=" {
+                rest = rest.dropFirst()
+                if rest.first == "\"" {
+                    rest = rest.dropFirst()
+                    var escaped = false
+                    while let character = rest.popFirst() {
+                        if escaped { parameter.append(character); escaped = false }
+                        else if character == "\\" { escaped = true }
+                        else if character == "\"" { break }
+                        else { parameter.append(character) }
+                    }
+                } else {
+                    parameter = String(rest.prefix { $0 != ";" })
+                    rest = rest.dropFirst(parameter.count)
+                }
+            }
+            let trimmed = key.trimmingCharacters(in: .whitespaces).lowercased()
+            if !trimmed.isEmpty { result.append((trimmed, parameter.trimmingCharacters(in: .whitespaces))) }
+        }
+        return result
     }
 
     private static let crlf: [UInt8] = [13, 10]
@@ -77,46 +103,14 @@ enum Open311Multipart {
                 let pieces = line.split(separator: ":", maxSplits: 1)
                 guard pieces.count == 2 else { continue }
                 let header = pieces[0].trimmingCharacters(in: .whitespaces).lowercased()
-                let parameters = Self.parameters(String(pieces[1]))
+                let parameters = Open311Multipart.parameters(String(pieces[1]))
                 if header == "content-disposition", parameters.first?.key == "form-data" {
                     name = parameters.first { $0.key == "name" }?.value
                     isFile = parameters.contains { $0.key == "filename" || $0.key == "filename*" }
                 } else if header == "content-type" {
-                    let charset = parameters.first { $0.key == "charset" }?.value
-                    isGB18030 = charset.flatMap(TextEncoding.init(name:)) == .gb18030
+                    isGB18030 = Open311Form.isGB18030(charset: parameters.first { $0.key == "charset" }?.value)
                 }
             }
-        }
-
-        /// A header's value as `key` (its first word) and `key=value` parameters, quotes taken off.
-        static func parameters(_ value: String) -> [(key: String, value: String)] {
-            var result: [(key: String, value: String)] = []
-            var rest = Substring(value)
-            while !rest.isEmpty {
-                rest = rest.drop { $0 == " " || $0 == ";" }
-                let key = rest.prefix { $0 != "=" && $0 != ";" }
-                rest = rest.dropFirst(key.count)
-                var parameter = ""
-                if rest.first == "=" {
-                    rest = rest.dropFirst()
-                    if rest.first == "\"" {
-                        rest = rest.dropFirst()
-                        var escaped = false
-                        while let character = rest.popFirst() {
-                            if escaped { parameter.append(character); escaped = false }
-                            else if character == "\\" { escaped = true }
-                            else if character == "\"" { break }
-                            else { parameter.append(character) }
-                        }
-                    } else {
-                        parameter = String(rest.prefix { $0 != ";" })
-                        rest = rest.dropFirst(parameter.count)
-                    }
-                }
-                let trimmed = key.trimmingCharacters(in: .whitespaces).lowercased()
-                if !trimmed.isEmpty { result.append((trimmed, parameter.trimmingCharacters(in: .whitespaces))) }
-            }
-            return result
         }
     }
 }

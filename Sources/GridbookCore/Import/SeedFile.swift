@@ -15,9 +15,8 @@ struct SeedFile {
     private(set) var encoding: String
     private var reader: CSVReader
     private var columnIndex: [String: Int] = [:]
-    /// The named columns by position, in order (the header's names, for a problem in a cell).
-    private var namedColumns: [(index: Int, name: String)] = []
-    /// Their positions alone, for the check every row's cells pass (``spreadsheetErrorCell()``).
+    /// The named columns' positions in order, for the check every row's cells pass
+    /// (``spreadsheetErrorCell()``; a name is looked up in `columnIndex` only for a cell it finds).
     private var namedColumnIndices: [Int] = []
     private var headerCount = 0
     /// Columns whose header is empty (a spreadsheet saved with blank columns beside the table,
@@ -220,7 +219,6 @@ struct SeedFile {
                 report(ImportProblem(file: file, line: line, column: column, problem: "column appears twice"))
             } else {
                 columnIndex[column] = index
-                namedColumns.append((index, column))
                 namedColumnIndices.append(index)
             }
         }
@@ -319,7 +317,7 @@ struct SeedFile {
                 return bytes[start...].starts(with: "Err:".utf8)
             }
             guard suspect, case let text = reader.string(index).trimmingCharacters(in: .whitespaces),
-                  SpreadsheetHabits.isSpreadsheetError(text), let name = namedColumns.first(where: { $0.index == index })?.name else { continue }
+                  SpreadsheetHabits.isSpreadsheetError(text), let name = columnIndex.first(where: { $0.value == index })?.key else { continue }
             return (name, text)
         }
         return nil
